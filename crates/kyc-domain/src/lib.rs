@@ -1,0 +1,47 @@
+//! # kyc-domain — the one rulebook
+//!
+//! Every applicant field's type, validation rule and wire format, shared by the widget
+//! (compiled to wasm32) and the backend (native). No IO, no clock, no randomness: callers pass
+//! `today` in through [`Rules`]. Parse, don't validate: each field type is built only by its
+//! `parse` function, and [`parse_draft`] returns either a valid [`Applicant`] or a flat list of
+//! [`FieldError`]s — data (`field`, snake_case `code`, `params`), never text.
+//!
+//! ## Layout
+//! - [`error`]: [`ErrorCode`] (every code, one enum), [`Field`] (dotted API paths), [`FieldError`].
+//! - [`date`]: a clock-free calendar date; leap years, ages.
+//! - [`person`]: names, email, date of birth, gender.
+//! - [`document`]: document type, number, expiry ("does not expire" is explicit).
+//! - [`address`]: state, city, street, ZIP, and the US-only SSN rule.
+//! - [`country`]: ISO 3166-1 codes (alpha-2 ⇄ alpha-3) and US states; names come from the
+//!   browser's `Intl.DisplayNames`, so no name tables ship in the wasm.
+//! - [`photo`]: magic bytes, size and header dimensions, checked before any decoding.
+//! - [`draft`]: the widget's draft ([`DraftDto`], unknown fields denied) and [`parse_draft`].
+//! - [`wire`]: the upstream body with its profile switches, and the response envelope.
+//! - [`canonical`]: the canonical JSON that is both sent and signed.
+//! - `signing` (feature `signing`): HMAC-SHA256 and SHA1 request signatures.
+//!
+//! ## Rules
+//!
+#![doc = include_str!("../RULES.md")]
+
+pub mod address;
+pub mod canonical;
+pub mod country;
+pub mod date;
+pub mod document;
+pub mod draft;
+pub mod error;
+mod iso3166;
+pub mod person;
+pub mod photo;
+#[cfg(feature = "signing")]
+pub mod signing;
+mod text;
+pub mod wire;
+
+pub use canonical::canonical_json;
+pub use country::{Country, UsState};
+pub use date::Date;
+pub use draft::{errors_for, missing_documents, parse_draft, Applicant, DraftDto, Rules};
+pub use error::{ErrorCode, Field, FieldError, Violation};
+pub use photo::{inspect_photo, DocumentKind, ImageFormat, PhotoHeader};

@@ -1,0 +1,76 @@
+//! The sandbox's in-memory state: applications, their files and webhook attempts. Lives for
+//! the life of the process; one mutex keeps it consistent under concurrency.
+
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// kyc-api: `kycStatus` ∈ `init`, `reviewing`, `approved`, `rejected`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KycStatus {
+    Init,
+    Reviewing,
+    Approved,
+    Rejected,
+}
+
+impl KycStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Init => "init",
+            Self::Reviewing => "reviewing",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "init" => Some(Self::Init),
+            "reviewing" => Some(Self::Reviewing),
+            "approved" => Some(Self::Approved),
+            "rejected" => Some(Self::Rejected),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub media_type: &'static str,
+    pub sha256: String,
+    pub bytes: Vec<u8>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookAttempt {
+    #[serde(rename = "kycStatus")]
+    pub kyc_status: KycStatus,
+    pub attempt: u32,
+    /// `None` when the connection failed (no HTTP answer).
+    #[serde(rename = "httpStatus")]
+    pub http_status: Option<u16>,
+    pub at: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub request: Value,
+    pub email: String,
+    pub last_name: String,
+    pub callback_url: String,
+    pub status: KycStatus,
+    pub created_at: String,
+    /// Insertion order of the upload types, for a stable listing.
+    pub file_order: Vec<String>,
+    pub files: HashMap<String, StoredFile>,
+    pub webhooks: Vec<WebhookAttempt>,
+}
+
+#[derive(Debug, Default)]
+pub struct Store {
+    pub apps: HashMap<String, Application>,
+    /// Creation order of `requestNo`s, for the listing.
+    pub order: Vec<String>,
+}

@@ -1,0 +1,247 @@
+//! Configuration of `serve` (environment or `--config` TOML) and the embedded defaults of
+//! `demo`. Secrets are `SecretString`: `Debug` prints `[REDACTED]`.
+
+use kyc_domain::signing::SignatureScheme;
+use kyc_domain::wire::{AddressPlacement, CountryFormat, GenderFormat, Profile};
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+/// Where `amlReport` / `idvReport` come from at submit time.
+#[derive(Debug, Clone)]
+pub enum ReportSource {
+    /// `KYC_REPORTS_DIR/{externalUserId}/{amlReport,idvReport}.pdf`, or pushed by the partner.
+    Partner { dir: Option<PathBuf> },
+    /// `demo`: a small generated PDF marked as a sandbox report.
+    DemoGenerated,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub addr: SocketAddr,
+    pub upstream_base_url: String,
+    pub app_key: String,
+    pub app_secret: SecretString,
+    pub signature: SignatureScheme,
+    pub platform: String,
+    pub public_base_url: String,
+    pub webhook_secret: SecretString,
+    pub allowed_origins: Vec<String>,
+    /// `None` only in demo mode, where `POST /v1/sessions` is open.
+    pub admin_key: Option<SecretString>,
+    pub database_url: String,
+    pub profile: Profile,
+    pub reports: ReportSource,
+    pub trusted_proxies: Vec<IpAddr>,
+    /// JSON logs (serve) or human-readable ones (demo, sandbox).
+    pub json_logs: bool,
+    /// Mount the sandbox's `/__sandbox` and `/open/api` routes on the same listener (demo).
+    pub embedded_sandbox: bool,
+    /// Directory of the built widget and demo page, served at `/` (demo).
+    pub widget_dir: Option<PathBuf>,
+    /// Lowest age accepted (kyc-domain default 18).
+    pub min_age: u8,
+}
+
+/// The TOML / environment keys of `serve` (contract.md §3). Every key is optional here;
+/// [`Config::from_sources`] says which are required.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+#[allow(non_snake_case)]
+pub struct RawConfig {
+    pub KYC_UPSTREAM_BASE_URL: Option<String>,
+    pub KYC_APP_KEY: Option<String>,
+    pub KYC_APP_SECRET: Option<String>,
+    pub KYC_SIGNATURE: Option<String>,
+    pub KYC_PLATFORM: Option<String>,
+    pub KYC_PUBLIC_BASE_URL: Option<String>,
+    pub KYC_WEBHOOK_SECRET: Option<String>,
+    pub KYC_ALLOWED_ORIGINS: Option<String>,
+    pub KYC_ADMIN_KEY: Option<String>,
+    pub DATABASE_URL: Option<String>,
+    pub KYC_ADDR: Option<String>,
+    pub KYC_COUNTRY_FORMAT: Option<String>,
+    pub KYC_GENDER_FORMAT: Option<String>,
+    pub KYC_ADDRESS_PLACEMENT: Option<String>,
+    pub KYC_REPORTS_DIR: Option<String>,
+    pub KYC_TRUSTED_PROXIES: Option<String>,
+    pub KYC_MIN_AGE: Option<String>,
+}
+
+macro_rules! env_keys {
+    ($raw:ident, $($k:ident),*) => {
+        $( if let Ok(v) = std::env::var(stringify!($k)) { if !v.is_empty() { $raw.$k = Some(v); } } )*
+    };
+}
+
+impl RawConfig {
+    /// The TOML file (if any), then the environment on top.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Self, String> {
+        let mut raw = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?
+            }
+            None => Self::default(),
+        };
+        env_keys!(
+            raw,
+            KYC_UPSTREAM_BASE_URL,
+            KYC_APP_KEY,
+            KYC_APP_SECRET,
+            KYC_SIGNATURE,
+            KYC_PLATFORM,
+            KYC_PUBLIC_BASE_URL,
+            KYC_WEBHOOK_SECRET,
+            KYC_ALLOWED_ORIGINS,
+            KYC_ADMIN_KEY,
+            DATABASE_URL,
+            KYC_ADDR,
+            KYC_COUNTRY_FORMAT,
+            KYC_GENDER_FORMAT,
+            KYC_ADDRESS_PLACEMENT,
+            KYC_REPORTS_DIR,
+            KYC_TRUSTED_PROXIES,
+            KYC_MIN_AGE
+        );
+        Ok(raw)
+    }
+}
+
+fn list(s: Option<&str>) -> Vec<String> {
+    s.unwrap_or_default()
+        .split(',')
+        .map(|o| o.trim().trim_end_matches('/').to_owned())
+        .filter(|o| !o.is_empty())
+        .collect()
+}
+
+pub fn parse_profile(raw: &RawConfig) -> Result<Profile, String> {
+    let mut p = Profile::default();
+    if let Some(v) = &raw.KYC_COUNTRY_FORMAT {
+        p.country_format = match v.as_str() {
+            "alpha3" => CountryFormat::Alpha3,
+            "alpha2" => CountryFormat::Alpha2,
+            _ => return Err("KYC_COUNTRY_FORMAT must be alpha3 or alpha2".into()),
+        };
+    }
+    if let Some(v) = &raw.KYC_GENDER_FORMAT {
+        p.gender_format = match v.as_str() {
+            "number" => GenderFormat::Number,
+            "string" => GenderFormat::String,
+            _ => return Err("KYC_GENDER_FORMAT must be number or string".into()),
+        };
+    }
+    if let Some(v) = &raw.KYC_ADDRESS_PLACEMENT {
+        p.address_placement = match v.as_str() {
+            "nested" => AddressPlacement::Nested,
+            "top" => AddressPlacement::Top,
+            _ => return Err("KYC_ADDRESS_PLACEMENT must be nested or top".into()),
+        };
+    }
+    Ok(p)
+}
+
+impl Config {
+    /// `serve`: every credential must be configured; nothing is defaulted silently.
+    pub fn for_serve(raw: &RawConfig) -> Result<Self, String> {
+        let need = |v: &Option<String>, k: &str| {
+            v.clone()
+                .ok_or_else(|| format!("{k} is required for `kyc-server serve`"))
+        };
+        let webhook_secret = need(&raw.KYC_WEBHOOK_SECRET, "KYC_WEBHOOK_SECRET")?;
+        if webhook_secret.len() < 32 {
+            return Err("KYC_WEBHOOK_SECRET must be at least 32 characters (128 bits or more of randomness)".into());
+        }
+        let origins = list(raw.KYC_ALLOWED_ORIGINS.as_deref());
+        if origins.iter().any(|o| o == "*") {
+            return Err("KYC_ALLOWED_ORIGINS must list origins; `*` is not allowed".into());
+        }
+        let addr = raw.KYC_ADDR.as_deref().unwrap_or("127.0.0.1:8080");
+        Ok(Self {
+            addr: addr
+                .parse()
+                .map_err(|_| format!("KYC_ADDR is not an address: {addr}"))?,
+            upstream_base_url: need(&raw.KYC_UPSTREAM_BASE_URL, "KYC_UPSTREAM_BASE_URL")?
+                .trim_end_matches('/')
+                .to_owned(),
+            app_key: need(&raw.KYC_APP_KEY, "KYC_APP_KEY")?,
+            app_secret: SecretString::from(need(&raw.KYC_APP_SECRET, "KYC_APP_SECRET")?),
+            signature: match &raw.KYC_SIGNATURE {
+                Some(s) => {
+                    SignatureScheme::parse(s).ok_or("KYC_SIGNATURE must be hmac-sha256 or sha1")?
+                }
+                None => SignatureScheme::HmacSha256,
+            },
+            platform: raw.KYC_PLATFORM.clone().unwrap_or_else(|| "sumsub".into()),
+            public_base_url: need(&raw.KYC_PUBLIC_BASE_URL, "KYC_PUBLIC_BASE_URL")?
+                .trim_end_matches('/')
+                .to_owned(),
+            webhook_secret: SecretString::from(webhook_secret),
+            allowed_origins: origins,
+            admin_key: Some(SecretString::from(need(
+                &raw.KYC_ADMIN_KEY,
+                "KYC_ADMIN_KEY",
+            )?)),
+            database_url: raw
+                .DATABASE_URL
+                .clone()
+                .unwrap_or_else(|| "sqlite://kyc.db".into()),
+            profile: parse_profile(raw)?,
+            reports: ReportSource::Partner {
+                dir: raw.KYC_REPORTS_DIR.as_ref().map(PathBuf::from),
+            },
+            trusted_proxies: list(raw.KYC_TRUSTED_PROXIES.as_deref())
+                .iter()
+                .map(|p| {
+                    p.parse()
+                        .map_err(|_| format!("KYC_TRUSTED_PROXIES: not an IP address: {p}"))
+                })
+                .collect::<Result<_, _>>()?,
+            json_logs: true,
+            embedded_sandbox: false,
+            widget_dir: None,
+            min_age: match &raw.KYC_MIN_AGE {
+                Some(v) => v
+                    .parse()
+                    .map_err(|_| "KYC_MIN_AGE must be a whole number of years")?,
+                None => kyc_domain::person::DEFAULT_MIN_AGE,
+            },
+        })
+    }
+
+    /// `demo`: the backend talks to the in-process sandbox on its own listener, with fresh
+    /// random credentials. `base` is `http://<bound address>`.
+    pub fn for_demo(
+        addr: SocketAddr,
+        base: &str,
+        data_dir: &std::path::Path,
+        app_key: String,
+        app_secret: String,
+    ) -> Self {
+        let mut allowed = vec![base.to_owned(), base.replace("127.0.0.1", "localhost")];
+        allowed.extend(list(std::env::var("KYC_ALLOWED_ORIGINS").ok().as_deref()));
+        Self {
+            addr,
+            upstream_base_url: base.to_owned(),
+            app_key,
+            app_secret: SecretString::from(app_secret),
+            signature: SignatureScheme::HmacSha256,
+            platform: "sumsub".into(),
+            public_base_url: base.to_owned(),
+            webhook_secret: SecretString::from(kyc_sandbox::random_hex(32)),
+            allowed_origins: allowed,
+            admin_key: None,
+            database_url: format!("sqlite://{}", data_dir.join("kyc-demo.db").display()),
+            profile: Profile::default(),
+            reports: ReportSource::DemoGenerated,
+            trusted_proxies: Vec::new(),
+            json_logs: false,
+            embedded_sandbox: true,
+            widget_dir: None,
+            min_age: kyc_domain::person::DEFAULT_MIN_AGE,
+        }
+    }
+}

@@ -1,0 +1,138 @@
+//! `kyc-server demo | serve | sandbox` (contract.md §3). Thin: parse arguments, build the
+//! config, bind, run.
+
+use anyhow::{bail, Context};
+use kyc_server::config::{Config, RawConfig};
+use kyc_server::{app, init_logging, serve, shutdown_signal, AppState};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use tokio::net::TcpListener;
+
+const USAGE: &str = "usage:
+  kyc-server demo [--addr 127.0.0.1:8080] [--data-dir DIR] [--widget-dir DIR]
+  kyc-server serve [--config FILE]
+  kyc-server sandbox [--addr 127.0.0.1:8090]";
+
+struct Args {
+    command: String,
+    addr: Option<String>,
+    data_dir: Option<PathBuf>,
+    widget_dir: Option<PathBuf>,
+    config: Option<PathBuf>,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut it = std::env::args().skip(1);
+    let command = it.next().unwrap_or_default();
+    let mut a = Args {
+        command,
+        addr: None,
+        data_dir: None,
+        widget_dir: None,
+        config: None,
+    };
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .with_context(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        match flag.as_str() {
+            "--addr" => a.addr = Some(value()?),
+            "--data-dir" => a.data_dir = Some(value()?.into()),
+            "--widget-dir" => a.widget_dir = Some(value()?.into()),
+            "--config" => a.config = Some(value()?.into()),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => bail!("unknown argument {other}\n{USAGE}"),
+        }
+    }
+    Ok(a)
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    match args.command.as_str() {
+        "demo" => demo(args).await,
+        "serve" => serve_cmd(args).await,
+        "sandbox" => sandbox(args).await,
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    }
+}
+
+async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr}"))?;
+    let local = listener.local_addr()?;
+    Ok((listener, local))
+}
+
+async fn demo(args: Args) -> anyhow::Result<()> {
+    init_logging(false);
+    let (listener, local) = bind(args.addr.as_deref().unwrap_or("127.0.0.1:8080")).await?;
+    let base = format!("http://{local}");
+    let data_dir = args.data_dir.unwrap_or_else(|| PathBuf::from(".kyc-demo"));
+    std::fs::create_dir_all(&data_dir)
+        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let (key, secret) = (kyc_sandbox::random_hex(8), kyc_sandbox::random_hex(32));
+    let mut sb_config = kyc_sandbox::SandboxConfig::from_env().map_err(anyhow::Error::msg)?;
+    sb_config.app_key.clone_from(&key);
+    sb_config.app_secret.clone_from(&secret);
+    let sandbox = kyc_sandbox::Sandbox::new(sb_config);
+    let mut config = Config::for_demo(local, &base, &data_dir, key, secret);
+    let widget_dir = args.widget_dir.unwrap_or_else(|| PathBuf::from("dist"));
+    if !widget_dir.join("index.html").exists() {
+        tracing::warn!(
+            "no built widget in {} — run `cargo xtask demo` to build it",
+            widget_dir.display()
+        );
+    }
+    config.widget_dir = Some(widget_dir);
+    let state = AppState::new(config).await?;
+    println!("KYC demo running at {base}/  (sandbox console: {base}/__sandbox/)");
+    serve(listener, app(state, Some(sandbox)), shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn serve_cmd(args: Args) -> anyhow::Result<()> {
+    let raw = RawConfig::load(args.config.as_deref()).map_err(anyhow::Error::msg)?;
+    let config = Config::for_serve(&raw).map_err(anyhow::Error::msg)?;
+    init_logging(config.json_logs);
+    let (listener, local) = bind(&config.addr.to_string()).await?;
+    let state = AppState::new(config).await?;
+    tracing::info!(addr = %local, "kyc-server serve listening");
+    serve(listener, app(state, None), shutdown_signal()).await?;
+    Ok(())
+}
+
+async fn sandbox(args: Args) -> anyhow::Result<()> {
+    init_logging(false);
+    let env_addr = std::env::var("KYC_SANDBOX_ADDR").ok();
+    let addr = args
+        .addr
+        .or(env_addr)
+        .unwrap_or_else(|| "127.0.0.1:8090".into());
+    let config = kyc_sandbox::SandboxConfig::from_env().map_err(anyhow::Error::msg)?;
+    let explicit = std::env::var("KYC_SANDBOX_APP_KEY").is_ok();
+    let (listener, local) = bind(&addr).await?;
+    let sb = kyc_sandbox::Sandbox::new(config);
+    if !explicit {
+        // Fresh credentials were generated: the operator needs them to configure `serve`.
+        println!(
+            "sandbox credentials: KYC_APP_KEY={} KYC_APP_SECRET={}",
+            sb.config().app_key,
+            sb.config().app_secret
+        );
+    }
+    println!("KYC sandbox running at http://{local}/  (console: http://{local}/__sandbox/)");
+    axum::serve(listener, sb.router())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! The `/v1` API of contract.md §1, one file per resource.
+
+mod admin;
+mod applications;
+mod documents;
+mod sessions;
+mod submit;
+mod webhook;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::routing::{get, post, put};
+use axum::Router;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+/// JSON bodies are small; photos have their own limit (documents.rs).
+const JSON_LIMIT: usize = 64 * 1024;
+
+pub fn v1() -> Router<AppState> {
+    Router::new()
+        .route("/v1/sessions", post(sessions::create))
+        .route("/v1/applications", post(applications::create))
+        .route("/v1/applications/{id}", get(applications::get))
+        .route(
+            "/v1/applications/{id}/documents/{kind}",
+            // The handler reads the body itself with a hard 5,000,000-byte cap (413 beyond).
+            put(documents::put).layer(DefaultBodyLimit::disable()),
+        )
+        .route("/v1/applications/{id}/submit", post(submit::submit))
+        .route(
+            "/v1/admin/applications/{id}/reports/{kind}",
+            put(admin::put_report).layer(DefaultBodyLimit::max(
+                kyc_domain::photo::MAX_PHOTO_BYTES as usize,
+            )),
+        )
+        .route("/v1/webhooks/kyc/{secret}", post(webhook::receive))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(ready))
+        .layer(DefaultBodyLimit::max(JSON_LIMIT))
+}
+
+async fn ready(State(state): State<AppState>) -> StatusCode {
+    if state.db.ping().await {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    }
+}
+
+/// JSON endpoints accept only `application/json` (checklist IV-6).
+pub(crate) fn require_json(h: &HeaderMap) -> Result<(), ApiError> {
+    let ct = h
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if ct
+        .split(';')
+        .next()
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+    {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType("send application/json"))
+    }
+}
+
+/// Parses a JSON body into `T`; unknown fields and malformed JSON are a 400 whose message
+/// names no value (serde's text can quote input, so it is not passed on).
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        if e.to_string().contains("unknown field") {
+            ApiError::BadRequest("the body contains a field that is not accepted")
+        } else {
+            ApiError::BadRequest("the body is not valid JSON of the expected shape")
+        }
+    })
+}

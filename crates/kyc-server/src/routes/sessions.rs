@@ -1,0 +1,51 @@
+//! `POST /v1/sessions`: the partner's server (or the demo page) mints a session token.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::db::SessionRow;
+use crate::error::ApiError;
+use crate::reports::safe_segment;
+use crate::security::{admin_authorized, new_token, SESSION_TTL_SECS};
+use crate::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct NewSession {
+    external_user_id: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    if !admin_authorized(&state, &h) {
+        return Err(ApiError::Unauthorized);
+    }
+    super::require_json(&h)?;
+    let req: NewSession = super::parse_json(&body)?;
+    if !safe_segment(&req.external_user_id) {
+        return Err(ApiError::BadRequest(
+            "externalUserId must be 1-64 of letters, digits, '.', '_' or '-'",
+        ));
+    }
+    let (token, id, token_hash) = new_token();
+    let now = crate::now_secs();
+    let row = SessionRow {
+        id,
+        token_hash,
+        external_user_id: req.external_user_id,
+        expires_at: now + SESSION_TTL_SECS,
+    };
+    state.db.insert_session(&row, now).await?;
+    tracing::info!(event = "session_created", "session created");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"sessionToken": token, "expiresAt": crate::rfc3339(row.expires_at)})),
+    ))
+}

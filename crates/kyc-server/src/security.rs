@@ -1,0 +1,195 @@
+//! The browser-facing boundary: session tokens, origin checks, CORS, security headers and the
+//! trustworthy client IP.
+
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, Method, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use std::net::{IpAddr, SocketAddr};
+use subtle::ConstantTimeEq;
+
+use crate::db::SessionRow;
+use crate::error::ApiError;
+use crate::AppState;
+
+/// Session tokens live at most this long (contract.md §1: ≤ 60 minutes).
+pub const SESSION_TTL_SECS: i64 = 30 * 60;
+
+/// A new token `<session id>.<secret>`: 128-bit id and 256-bit secret from the OS CSPRNG.
+/// Only SHA-256 of the secret is stored.
+pub fn new_token() -> (String, String, Vec<u8>) {
+    let id = kyc_sandbox::random_hex(16);
+    let secret = kyc_sandbox::random_hex(32);
+    let hash = Sha256::digest(secret.as_bytes()).to_vec();
+    (format!("{id}.{secret}"), id, hash)
+}
+
+fn bearer(h: &HeaderMap) -> Option<&str> {
+    h.get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Resolves the `Authorization: Bearer` session token (constant-time compare, expiry).
+pub async fn session(state: &AppState, h: &HeaderMap) -> Result<SessionRow, ApiError> {
+    let token = bearer(h).ok_or(ApiError::Unauthorized)?;
+    let (id, secret) = token.split_once('.').ok_or(ApiError::Unauthorized)?;
+    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(ApiError::Unauthorized);
+    }
+    let row = state.db.session(id).await?.ok_or(ApiError::Unauthorized)?;
+    let presented = Sha256::digest(secret.as_bytes());
+    if !bool::from(presented.as_slice().ct_eq(&row.token_hash)) {
+        return Err(ApiError::Unauthorized);
+    }
+    if row.expires_at <= crate::now_secs() {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(row)
+}
+
+/// Constant-time check of a configured secret (admin key, webhook path secret).
+pub fn secret_matches(presented: &str, expected: &str) -> bool {
+    let (a, b) = (
+        Sha256::digest(presented.as_bytes()),
+        Sha256::digest(expected.as_bytes()),
+    );
+    bool::from(a.as_slice().ct_eq(b.as_slice()))
+}
+
+pub fn admin_authorized(state: &AppState, h: &HeaderMap) -> bool {
+    use secrecy::ExposeSecret;
+    match &state.config.admin_key {
+        None => true, // demo mode only
+        Some(k) => bearer(h).is_some_and(|t| secret_matches(t, k.expose_secret())),
+    }
+}
+
+/// The origin of a URL (`scheme://host[:port]`).
+fn origin_of(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    match url[after_scheme..].find('/') {
+        Some(i) => &url[..after_scheme + i],
+        None => url,
+    }
+}
+
+pub fn origin_allowed(state: &AppState, origin: &str) -> bool {
+    let origin = origin.trim_end_matches('/');
+    origin == origin_of(&state.config.public_base_url)
+        || state.config.allowed_origins.iter().any(|o| o == origin)
+}
+
+/// CORS for allow-listed origins only (never `*`), and 403 for a state-changing request from
+/// any other origin (checklist WB-2, WB-3). Also answers preflights.
+pub async fn cors_and_origin(
+    State(state): State<AppState>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let allowed = origin.as_deref().is_some_and(|o| origin_allowed(&state, o));
+    let is_v1 =
+        req.uri().path().starts_with("/v1/") && !req.uri().path().starts_with("/v1/webhooks/");
+    if req.method() == Method::OPTIONS && is_v1 {
+        let mut resp = if allowed {
+            axum::http::StatusCode::NO_CONTENT.into_response()
+        } else {
+            tracing::warn!(
+                event = "cors_rejected",
+                "preflight from an origin that is not allowed"
+            );
+            axum::http::StatusCode::FORBIDDEN.into_response()
+        };
+        if allowed {
+            let h = resp.headers_mut();
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_METHODS,
+                HeaderValue::from_static("GET, POST, PUT"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("authorization, content-type"),
+            );
+            h.insert(
+                header::ACCESS_CONTROL_MAX_AGE,
+                HeaderValue::from_static("600"),
+            );
+        }
+        add_cors(resp.headers_mut(), origin.as_deref().filter(|_| allowed));
+        return resp;
+    }
+    let state_changing = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if is_v1 && state_changing && origin.is_some() && !allowed {
+        tracing::warn!(
+            event = "origin_rejected",
+            "state-changing request from an origin that is not allowed"
+        );
+        let mut resp = ApiError::Forbidden("this origin is not allowed").into_response();
+        add_cors(resp.headers_mut(), None);
+        return resp;
+    }
+    let mut resp = next.run(req).await;
+    if is_v1 {
+        add_cors(resp.headers_mut(), origin.as_deref().filter(|_| allowed));
+    }
+    resp
+}
+
+fn add_cors(h: &mut HeaderMap, origin: Option<&str>) {
+    h.insert(header::VARY, HeaderValue::from_static("Origin"));
+    if let Some(v) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+    }
+}
+
+/// API responses: not cached, not sniffed, not framed, no referrer (checklist WB-4, WB-5).
+pub async fn api_headers(req: Request<Body>, next: Next) -> Response {
+    let is_api = req.uri().path().starts_with("/v1/");
+    let mut resp = next.run(req).await;
+    let h = resp.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if is_api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    resp
+}
+
+/// The end user's IP: the TCP peer, or — only when the peer is a configured trusted proxy —
+/// the right-most `X-Forwarded-For` hop that is not itself a trusted proxy.
+pub fn client_ip(state: &AppState, peer: SocketAddr, h: &HeaderMap) -> String {
+    let trusted = &state.config.trusted_proxies;
+    if !trusted.contains(&peer.ip()) {
+        return peer.ip().to_string();
+    }
+    let forwarded = h
+        .get("x-forwarded-for")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    forwarded
+        .split(',')
+        .rev()
+        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
+        .find(|ip| !trusted.contains(ip))
+        .unwrap_or(peer.ip())
+        .to_string()
+}

@@ -1,0 +1,3 @@
+//! One component per step of the flow.
+
+pub mod personal;

@@ -1,0 +1,33 @@
+// The demo partner page: in demo mode it may ask the backend for a session itself (a real
+// partner's server does this with its admin key), then mounts the widget.
+(function () {
+  "use strict";
+  var statusEl = null;
+  function say(text) {
+    if (!statusEl) statusEl = document.getElementById("demo-status");
+    if (statusEl) statusEl.textContent = text;
+  }
+  function start(bindings) {
+    fetch("/v1/sessions", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ externalUserId: "demo-" + Date.now().toString(36) })
+    })
+      .then(function (r) {
+        if (!r.ok) throw new Error("session: HTTP " + r.status);
+        return r.json();
+      })
+      .then(function (s) {
+        window.kycHandle = bindings.mount(document.getElementById("kyc"), {
+          backendUrl: window.location.origin,
+          sessionToken: s.sessionToken,
+          locale: navigator.language || "en",
+          onComplete: function (r) { say("Verification finished: " + r.status); },
+          onError: function (e) { say("The widget reported an error: " + e); }
+        });
+      })
+      .catch(function (e) { say("Could not start the verification: " + e.message); });
+  }
+  if (window.wasmBindings) start(window.wasmBindings);
+  else window.addEventListener("TrunkApplicationStarted", function () { start(window.wasmBindings); });
+})();
