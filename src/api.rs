@@ -21,11 +21,7 @@ pub enum ApiFailure {
     /// 422 / 409 with field errors: shown on the fields.
     Fields(Vec<FieldError>),
     /// Any other error answer, with its code and message.
-    Other {
-        status: u16,
-        code: String,
-        message: String,
-    },
+    Other { status: u16, code: String, message: String },
 }
 
 #[derive(Deserialize)]
@@ -50,12 +46,7 @@ pub struct Created {
 }
 
 impl Backend {
-    async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<String>,
-    ) -> Result<String, ApiFailure> {
+    async fn send(&self, method: &str, path: &str, body: Option<String>) -> Result<String, ApiFailure> {
         let init = RequestInit::new();
         init.set_method(method);
         if let Some(b) = body {
@@ -83,16 +74,8 @@ impl Backend {
         let status = resp.status();
         match serde_json::from_str::<ErrorBody>(&text) {
             Ok(e) if !e.error.fields.is_empty() => Err(ApiFailure::Fields(e.error.fields)),
-            Ok(e) => Err(ApiFailure::Other {
-                status,
-                code: e.error.code,
-                message: e.error.message,
-            }),
-            Err(_) => Err(ApiFailure::Other {
-                status,
-                code: "http_error".into(),
-                message: format!("HTTP {status}"),
-            }),
+            Ok(e) => Err(ApiFailure::Other { status, code: e.error.code, message: e.error.message }),
+            Err(_) => Err(ApiFailure::Other { status, code: "http_error".into(), message: format!("HTTP {status}") }),
         }
     }
 

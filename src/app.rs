@@ -58,11 +58,7 @@ fn focus(id: &str) {
 
 fn gloo_element(id: &str) -> Option<web_sys::HtmlElement> {
     use wasm_bindgen::JsCast;
-    web_sys::window()?
-        .document()?
-        .get_element_by_id(id)?
-        .dyn_into()
-        .ok()
+    web_sys::window()?.document()?.get_element_by_id(id)?.dyn_into().ok()
 }
 
 #[component]
@@ -76,22 +72,14 @@ pub fn App(p: &AppProps) -> Html {
     {
         let prefix = p.id_prefix.clone();
         use_effect_with((*errors).clone(), move |errs: &Vec<FieldError>| {
-            if let Some(first) = PERSONAL_FIELDS
-                .iter()
-                .find(|f| errs.iter().any(|e| e.field == **f))
-            {
+            if let Some(first) = PERSONAL_FIELDS.iter().find(|f| errs.iter().any(|e| e.field == **f)) {
                 focus(&format!("{prefix}-{}", first.leaf()));
             }
         });
     }
 
     let on_continue = {
-        let (form, errors, phase, network_error) = (
-            form.clone(),
-            errors.clone(),
-            phase.clone(),
-            network_error.clone(),
-        );
+        let (form, errors, phase, network_error) = (form.clone(), errors.clone(), phase.clone(), network_error.clone());
         let backend = p.backend.clone();
         let callbacks = p.callbacks.clone();
         Callback::from(move |()| {
@@ -104,20 +92,13 @@ pub fn App(p: &AppProps) -> Html {
             errors.set(Vec::new());
             network_error.set(false);
             phase.set(Phase::Sending);
-            let (errors, phase, network_error, backend, callbacks) = (
-                errors.clone(),
-                phase.clone(),
-                network_error.clone(),
-                backend.clone(),
-                callbacks.clone(),
-            );
+            let (errors, phase, network_error, backend, callbacks) =
+                (errors.clone(), phase.clone(), network_error.clone(), backend.clone(), callbacks.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 match backend.create_application(&draft).await {
                     Ok(created) => {
                         Callbacks::call(callbacks.on_step.as_ref(), &JsValue::from_str("result"));
-                        phase.set(Phase::Done {
-                            status: created.status,
-                        });
+                        phase.set(Phase::Done { status: created.status });
                     }
                     Err(ApiFailure::Fields(f)) => {
                         errors.set(f);

@@ -33,11 +33,7 @@ impl Reducible for FormState {
 
 impl FormState {
     pub fn get(&self, f: Field) -> AttrValue {
-        self.values
-            .get(&f)
-            .cloned()
-            .map(AttrValue::from)
-            .unwrap_or_default()
+        self.values.get(&f).cloned().map(AttrValue::from).unwrap_or_default()
     }
 
     fn opt(&self, f: Field) -> Option<String> {

@@ -88,14 +88,22 @@ pub fn error_text(locale: Locale, v: &Violation) -> String {
             ErrorCode::UnknownState => "Choose a state from the list.".into(),
             ErrorCode::InvalidZip => "Enter a valid ZIP / postal code.".into(),
             ErrorCode::InvalidSsn => "Enter 9 digits, like 123-45-6789.".into(),
-            ErrorCode::SsnInvalidArea => "This is not a valid Social Security Number (the first three digits are never issued).".into(),
-            ErrorCode::SsnInvalidGroup => "This is not a valid Social Security Number (the middle two digits cannot be 00).".into(),
-            ErrorCode::SsnInvalidSerial => "This is not a valid Social Security Number (the last four digits cannot be 0000).".into(),
+            ErrorCode::SsnInvalidArea => {
+                "This is not a valid Social Security Number (the first three digits are never issued).".into()
+            }
+            ErrorCode::SsnInvalidGroup => {
+                "This is not a valid Social Security Number (the middle two digits cannot be 00).".into()
+            }
+            ErrorCode::SsnInvalidSerial => {
+                "This is not a valid Social Security Number (the last four digits cannot be 0000).".into()
+            }
             ErrorCode::NotApplicable => "Leave this empty for an address outside the US.".into(),
             ErrorCode::UnsupportedFileType => "Choose a JPEG or PNG image.".into(),
             ErrorCode::FileTooLarge => "The file is larger than 5 MB.".into(),
             ErrorCode::UnreadableImage => "This image cannot be read. Choose a JPEG or PNG image.".into(),
-            ErrorCode::ImageTooSmall => format!("The image is too small: its short side must be at least {} pixels.", p("min_edge")),
+            ErrorCode::ImageTooSmall => {
+                format!("The image is too small: its short side must be at least {} pixels.", p("min_edge"))
+            }
             ErrorCode::ImageTooLarge => format!("The image has more than {} megapixels.", p("max_megapixels")),
             ErrorCode::AlreadyUsed => "This is already used by another application.".into(),
             ErrorCode::RejectedByProvider => "The verification provider did not accept this value.".into(),

@@ -50,33 +50,25 @@ impl WidgetHandle {
 }
 
 fn get_str(obj: &JsValue, key: &str) -> Option<String> {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key))
-        .ok()?
-        .as_string()
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).ok()?.as_string()
 }
 
 fn get_fn(obj: &JsValue, key: &str) -> Option<js_sys::Function> {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key))
-        .ok()?
-        .dyn_into()
-        .ok()
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).ok()?.dyn_into().ok()
 }
 
 /// The props of one widget instance, read from the host's options object.
 pub fn props_from_options(options: &JsValue) -> Result<AppProps, JsValue> {
-    let backend_url = get_str(options, "backendUrl")
-        .ok_or_else(|| JsValue::from_str("mount: options.backendUrl is required"))?;
-    let token = get_str(options, "sessionToken")
-        .ok_or_else(|| JsValue::from_str("mount: options.sessionToken is required"))?;
+    let backend_url =
+        get_str(options, "backendUrl").ok_or_else(|| JsValue::from_str("mount: options.backendUrl is required"))?;
+    let token =
+        get_str(options, "sessionToken").ok_or_else(|| JsValue::from_str("mount: options.sessionToken is required"))?;
     let n = INSTANCES.with(|c| {
         c.set(c.get() + 1);
         c.get()
     });
     Ok(AppProps {
-        backend: Rc::new(api::Backend {
-            base_url: backend_url,
-            token,
-        }),
+        backend: Rc::new(api::Backend { base_url: backend_url, token }),
         locale: Locale::parse(&get_str(options, "locale").unwrap_or_default()),
         id_prefix: format!("kyc{n}").into(),
         callbacks: Callbacks {
@@ -89,17 +81,12 @@ pub fn props_from_options(options: &JsValue) -> Result<AppProps, JsValue> {
 
 /// Mounts a widget inside `element` (contract.md §4).
 #[wasm_bindgen]
-pub fn mount(element: web_sys::Element, options: JsValue) -> Result<WidgetHandle, JsValue> {
-    let props = props_from_options(&options)?;
-    let document = element
-        .owner_document()
-        .ok_or_else(|| JsValue::from_str("mount: element is not in a document"))?;
+pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHandle, JsValue> {
+    let props = props_from_options(options)?;
+    let document = element.owner_document().ok_or_else(|| JsValue::from_str("mount: element is not in a document"))?;
     let container = document.create_element("div")?;
     container.set_class_name("kyc-root");
     element.append_child(&container)?;
     let app = yew::Renderer::<App>::with_root_and_props(container.clone(), props).render();
-    Ok(WidgetHandle {
-        app: Some(app),
-        container,
-    })
+    Ok(WidgetHandle { app: Some(app), container })
 }

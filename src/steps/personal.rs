@@ -19,15 +19,10 @@ pub struct PersonalProps {
 
 /// The error text for `field`, if any.
 pub fn error_for(errors: &[FieldError], field: Field, locale: Locale) -> Option<AttrValue> {
-    errors.iter().find(|e| e.field == field).map(|e| {
-        AttrValue::from(error_text(
-            locale,
-            &Violation {
-                code: e.code,
-                params: e.params.clone(),
-            },
-        ))
-    })
+    errors
+        .iter()
+        .find(|e| e.field == field)
+        .map(|e| AttrValue::from(error_text(locale, &Violation { code: e.code, params: e.params.clone() })))
 }
 
 #[component]

@@ -1,1 +1,173 @@
-fn main() {}
+//! `cargo xtask <verb>`: the project's tasks in Rust (no Makefiles).
+//!
+//! - `demo`: install what is missing, build the widget with Trunk, run `kyc-server demo`.
+//! - `test`: install what is missing, then every gate and every test layer.
+//! - `setup`: only install what is missing.
+//! - `build-widget`: Trunk release build into `dist/` and the size report.
+
+mod size;
+mod tools;
+
+use anyhow::{bail, Context, Result};
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::Instant;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// Runs a command, failing with its description when it fails.
+pub fn run(cmd: &mut Command) -> Result<()> {
+    let desc = format!("{cmd:?}");
+    let status = cmd.status().with_context(|| format!("cannot start {desc}"))?;
+    if !status.success() {
+        bail!("failed ({status}): {desc}");
+    }
+    Ok(())
+}
+
+/// Runs a command and returns its stdout.
+pub fn sh_output(cmd: &mut Command) -> Result<String> {
+    let out = cmd.stderr(Stdio::null()).output()?;
+    if !out.status.success() {
+        bail!("{cmd:?} failed");
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A command at the workspace root, with npm's binaries (binaryen's wasm-opt) first on PATH.
+fn cmd(program: &str) -> Command {
+    let mut c = Command::new(program);
+    let path = std::env::var("PATH").unwrap_or_default();
+    c.current_dir(root()).env("PATH", format!("{}:{path}", root().join("node_modules/.bin").display()));
+    c
+}
+
+fn cargo(args: &[&str]) -> Command {
+    let mut c = cmd("cargo");
+    c.args(args);
+    c
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    let t = Instant::now();
+    eprintln!("\n==> {name}");
+    f()?;
+    eprintln!("==> {name}: ok ({:.1} s)", t.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn build_widget() -> Result<usize> {
+    run(cmd("trunk").args(["build", "--release"]))?;
+    let files = size::widget_files(&root().join("dist"))?;
+    size::report(&files)
+}
+
+/// Starts `kyc-server demo` on a free port and returns it with its URL.
+fn start_demo(binary: &std::path::Path, data_dir: &std::path::Path) -> Result<(Child, String)> {
+    let mut child = cmd(binary.to_str().unwrap_or_default())
+        .args(["demo", "--addr", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .args(["--widget-dir", "dist"])
+        .env("KYC_SANDBOX_REVIEW_DELAY_MS", "1500")
+        .stdout(Stdio::piped())
+        .spawn()
+        .context("starting kyc-server demo")?;
+    let stdout = child.stdout.take().context("demo stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .map(|u| u.trim_end_matches('/').to_owned())
+        .with_context(|| format!("kyc-server demo did not print its URL: {line:?}"))?;
+    Ok((child, url))
+}
+
+fn test() -> Result<()> {
+    let started = Instant::now();
+    step("install missing tools", tools::ensure_test_tools)?;
+    step("cargo fmt --check", || run(&mut cargo(&["fmt", "--all", "--", "--check"])))?;
+    step("clippy (native)", || run(&mut cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"])))?;
+    step("clippy (wasm32)", || {
+        run(&mut cargo(&[
+            "clippy",
+            "-p",
+            "kyc-widget",
+            "-p",
+            "kyc-domain",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("native tests: kyc-domain, kyc-sandbox, kyc-server (black-box)", || {
+        run(&mut cargo(&["test", "--workspace"]))
+    })?;
+    step("kyc-domain tests on wasm32", || {
+        run(&mut cargo(&["test", "-p", "kyc-domain", "--target", "wasm32-unknown-unknown"]))
+    })?;
+    step("widget component tests in headless Chromium", || {
+        run(cargo(&["test", "-p", "kyc-widget", "--target", "wasm32-unknown-unknown"])
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver"))
+    })?;
+    step("widget release build and size", || build_widget().map(|_| ()))?;
+    step("end-to-end (Playwright, real demo server)", || {
+        run(&mut cargo(&["build", "-p", "kyc-server"]))?;
+        let data = tempdir("kyc-e2e")?;
+        let (mut server, url) = start_demo(&root().join("target/debug/kyc-server"), &data)?;
+        eprintln!("demo server at {url}");
+        let result = run(cmd("node").args(["--test", "--test-concurrency=1", "tests/e2e/"]).env("KYC_E2E_URL", &url));
+        let _ = server.kill();
+        let _ = server.wait();
+        let _ = std::fs::remove_dir_all(&data);
+        result
+    })?;
+    eprintln!("\nall gates and tests passed in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+fn tempdir(prefix: &str) -> Result<PathBuf> {
+    let d = std::env::temp_dir().join(format!("{prefix}-{}", std::process::id()));
+    std::fs::create_dir_all(&d)?;
+    Ok(d)
+}
+
+fn demo() -> Result<()> {
+    step("install missing tools", tools::ensure_demo_tools)?;
+    step("build the widget", || build_widget().map(|_| ()))?;
+    step("build kyc-server", || run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"])))?;
+    let addr = std::env::var("KYC_DEMO_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    eprintln!("\nStarting the demo. Open the URL below; Ctrl-C stops it.");
+    run(cmd("target/server/kyc-server").args([
+        "demo",
+        "--addr",
+        &addr,
+        "--data-dir",
+        ".kyc-demo",
+        "--widget-dir",
+        "dist",
+    ]))
+}
+
+fn main() -> Result<()> {
+    let verb = std::env::args().nth(1).unwrap_or_default();
+    match verb.as_str() {
+        "demo" => demo(),
+        "test" => test(),
+        "setup" => tools::ensure_test_tools(),
+        "build-widget" => {
+            tools::ensure_demo_tools()?;
+            build_widget().map(|_| ())
+        }
+        _ => {
+            eprintln!("usage: cargo xtask <demo | test | setup | build-widget>");
+            std::process::exit(2);
+        }
+    }
+}

@@ -59,21 +59,13 @@ impl ZipCode {
         if country.is_some_and(Country::is_us) {
             let b = t.as_bytes();
             let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-            let ok = (b.len() == 5 && digits(0..5))
-                || (b.len() == 10 && digits(0..5) && b[5] == b'-' && digits(6..10));
-            return if ok {
-                Ok(Self(t.to_owned()))
-            } else {
-                Err(Violation::new(ErrorCode::InvalidZip))
-            };
+            let ok = (b.len() == 5 && digits(0..5)) || (b.len() == 10 && digits(0..5) && b[5] == b'-' && digits(6..10));
+            return if ok { Ok(Self(t.to_owned())) } else { Err(Violation::new(ErrorCode::InvalidZip)) };
         }
         if t.chars().count() > ZIP_MAX {
             return Err(Violation::new(ErrorCode::TooLong).with("max", ZIP_MAX as i64));
         }
-        if !t
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b' ' || b == b'-')
-        {
+        if !t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ' || b == b'-') {
             return Err(Violation::new(ErrorCode::InvalidZip));
         }
         Ok(Self(t.to_owned()))
@@ -131,10 +123,7 @@ impl Ssn {
 }
 
 /// An SSN is required for a US address and must be absent otherwise.
-pub fn parse_ssn_for(
-    input: Option<&str>,
-    country: Option<Country>,
-) -> Result<Option<Ssn>, Violation> {
+pub fn parse_ssn_for(input: Option<&str>, country: Option<Country>) -> Result<Option<Ssn>, Violation> {
     let given = input.map(str::trim).filter(|s| !s.is_empty());
     match (country, given) {
         (Some(c), Some(s)) if c.is_us() => Ssn::parse(s).map(Some),

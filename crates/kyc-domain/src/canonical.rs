@@ -24,10 +24,8 @@ fn prune(v: &Value) -> Option<Value> {
             (!items.is_empty()).then_some(Value::Array(items))
         }
         Value::Object(m) => {
-            let map: serde_json::Map<String, Value> = m
-                .iter()
-                .filter_map(|(k, v)| prune(v).map(|v| (k.clone(), v)))
-                .collect();
+            let map: serde_json::Map<String, Value> =
+                m.iter().filter_map(|(k, v)| prune(v).map(|v| (k.clone(), v))).collect();
             (!map.is_empty()).then_some(Value::Object(map))
         }
         other => Some(other.clone()),

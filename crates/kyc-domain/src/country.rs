@@ -22,16 +22,11 @@ impl Country {
         }
         let upper = code.to_ascii_uppercase();
         let found = match upper.len() {
-            2 => COUNTRIES
-                .binary_search_by(|(a2, _)| (*a2).cmp(upper.as_str()))
-                .ok(),
+            2 => COUNTRIES.binary_search_by(|(a2, _)| (*a2).cmp(upper.as_str())).ok(),
             3 => COUNTRIES.iter().position(|(_, a3)| *a3 == upper),
             _ => None,
         };
-        found
-            .and_then(|i| u16::try_from(i).ok())
-            .map(|index| Self { index })
-            .ok_or(ErrorCode::UnknownCountry)
+        found.and_then(|i| u16::try_from(i).ok()).map(|index| Self { index }).ok_or(ErrorCode::UnknownCountry)
     }
 
     pub fn alpha2(self) -> &'static str {

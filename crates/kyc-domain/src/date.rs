@@ -15,11 +15,7 @@ pub struct Date {
 
 impl Date {
     /// The sentinel upstream uses for "does not expire" (kyc-api: no expiry ⇒ 2099-01-01).
-    pub const NEVER_EXPIRES: Date = Date {
-        year: 2099,
-        month: 1,
-        day: 1,
-    };
+    pub const NEVER_EXPIRES: Date = Date { year: 2099, month: 1, day: 1 };
 
     /// A date from its parts, `None` when it does not exist (2023-02-29, 2024-13-01, …).
     pub fn from_ymd(year: u16, month: u8, day: u8) -> Option<Self> {
@@ -78,11 +74,7 @@ impl Date {
     /// The same day `years` earlier; 29 February maps to 1 March in a common year.
     pub fn years_earlier(self, years: u8) -> Date {
         let year = self.year.saturating_sub(u16::from(years)).max(1);
-        Self::from_ymd(year, self.month, self.day).unwrap_or(Self {
-            year,
-            month: 3,
-            day: 1,
-        })
+        Self::from_ymd(year, self.month, self.day).unwrap_or(Self { year, month: 3, day: 1 })
     }
 
     /// Days since 1970-01-01 (negative before). Used to convert epoch time into a date.
@@ -98,11 +90,7 @@ impl Date {
         let d = doy - (153 * mp + 2) / 5 + 1;
         let m = if mp < 10 { mp + 3 } else { mp - 9 };
         let y = if m <= 2 { y + 1 } else { y };
-        Self::from_ymd(
-            u16::try_from(y).ok()?,
-            u8::try_from(m).ok()?,
-            u8::try_from(d).ok()?,
-        )
+        Self::from_ymd(u16::try_from(y).ok()?, u8::try_from(m).ok()?, u8::try_from(d).ok()?)
     }
 
     /// The date of a Unix timestamp in milliseconds (UTC).
@@ -118,7 +106,7 @@ impl fmt::Display for Date {
 }
 
 pub fn is_leap_year(year: u16) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 fn days_in_month(year: u16, month: u8) -> u8 {

@@ -21,12 +21,7 @@ pub enum IdDocType {
 }
 
 impl IdDocType {
-    pub const ALL: [IdDocType; 4] = [
-        Self::IdCard,
-        Self::Passport,
-        Self::ResidencePermit,
-        Self::DriversLicence,
-    ];
+    pub const ALL: [IdDocType; 4] = [Self::IdCard, Self::Passport, Self::ResidencePermit, Self::DriversLicence];
 
     pub fn parse(input: &str) -> Result<Self, Violation> {
         match input.trim() {
@@ -58,25 +53,14 @@ redacted_debug!(DocumentNumber);
 
 impl DocumentNumber {
     pub fn parse(input: &str, doc_type: Option<IdDocType>) -> Result<Self, Violation> {
-        let n: String = input
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .map(|c| c.to_ascii_uppercase())
-            .collect();
+        let n: String = input.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
         if n.is_empty() {
             return Err(Violation::new(ErrorCode::Required));
         }
-        if !n
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
-        {
+        if !n.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-') {
             return Err(Violation::new(ErrorCode::InvalidCharacters));
         }
-        let max = if doc_type == Some(IdDocType::Passport) {
-            PASSPORT_NUMBER_MAX
-        } else {
-            DOCUMENT_NUMBER_MAX
-        };
+        let max = if doc_type == Some(IdDocType::Passport) { PASSPORT_NUMBER_MAX } else { DOCUMENT_NUMBER_MAX };
         if n.len() > max {
             return Err(Violation::new(ErrorCode::TooLong).with("max", max as i64));
         }

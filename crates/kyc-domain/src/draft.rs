@@ -19,10 +19,7 @@ pub struct Rules {
 
 impl Rules {
     pub fn new(today: Date) -> Self {
-        Self {
-            today,
-            min_age: DEFAULT_MIN_AGE,
-        }
+        Self { today, min_age: DEFAULT_MIN_AGE }
     }
 }
 
@@ -146,50 +143,21 @@ pub fn parse_draft(d: &DraftDto, rules: &Rules) -> Result<Applicant, Vec<FieldEr
     let i = &d.individual_info;
     let a = &d.address;
     let email = c.take(Field::Email, Email::parse(s(d.email.as_ref())));
-    let first_name = c.take(
-        Field::FirstName,
-        PersonName::parse(s(i.first_name.as_ref())),
-    );
+    let first_name = c.take(Field::FirstName, PersonName::parse(s(i.first_name.as_ref())));
     let last_name = c.take(Field::LastName, PersonName::parse(s(i.last_name.as_ref())));
-    let dob = c.take(
-        Field::Dob,
-        DateOfBirth::parse(s(i.dob.as_ref()), rules.today, rules.min_age),
-    );
-    let nationality = c.take(
-        Field::Nationality,
-        Country::parse(s(i.country.as_ref())).map_err(Violation::new),
-    );
-    let gender_text = i
-        .gender
-        .as_ref()
-        .map(NumOrText::as_text)
-        .unwrap_or_default();
+    let dob = c.take(Field::Dob, DateOfBirth::parse(s(i.dob.as_ref()), rules.today, rules.min_age));
+    let nationality = c.take(Field::Nationality, Country::parse(s(i.country.as_ref())).map_err(Violation::new));
+    let gender_text = i.gender.as_ref().map(NumOrText::as_text).unwrap_or_default();
     let gender = c.take(Field::Gender, Gender::parse(&gender_text));
-    let doc_type_text = i
-        .id_doc_type
-        .as_ref()
-        .map(NumOrText::as_text)
-        .unwrap_or_default();
+    let doc_type_text = i.id_doc_type.as_ref().map(NumOrText::as_text).unwrap_or_default();
     let id_doc_type = c.take(Field::IdDocType, IdDocType::parse(&doc_type_text));
-    let document_number = c.take(
-        Field::DocumentNumber,
-        DocumentNumber::parse(s(i.number.as_ref()), id_doc_type),
-    );
-    let valid_until = c.take(
-        Field::ValidUntil,
-        Expiry::parse(s(i.valid_until.as_ref()), rules.today),
-    );
-    let country = c.take(
-        Field::AddressCountry,
-        Country::parse(s(a.country.as_ref())).map_err(Violation::new),
-    );
+    let document_number = c.take(Field::DocumentNumber, DocumentNumber::parse(s(i.number.as_ref()), id_doc_type));
+    let valid_until = c.take(Field::ValidUntil, Expiry::parse(s(i.valid_until.as_ref()), rules.today));
+    let country = c.take(Field::AddressCountry, Country::parse(s(a.country.as_ref())).map_err(Violation::new));
     let state = c.take(Field::State, State::parse(s(a.state.as_ref()), country));
     let city = c.take(Field::City, parse_city(s(a.city.as_ref())));
     let street = c.take(Field::Street, parse_street(s(a.address.as_ref())));
-    let zip_code = c.take(
-        Field::ZipCode,
-        ZipCode::parse(s(a.zip_code.as_ref()), country),
-    );
+    let zip_code = c.take(Field::ZipCode, ZipCode::parse(s(a.zip_code.as_ref()), country));
     let ssn = c.take(Field::Ssn, parse_ssn_for(a.ssn.as_deref(), country));
     if !c.0.is_empty() {
         return Err(c.0);
@@ -238,14 +206,7 @@ pub fn parse_draft(d: &DraftDto, rules: &Rules) -> Result<Applicant, Vec<FieldEr
             id_doc_type,
             document_number,
             valid_until,
-            address: Address {
-                country,
-                state,
-                city,
-                street,
-                zip_code,
-                ssn,
-            },
+            address: Address { country, state, city, street, zip_code, ssn },
         }),
         _ => Err(Vec::new()),
     }
@@ -255,10 +216,7 @@ pub fn parse_draft(d: &DraftDto, rules: &Rules) -> Result<Applicant, Vec<FieldEr
 pub fn errors_for(d: &DraftDto, rules: &Rules, fields: &[Field]) -> Vec<FieldError> {
     match parse_draft(d, rules) {
         Ok(_) => Vec::new(),
-        Err(errs) => errs
-            .into_iter()
-            .filter(|e| fields.contains(&e.field))
-            .collect(),
+        Err(errs) => errs.into_iter().filter(|e| fields.contains(&e.field)).collect(),
     }
 }
 

@@ -149,10 +149,7 @@ pub struct Violation {
 
 impl Violation {
     pub fn new(code: ErrorCode) -> Self {
-        Self {
-            code,
-            params: BTreeMap::new(),
-        }
+        Self { code, params: BTreeMap::new() }
     }
 
     #[must_use]
@@ -184,11 +181,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: Field, violation: Violation) -> Self {
-        Self {
-            field,
-            code: violation.code,
-            params: violation.params,
-        }
+        Self { field, code: violation.code, params: violation.params }
     }
 }
 

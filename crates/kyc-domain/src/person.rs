@@ -35,9 +35,7 @@ redacted_debug!(PersonName);
 impl PersonName {
     pub fn parse(input: &str) -> Result<Self, Violation> {
         let t = bounded(input, NAME_MAX)?;
-        let allowed = |c: char| {
-            c.is_alphabetic() || is_combining_mark(c) || matches!(c, ' ' | '-' | '\'' | '.' | '’')
-        };
+        let allowed = |c: char| c.is_alphabetic() || is_combining_mark(c) || matches!(c, ' ' | '-' | '\'' | '.' | '’');
         if !t.chars().all(allowed) || t.chars().any(char::is_numeric) {
             return Err(Violation::new(ErrorCode::InvalidCharacters));
         }
@@ -65,9 +63,7 @@ impl Email {
             return Err(Violation::new(ErrorCode::InvalidEmail));
         };
         let local_ok = !local.is_empty()
-            && local
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&b));
+            && local.bytes().all(|b| b.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&b));
         let domain_ok = !domain.is_empty() && domain.split('.').all(is_dns_label);
         if !local_ok || !domain_ok {
             return Err(Violation::new(ErrorCode::InvalidEmail));

@@ -96,9 +96,7 @@ pub fn inspect_photo(head: &[u8], total_len: u64) -> Result<PhotoHeader, Violati
     }
     let format = ImageFormat::sniff(head).ok_or(Violation::new(ErrorCode::UnsupportedFileType))?;
     if total_len > MAX_PHOTO_BYTES {
-        return Err(
-            Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64)
-        );
+        return Err(Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64));
     }
     let (width, height) = match format {
         ImageFormat::Jpeg => jpeg_dimensions(head),
@@ -109,26 +107,16 @@ pub fn inspect_photo(head: &[u8], total_len: u64) -> Result<PhotoHeader, Violati
         return Err(Violation::new(ErrorCode::UnreadableImage));
     }
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
-        return Err(Violation::new(ErrorCode::ImageTooLarge)
-            .with("max_megapixels", (MAX_PIXELS / 1_000_000) as i64));
+        return Err(Violation::new(ErrorCode::ImageTooLarge).with("max_megapixels", (MAX_PIXELS / 1_000_000) as i64));
     }
     if width.min(height) < MIN_SHORT_EDGE {
-        return Err(
-            Violation::new(ErrorCode::ImageTooSmall).with("min_edge", i64::from(MIN_SHORT_EDGE))
-        );
+        return Err(Violation::new(ErrorCode::ImageTooSmall).with("min_edge", i64::from(MIN_SHORT_EDGE)));
     }
-    Ok(PhotoHeader {
-        format,
-        width,
-        height,
-    })
+    Ok(PhotoHeader { format, width, height })
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from(u16::from_be_bytes([
-        *b.get(at)?,
-        *b.get(at + 1)?,
-    ])))
+    Some(u32::from(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?])))
 }
 
 /// PNG: the first chunk must be IHDR; width and height are its first two big-endian u32.

@@ -52,10 +52,7 @@ pub fn request_path(path: &str, query: &[(&str, &str)]) -> String {
 
 /// `timestamp + METHOD + requestPath + body`.
 pub fn prehash(timestamp: &str, method: &str, request_path: &str, body: &str) -> String {
-    format!(
-        "{timestamp}{}{request_path}{body}",
-        method.to_ascii_uppercase()
-    )
+    format!("{timestamp}{}{request_path}{body}", method.to_ascii_uppercase())
 }
 
 /// `Base64(HMAC-SHA256(appSecret, prehash))`.
@@ -96,7 +93,5 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 pub fn timestamp_in_window(timestamp: &str, now_ms: i64) -> bool {
     timestamp.len() == 13
         && timestamp.bytes().all(|b| b.is_ascii_digit())
-        && timestamp
-            .parse::<i64>()
-            .is_ok_and(|t| (t - now_ms).abs() <= TIMESTAMP_WINDOW_MS)
+        && timestamp.parse::<i64>().is_ok_and(|t| (t - now_ms).abs() <= TIMESTAMP_WINDOW_MS)
 }

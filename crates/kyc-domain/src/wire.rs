@@ -131,7 +131,7 @@ impl Envelope {
     }
 
     /// A success envelope (`code` `"0"` as in the documented examples).
-    pub fn ok_value(model: Option<Value>, trace_id: &str) -> Value {
+    pub fn ok_value(model: Option<&Value>, trace_id: &str) -> Value {
         json!({"code": "0", "msg": "success", "model": model, "traceId": trace_id, "success": true, "error": false})
     }
 
@@ -142,16 +142,9 @@ impl Envelope {
 
 fn code_from_number_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
     match Value::deserialize(d)? {
-        Value::Number(n) => n
-            .as_i64()
-            .ok_or_else(|| serde::de::Error::custom("code is not an integer")),
-        Value::String(s) => s
-            .trim()
-            .parse()
-            .map_err(|_| serde::de::Error::custom("code is not numeric")),
-        _ => Err(serde::de::Error::custom(
-            "code must be a number or a numeric string",
-        )),
+        Value::Number(n) => n.as_i64().ok_or_else(|| serde::de::Error::custom("code is not an integer")),
+        Value::String(s) => s.trim().parse().map_err(|_| serde::de::Error::custom("code is not numeric")),
+        _ => Err(serde::de::Error::custom("code must be a number or a numeric string")),
     }
 }
 
@@ -174,10 +167,5 @@ pub fn field_named_in(msg: &str) -> Option<crate::Field> {
 
 /// Convenience for building nested objects in tests and the sandbox.
 pub fn object(pairs: &[(&str, Value)]) -> Value {
-    Value::Object(
-        pairs
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), v.clone()))
-            .collect::<Map<_, _>>(),
-    )
+    Value::Object(pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect::<Map<_, _>>())
 }

@@ -50,8 +50,8 @@ fn trace_id() -> String {
     crate::random_hex(16)
 }
 
-fn ok(model: Option<Value>) -> Answer {
-    Json(Envelope::ok_value(model, &trace_id()))
+fn ok(model: &Value) -> Answer {
+    Json(Envelope::ok_value(Some(model), &trace_id()))
 }
 
 fn err(code: i64, msg: &str) -> Answer {
@@ -60,11 +60,7 @@ fn err(code: i64, msg: &str) -> Answer {
 
 fn check(sb: &Sandbox, h: &HeaderMap, method: &str, path: &str, body: &str) -> Result<(), Answer> {
     let c = sb.config();
-    let creds = Credentials {
-        scheme: c.scheme,
-        app_key: &c.app_key,
-        app_secret: &c.app_secret,
-    };
+    let creds = Credentials { scheme: c.scheme, app_key: &c.app_key, app_secret: &c.app_secret };
     auth::verify(&creds, h, method, path, body, crate::now_ms()).map_err(|e| {
         tracing::warn!(code = e.code, "sandbox refused a request's authentication");
         err(e.code, e.msg)
@@ -73,19 +69,13 @@ fn check(sb: &Sandbox, h: &HeaderMap, method: &str, path: &str, body: &str) -> R
 
 async fn information(State(sb): State<Sandbox>, h: HeaderMap, body: Bytes) -> Answer {
     let Ok(raw) = std::str::from_utf8(&body) else {
-        return err(
-            codes::INVALID_PARAMETER,
-            "invalid parameter: body is not UTF-8",
-        );
+        return err(codes::INVALID_PARAMETER, "invalid parameter: body is not UTF-8");
     };
     if let Err(e) = check(&sb, &h, "POST", INFORMATION, raw) {
         return e;
     }
     let Ok(value) = serde_json::from_str::<Value>(raw) else {
-        return err(
-            codes::INVALID_PARAMETER,
-            "invalid parameter: body is not JSON",
-        );
+        return err(codes::INVALID_PARAMETER, "invalid parameter: body is not JSON");
     };
     let accepted = match validate::information(&value) {
         Ok(a) => a,
@@ -96,10 +86,7 @@ async fn information(State(sb): State<Sandbox>, h: HeaderMap, body: Bytes) -> An
         return err(codes::DUPLICATE_REQUEST_NO, "duplicate requestNo");
     }
     if store.apps.values().any(|a| a.email == accepted.email) {
-        return err(
-            codes::INVALID_PARAMETER,
-            "invalid parameter: email is already used by another application",
-        );
+        return err(codes::INVALID_PARAMETER, "invalid parameter: email is already used by another application");
     }
     store.order.push(accepted.request_no.clone());
     store.apps.insert(
@@ -117,32 +104,29 @@ async fn information(State(sb): State<Sandbox>, h: HeaderMap, body: Bytes) -> An
         },
     );
     tracing::info!("sandbox stored an application");
-    ok(Some(
-        json!({"requestNo": accepted.request_no, "kycStatus": "init"}),
-    ))
+    ok(&json!({"requestNo": accepted.request_no, "kycStatus": "init"}))
 }
 
 async fn file_upload(State(sb): State<Sandbox>, h: HeaderMap, mut form: Multipart) -> Answer {
     let (mut file, mut request_no, mut kind) = (None::<Bytes>, None::<String>, None::<String>);
     loop {
-        let field =
-            match form.next_field().await {
-                Ok(Some(f)) => f,
-                Ok(None) => break,
-                Err(_) => return err(
+        let field = match form.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                return err(
                     codes::INVALID_PARAMETER,
                     "invalid parameter: file is larger than 5000000 bytes or the form is malformed",
-                ),
-            };
+                )
+            }
+        };
         let name = field.name().unwrap_or_default().to_owned();
-        let data =
-            match field.bytes().await {
-                Ok(d) => d,
-                Err(_) => return err(
-                    codes::INVALID_PARAMETER,
-                    "invalid parameter: file is larger than 5000000 bytes or the form is malformed",
-                ),
-            };
+        let Ok(data) = field.bytes().await else {
+            return err(
+                codes::INVALID_PARAMETER,
+                "invalid parameter: file is larger than 5000000 bytes or the form is malformed",
+            );
+        };
         match name.as_str() {
             "file" => file = Some(data),
             "requestNo" => request_no = Some(String::from_utf8_lossy(&data).into_owned()),
@@ -171,27 +155,16 @@ async fn file_upload(State(sb): State<Sandbox>, h: HeaderMap, mut form: Multipar
         return err(codes::MISSING_PARAMETER, "missing parameter: file");
     };
     if file.len() as u64 > MAX_PHOTO_BYTES {
-        return err(
-            codes::INVALID_PARAMETER,
-            "invalid parameter: file is larger than 5000000 bytes",
-        );
+        return err(codes::INVALID_PARAMETER, "invalid parameter: file is larger than 5000000 bytes");
     }
     let media_type = if PHOTO_TYPES.contains(&kind.as_str()) {
         match ImageFormat::sniff(&file) {
             Some(f) => f.media_type(),
-            None => {
-                return err(
-                    codes::INVALID_PARAMETER,
-                    "invalid parameter: file must be JPEG or PNG",
-                )
-            }
+            None => return err(codes::INVALID_PARAMETER, "invalid parameter: file must be JPEG or PNG"),
         }
     } else if PDF_TYPES.contains(&kind.as_str()) {
         if !file.starts_with(b"%PDF-") {
-            return err(
-                codes::INVALID_PARAMETER,
-                "invalid parameter: file must be a PDF",
-            );
+            return err(codes::INVALID_PARAMETER, "invalid parameter: file must be a PDF");
         }
         "application/pdf"
     } else {
@@ -199,31 +172,18 @@ async fn file_upload(State(sb): State<Sandbox>, h: HeaderMap, mut form: Multipar
     };
     let mut store = sb.lock();
     let Some(app) = store.apps.get_mut(&request_no) else {
-        return err(
-            codes::INVALID_PARAMETER,
-            "invalid parameter: requestNo is unknown",
-        );
+        return err(codes::INVALID_PARAMETER, "invalid parameter: requestNo is unknown");
     };
     if app.status != KycStatus::Init {
-        return err(
-            codes::VALIDATION_ERROR,
-            "validation error: the application was already submitted",
-        );
+        return err(codes::VALIDATION_ERROR, "validation error: the application was already submitted");
     }
     let sha256 = hex::encode(Sha256::digest(&file));
     if !app.files.contains_key(&kind) {
         app.file_order.push(kind.clone());
     }
     // A second upload of a type replaces the first.
-    app.files.insert(
-        kind.clone(),
-        StoredFile {
-            media_type,
-            sha256,
-            bytes: file.to_vec(),
-        },
-    );
-    ok(Some(json!({"requestNo": request_no, "type": kind})))
+    app.files.insert(kind.clone(), StoredFile { media_type, sha256, bytes: file.to_vec() });
+    ok(&json!({"requestNo": request_no, "type": kind}))
 }
 
 fn query_pairs(raw: Option<&str>) -> Vec<(String, String)> {
@@ -242,10 +202,8 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        let hex_pair = b
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok())
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        let hex_pair =
+            b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok());
         match (b[i], hex_pair) {
             (b'+', _) => out.push(b' '),
             (b'%', Some(v)) => {
@@ -259,60 +217,33 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-async fn merchant_process(
-    State(sb): State<Sandbox>,
-    h: HeaderMap,
-    RawQuery(q): RawQuery,
-) -> Answer {
+async fn merchant_process(State(sb): State<Sandbox>, h: HeaderMap, RawQuery(q): RawQuery) -> Answer {
     let pairs = query_pairs(q.as_deref());
-    let borrowed: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    if let Err(e) = check(
-        &sb,
-        &h,
-        "GET",
-        &request_path(MERCHANT_PROCESS, &borrowed),
-        "",
-    ) {
+    let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    if let Err(e) = check(&sb, &h, "GET", &request_path(MERCHANT_PROCESS, &borrowed), "") {
         return e;
     }
-    let Some(request_no) = pairs
-        .iter()
-        .find(|(k, v)| k == "requestNo" && !v.is_empty())
-        .map(|(_, v)| v.clone())
-    else {
+    let Some(request_no) = pairs.iter().find(|(k, v)| k == "requestNo" && !v.is_empty()).map(|(_, v)| v.clone()) else {
         return err(codes::MISSING_PARAMETER, "missing parameter: requestNo");
     };
     let status = {
         let mut store = sb.lock();
         let Some(app) = store.apps.get_mut(&request_no) else {
-            return err(
-                codes::INVALID_PARAMETER,
-                "invalid parameter: requestNo is unknown",
-            );
+            return err(codes::INVALID_PARAMETER, "invalid parameter: requestNo is unknown");
         };
         if let Some(missing) = REQUIRED_FILES.iter().find(|t| !app.files.contains_key(**t)) {
-            return err(
-                codes::MISSING_PARAMETER,
-                &format!("missing parameter: {missing}"),
-            );
+            return err(codes::MISSING_PARAMETER, &format!("missing parameter: {missing}"));
         }
         if app.status != KycStatus::Init {
             // Already submitted: answer the current state, change nothing.
-            return ok(Some(
-                json!({"requestNo": request_no, "kycStatus": app.status.as_str()}),
-            ));
+            return ok(&json!({"requestNo": request_no, "kycStatus": app.status.as_str()}));
         }
         app.status = KycStatus::Reviewing;
         app.status
     };
     webhook::spawn_delivery(&sb, request_no.clone(), status);
     schedule_outcome(&sb, request_no.clone());
-    ok(Some(
-        json!({"requestNo": request_no, "kycStatus": status.as_str()}),
-    ))
+    ok(&json!({"requestNo": request_no, "kycStatus": status.as_str()}))
 }
 
 /// After the review delay, the deterministic outcome (contract.md §3).
@@ -353,12 +284,7 @@ pub fn set_status(sb: &Sandbox, request_no: &str, status: KycStatus) -> bool {
     changed
 }
 
-async fn query(
-    State(sb): State<Sandbox>,
-    Path(request_no): Path<String>,
-    h: HeaderMap,
-    body: Bytes,
-) -> Answer {
+async fn query(State(sb): State<Sandbox>, Path(request_no): Path<String>, h: HeaderMap, body: Bytes) -> Answer {
     let raw = String::from_utf8_lossy(&body);
     let path = QUERY.replace("{request_no}", &request_no);
     if let Err(e) = check(&sb, &h, "POST", &path, &raw) {
@@ -366,13 +292,8 @@ async fn query(
     }
     let status = sb.lock().apps.get(&request_no).map(|a| a.status);
     match status {
-        Some(s) => ok(Some(
-            json!({"requestNo": request_no, "kycStatus": s.as_str()}),
-        )),
-        None => err(
-            codes::INVALID_PARAMETER,
-            "invalid parameter: requestNo is unknown",
-        ),
+        Some(s) => ok(&json!({"requestNo": request_no, "kycStatus": s.as_str()})),
+        None => err(codes::INVALID_PARAMETER, "invalid parameter: requestNo is unknown"),
     }
 }
 
@@ -380,9 +301,6 @@ async fn us_states(State(sb): State<Sandbox>, h: HeaderMap) -> Answer {
     if let Err(e) = check(&sb, &h, "GET", US_STATES_PATH, "") {
         return e;
     }
-    let list: Vec<Value> = US_STATES
-        .iter()
-        .map(|(c, n)| json!({"code": c, "value": n}))
-        .collect();
-    ok(Some(Value::Array(list)))
+    let list: Vec<Value> = US_STATES.iter().map(|(c, n)| json!({"code": c, "value": n})).collect();
+    ok(&Value::Array(list))
 }

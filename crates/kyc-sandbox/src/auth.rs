@@ -18,9 +18,7 @@ pub struct Credentials<'a> {
 }
 
 fn header<'h>(h: &'h HeaderMap, name: &str) -> Option<&'h str> {
-    h.get(name)
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty())
+    h.get(name).and_then(|v| v.to_str().ok()).filter(|v| !v.is_empty())
 }
 
 /// Verifies a request: missing headers → 200001; unknown key or wrong signature → 200006;
@@ -34,25 +32,14 @@ pub fn verify(
     body: &str,
     now_ms: i64,
 ) -> Result<(), AuthError> {
-    let missing = AuthError {
-        code: codes::MISSING_PARAMETER,
-        msg: "missing parameter: signature headers",
-    };
-    let bad_sign = AuthError {
-        code: codes::SIGNATURE_ERROR,
-        msg: "signature error",
-    };
-    let bad_time = AuthError {
-        code: codes::TIMESTAMP_OUT_OF_WINDOW,
-        msg: "timestamp outside the allowed window",
-    };
+    let missing = AuthError { code: codes::MISSING_PARAMETER, msg: "missing parameter: signature headers" };
+    let bad_sign = AuthError { code: codes::SIGNATURE_ERROR, msg: "signature error" };
+    let bad_time = AuthError { code: codes::TIMESTAMP_OUT_OF_WINDOW, msg: "timestamp outside the allowed window" };
     match creds.scheme {
         SignatureScheme::HmacSha256 => {
-            let (Some(key), Some(ts), Some(sign)) = (
-                header(h, headers::ACCESS_KEY),
-                header(h, headers::ACCESS_TIMESTAMP),
-                header(h, headers::ACCESS_SIGN),
-            ) else {
+            let (Some(key), Some(ts), Some(sign)) =
+                (header(h, headers::ACCESS_KEY), header(h, headers::ACCESS_TIMESTAMP), header(h, headers::ACCESS_SIGN))
+            else {
                 return Err(missing);
             };
             if !signing::constant_time_eq(key.as_bytes(), creds.app_key.as_bytes()) {
@@ -67,11 +54,9 @@ pub fn verify(
             }
         }
         SignatureScheme::Sha1 => {
-            let (Some(id), Some(ts), Some(sign)) = (
-                header(h, headers::SHA1_APP_ID),
-                header(h, headers::SHA1_TIMESTAMP),
-                header(h, headers::SHA1_SIGN),
-            ) else {
+            let (Some(id), Some(ts), Some(sign)) =
+                (header(h, headers::SHA1_APP_ID), header(h, headers::SHA1_TIMESTAMP), header(h, headers::SHA1_SIGN))
+            else {
                 return Err(missing);
             };
             if !signing::constant_time_eq(id.as_bytes(), creds.app_key.as_bytes()) {
@@ -81,8 +66,7 @@ pub fn verify(
                 return Err(bad_time);
             }
             let expected = signing::sha1_sign(id, creds.app_secret, ts);
-            if !signing::constant_time_eq(expected.as_bytes(), sign.to_ascii_lowercase().as_bytes())
-            {
+            if !signing::constant_time_eq(expected.as_bytes(), sign.to_ascii_lowercase().as_bytes()) {
                 return Err(bad_sign);
             }
         }

@@ -16,23 +16,13 @@ pub fn routes(sb: Sandbox) -> Router {
         .route("/__sandbox/", get(console))
         .route("/__sandbox/applications", get(list))
         .route("/__sandbox/applications/{request_no}", get(one))
-        .route(
-            "/__sandbox/applications/{request_no}/files/{kind}",
-            get(file),
-        )
-        .route(
-            "/__sandbox/applications/{request_no}/decision",
-            post(decision),
-        )
+        .route("/__sandbox/applications/{request_no}/files/{kind}", get(file))
+        .route("/__sandbox/applications/{request_no}/decision", post(decision))
         .with_state(sb)
 }
 
 fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        Json(json!({"error": "no such application or file"})),
-    )
-        .into_response()
+    (StatusCode::NOT_FOUND, Json(json!({"error": "no such application or file"}))).into_response()
 }
 
 async fn list(State(sb): State<Sandbox>) -> Json<Value> {
@@ -66,10 +56,7 @@ async fn one(State(sb): State<Sandbox>, Path(request_no): Path<String>) -> Respo
     .into_response()
 }
 
-async fn file(
-    State(sb): State<Sandbox>,
-    Path((request_no, kind)): Path<(String, String)>,
-) -> Response {
+async fn file(State(sb): State<Sandbox>, Path((request_no, kind)): Path<(String, String)>) -> Response {
     let store = sb.lock();
     match store.apps.get(&request_no).and_then(|a| a.files.get(&kind)) {
         Some(f) => ([(header::CONTENT_TYPE, f.media_type)], f.bytes.clone()).into_response(),
@@ -89,25 +76,16 @@ async fn decision(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     let wanted = if is_form {
-        String::from_utf8_lossy(&body)
-            .split('&')
-            .find_map(|p| p.strip_prefix("kycStatus=").map(str::to_owned))
+        String::from_utf8_lossy(&body).split('&').find_map(|p| p.strip_prefix("kycStatus=").map(str::to_owned))
     } else {
-        serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
-            v.get("kycStatus")
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
+        serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| v.get("kycStatus").and_then(Value::as_str).map(str::to_owned))
     };
-    let status = match wanted.as_deref().and_then(KycStatus::parse) {
-        Some(s @ (KycStatus::Approved | KycStatus::Rejected)) => s,
-        _ => {
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(json!({"error": "kycStatus must be \"approved\" or \"rejected\""})),
-            )
-                .into_response();
-        }
+    let Some(status @ (KycStatus::Approved | KycStatus::Rejected)) = wanted.as_deref().and_then(KycStatus::parse)
+    else {
+        return (StatusCode::BAD_REQUEST, Json(json!({"error": "kycStatus must be \"approved\" or \"rejected\""})))
+            .into_response();
     };
     if !sb.lock().apps.contains_key(&request_no) {
         return not_found();
@@ -120,10 +98,7 @@ async fn decision(
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 /// A plain HTML page (no script, no inline style): applications and buttons to force a decision.
@@ -155,12 +130,6 @@ async fn console(State(sb): State<Sandbox>) -> Response {
          <table><thead><tr><th>requestNo</th><th>Email</th><th>Status</th><th>Files</th><th>Created</th><th>Decision</th></tr></thead>\
          <tbody>{rows}</tbody></table></body></html>"
     );
-    (
-        [(
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; form-action 'self'; frame-ancestors 'none'",
-        )],
-        Html(page),
-    )
+    ([(header::CONTENT_SECURITY_POLICY, "default-src 'none'; form-action 'self'; frame-ancestors 'none'")], Html(page))
         .into_response()
 }

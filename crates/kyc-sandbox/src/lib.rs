@@ -74,14 +74,14 @@ impl SandboxConfig {
                 .ok_or_else(|| format!("KYC_SIGNATURE must be hmac-sha256 or sha1, not {s:?}"))?;
         }
         if let Some(ms) = env("KYC_SANDBOX_REVIEW_DELAY_MS") {
-            c.review_delay = Duration::from_millis(ms.parse().map_err(|_| {
-                "KYC_SANDBOX_REVIEW_DELAY_MS must be a number of milliseconds".to_owned()
-            })?);
+            c.review_delay = Duration::from_millis(
+                ms.parse().map_err(|_| "KYC_SANDBOX_REVIEW_DELAY_MS must be a number of milliseconds".to_owned())?,
+            );
         }
         if let Some(ms) = env("KYC_SANDBOX_WEBHOOK_BACKOFF_MS") {
-            c.webhook_backoff = Duration::from_millis(ms.parse().map_err(|_| {
-                "KYC_SANDBOX_WEBHOOK_BACKOFF_MS must be a number of milliseconds".to_owned()
-            })?);
+            c.webhook_backoff = Duration::from_millis(
+                ms.parse().map_err(|_| "KYC_SANDBOX_WEBHOOK_BACKOFF_MS must be a number of milliseconds".to_owned())?,
+            );
         }
         Ok(c)
     }
@@ -106,13 +106,7 @@ impl Sandbox {
             .timeout(Duration::from_secs(10))
             .build()
             .expect("reqwest client");
-        Self {
-            inner: Arc::new(Inner {
-                config,
-                store: Mutex::new(store::Store::default()),
-                http,
-            }),
-        }
+        Self { inner: Arc::new(Inner { config, store: Mutex::new(store::Store::default()), http }) }
     }
 
     pub fn config(&self) -> &SandboxConfig {
@@ -127,10 +121,7 @@ impl Sandbox {
     fn lock(&self) -> std::sync::MutexGuard<'_, store::Store> {
         // A panic while holding the lock cannot leave the map half-updated in a way that
         // matters more than refusing all further requests would.
-        self.inner
-            .store
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.inner.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -143,14 +134,10 @@ pub fn random_hex(n: usize) -> String {
 }
 
 pub(crate) fn now_ms() -> i64 {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 pub(crate) fn now_rfc3339() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    time::OffsetDateTime::now_utc().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }

@@ -17,17 +17,11 @@ pub struct BodyError {
 }
 
 fn missing(field: &str) -> BodyError {
-    BodyError {
-        code: codes::MISSING_PARAMETER,
-        msg: format!("missing parameter: {field}"),
-    }
+    BodyError { code: codes::MISSING_PARAMETER, msg: format!("missing parameter: {field}") }
 }
 
 fn invalid(field: &str) -> BodyError {
-    BodyError {
-        code: codes::INVALID_PARAMETER,
-        msg: format!("invalid parameter: {field}"),
-    }
+    BodyError { code: codes::INVALID_PARAMETER, msg: format!("invalid parameter: {field}") }
 }
 
 /// What the sandbox keeps from a valid body.
@@ -86,10 +80,7 @@ pub fn information(body: &Value) -> Result<Accepted, BodyError> {
     if !(callback_url.starts_with("http://") || callback_url.starts_with("https://")) {
         return Err(invalid("callbackUrl"));
     }
-    let info = body
-        .get("individualInfo")
-        .filter(|v| v.is_object())
-        .ok_or_else(|| missing("individualInfo"))?;
+    let info = body.get("individualInfo").filter(|v| v.is_object()).ok_or_else(|| missing("individualInfo"))?;
     let p = |k: &str| format!("individualInfo.{k}");
     let first = required(info, "firstName", &p("firstName"), Some(35))?;
     let _ = first;
@@ -132,18 +123,10 @@ pub fn information(body: &Value) -> Result<Accepted, BodyError> {
     let zip = required(address, "zipCode", &a("zipCode"), Some(16))?;
     let _ = zip;
     match text(address.get("ssn")) {
-        Some(ssn) => {
-            if ssn.len() > 16 || ssn.len() != 9 || Ssn::parse(&ssn).is_err() {
-                return Err(invalid(&a("ssn")));
-            }
-        }
+        // kyc-api: max 16, 9 digits.
+        Some(ssn) if ssn.len() != 9 || Ssn::parse(&ssn).is_err() => return Err(invalid(&a("ssn"))),
         None if ac.is_us() => return Err(missing(&a("ssn"))),
-        None => {}
+        _ => {}
     }
-    Ok(Accepted {
-        request_no,
-        email: email.to_ascii_lowercase(),
-        last_name,
-        callback_url,
-    })
+    Ok(Accepted { request_no, email: email.to_ascii_lowercase(), last_name, callback_url })
 }

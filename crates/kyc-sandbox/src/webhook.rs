@@ -10,20 +10,14 @@ const MAX_BACKOFF: Duration = Duration::from_secs(30);
 
 /// The wait before attempt `n + 1` (n ≥ 1): base · 2^(n−1), at most 30 s.
 pub fn backoff(base: Duration, attempt: u32) -> Duration {
-    base.saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
-        .min(MAX_BACKOFF)
+    base.saturating_mul(1u32 << attempt.saturating_sub(1).min(16)).min(MAX_BACKOFF)
 }
 
 /// Delivers one status change in the background.
 pub fn spawn_delivery(sb: &Sandbox, request_no: String, status: KycStatus) {
     let sb = sb.clone();
     tokio::spawn(async move {
-        let Some(url) = sb
-            .lock()
-            .apps
-            .get(&request_no)
-            .map(|a| a.callback_url.clone())
-        else {
+        let Some(url) = sb.lock().apps.get(&request_no).map(|a| a.callback_url.clone()) else {
             return;
         };
         let body = serde_json::json!({"requestNo": request_no, "kycStatus": status.as_str()});
@@ -39,12 +33,7 @@ pub fn spawn_delivery(sb: &Sandbox, request_no: String, status: KycStatus) {
                     at: crate::now_rfc3339(),
                 });
             }
-            tracing::info!(
-                attempt,
-                http_status,
-                kyc_status = status.as_str(),
-                "sandbox webhook delivery"
-            );
+            tracing::info!(attempt, http_status, kyc_status = status.as_str(), "sandbox webhook delivery");
             if http_status == Some(200) {
                 return;
             }

@@ -80,8 +80,7 @@ impl RawConfig {
     pub fn load(file: Option<&std::path::Path>) -> Result<Self, String> {
         let mut raw = match file {
             Some(p) => {
-                let text = std::fs::read_to_string(p)
-                    .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+                let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
                 toml::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?
             }
             None => Self::default(),
@@ -147,10 +146,8 @@ pub fn parse_profile(raw: &RawConfig) -> Result<Profile, String> {
 impl Config {
     /// `serve`: every credential must be configured; nothing is defaulted silently.
     pub fn for_serve(raw: &RawConfig) -> Result<Self, String> {
-        let need = |v: &Option<String>, k: &str| {
-            v.clone()
-                .ok_or_else(|| format!("{k} is required for `kyc-server serve`"))
-        };
+        let need =
+            |v: &Option<String>, k: &str| v.clone().ok_or_else(|| format!("{k} is required for `kyc-server serve`"));
         let webhook_secret = need(&raw.KYC_WEBHOOK_SECRET, "KYC_WEBHOOK_SECRET")?;
         if webhook_secret.len() < 32 {
             return Err("KYC_WEBHOOK_SECRET must be at least 32 characters (128 bits or more of randomness)".into());
@@ -161,52 +158,33 @@ impl Config {
         }
         let addr = raw.KYC_ADDR.as_deref().unwrap_or("127.0.0.1:8080");
         Ok(Self {
-            addr: addr
-                .parse()
-                .map_err(|_| format!("KYC_ADDR is not an address: {addr}"))?,
+            addr: addr.parse().map_err(|_| format!("KYC_ADDR is not an address: {addr}"))?,
             upstream_base_url: need(&raw.KYC_UPSTREAM_BASE_URL, "KYC_UPSTREAM_BASE_URL")?
                 .trim_end_matches('/')
                 .to_owned(),
             app_key: need(&raw.KYC_APP_KEY, "KYC_APP_KEY")?,
             app_secret: SecretString::from(need(&raw.KYC_APP_SECRET, "KYC_APP_SECRET")?),
             signature: match &raw.KYC_SIGNATURE {
-                Some(s) => {
-                    SignatureScheme::parse(s).ok_or("KYC_SIGNATURE must be hmac-sha256 or sha1")?
-                }
+                Some(s) => SignatureScheme::parse(s).ok_or("KYC_SIGNATURE must be hmac-sha256 or sha1")?,
                 None => SignatureScheme::HmacSha256,
             },
             platform: raw.KYC_PLATFORM.clone().unwrap_or_else(|| "sumsub".into()),
-            public_base_url: need(&raw.KYC_PUBLIC_BASE_URL, "KYC_PUBLIC_BASE_URL")?
-                .trim_end_matches('/')
-                .to_owned(),
+            public_base_url: need(&raw.KYC_PUBLIC_BASE_URL, "KYC_PUBLIC_BASE_URL")?.trim_end_matches('/').to_owned(),
             webhook_secret: SecretString::from(webhook_secret),
             allowed_origins: origins,
-            admin_key: Some(SecretString::from(need(
-                &raw.KYC_ADMIN_KEY,
-                "KYC_ADMIN_KEY",
-            )?)),
-            database_url: raw
-                .DATABASE_URL
-                .clone()
-                .unwrap_or_else(|| "sqlite://kyc.db".into()),
+            admin_key: Some(SecretString::from(need(&raw.KYC_ADMIN_KEY, "KYC_ADMIN_KEY")?)),
+            database_url: raw.DATABASE_URL.clone().unwrap_or_else(|| "sqlite://kyc.db".into()),
             profile: parse_profile(raw)?,
-            reports: ReportSource::Partner {
-                dir: raw.KYC_REPORTS_DIR.as_ref().map(PathBuf::from),
-            },
+            reports: ReportSource::Partner { dir: raw.KYC_REPORTS_DIR.as_ref().map(PathBuf::from) },
             trusted_proxies: list(raw.KYC_TRUSTED_PROXIES.as_deref())
                 .iter()
-                .map(|p| {
-                    p.parse()
-                        .map_err(|_| format!("KYC_TRUSTED_PROXIES: not an IP address: {p}"))
-                })
+                .map(|p| p.parse().map_err(|_| format!("KYC_TRUSTED_PROXIES: not an IP address: {p}")))
                 .collect::<Result<_, _>>()?,
             json_logs: true,
             embedded_sandbox: false,
             widget_dir: None,
             min_age: match &raw.KYC_MIN_AGE {
-                Some(v) => v
-                    .parse()
-                    .map_err(|_| "KYC_MIN_AGE must be a whole number of years")?,
+                Some(v) => v.parse().map_err(|_| "KYC_MIN_AGE must be a whole number of years")?,
                 None => kyc_domain::person::DEFAULT_MIN_AGE,
             },
         })

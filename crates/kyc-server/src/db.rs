@@ -37,10 +37,7 @@ impl Db {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .connect_with(opts)
-            .await?;
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
         sqlx::migrate!("./migrations").run(&pool).await?;
         Ok(Self { pool })
     }
@@ -50,24 +47,24 @@ impl Db {
     }
 
     pub async fn insert_session(&self, s: &SessionRow, now: i64) -> sqlx::Result<()> {
-        sqlx::query("INSERT INTO sessions (id, token_hash, external_user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(&s.id)
-            .bind(&s.token_hash)
-            .bind(&s.external_user_id)
-            .bind(now)
-            .bind(s.expires_at)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        sqlx::query(
+            "INSERT INTO sessions (id, token_hash, external_user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&s.id)
+        .bind(&s.token_hash)
+        .bind(&s.external_user_id)
+        .bind(now)
+        .bind(s.expires_at)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
     }
 
     pub async fn session(&self, id: &str) -> sqlx::Result<Option<SessionRow>> {
-        let row = sqlx::query(
-            "SELECT id, token_hash, external_user_id, expires_at FROM sessions WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = sqlx::query("SELECT id, token_hash, external_user_id, expires_at FROM sessions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(|r| SessionRow {
             id: r.get(0),
             token_hash: r.get(1),
@@ -87,34 +84,28 @@ impl Db {
     }
 
     pub async fn application(&self, id: &str) -> sqlx::Result<Option<ApplicationRow>> {
-        let r = sqlx::query(
-            "SELECT id, session_id, request_no, status, updated_at FROM applications WHERE id = ?",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(r.as_ref().map(Self::app_from))
-    }
-
-    pub async fn application_by_request_no(
-        &self,
-        rn: &str,
-    ) -> sqlx::Result<Option<ApplicationRow>> {
-        let r = sqlx::query("SELECT id, session_id, request_no, status, updated_at FROM applications WHERE request_no = ?")
-            .bind(rn)
+        let r = sqlx::query("SELECT id, session_id, request_no, status, updated_at FROM applications WHERE id = ?")
+            .bind(id)
             .fetch_optional(&self.pool)
             .await?;
         Ok(r.as_ref().map(Self::app_from))
     }
 
-    pub async fn application_of_session(
-        &self,
-        session_id: &str,
-    ) -> sqlx::Result<Option<ApplicationRow>> {
-        let r = sqlx::query("SELECT id, session_id, request_no, status, updated_at FROM applications WHERE session_id = ?")
-            .bind(session_id)
-            .fetch_optional(&self.pool)
-            .await?;
+    pub async fn application_by_request_no(&self, rn: &str) -> sqlx::Result<Option<ApplicationRow>> {
+        let r =
+            sqlx::query("SELECT id, session_id, request_no, status, updated_at FROM applications WHERE request_no = ?")
+                .bind(rn)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(r.as_ref().map(Self::app_from))
+    }
+
+    pub async fn application_of_session(&self, session_id: &str) -> sqlx::Result<Option<ApplicationRow>> {
+        let r =
+            sqlx::query("SELECT id, session_id, request_no, status, updated_at FROM applications WHERE session_id = ?")
+                .bind(session_id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(r.as_ref().map(Self::app_from))
     }
 
@@ -149,15 +140,10 @@ impl Db {
     }
 
     /// Sets the status only when the current one is in `from` (final states stay final).
-    pub async fn transition(
-        &self,
-        id: &str,
-        from: &[&str],
-        to: &str,
-        now: i64,
-    ) -> sqlx::Result<bool> {
+    pub async fn transition(&self, id: &str, from: &[&str], to: &str, now: i64) -> sqlx::Result<bool> {
         let placeholders = vec!["?"; from.len()].join(",");
-        let sql = format!("UPDATE applications SET status = ?, updated_at = ? WHERE id = ? AND status IN ({placeholders})");
+        let sql =
+            format!("UPDATE applications SET status = ?, updated_at = ? WHERE id = ? AND status IN ({placeholders})");
         let mut q = sqlx::query(&sql).bind(to).bind(now).bind(id);
         for f in from {
             q = q.bind(*f);
@@ -165,13 +151,7 @@ impl Db {
         Ok(q.execute(&self.pool).await?.rows_affected() == 1)
     }
 
-    pub async fn record_document(
-        &self,
-        app_id: &str,
-        kind: &str,
-        sha256: &str,
-        now: i64,
-    ) -> sqlx::Result<()> {
+    pub async fn record_document(&self, app_id: &str, kind: &str, sha256: &str, now: i64) -> sqlx::Result<()> {
         sqlx::query(
             "INSERT INTO documents (application_id, kind, sha256, uploaded_at) VALUES (?, ?, ?, ?) \
              ON CONFLICT(application_id, kind) DO UPDATE SET sha256 = excluded.sha256, uploaded_at = excluded.uploaded_at",
@@ -213,11 +193,7 @@ impl Db {
     }
 
     pub async fn delete_reports(&self, app_id: &str) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM reports WHERE application_id = ?")
-            .bind(app_id)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        sqlx::query("DELETE FROM reports WHERE application_id = ?").bind(app_id).execute(&self.pool).await.map(|_| ())
     }
 
     /// The raw pool, for tests that inspect what is at rest.

@@ -18,11 +18,7 @@ pub enum ApiError {
     #[error("not found")]
     NotFound,
     #[error("{message}")]
-    Conflict {
-        code: &'static str,
-        message: &'static str,
-        fields: Vec<FieldError>,
-    },
+    Conflict { code: &'static str, message: &'static str, fields: Vec<FieldError> },
     #[error("the request body is larger than {0} bytes")]
     TooLarge(u64),
     #[error("{0}")]
@@ -48,9 +44,7 @@ impl ApiError {
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            Self::UnsupportedMediaType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
-            }
+            Self::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             Self::UpstreamAuth => (StatusCode::BAD_GATEWAY, "upstream_error"),
             Self::UpstreamUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "upstream_unavailable"),

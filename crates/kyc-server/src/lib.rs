@@ -65,12 +65,8 @@ pub struct AppState {
 impl AppState {
     pub async fn new(config: Config) -> anyhow::Result<Self> {
         let db = Db::connect(&config.database_url).await?;
-        let upstream = Upstream::new(
-            &config.upstream_base_url,
-            &config.app_key,
-            config.app_secret.clone(),
-            config.signature,
-        );
+        let upstream =
+            Upstream::new(&config.upstream_base_url, &config.app_key, config.app_secret.clone(), config.signature);
         Ok(Self {
             config: Arc::new(config),
             db,
@@ -83,17 +79,11 @@ impl AppState {
     /// The rulebook's view of today (UTC) and the configured minimum age.
     pub fn rules(&self) -> Rules {
         let today = Date::from_unix_millis(now_ms()).expect("the clock is within the calendar");
-        Rules {
-            today,
-            min_age: self.config.min_age,
-        }
+        Rules { today, min_age: self.config.min_age }
     }
 
     fn submit_lock(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut m = self
-            .submit_locks
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut m = self.submit_locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         m.entry(id.to_owned()).or_default().clone()
     }
 }
@@ -108,10 +98,7 @@ pub fn app(state: AppState, sandbox: Option<kyc_sandbox::Sandbox>) -> Router {
         router = router.fallback_service(tower_http::services::ServeDir::new(dir));
     }
     router
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            security::cors_and_origin,
-        ))
+        .layer(axum::middleware::from_fn_with_state(state, security::cors_and_origin))
         .layer(axum::middleware::from_fn(security::api_headers))
 }
 
@@ -121,31 +108,18 @@ pub async fn serve(
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 /// Confirms an application's status with a signed `queryMerchantKyc` and stores it
 /// (final states are sticky). Returns the status now stored.
-pub async fn confirm_status(
-    state: &AppState,
-    app: &ApplicationRow,
-) -> Result<Option<String>, UpstreamError> {
+pub async fn confirm_status(state: &AppState, app: &ApplicationRow) -> Result<Option<String>, UpstreamError> {
     let path = format!("/open/api/kyc/share/queryMerchantKyc/{}", app.request_no);
     let body = kyc_domain::canonical_json(&json!({"requestNo": app.request_no}));
-    let model = state
-        .upstream
-        .call(Method::POST, &path, &[], Payload::Json(&body))
-        .await?;
-    let upstream_status = model
-        .as_ref()
-        .and_then(|m| m.get("kycStatus"))
-        .and_then(|s| s.as_str())
-        .unwrap_or_default();
+    let model = state.upstream.call(Method::POST, &path, &[], Payload::Json(&body)).await?;
+    let upstream_status = model.as_ref().and_then(|m| m.get("kycStatus")).and_then(|s| s.as_str()).unwrap_or_default();
     let to = match upstream_status {
         "reviewing" => status::REVIEWING,
         "approved" => status::APPROVED,
@@ -158,19 +132,9 @@ pub async fn confirm_status(
         .await
         .map_err(|e| UpstreamError::Unavailable(format!("database: {e}")))?;
     if changed {
-        tracing::info!(
-            event = "status_changed",
-            status = to,
-            "application status confirmed upstream"
-        );
+        tracing::info!(event = "status_changed", status = to, "application status confirmed upstream");
     }
-    let stored = state
-        .db
-        .application(&app.id)
-        .await
-        .ok()
-        .flatten()
-        .map(|a| a.status);
+    let stored = state.db.application(&app.id).await.ok().flatten().map(|a| a.status);
     Ok(stored)
 }
 
@@ -186,20 +150,14 @@ pub fn upstream_failure(e: &UpstreamError) -> ApiError {
             ApiError::UpstreamUnavailable
         }
         UpstreamError::Rejected { code, .. } => {
-            tracing::error!(
-                event = "upstream_rejected",
-                code,
-                "the KYC API refused a request"
-            );
+            tracing::error!(event = "upstream_rejected", code, "the KYC API refused a request");
             ApiError::UpstreamUnavailable
         }
     }
 }
 
 pub fn now_ms() -> i64 {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
@@ -210,10 +168,7 @@ pub fn now_secs() -> i64 {
 pub fn rfc3339(secs: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(secs)
         .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
 }
 
@@ -224,8 +179,7 @@ pub async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             s.recv().await;
         }
     };
@@ -238,14 +192,7 @@ pub async fn shutdown_signal() {
 /// codes, not values.
 pub fn init_logging(json: bool) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
-    let b = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    let _ = if json {
-        b.json().try_init()
-    } else {
-        b.try_init()
-    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=warn"));
+    let b = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json { b.json().try_init() } else { b.try_init() };
 }

@@ -24,18 +24,9 @@ struct Args {
 fn parse_args() -> anyhow::Result<Args> {
     let mut it = std::env::args().skip(1);
     let command = it.next().unwrap_or_default();
-    let mut a = Args {
-        command,
-        addr: None,
-        data_dir: None,
-        widget_dir: None,
-        config: None,
-    };
+    let mut a = Args { command, addr: None, data_dir: None, widget_dir: None, config: None };
     while let Some(flag) = it.next() {
-        let mut value = || {
-            it.next()
-                .with_context(|| format!("{flag} needs a value\n{USAGE}"))
-        };
+        let mut value = || it.next().with_context(|| format!("{flag} needs a value\n{USAGE}"));
         match flag.as_str() {
             "--addr" => a.addr = Some(value()?),
             "--data-dir" => a.data_dir = Some(value()?.into()),
@@ -66,9 +57,7 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
-    let listener = TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    let listener = TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
     let local = listener.local_addr()?;
     Ok((listener, local))
 }
@@ -78,8 +67,7 @@ async fn demo(args: Args) -> anyhow::Result<()> {
     let (listener, local) = bind(args.addr.as_deref().unwrap_or("127.0.0.1:8080")).await?;
     let base = format!("http://{local}");
     let data_dir = args.data_dir.unwrap_or_else(|| PathBuf::from(".kyc-demo"));
-    std::fs::create_dir_all(&data_dir)
-        .with_context(|| format!("cannot create {}", data_dir.display()))?;
+    std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let (key, secret) = (kyc_sandbox::random_hex(8), kyc_sandbox::random_hex(32));
     let mut sb_config = kyc_sandbox::SandboxConfig::from_env().map_err(anyhow::Error::msg)?;
     sb_config.app_key.clone_from(&key);
@@ -88,10 +76,7 @@ async fn demo(args: Args) -> anyhow::Result<()> {
     let mut config = Config::for_demo(local, &base, &data_dir, key, secret);
     let widget_dir = args.widget_dir.unwrap_or_else(|| PathBuf::from("dist"));
     if !widget_dir.join("index.html").exists() {
-        tracing::warn!(
-            "no built widget in {} — run `cargo xtask demo` to build it",
-            widget_dir.display()
-        );
+        tracing::warn!("no built widget in {} — run `cargo xtask demo` to build it", widget_dir.display());
     }
     config.widget_dir = Some(widget_dir);
     let state = AppState::new(config).await?;
@@ -114,25 +99,16 @@ async fn serve_cmd(args: Args) -> anyhow::Result<()> {
 async fn sandbox(args: Args) -> anyhow::Result<()> {
     init_logging(false);
     let env_addr = std::env::var("KYC_SANDBOX_ADDR").ok();
-    let addr = args
-        .addr
-        .or(env_addr)
-        .unwrap_or_else(|| "127.0.0.1:8090".into());
+    let addr = args.addr.or(env_addr).unwrap_or_else(|| "127.0.0.1:8090".into());
     let config = kyc_sandbox::SandboxConfig::from_env().map_err(anyhow::Error::msg)?;
     let explicit = std::env::var("KYC_SANDBOX_APP_KEY").is_ok();
     let (listener, local) = bind(&addr).await?;
     let sb = kyc_sandbox::Sandbox::new(config);
     if !explicit {
         // Fresh credentials were generated: the operator needs them to configure `serve`.
-        println!(
-            "sandbox credentials: KYC_APP_KEY={} KYC_APP_SECRET={}",
-            sb.config().app_key,
-            sb.config().app_secret
-        );
+        println!("sandbox credentials: KYC_APP_KEY={} KYC_APP_SECRET={}", sb.config().app_key, sb.config().app_secret);
     }
     println!("KYC sandbox running at http://{local}/  (console: http://{local}/__sandbox/)");
-    axum::serve(listener, sb.router())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(listener, sb.router()).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }

@@ -39,14 +39,10 @@ pub fn clean(bytes: &[u8]) -> Result<CleanPhoto, PhotoError> {
     limits.max_image_width = Some(header.width.max(header.height));
     limits.max_image_height = Some(header.width.max(header.height));
     limits.max_alloc = Some(MAX_DECODE_ALLOC);
-    let mut reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|_| unreadable())?;
+    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| unreadable())?;
     reader.limits(limits);
     let mut decoder = reader.into_decoder().map_err(|_| unreadable())?;
-    let orientation = decoder
-        .orientation()
-        .unwrap_or(image::metadata::Orientation::NoTransforms);
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     let mut img = image::DynamicImage::from_decoder(decoder).map_err(|_| unreadable())?;
     img.apply_orientation(orientation);
     let rgb = img.to_rgb8();
@@ -56,14 +52,8 @@ pub fn clean(bytes: &[u8]) -> Result<CleanPhoto, PhotoError> {
         let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
         rgb.write_with_encoder(enc).map_err(|_| unreadable())?;
         if out.len() as u64 <= MAX_PHOTO_BYTES {
-            return Ok(CleanPhoto {
-                jpeg: out,
-                width: rgb.width(),
-                height: rgb.height(),
-            });
+            return Ok(CleanPhoto { jpeg: out, width: rgb.width(), height: rgb.height() });
         }
     }
-    Err(PhotoError::Invalid(
-        Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64),
-    ))
+    Err(PhotoError::Invalid(Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64)))
 }

@@ -14,8 +14,7 @@ pub fn safe_segment(s: &str) -> bool {
         && s.len() <= 64
         && s != "."
         && s != ".."
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// The report's bytes, or `None` when the partner has not provided it.
@@ -31,9 +30,7 @@ pub async fn load(
     match &state.config.reports {
         ReportSource::DemoGenerated => Ok(Some(demo_pdf(kind))),
         ReportSource::Partner { dir: Some(dir) } if safe_segment(external_user_id) => {
-            let path = Path::new(dir)
-                .join(external_user_id)
-                .join(format!("{kind}.pdf"));
+            let path = Path::new(dir).join(external_user_id).join(format!("{kind}.pdf"));
             match tokio::fs::read(&path).await {
                 Ok(b) => Ok(Some(b)),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -62,18 +59,12 @@ pub fn demo_pdf(kind: &str) -> Vec<u8> {
         out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
     }
     let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
     for off in offsets {
         out.extend_from_slice(format!("{off:010} 00000 n \n").as_bytes());
     }
     out.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
     );
     out
 }

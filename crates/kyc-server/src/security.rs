@@ -27,11 +27,7 @@ pub fn new_token() -> (String, String, Vec<u8>) {
 }
 
 fn bearer(h: &HeaderMap) -> Option<&str> {
-    h.get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
-        .map(str::trim)
+    h.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 /// Resolves the `Authorization: Bearer` session token (constant-time compare, expiry).
@@ -54,10 +50,7 @@ pub async fn session(state: &AppState, h: &HeaderMap) -> Result<SessionRow, ApiE
 
 /// Constant-time check of a configured secret (admin key, webhook path secret).
 pub fn secret_matches(presented: &str, expected: &str) -> bool {
-    let (a, b) = (
-        Sha256::digest(presented.as_bytes()),
-        Sha256::digest(expected.as_bytes()),
-    );
+    let (a, b) = (Sha256::digest(presented.as_bytes()), Sha256::digest(expected.as_bytes()));
     bool::from(a.as_slice().ct_eq(b.as_slice()))
 }
 
@@ -80,59 +73,34 @@ fn origin_of(url: &str) -> &str {
 
 pub fn origin_allowed(state: &AppState, origin: &str) -> bool {
     let origin = origin.trim_end_matches('/');
-    origin == origin_of(&state.config.public_base_url)
-        || state.config.allowed_origins.iter().any(|o| o == origin)
+    origin == origin_of(&state.config.public_base_url) || state.config.allowed_origins.iter().any(|o| o == origin)
 }
 
 /// CORS for allow-listed origins only (never `*`), and 403 for a state-changing request from
 /// any other origin (checklist WB-2, WB-3). Also answers preflights.
-pub async fn cors_and_origin(
-    State(state): State<AppState>,
-    req: Request<Body>,
-    next: Next,
-) -> Response {
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+pub async fn cors_and_origin(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let allowed = origin.as_deref().is_some_and(|o| origin_allowed(&state, o));
-    let is_v1 =
-        req.uri().path().starts_with("/v1/") && !req.uri().path().starts_with("/v1/webhooks/");
+    let is_v1 = req.uri().path().starts_with("/v1/") && !req.uri().path().starts_with("/v1/webhooks/");
     if req.method() == Method::OPTIONS && is_v1 {
         let mut resp = if allowed {
             axum::http::StatusCode::NO_CONTENT.into_response()
         } else {
-            tracing::warn!(
-                event = "cors_rejected",
-                "preflight from an origin that is not allowed"
-            );
+            tracing::warn!(event = "cors_rejected", "preflight from an origin that is not allowed");
             axum::http::StatusCode::FORBIDDEN.into_response()
         };
         if allowed {
             let h = resp.headers_mut();
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_METHODS,
-                HeaderValue::from_static("GET, POST, PUT"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_ALLOW_HEADERS,
-                HeaderValue::from_static("authorization, content-type"),
-            );
-            h.insert(
-                header::ACCESS_CONTROL_MAX_AGE,
-                HeaderValue::from_static("600"),
-            );
+            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PUT"));
+            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+            h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
         }
         add_cors(resp.headers_mut(), origin.as_deref().filter(|_| allowed));
         return resp;
     }
     let state_changing = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if is_v1 && state_changing && origin.is_some() && !allowed {
-        tracing::warn!(
-            event = "origin_rejected",
-            "state-changing request from an origin that is not allowed"
-        );
+        tracing::warn!(event = "origin_rejected", "state-changing request from an origin that is not allowed");
         let mut resp = ApiError::Forbidden("this origin is not allowed").into_response();
         add_cors(resp.headers_mut(), None);
         return resp;
@@ -156,14 +124,8 @@ pub async fn api_headers(req: Request<Body>, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/v1/");
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     if is_api {
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         h.insert(
@@ -181,10 +143,7 @@ pub fn client_ip(state: &AppState, peer: SocketAddr, h: &HeaderMap) -> String {
     if !trusted.contains(&peer.ip()) {
         return peer.ip().to_string();
     }
-    let forwarded = h
-        .get("x-forwarded-for")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
+    let forwarded = h.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or_default();
     forwarded
         .split(',')
         .rev()

@@ -50,12 +50,7 @@ pub enum Payload<'a> {
 }
 
 impl Upstream {
-    pub fn new(
-        base: &str,
-        app_key: &str,
-        app_secret: SecretString,
-        scheme: SignatureScheme,
-    ) -> Self {
+    pub fn new(base: &str, app_key: &str, app_secret: SecretString, scheme: SignatureScheme) -> Self {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(Duration::from_secs(5))
@@ -84,8 +79,7 @@ impl Upstream {
         match self.scheme {
             SignatureScheme::HmacSha256 => {
                 let pre = signing::prehash(&ts, method.as_str(), request_path, body);
-                let sign =
-                    signing::hmac_sha256_sign(self.app_secret.expose_secret().as_bytes(), &pre);
+                let sign = signing::hmac_sha256_sign(self.app_secret.expose_secret().as_bytes(), &pre);
                 vec![
                     (headers::ACCESS_KEY, self.app_key.clone()),
                     (headers::ACCESS_TIMESTAMP, ts),
@@ -104,10 +98,7 @@ impl Upstream {
     }
 
     fn retry_wait(&self, attempt: u32) -> Duration {
-        let exp = self
-            .backoff_base
-            .saturating_mul(1 << (attempt - 1))
-            .min(Duration::from_secs(2));
+        let exp = self.backoff_base.saturating_mul(1 << (attempt - 1)).min(Duration::from_secs(2));
         let jitter = rand::thread_rng().gen_range(0..=exp.as_millis() as u64 / 2 + 1);
         exp + Duration::from_millis(jitter)
     }
@@ -124,29 +115,18 @@ impl Upstream {
         let signed_body = match &payload {
             Payload::Empty => String::new(),
             Payload::Json(s) => (*s).to_owned(),
-            Payload::Upload {
-                request_no, kind, ..
-            } => canonical_json(&json!({"requestNo": request_no, "type": kind})),
+            Payload::Upload { request_no, kind, .. } => canonical_json(&json!({"requestNo": request_no, "type": kind})),
         };
         let mut last = String::new();
         for attempt in 1..=MAX_ATTEMPTS {
-            let mut req = self
-                .http
-                .request(method.clone(), format!("{}{}", self.base, request_path));
+            let mut req = self.http.request(method.clone(), format!("{}{}", self.base, request_path));
             for (k, v) in self.sign(&method, &request_path, &signed_body) {
                 req = req.header(k, v);
             }
             req = match &payload {
                 Payload::Empty => req,
-                Payload::Json(s) => req
-                    .header("content-type", "application/json")
-                    .body((*s).to_owned()),
-                Payload::Upload {
-                    request_no,
-                    kind,
-                    file,
-                    media_type,
-                } => {
+                Payload::Json(s) => req.header("content-type", "application/json").body((*s).to_owned()),
+                Payload::Upload { request_no, kind, file, media_type } => {
                     let ext = if *media_type == "image/png" {
                         "png"
                     } else if *media_type == "application/pdf" {
@@ -179,10 +159,7 @@ impl Upstream {
                         last = format!("HTTP {status}");
                         true
                     } else {
-                        let text = resp
-                            .text()
-                            .await
-                            .map_err(|e| UpstreamError::Unavailable(e.to_string()))?;
+                        let text = resp.text().await.map_err(|e| UpstreamError::Unavailable(e.to_string()))?;
                         return interpret(status, &text);
                     }
                 }
@@ -190,42 +167,27 @@ impl Upstream {
                     last = "timeout".into();
                     true
                 }
-                Err(e) => {
-                    return Err(UpstreamError::Unavailable(format!(
-                        "connection failed: {}",
-                        e.without_url()
-                    )))
-                }
+                Err(e) => return Err(UpstreamError::Unavailable(format!("connection failed: {}", e.without_url()))),
             };
             if retryable && attempt < MAX_ATTEMPTS {
                 tracing::warn!(attempt, reason = %last, path, "upstream call will be retried");
                 tokio::time::sleep(self.retry_wait(attempt)).await;
             }
         }
-        Err(UpstreamError::Unavailable(format!(
-            "{last} after {MAX_ATTEMPTS} attempts"
-        )))
+        Err(UpstreamError::Unavailable(format!("{last} after {MAX_ATTEMPTS} attempts")))
     }
 }
 
 fn interpret(status: StatusCode, text: &str) -> Result<Option<Value>, UpstreamError> {
-    let env: Envelope = serde_json::from_str(text).map_err(|_| {
-        UpstreamError::Unavailable(format!("HTTP {status} with an unreadable body"))
-    })?;
+    let env: Envelope = serde_json::from_str(text)
+        .map_err(|_| UpstreamError::Unavailable(format!("HTTP {status} with an unreadable body")))?;
     if env.is_success() {
         return Ok(env.model);
     }
     match env.code {
-        codes::SIGNATURE_ERROR | codes::TIMESTAMP_OUT_OF_WINDOW => {
-            Err(UpstreamError::Auth { code: env.code })
-        }
-        codes::MISSING_PARAMETER if env.msg.contains("signature") => {
-            Err(UpstreamError::Auth { code: env.code })
-        }
-        codes::SYSTEM_ERROR => Err(UpstreamError::Unavailable(format!(
-            "upstream system error (code {})",
-            env.code
-        ))),
+        codes::SIGNATURE_ERROR | codes::TIMESTAMP_OUT_OF_WINDOW => Err(UpstreamError::Auth { code: env.code }),
+        codes::MISSING_PARAMETER if env.msg.contains("signature") => Err(UpstreamError::Auth { code: env.code }),
+        codes::SYSTEM_ERROR => Err(UpstreamError::Unavailable(format!("upstream system error (code {})", env.code))),
         code => Err(UpstreamError::Rejected { code, msg: env.msg }),
     }
 }

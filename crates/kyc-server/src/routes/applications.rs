@@ -73,22 +73,10 @@ pub async fn create(
         ip_address: client_ip(&state, peer, &h),
     };
     let body = information_body_string(&applicant, &server, state.config.profile);
-    match state
-        .upstream
-        .call(
-            Method::POST,
-            "/open/api/kyc/share/information",
-            &[],
-            Payload::Json(&body),
-        )
-        .await
-    {
+    match state.upstream.call(Method::POST, "/open/api/kyc/share/information", &[], Payload::Json(&body)).await {
         Ok(_) => {}
         // Our own earlier attempt already reached the upstream.
-        Err(UpstreamError::Rejected {
-            code: codes::DUPLICATE_REQUEST_NO,
-            ..
-        }) => {}
+        Err(UpstreamError::Rejected { code: codes::DUPLICATE_REQUEST_NO, .. }) => {}
         Err(UpstreamError::Rejected { code, msg }) => {
             state.db.delete_application(&row.id).await?;
             return Err(rejected_fields(code, &msg));
@@ -98,23 +86,9 @@ pub async fn create(
             return Err(crate::upstream_failure(&e));
         }
     }
-    state
-        .db
-        .transition(
-            &row.id,
-            &[status::CREATING],
-            status::DRAFT,
-            crate::now_secs(),
-        )
-        .await?;
-    tracing::info!(
-        event = "application_created",
-        "application forwarded upstream"
-    );
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"applicationId": row.id, "status": "draft"})),
-    ))
+    state.db.transition(&row.id, &[status::CREATING], status::DRAFT, crate::now_secs()).await?;
+    tracing::info!(event = "application_created", "application forwarded upstream");
+    Ok((StatusCode::CREATED, Json(json!({"applicationId": row.id, "status": "draft"}))))
 }
 
 /// Maps an upstream refusal back onto our field list when its `msg` names a field.
@@ -123,16 +97,13 @@ fn rejected_fields(code: i64, msg: &str) -> ApiError {
     tracing::warn!(
         event = "upstream_rejected",
         code,
-        field = field.map(|f| f.path()),
+        field = field.map(kyc_domain::Field::path),
         "upstream refused the application"
     );
     match field {
         Some(f) => {
-            let code = if msg.contains("already used") {
-                ErrorCode::AlreadyUsed
-            } else {
-                ErrorCode::RejectedByProvider
-            };
+            let code =
+                if msg.contains("already used") { ErrorCode::AlreadyUsed } else { ErrorCode::RejectedByProvider };
             ApiError::Validation(vec![FieldError::new(f, Violation::new(code))])
         }
         None => ApiError::Validation(vec![]),
@@ -140,16 +111,10 @@ fn rejected_fields(code: i64, msg: &str) -> ApiError {
 }
 
 /// Loads an application and checks it belongs to the caller's session (403 otherwise).
-pub async fn owned(
-    state: &AppState,
-    sess: &SessionRow,
-    id: &str,
-) -> Result<ApplicationRow, ApiError> {
+pub async fn owned(state: &AppState, sess: &SessionRow, id: &str) -> Result<ApplicationRow, ApiError> {
     let app = state.db.application(id).await?.ok_or(ApiError::NotFound)?;
     if app.session_id != sess.id {
-        return Err(ApiError::Forbidden(
-            "this application belongs to another session",
-        ));
+        return Err(ApiError::Forbidden("this application belongs to another session"));
     }
     if app.status == status::CREATING {
         return Err(ApiError::NotFound);
@@ -157,11 +122,7 @@ pub async fn owned(
     Ok(app)
 }
 
-pub async fn get(
-    State(state): State<AppState>,
-    Path(id): Path<String>,
-    h: HeaderMap,
-) -> Result<Json<Value>, ApiError> {
+pub async fn get(State(state): State<AppState>, Path(id): Path<String>, h: HeaderMap) -> Result<Json<Value>, ApiError> {
     let sess = session(&state, &h).await?;
     let mut app = owned(&state, &sess, &id).await?;
     // Reconciliation: webhooks can be lost, so a reviewing application is re-queried (at most

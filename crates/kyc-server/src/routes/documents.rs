@@ -33,10 +33,7 @@ pub async fn put(
         });
     }
     // A declared length over the limit is refused before reading anything.
-    let declared = h
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = h.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_PHOTO_BYTES) {
         return Err(ApiError::TooLarge(MAX_PHOTO_BYTES));
     }
@@ -46,18 +43,14 @@ pub async fn put(
         .await
         .map_err(|_| ApiError::TooLarge(MAX_PHOTO_BYTES))?
         .to_bytes();
-    let _permit = state
-        .photo_permits
-        .clone()
-        .try_acquire_owned()
-        .map_err(|_| ApiError::Busy)?;
+    let _permit = state.photo_permits.clone().try_acquire_owned().map_err(|_| ApiError::Busy)?;
     let cleaned = tokio::task::spawn_blocking(move || clean(&bytes))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?
         .map_err(|e| match e {
-            PhotoError::Unsupported => ApiError::UnsupportedMediaType("photos must be JPEG or PNG"),
-            PhotoError::Invalid(v) => ApiError::Validation(vec![FieldError::new(kind.field(), v)]),
-        })?;
+        PhotoError::Unsupported => ApiError::UnsupportedMediaType("photos must be JPEG or PNG"),
+        PhotoError::Invalid(v) => ApiError::Validation(vec![FieldError::new(kind.field(), v)]),
+    })?;
     let sha = hex::encode(Sha256::digest(&cleaned.jpeg));
     state
         .upstream
@@ -74,10 +67,7 @@ pub async fn put(
         )
         .await
         .map_err(|e| crate::upstream_failure(&e))?;
-    state
-        .db
-        .record_document(&app.id, kind.as_str(), &sha, crate::now_secs())
-        .await?;
+    state.db.record_document(&app.id, kind.as_str(), &sha, crate::now_secs()).await?;
     tracing::info!(
         event = "document_uploaded",
         kind = kind.as_str(),

@@ -31,9 +31,7 @@ pub fn v1() -> Router<AppState> {
         .route("/v1/applications/{id}/submit", post(submit::submit))
         .route(
             "/v1/admin/applications/{id}/reports/{kind}",
-            put(admin::put_report).layer(DefaultBodyLimit::max(
-                kyc_domain::photo::MAX_PHOTO_BYTES as usize,
-            )),
+            put(admin::put_report).layer(DefaultBodyLimit::max(kyc_domain::photo::MAX_PHOTO_BYTES as usize)),
         )
         .route("/v1/webhooks/kyc/{secret}", post(webhook::receive))
         .route("/healthz", get(|| async { "ok" }))
@@ -51,15 +49,8 @@ async fn ready(State(state): State<AppState>) -> StatusCode {
 
 /// JSON endpoints accept only `application/json` (checklist IV-6).
 pub(crate) fn require_json(h: &HeaderMap) -> Result<(), ApiError> {
-    let ct = h
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default();
-    if ct
-        .split(';')
-        .next()
-        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
-    {
+    let ct = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    if ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")) {
         Ok(())
     } else {
         Err(ApiError::UnsupportedMediaType("send application/json"))

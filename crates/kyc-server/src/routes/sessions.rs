@@ -30,22 +30,12 @@ pub async fn create(
     super::require_json(&h)?;
     let req: NewSession = super::parse_json(&body)?;
     if !safe_segment(&req.external_user_id) {
-        return Err(ApiError::BadRequest(
-            "externalUserId must be 1-64 of letters, digits, '.', '_' or '-'",
-        ));
+        return Err(ApiError::BadRequest("externalUserId must be 1-64 of letters, digits, '.', '_' or '-'"));
     }
     let (token, id, token_hash) = new_token();
     let now = crate::now_secs();
-    let row = SessionRow {
-        id,
-        token_hash,
-        external_user_id: req.external_user_id,
-        expires_at: now + SESSION_TTL_SECS,
-    };
+    let row = SessionRow { id, token_hash, external_user_id: req.external_user_id, expires_at: now + SESSION_TTL_SECS };
     state.db.insert_session(&row, now).await?;
     tracing::info!(event = "session_created", "session created");
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({"sessionToken": token, "expiresAt": crate::rfc3339(row.expires_at)})),
-    ))
+    Ok((StatusCode::CREATED, Json(json!({"sessionToken": token, "expiresAt": crate::rfc3339(row.expires_at)}))))
 }

@@ -16,16 +16,9 @@ struct Notification {
     request_no: String,
 }
 
-pub async fn receive(
-    State(state): State<AppState>,
-    Path(secret): Path<String>,
-    body: Bytes,
-) -> StatusCode {
+pub async fn receive(State(state): State<AppState>, Path(secret): Path<String>, body: Bytes) -> StatusCode {
     if !secret_matches(&secret, state.config.webhook_secret.expose_secret()) {
-        tracing::warn!(
-            event = "webhook_bad_secret",
-            "webhook with a wrong path secret"
-        );
+        tracing::warn!(event = "webhook_bad_secret", "webhook with a wrong path secret");
         return StatusCode::NOT_FOUND;
     }
     let Ok(n) = serde_json::from_slice::<Notification>(&body) else {
@@ -39,10 +32,7 @@ pub async fn receive(
                 }
             }
             // Unknown requestNo: ignored, and answered like any other (no oracle).
-            Ok(None) => tracing::info!(
-                event = "webhook_unknown_request",
-                "webhook for an unknown application ignored"
-            ),
+            Ok(None) => tracing::info!(event = "webhook_unknown_request", "webhook for an unknown application ignored"),
             Err(e) => tracing::error!(error = %e, "webhook lookup failed"),
         }
     });

@@ -1,0 +1,169 @@
+//! `spawn_app()`: the real backend on port 0 against the real sandbox on its own port, both
+//! over real HTTP on 127.0.0.1, with a SQLite file in a temp dir.
+#![allow(dead_code)]
+
+use kyc_sandbox::{Sandbox, SandboxConfig};
+use kyc_server::config::Config;
+use kyc_server::{app, serve, AppState};
+use serde_json::{json, Value};
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+pub struct TestApp {
+    pub base: String,
+    pub sandbox_base: String,
+    pub http: reqwest::Client,
+    pub state: AppState,
+    pub sandbox: Sandbox,
+    _dir: tempfile::TempDir,
+}
+
+pub struct Options {
+    /// The secret the backend signs with (the sandbox always uses "sandbox-secret").
+    pub app_secret: String,
+    pub review_delay: Duration,
+    pub upstream_override: Option<String>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { app_secret: "sandbox-secret".into(), review_delay: Duration::from_millis(300), upstream_override: None }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(Options::default()).await
+}
+
+pub async fn spawn_app_with(o: Options) -> TestApp {
+    let mut sc = SandboxConfig::new("sandbox-key", "sandbox-secret");
+    sc.review_delay = o.review_delay;
+    sc.webhook_backoff = Duration::from_millis(50);
+    let sandbox = Sandbox::new(sc);
+    let sl = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sandbox_base = format!("http://{}", sl.local_addr().unwrap());
+    let router = sandbox.router();
+    tokio::spawn(async move { axum::serve(sl, router).await.unwrap() });
+
+    let dir = tempfile::tempdir().unwrap();
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let base = format!("http://{addr}");
+    let mut config = Config::for_demo(addr, &base, dir.path(), "sandbox-key".into(), o.app_secret);
+    config.embedded_sandbox = false;
+    config.upstream_base_url = o.upstream_override.unwrap_or_else(|| sandbox_base.clone());
+    let state = AppState::new(config).await.unwrap();
+    let a = app(state.clone(), None);
+    tokio::spawn(async move { serve(l, a, std::future::pending()).await.unwrap() });
+    TestApp { base, sandbox_base, http: reqwest::Client::new(), state, sandbox, _dir: dir }
+}
+
+pub fn valid_draft(email: &str) -> Value {
+    json!({"email": email,
+        "individualInfo": {"firstName": "Jane", "lastName": "Doe", "dob": "1990-04-01", "country": "US",
+                           "gender": 2, "idDocType": "2", "number": "X1234567", "validUntil": "2031-01-01"},
+        "address": {"country": "US", "state": "CA", "city": "San Francisco",
+                    "address": "1 Market St", "zipCode": "94105", "ssn": "123-45-6789"}})
+}
+
+impl TestApp {
+    pub async fn session(&self) -> String {
+        let r = self
+            .http
+            .post(format!("{}/v1/sessions", self.base))
+            .json(&json!({"externalUserId": "user-1"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        r.json::<Value>().await.unwrap()["sessionToken"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> reqwest::Response {
+        self.http.post(format!("{}{path}", self.base)).bearer_auth(token).json(body).send().await.unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http.get(format!("{}{path}", self.base)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn put_photo(&self, token: &str, app_id: &str, kind: &str, bytes: Vec<u8>) -> reqwest::Response {
+        self.http
+            .put(format!("{}/v1/applications/{app_id}/documents/{kind}", self.base))
+            .bearer_auth(token)
+            .header("content-type", "image/jpeg")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates a session and an application; returns (token, applicationId).
+    pub async fn application(&self, email: &str) -> (String, String) {
+        let token = self.session().await;
+        let r = self.post("/v1/applications", &token, &valid_draft(email)).await;
+        assert_eq!(r.status(), 201);
+        let id = r.json::<Value>().await.unwrap()["applicationId"].as_str().unwrap().to_owned();
+        (token, id)
+    }
+
+    pub async fn sandbox_list(&self) -> Vec<Value> {
+        self.http
+            .get(format!("{}/__sandbox/applications", self.sandbox_base))
+            .send()
+            .await
+            .unwrap()
+            .json::<Vec<Value>>()
+            .await
+            .unwrap()
+    }
+
+    pub async fn sandbox_app_by_email(&self, email: &str) -> Value {
+        let rn = self
+            .sandbox_list()
+            .await
+            .into_iter()
+            .find(|a| a["email"] == email)
+            .expect("the sandbox received the application")["requestNo"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        self.http
+            .get(format!("{}/__sandbox/applications/{rn}", self.sandbox_base))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    }
+
+    pub async fn status(&self, token: &str, id: &str) -> String {
+        self.get(&format!("/v1/applications/{id}"), token).await.json::<Value>().await.unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    /// Polls the status until `want` or a timeout.
+    pub async fn wait_status(&self, token: &str, id: &str, want: &str) -> String {
+        let mut last = String::new();
+        for _ in 0..100 {
+            last = self.status(token, id).await;
+            if last == want {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        last
+    }
+}
+
+/// A real JPEG of `w` × `h` (a gradient, so it compresses like a photo).
+pub fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    let img =
+        image::RgbImage::from_fn(w, h, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8]));
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&img).unwrap();
+    out
+}
