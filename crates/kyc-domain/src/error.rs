@@ -132,6 +132,13 @@ impl ErrorCode {
     }
 }
 
+impl ErrorCode {
+    /// The code for its wire name (the widget reads server errors without serde).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+}
+
 impl fmt::Display for ErrorCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
