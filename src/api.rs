@@ -58,7 +58,7 @@ pub fn draft_to_js(d: &DraftDto) -> Object {
     set(&info, "country", i.country.as_deref());
     if let Some(g) = &i.gender {
         let text = g.as_text();
-        let value = text.parse::<u8>().map_or_else(|_| JsValue::from_str(&text), |n| JsValue::from(n));
+        let value = text.parse::<u8>().map_or_else(|_| JsValue::from_str(&text), JsValue::from);
         let _ = Reflect::set(&info, &JsValue::from_str("gender"), &value);
     }
     set(&info, "idDocType", i.id_doc_type.as_ref().map(kyc_domain::draft::NumOrText::as_text).as_deref());
