@@ -101,6 +101,7 @@ async fn information(State(sb): State<Sandbox>, h: HeaderMap, body: Bytes) -> An
             file_order: Vec::new(),
             files: HashMap::new(),
             webhooks: Vec::new(),
+            calls: [("information", 1)].into_iter().collect(),
         },
     );
     tracing::info!("sandbox stored an application");
@@ -174,6 +175,7 @@ async fn file_upload(State(sb): State<Sandbox>, h: HeaderMap, mut form: Multipar
     let Some(app) = store.apps.get_mut(&request_no) else {
         return err(codes::INVALID_PARAMETER, "invalid parameter: requestNo is unknown");
     };
+    *app.calls.entry("fileUpload").or_default() += 1;
     if app.status != KycStatus::Init {
         return err(codes::VALIDATION_ERROR, "validation error: the application was already submitted");
     }
@@ -231,6 +233,7 @@ async fn merchant_process(State(sb): State<Sandbox>, h: HeaderMap, RawQuery(q): 
         let Some(app) = store.apps.get_mut(&request_no) else {
             return err(codes::INVALID_PARAMETER, "invalid parameter: requestNo is unknown");
         };
+        *app.calls.entry("merchantProcess").or_default() += 1;
         if let Some(missing) = REQUIRED_FILES.iter().find(|t| !app.files.contains_key(**t)) {
             return err(codes::MISSING_PARAMETER, &format!("missing parameter: {missing}"));
         }
@@ -290,7 +293,10 @@ async fn query(State(sb): State<Sandbox>, Path(request_no): Path<String>, h: Hea
     if let Err(e) = check(&sb, &h, "POST", &path, &raw) {
         return e;
     }
-    let status = sb.lock().apps.get(&request_no).map(|a| a.status);
+    let status = sb.lock().apps.get_mut(&request_no).map(|a| {
+        *a.calls.entry("queryMerchantKyc").or_default() += 1;
+        a.status
+    });
     match status {
         Some(s) => ok(&json!({"requestNo": request_no, "kycStatus": s.as_str()})),
         None => err(codes::INVALID_PARAMETER, "invalid parameter: requestNo is unknown"),

@@ -52,6 +52,7 @@ async fn one(State(sb): State<Sandbox>, Path(request_no): Path<String>) -> Respo
         "kycStatus": a.status,
         "files": files,
         "webhooks": a.webhooks,
+        "calls": a.calls,
     }))
     .into_response()
 }

@@ -66,6 +66,9 @@ pub struct Application {
     pub file_order: Vec<String>,
     pub files: HashMap<String, StoredFile>,
     pub webhooks: Vec<WebhookAttempt>,
+    /// Authenticated calls per endpoint (`information`, `fileUpload`, `merchantProcess`,
+    /// `queryMerchantKyc`), so tests can see how often a client called.
+    pub calls: std::collections::BTreeMap<&'static str, u32>,
 }
 
 #[derive(Debug, Default)]

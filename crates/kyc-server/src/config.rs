@@ -42,6 +42,8 @@ pub struct Config {
     pub widget_dir: Option<PathBuf>,
     /// Lowest age accepted (kyc-domain default 18).
     pub min_age: u8,
+    /// State-changing `/v1` requests per client IP per minute (`KYC_RATE_LIMIT_PER_MINUTE`).
+    pub rate_limit_per_minute: u32,
 }
 
 /// The TOML / environment keys of `serve` (contract.md §3). Every key is optional here;
@@ -67,6 +69,7 @@ pub struct RawConfig {
     pub KYC_REPORTS_DIR: Option<String>,
     pub KYC_TRUSTED_PROXIES: Option<String>,
     pub KYC_MIN_AGE: Option<String>,
+    pub KYC_RATE_LIMIT_PER_MINUTE: Option<String>,
 }
 
 macro_rules! env_keys {
@@ -103,7 +106,8 @@ impl RawConfig {
             KYC_ADDRESS_PLACEMENT,
             KYC_REPORTS_DIR,
             KYC_TRUSTED_PROXIES,
-            KYC_MIN_AGE
+            KYC_MIN_AGE,
+            KYC_RATE_LIMIT_PER_MINUTE
         );
         Ok(raw)
     }
@@ -187,6 +191,10 @@ impl Config {
                 Some(v) => v.parse().map_err(|_| "KYC_MIN_AGE must be a whole number of years")?,
                 None => kyc_domain::person::DEFAULT_MIN_AGE,
             },
+            rate_limit_per_minute: match &raw.KYC_RATE_LIMIT_PER_MINUTE {
+                Some(v) => v.parse().map_err(|_| "KYC_RATE_LIMIT_PER_MINUTE must be a whole number")?,
+                None => 120,
+            },
         })
     }
 
@@ -220,6 +228,7 @@ impl Config {
             embedded_sandbox: true,
             widget_dir: None,
             min_age: kyc_domain::person::DEFAULT_MIN_AGE,
+            rate_limit_per_minute: 600,
         }
     }
 }

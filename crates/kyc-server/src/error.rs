@@ -31,6 +31,8 @@ pub enum ApiError {
     UpstreamUnavailable,
     #[error("the server is busy; try again shortly")]
     Busy,
+    #[error("too many requests; try again in a minute")]
+    RateLimited,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -49,6 +51,7 @@ impl ApiError {
             Self::UpstreamAuth => (StatusCode::BAD_GATEWAY, "upstream_error"),
             Self::UpstreamUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "upstream_unavailable"),
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
+            Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }

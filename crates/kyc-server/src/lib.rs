@@ -59,6 +59,7 @@ pub struct AppState {
     pub upstream: Upstream,
     /// Bounds concurrent photo decodes (checklist UP-8).
     pub photo_permits: Arc<tokio::sync::Semaphore>,
+    pub rate_limiter: Arc<security::RateLimiter>,
     submit_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
 }
 
@@ -72,6 +73,7 @@ impl AppState {
             db,
             upstream,
             photo_permits: Arc::new(tokio::sync::Semaphore::new(2)),
+            rate_limiter: Arc::default(),
             submit_locks: Arc::default(),
         })
     }
@@ -98,6 +100,7 @@ pub fn app(state: AppState, sandbox: Option<kyc_sandbox::Sandbox>) -> Router {
         router = router.fallback_service(tower_http::services::ServeDir::new(dir));
     }
     router
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::rate_limit))
         .layer(axum::middleware::from_fn_with_state(state, security::cors_and_origin))
         .layer(axum::middleware::from_fn(security::api_headers))
 }

@@ -152,3 +152,52 @@ pub fn client_ip(state: &AppState, peer: SocketAddr, h: &HeaderMap) -> String {
         .unwrap_or(peer.ip())
         .to_string()
 }
+
+/// A fixed one-minute window per client IP for state-changing `/v1` requests
+/// (checklist AB-1): 429 with `Retry-After` beyond `KYC_RATE_LIMIT_PER_MINUTE`.
+#[derive(Default)]
+pub struct RateLimiter {
+    windows: std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>,
+}
+
+impl RateLimiter {
+    /// `Ok` or the seconds until the window resets.
+    pub fn check(&self, key: &str, limit: u32, now_secs: i64) -> Result<(), i64> {
+        let minute = now_secs / 60;
+        let mut w = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if w.len() > 100_000 {
+            w.retain(|_, (m, _)| *m == minute);
+        }
+        let entry = w.entry(key.to_owned()).or_insert((minute, 0));
+        if entry.0 != minute {
+            *entry = (minute, 0);
+        }
+        entry.1 += 1;
+        if entry.1 > limit {
+            return Err(60 - now_secs % 60);
+        }
+        Ok(())
+    }
+}
+
+pub async fn rate_limit(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let path = req.uri().path();
+    let limited = path.starts_with("/v1/")
+        && !path.starts_with("/v1/webhooks/")
+        && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if limited {
+        let peer = req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0);
+        if let Some(peer) = peer {
+            let ip = client_ip(&state, peer, req.headers());
+            if let Err(retry) = state.rate_limiter.check(&ip, state.config.rate_limit_per_minute, crate::now_secs()) {
+                tracing::warn!(event = "rate_limited", "too many requests from one client");
+                let mut resp = ApiError::RateLimited.into_response();
+                if let Ok(v) = HeaderValue::from_str(&retry.to_string()) {
+                    resp.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                return resp;
+            }
+        }
+    }
+    next.run(req).await
+}

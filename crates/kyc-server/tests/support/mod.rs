@@ -3,8 +3,9 @@
 #![allow(dead_code)]
 
 use kyc_sandbox::{Sandbox, SandboxConfig};
-use kyc_server::config::Config;
+use kyc_server::config::{Config, ReportSource};
 use kyc_server::{app, serve, AppState};
+use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -15,6 +16,7 @@ pub struct TestApp {
     pub http: reqwest::Client,
     pub state: AppState,
     pub sandbox: Sandbox,
+    pub admin_key: Option<String>,
     _dir: tempfile::TempDir,
 }
 
@@ -23,11 +25,24 @@ pub struct Options {
     pub app_secret: String,
     pub review_delay: Duration,
     pub upstream_override: Option<String>,
+    /// `Some` makes it behave like `serve`: sessions need this admin key.
+    pub admin_key: Option<String>,
+    pub reports: Option<ReportSource>,
+    pub rate_limit_per_minute: Option<u32>,
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Self { app_secret: "sandbox-secret".into(), review_delay: Duration::from_millis(300), upstream_override: None }
+        Self {
+            app_secret: "sandbox-secret".into(),
+            review_delay: Duration::from_millis(300),
+            upstream_override: None,
+            admin_key: None,
+            reports: None,
+            rate_limit_per_minute: None,
+            allowed_origins: vec![],
+        }
     }
 }
 
@@ -52,10 +67,18 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     let mut config = Config::for_demo(addr, &base, dir.path(), "sandbox-key".into(), o.app_secret);
     config.embedded_sandbox = false;
     config.upstream_base_url = o.upstream_override.unwrap_or_else(|| sandbox_base.clone());
+    config.admin_key = o.admin_key.clone().map(secrecy::SecretString::from);
+    if let Some(r) = o.reports {
+        config.reports = r;
+    }
+    if let Some(n) = o.rate_limit_per_minute {
+        config.rate_limit_per_minute = n;
+    }
+    config.allowed_origins.extend(o.allowed_origins);
     let state = AppState::new(config).await.unwrap();
     let a = app(state.clone(), None);
     tokio::spawn(async move { serve(l, a, std::future::pending()).await.unwrap() });
-    TestApp { base, sandbox_base, http: reqwest::Client::new(), state, sandbox, _dir: dir }
+    TestApp { base, sandbox_base, http: reqwest::Client::new(), state, sandbox, admin_key: o.admin_key, _dir: dir }
 }
 
 pub fn valid_draft(email: &str) -> Value {
@@ -68,13 +91,16 @@ pub fn valid_draft(email: &str) -> Value {
 
 impl TestApp {
     pub async fn session(&self) -> String {
-        let r = self
-            .http
-            .post(format!("{}/v1/sessions", self.base))
-            .json(&json!({"externalUserId": "user-1"}))
-            .send()
-            .await
-            .unwrap();
+        self.session_for("user-1").await
+    }
+
+    pub async fn session_for(&self, external_user_id: &str) -> String {
+        let mut req =
+            self.http.post(format!("{}/v1/sessions", self.base)).json(&json!({"externalUserId": external_user_id}));
+        if let Some(k) = &self.admin_key {
+            req = req.bearer_auth(k);
+        }
+        let r = req.send().await.unwrap();
         assert_eq!(r.status(), 201);
         r.json::<Value>().await.unwrap()["sessionToken"].as_str().unwrap().to_owned()
     }
@@ -118,24 +144,30 @@ impl TestApp {
             .unwrap()
     }
 
-    pub async fn sandbox_app_by_email(&self, email: &str) -> Value {
-        let rn = self
-            .sandbox_list()
-            .await
-            .into_iter()
-            .find(|a| a["email"] == email)
-            .expect("the sandbox received the application")["requestNo"]
-            .as_str()
-            .unwrap()
-            .to_owned();
+    pub async fn request_no_of(&self, email: &str) -> String {
+        let list = self.sandbox_list().await;
+        let app = list.into_iter().find(|a| a["email"] == email).expect("the sandbox received the application");
+        app["requestNo"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn sandbox_app(&self, request_no: &str) -> Value {
         self.http
-            .get(format!("{}/__sandbox/applications/{rn}", self.sandbox_base))
+            .get(format!("{}/__sandbox/applications/{request_no}", self.sandbox_base))
             .send()
             .await
             .unwrap()
             .json()
             .await
             .unwrap()
+    }
+
+    pub async fn sandbox_app_by_email(&self, email: &str) -> Value {
+        let rn = self.request_no_of(email).await;
+        self.sandbox_app(&rn).await
+    }
+
+    pub fn webhook_url(&self) -> String {
+        format!("{}/v1/webhooks/kyc/{}", self.base, self.state.config.webhook_secret.expose_secret())
     }
 
     pub async fn status(&self, token: &str, id: &str) -> String {
