@@ -1,0 +1,123 @@
+//! Planted PII never appears in the logs (checklist LG-1, LG-2): every endpoint, happy and
+//! error paths, with the sandbox in the same process. One test in its own binary, because the
+//! log capture is process-wide.
+
+mod support;
+
+use serde_json::{json, Value};
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use support::{jpeg, spawn_app, spawn_app_with, Options};
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+const FIRST: &str = "Zzsentinel";
+const LAST: &str = "Qqtest";
+const EMAIL: &str = "zzsentinel.qqtest@example.com";
+const SSN: &str = "123-45-6789";
+const SSN_DIGITS: &str = "123456789";
+const DOC: &str = "X9Z8Y7W6";
+const DOB: &str = "1970-01-02";
+const STREET: &str = "77 Sentinelweg";
+
+fn sentinel_draft(email: &str) -> Value {
+    json!({"email": email,
+        "individualInfo": {"firstName": FIRST, "lastName": LAST, "dob": DOB, "country": "US",
+                           "gender": 1, "idDocType": "1", "number": DOC, "validUntil": "2099-01-01"},
+        "address": {"country": "US", "state": "NY", "city": "Sentinelville",
+                    "address": STREET, "zipCode": "10001", "ssn": SSN}})
+}
+
+#[tokio::test]
+async fn planted_pii_never_appears_in_the_logs_on_any_path() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter("debug,hyper=info,hyper_util=info,h2=info,reqwest=info,rustls=info")
+        .with_writer(move || writer.clone())
+        .init();
+
+    let app = spawn_app().await;
+    let token = app.session().await;
+    // Validation errors carrying the sentinels.
+    let mut bad = sentinel_draft("not-an-email");
+    bad["individualInfo"]["dob"] = json!("2020-01-01");
+    bad["address"]["ssn"] = json!("666-45-6789");
+    bad["individualInfo"]["firstName"] = json!("Bob\n{\"level\":\"ERROR\"}");
+    assert_eq!(app.post("/v1/applications", &token, &bad).await.status(), 422);
+    // Mass assignment.
+    let mut evil = sentinel_draft(EMAIL);
+    evil["requestNo"] = json!(DOC);
+    assert_eq!(app.post("/v1/applications", &token, &evil).await.status(), 400);
+    // Happy path through approval.
+    let r = app.post("/v1/applications", &token, &sentinel_draft(EMAIL)).await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["applicationId"].as_str().unwrap().to_owned();
+    assert_eq!(app.put_photo(&token, &id, "face", b"GIF89a".to_vec()).await.status(), 415);
+    assert_eq!(app.put_photo(&token, &id, "idFront", jpeg(800, 600)).await.status(), 204);
+    assert_eq!(app.put_photo(&token, &id, "face", jpeg(800, 600)).await.status(), 204);
+    assert_eq!(app.post(&format!("/v1/applications/{id}/submit"), &token, &json!({})).await.status(), 202);
+    assert_eq!(app.wait_status(&token, &id, "approved").await, "approved");
+    // Upstream refusal naming the email (already used).
+    let token2 = app.session().await;
+    assert_eq!(app.post("/v1/applications", &token2, &sentinel_draft(EMAIL)).await.status(), 422);
+    // Signature refused upstream.
+    let broken = spawn_app_with(Options { app_secret: "wrong-secret-value".into(), ..Options::default() }).await;
+    let t3 = broken.session().await;
+    assert_eq!(broken.post("/v1/applications", &t3, &sentinel_draft("other.sentinel@example.com")).await.status(), 502);
+    // Webhooks: wrong secret, unknown requestNo.
+    let _ = app
+        .http
+        .post(format!("{}/v1/webhooks/kyc/{}", app.base, "0".repeat(64)))
+        .json(&json!({"requestNo": DOC}))
+        .send()
+        .await;
+    let _ = app.http.post(app.webhook_url()).json(&json!({"requestNo": DOC, "kycStatus": "approved"})).send().await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("application_created")
+            && logs.contains("validation_failed")
+            && logs.contains("upstream_auth_failed"),
+        "the scenarios were logged"
+    );
+    use secrecy::ExposeSecret;
+    let webhook_secret = app.state.config.webhook_secret.expose_secret().to_owned();
+    let (_, token_secret) = token.split_once('.').unwrap();
+    for sentinel in [
+        FIRST,
+        LAST,
+        EMAIL,
+        "zzsentinel",
+        SSN,
+        SSN_DIGITS,
+        DOC,
+        DOB,
+        STREET,
+        "Sentinelville",
+        "sandbox-secret",
+        "wrong-secret-value",
+        &webhook_secret,
+        token_secret,
+    ] {
+        assert!(!logs.contains(sentinel), "the logs contain {sentinel:?}");
+    }
+    // LG-2: every record is one JSON line; a newline in input cannot forge a record.
+    for line in logs.lines() {
+        serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("not one JSON record per line ({e}): {line}"));
+    }
+    assert!(!logs.lines().any(|l| l.starts_with("{\"level\":\"ERROR\"}")));
+}
