@@ -106,6 +106,19 @@ fn test() -> Result<()> {
             "warnings",
         ]))
     })?;
+    step("kyc-domain on wasm32 depends on no regex and no chrono", || {
+        let tree =
+            sh_output(&mut cargo(&["tree", "-p", "kyc-domain", "--target", "wasm32-unknown-unknown", "-e", "normal"]))?;
+        for banned in ["regex", "chrono"] {
+            if tree.lines().any(|l| l.split_whitespace().any(|w| w == banned || w.starts_with(&format!("{banned}-")))) {
+                bail!("kyc-domain pulls in {banned} on wasm32:\n{tree}");
+            }
+        }
+        Ok(())
+    })?;
+    step("fuzz targets still build", || {
+        run(&mut cargo(&["check", "--manifest-path", "crates/kyc-domain/fuzz/Cargo.toml", "--bins"]))
+    })?;
     step("native tests: kyc-domain, kyc-sandbox, kyc-server (black-box)", || {
         run(&mut cargo(&["test", "--workspace"]))
     })?;

@@ -232,3 +232,61 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toml_config() -> RawConfig {
+        toml::from_str(
+            r#"
+            KYC_UPSTREAM_BASE_URL = "https://kyc.example/"
+            KYC_APP_KEY = "key-1"
+            KYC_APP_SECRET = "very-secret-app-secret"
+            KYC_PUBLIC_BASE_URL = "https://partner.example"
+            KYC_WEBHOOK_SECRET = "0123456789abcdef0123456789abcdef"
+            KYC_ADMIN_KEY = "admin-secret-key"
+            KYC_ALLOWED_ORIGINS = "https://a.example, https://b.example/"
+            KYC_COUNTRY_FORMAT = "alpha2"
+            KYC_TRUSTED_PROXIES = "10.0.0.1"
+            "#,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn serve_config_reads_toml_keys() {
+        let c = Config::for_serve(&toml_config()).unwrap();
+        assert_eq!(c.upstream_base_url, "https://kyc.example");
+        assert_eq!(c.allowed_origins, ["https://a.example", "https://b.example"]);
+        assert_eq!(c.profile.country_format, CountryFormat::Alpha2);
+        assert_eq!(c.database_url, "sqlite://kyc.db");
+        assert_eq!(c.addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(c.trusted_proxies, vec!["10.0.0.1".parse::<IpAddr>().unwrap()]);
+    }
+
+    #[test]
+    fn secrets_cannot_be_printed() {
+        let c = Config::for_serve(&toml_config()).unwrap();
+        let dbg = format!("{c:?}");
+        for secret in ["very-secret-app-secret", "0123456789abcdef0123456789abcdef", "admin-secret-key"] {
+            assert!(!dbg.contains(secret), "Debug shows {secret}");
+        }
+    }
+
+    #[test]
+    fn serve_config_refuses_wildcards_short_webhook_secrets_and_missing_keys() {
+        let mut raw = toml_config();
+        raw.KYC_ALLOWED_ORIGINS = Some("*".into());
+        assert!(Config::for_serve(&raw).unwrap_err().contains("KYC_ALLOWED_ORIGINS"));
+        let mut raw = toml_config();
+        raw.KYC_WEBHOOK_SECRET = Some("short".into());
+        assert!(Config::for_serve(&raw).unwrap_err().contains("KYC_WEBHOOK_SECRET"));
+        let mut raw = toml_config();
+        raw.KYC_APP_SECRET = None;
+        assert!(Config::for_serve(&raw).unwrap_err().contains("KYC_APP_SECRET"));
+        let mut raw = toml_config();
+        raw.KYC_SIGNATURE = Some("md5".into());
+        assert!(Config::for_serve(&raw).is_err());
+    }
+}

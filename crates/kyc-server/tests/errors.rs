@@ -300,3 +300,22 @@ async fn demo_mode_attaches_generated_sandbox_reports() {
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(String::from_utf8_lossy(&pdf).contains("sandbox report - not an AML check"));
 }
+
+#[tokio::test]
+async fn ip_address_is_the_tcp_peer_unless_the_peer_is_a_trusted_proxy() {
+    for (trusted, want) in [(vec![], "127.0.0.1"), (vec!["127.0.0.1".parse().unwrap()], "203.0.113.9")] {
+        let app = spawn_app_with(Options { trusted_proxies: trusted, ..Options::default() }).await;
+        let token = app.session().await;
+        let r = app
+            .http
+            .post(format!("{}/v1/applications", app.base))
+            .bearer_auth(&token)
+            .header("x-forwarded-for", "198.51.100.1, 203.0.113.9")
+            .json(&valid_draft("ip@example.com"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201);
+        assert_eq!(app.sandbox_app_by_email("ip@example.com").await["request"]["individualInfo"]["ipAddress"], want);
+    }
+}

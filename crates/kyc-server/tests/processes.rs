@@ -135,3 +135,22 @@ fn serve_refuses_to_start_without_its_configuration() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("KYC_"), "names the missing variable");
 }
+
+#[tokio::test]
+async fn serve_shuts_down_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let db = dir.path().join("kyc.db").display().to_string();
+    let mut server = serve(port, "http://127.0.0.1:9", &db, &"e".repeat(64));
+    wait_healthy(&format!("http://127.0.0.1:{port}/healthz")).await;
+    let pid = server.0.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    for _ in 0..50 {
+        if let Some(status) = server.0.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("serve did not exit after SIGTERM");
+}

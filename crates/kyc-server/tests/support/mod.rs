@@ -30,6 +30,7 @@ pub struct Options {
     pub reports: Option<ReportSource>,
     pub rate_limit_per_minute: Option<u32>,
     pub allowed_origins: Vec<String>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Options {
@@ -42,6 +43,7 @@ impl Default for Options {
             reports: None,
             rate_limit_per_minute: None,
             allowed_origins: vec![],
+            trusted_proxies: vec![],
         }
     }
 }
@@ -75,6 +77,7 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
         config.rate_limit_per_minute = n;
     }
     config.allowed_origins.extend(o.allowed_origins);
+    config.trusted_proxies = o.trusted_proxies;
     let state = AppState::new(config).await.unwrap();
     let a = app(state.clone(), None);
     tokio::spawn(async move { serve(l, a, std::future::pending()).await.unwrap() });
