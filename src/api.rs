@@ -113,7 +113,9 @@ impl Backend {
         let req = Request::new_with_str_and_init(&url, &init).map_err(|_| ApiFailure::Network)?;
         let h = req.headers();
         let _ = h.set("Authorization", &format!("Bearer {}", self.token));
-        let _ = h.set("Content-Type", "application/json");
+        if body.is_some() {
+            let _ = h.set("Content-Type", "application/json");
+        }
         let window = web_sys::window().ok_or(ApiFailure::Network)?;
         let resp: Response = JsFuture::from(window.fetch_with_request(&req))
             .await
@@ -134,6 +136,21 @@ impl Backend {
         }
         let code = get_str(&get(&json, "error"), "code").unwrap_or_else(|| format!("http_{status}"));
         Err(ApiFailure::Other { status, code })
+    }
+
+    /// `PUT` URL of a photo.
+    pub fn document_url(&self, id: &str, kind: &str) -> String {
+        format!("{}/v1/applications/{id}/documents/{kind}", self.base_url.trim_end_matches('/'))
+    }
+
+    pub async fn submit(&self, id: &str) -> Result<String, ApiFailure> {
+        let v = self.send("POST", &format!("/v1/applications/{id}/submit"), Some(&Object::new().into())).await?;
+        Ok(get_str(&v, "status").unwrap_or_default())
+    }
+
+    pub async fn status(&self, id: &str) -> Result<String, ApiFailure> {
+        let v = self.send("GET", &format!("/v1/applications/{id}"), None).await?;
+        Ok(get_str(&v, "status").unwrap_or_default())
     }
 
     pub async fn create_application(&self, draft: &DraftDto) -> Result<Created, ApiFailure> {

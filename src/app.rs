@@ -1,48 +1,32 @@
-//! The root component: holds the form state and the current step, talks to the backend.
+//! The root component: provides the context, moves between steps (each validated with the
+//! rulebook), submits (application, then each photo with progress, then submit), polls the
+//! result with backoff, manages focus and announcements, and calls the host's callbacks.
 
-use kyc_domain::{errors_for, Date, Field, FieldError, Rules};
+use gloo_timers::callback::Timeout;
+use kyc_domain::photo::DocumentKind;
+use kyc_domain::{Date, Rules};
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::api::{ApiFailure, Backend};
-use crate::form::FormState;
-use crate::i18n::{text, Key, Locale};
-use crate::steps::personal::PersonalStep;
-
-/// The host's callbacks (contract.md §4). Compared by identity.
-#[derive(Clone, Default, PartialEq)]
-pub struct Callbacks {
-    pub on_complete: Option<js_sys::Function>,
-    pub on_error: Option<js_sys::Function>,
-    pub on_step: Option<js_sys::Function>,
-}
-
-impl Callbacks {
-    pub fn call(f: Option<&js_sys::Function>, arg: &JsValue) {
-        if let Some(f) = f {
-            let _ = f.call1(&JsValue::NULL, arg);
-        }
-    }
-}
+use crate::api::{field_errors, ApiFailure, Backend};
+use crate::ctx::{field_id, Callbacks, Ctx};
+use crate::flow::{Action, Flow, Sending, Slot, Step, Upload};
+use crate::i18n::{I18n, Key};
+use crate::steps::{address::AddressStep, document::DocumentStep, frame::focus_in, personal::PersonalStep};
+use crate::steps::{photos::PhotosStep, result::ResultStep, review::ReviewStep};
+use crate::upload::{self, Outcome};
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct AppProps {
     pub backend: Rc<Backend>,
-    pub locale: Locale,
+    pub i18n: Rc<I18n>,
     pub id_prefix: AttrValue,
+    /// The element the widget renders into (focus lookups stay inside it, shadow root or not).
+    pub root: web_sys::Element,
     #[prop_or_default]
     pub callbacks: Callbacks,
-}
-
-/// The fields of the personal step, in screen order.
-pub const PERSONAL_FIELDS: [Field; 3] = [Field::FirstName, Field::LastName, Field::Email];
-
-#[derive(Clone, PartialEq)]
-enum Phase {
-    Editing,
-    Sending,
-    Done { status: String },
 }
 
 /// Today in UTC, for the rulebook.
@@ -50,108 +34,238 @@ pub fn rules_today() -> Rules {
     Rules::new(Date::from_unix_millis(js_sys::Date::now() as i64).unwrap_or(Date::NEVER_EXPIRES))
 }
 
-fn focus(id: &str) {
-    if let Some(el) = gloo_element(id) {
-        let _ = el.focus();
-    }
+fn is_final(status: Option<&str>) -> bool {
+    matches!(status, Some("approved" | "rejected"))
 }
 
-fn gloo_element(id: &str) -> Option<web_sys::HtmlElement> {
-    use wasm_bindgen::JsCast;
-    web_sys::window()?.document()?.get_element_by_id(id)?.dyn_into().ok()
+fn obj(pairs: &[(&str, &str)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        let _ = js_sys::Reflect::set(&o, &(*k).into(), &(*v).into());
+    }
+    o.into()
+}
+
+/// The whole submission; resumable: what already succeeded is skipped on "Try again".
+async fn submit(flow: UseReducerHandle<Flow>, backend: Rc<Backend>, callbacks: Callbacks) {
+    let fail = |k: Key, code: &str| {
+        Callbacks::call(callbacks.on_error.as_ref(), &obj(&[("code", code)]));
+        flow.dispatch(Action::Sending(Sending::Failed(k)));
+    };
+    flow.dispatch(Action::Sending(Sending::Working));
+    let id = match flow.application_id.clone() {
+        Some(id) => id,
+        None => match backend.create_application(&flow.draft()).await {
+            Ok(c) => {
+                flow.dispatch(Action::Created(c.application_id.clone()));
+                c.application_id
+            }
+            Err(ApiFailure::Fields(f)) => return flow.dispatch(Action::ServerErrors(f)),
+            Err(ApiFailure::Network) => return fail(Key::NetworkError, "network_error"),
+            Err(ApiFailure::Other { status: 401, code }) => return fail(Key::SessionExpired, &code),
+            Err(ApiFailure::Other { code, .. }) => return fail(Key::ServerError, &code),
+        },
+    };
+    for kind in DocumentKind::ALL {
+        let (blob, done) = match flow.slot(kind) {
+            Slot::Ready { photo, upload } => (photo.blob.clone(), *upload == Upload::Done),
+            _ => continue,
+        };
+        if done {
+            continue;
+        }
+        flow.dispatch(Action::Upload(kind, Upload::Progress(0)));
+        let f2 = flow.clone();
+        let outcome = upload::put(&backend.document_url(&id, kind.as_str()), &backend.token, &blob, move |pct| {
+            f2.dispatch(Action::Upload(kind, Upload::Progress(pct)));
+        })
+        .await;
+        match outcome {
+            Outcome::Answered { status: 204, .. } => flow.dispatch(Action::Upload(kind, Upload::Done)),
+            Outcome::Answered { status, body } => {
+                flow.dispatch(Action::Upload(kind, Upload::Failed));
+                let errs = js_sys::JSON::parse(&body).map(|v| field_errors(&v)).unwrap_or_default();
+                if !errs.is_empty() {
+                    return flow.dispatch(Action::ServerErrors(errs));
+                }
+                return fail(
+                    if status == 401 { Key::SessionExpired } else { Key::UploadFailed },
+                    &format!("http_{status}"),
+                );
+            }
+            Outcome::NoAnswer => {
+                flow.dispatch(Action::Upload(kind, Upload::Failed));
+                return fail(Key::NetworkError, "network_error");
+            }
+        }
+    }
+    match backend.submit(&id).await {
+        Ok(status) => {
+            flow.dispatch(Action::Status(status));
+            flow.dispatch(Action::Sending(Sending::Idle));
+            flow.dispatch(Action::Go(Step::Result));
+        }
+        Err(ApiFailure::Fields(f)) => flow.dispatch(Action::ServerErrors(f)),
+        Err(ApiFailure::Network) => fail(Key::NetworkError, "network_error"),
+        Err(ApiFailure::Other { code, .. }) => fail(Key::ServerError, &code),
+    }
 }
 
 #[component]
 pub fn App(p: &AppProps) -> Html {
-    let form = use_reducer(FormState::with_demo_defaults);
-    let errors = use_state(Vec::<FieldError>::new);
-    let phase = use_state(|| Phase::Editing);
-    let network_error = use_state(|| false);
+    let flow = use_reducer(Flow::default);
+    let countries = use_memo(p.i18n.locale, |l| crate::intl::countries(l.tag()));
+    let ctx = Ctx {
+        i18n: p.i18n.clone(),
+        prefix: p.id_prefix.clone(),
+        flow: flow.clone(),
+        backend: p.backend.clone(),
+        callbacks: p.callbacks.clone(),
+        countries,
+        root: p.root.clone(),
+    };
+    let announcement = use_state(String::new);
+    let first_render = use_mut_ref(|| true);
 
-    // Move focus to the first invalid field whenever a new error list appears.
+    // Step changes: focus the heading, announce "Step n of 5: title", tell the host.
     {
-        let prefix = p.id_prefix.clone();
-        use_effect_with((*errors).clone(), move |errs: &Vec<FieldError>| {
-            if let Some(first) = PERSONAL_FIELDS.iter().find(|f| errs.iter().any(|e| e.field == **f)) {
-                focus(&format!("{prefix}-{}", first.leaf()));
+        let (ctx, announcement, first_render) = (ctx.clone(), announcement.clone(), first_render.clone());
+        use_effect_with(flow.step, move |step| {
+            let title = ctx.i18n.t(step.title());
+            let text = if *step == Step::Result {
+                title
+            } else {
+                let (n, total) = (step.number().to_string(), Step::INDICATED.len().to_string());
+                format!("{}: {title}", ctx.i18n.fill(Key::StepOf, &[("n", &n), ("total", &total)]))
+            };
+            announcement.set(text);
+            if !std::mem::replace(&mut *first_render.borrow_mut(), false) {
+                focus_in(&ctx.root, &format!("{}-heading", ctx.prefix));
+            }
+            Callbacks::call(ctx.callbacks.on_step.as_ref(), &JsValue::from_str(step.name()));
+        });
+    }
+    // A new error list: focus the first invalid field.
+    {
+        let ctx = ctx.clone();
+        use_effect_with(flow.errors.clone(), move |errs| {
+            if let Some(e) = errs.first() {
+                focus_in(&ctx.root, &field_id(&ctx.prefix, e.field));
+            }
+        });
+    }
+    // Result: poll with backoff (1 s, 2 s, 4 s … 10 s) until final; the timer dies on unmount.
+    {
+        let (ctx, polls) = (ctx.clone(), use_mut_ref(|| 0u32));
+        use_effect_with(
+            (flow.step, flow.application_id.clone(), flow.status.clone(), flow.polls()),
+            move |(step, id, status, _)| {
+                let mut timer = None;
+                if *step == Step::Result && !is_final(status.as_deref()) {
+                    if let Some(id) = id.clone() {
+                        let n = *polls.borrow();
+                        *polls.borrow_mut() += 1;
+                        let delay = (1000u32 << n.min(4)).min(10_000);
+                        let (flow, backend) = (ctx.flow.clone(), ctx.backend.clone());
+                        timer = Some(Timeout::new(delay, move || {
+                            wasm_bindgen_futures::spawn_local(async move {
+                                let s = backend.status(&id).await.unwrap_or_default();
+                                flow.dispatch(Action::Polled(s));
+                            });
+                        }));
+                    }
+                }
+                move || drop(timer)
+            },
+        );
+    }
+    // A final status: tell the host once.
+    {
+        let (ctx, told) = (ctx.clone(), use_mut_ref(|| false));
+        use_effect_with(flow.status.clone(), move |status| {
+            if is_final(status.as_deref()) && !std::mem::replace(&mut *told.borrow_mut(), true) {
+                let id = ctx.flow.application_id.clone().unwrap_or_default();
+                let s = status.clone().unwrap_or_default();
+                Callbacks::call(ctx.callbacks.on_complete.as_ref(), &obj(&[("applicationId", &id), ("status", &s)]));
+            }
+        });
+    }
+    // Unmount: free the previews' object URLs.
+    {
+        let urls: Rc<RefCell<Vec<String>>> = use_mut_ref(Vec::new);
+        *urls.borrow_mut() = flow.photos.iter().filter_map(|s| s.photo().map(|p| p.url.clone())).collect();
+        use_effect_with((), move |()| {
+            move || {
+                for u in urls.borrow().iter() {
+                    crate::photo::release(u);
+                }
             }
         });
     }
 
     let on_continue = {
-        let (form, errors, phase, network_error) = (form.clone(), errors.clone(), phase.clone(), network_error.clone());
-        let backend = p.backend.clone();
-        let callbacks = p.callbacks.clone();
+        let flow = flow.clone();
         Callback::from(move |()| {
-            let draft = form.draft();
-            let step_errors = errors_for(&draft, &rules_today(), &PERSONAL_FIELDS);
-            if !step_errors.is_empty() {
-                errors.set(step_errors);
+            let errs = flow.step_errors(flow.step, &rules_today());
+            if errs.is_empty() {
+                flow.dispatch(Action::Go(flow.step.next()));
+            } else {
+                flow.dispatch(Action::Errors(errs));
+            }
+        })
+    };
+    let on_submit = {
+        let (flow, backend, callbacks) = (flow.clone(), p.backend.clone(), p.callbacks.clone());
+        let busy = Rc::new(Cell::new(false));
+        Callback::from(move |()| {
+            if busy.replace(true) {
                 return;
             }
-            errors.set(Vec::new());
-            network_error.set(false);
-            phase.set(Phase::Sending);
-            let (errors, phase, network_error, backend, callbacks) =
-                (errors.clone(), phase.clone(), network_error.clone(), backend.clone(), callbacks.clone());
+            let (flow, backend, callbacks, busy) = (flow.clone(), backend.clone(), callbacks.clone(), busy.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                match backend.create_application(&draft).await {
-                    Ok(created) => {
-                        Callbacks::call(callbacks.on_step.as_ref(), &JsValue::from_str("result"));
-                        phase.set(Phase::Done { status: created.status });
-                    }
-                    Err(ApiFailure::Fields(f)) => {
-                        errors.set(f);
-                        phase.set(Phase::Editing);
-                    }
-                    Err(ApiFailure::Network) => {
-                        network_error.set(true);
-                        phase.set(Phase::Editing);
-                    }
-                    Err(ApiFailure::Other { code, .. }) => {
-                        Callbacks::call(callbacks.on_error.as_ref(), &JsValue::from_str(&code));
-                        network_error.set(true);
-                        phase.set(Phase::Editing);
-                    }
-                }
+                submit(flow, backend, callbacks).await;
+                busy.set(false);
             });
         })
     };
+    let on_exit = {
+        let cb = p.callbacks.on_exit.clone();
+        Callback::from(move |_: MouseEvent| Callbacks::call(cb.as_ref(), &JsValue::UNDEFINED))
+    };
 
-    let t = |k| text(p.locale, k);
-    let body = match &*phase {
-        Phase::Done { status } => {
-            let msg = match status.as_str() {
-                "approved" => t(Key::StatusApproved),
-                "rejected" => t(Key::StatusRejected),
-                "reviewing" => t(Key::StatusReviewing),
-                _ => t(Key::StatusDraft),
-            };
-            html! {
-                <section class="kyc-step kyc-result" aria-labelledby={format!("{}-result", p.id_prefix)}>
-                    <h2 class="kyc-step-title" id={format!("{}-result", p.id_prefix)}>{ t(Key::Received) }</h2>
-                    <p class="kyc-status" data-status={status.clone()}>{ msg }</p>
-                </section>
-            }
-        }
-        phase => html! {
-            <>
-                if *network_error {
-                    <div class="kyc-summary" role="alert">
-                        { t(Key::NetworkError) }{" "}
-                        <button class="kyc-button" type="button" onclick={on_continue.reform(|_| ())}>{ t(Key::TryAgain) }</button>
-                    </div>
+    let body = match flow.step {
+        Step::Personal => html! { <PersonalStep on_continue={on_continue} /> },
+        Step::Document => html! { <DocumentStep on_continue={on_continue} /> },
+        Step::Address => html! { <AddressStep on_continue={on_continue} /> },
+        Step::Photos => html! { <PhotosStep on_continue={on_continue} /> },
+        Step::Review => html! { <ReviewStep on_submit={on_submit} /> },
+        Step::Result => html! { <ResultStep /> },
+    };
+    let current = flow.step;
+    let indicator = html! {
+        <ol class="kyc-steps" aria-label={ctx.t(Key::Steps)}>
+            { for Step::INDICATED.iter().map(|s| {
+                let state = if *s == current { "current" } else if s.number() < current.number() { "done" } else { "todo" };
+                html! {
+                    <li class={classes!("kyc-steps-item", format!("kyc-steps-item--{state}"))} aria-current={(*s == current).then_some("step")}>
+                        <span class="kyc-steps-num" aria-hidden="true">{ s.number() }</span>
+                        <span class="kyc-steps-label">{ ctx.t(s.title()) }</span>
+                    </li>
                 }
-                <PersonalStep id_prefix={p.id_prefix.clone()} locale={p.locale} form={form.clone()}
-                    errors={(*errors).clone()} on_continue={on_continue.clone()} busy={*phase == Phase::Sending} />
-            </>
-        },
+            }) }
+        </ol>
     };
     html! {
-        <div class="kyc-widget" lang={p.locale.tag()}>
-            <h1 class="kyc-title">{ t(Key::Title) }</h1>
-            <div class="kyc-live" aria-live="polite"></div>
-            { body }
-        </div>
+        <ContextProvider<Ctx> context={ctx.clone()}>
+            <div class="kyc-widget" lang={p.i18n.locale.tag()} dir={p.i18n.locale.dir()}>
+                <div class="kyc-header">
+                    <h1 class="kyc-title">{ ctx.t(Key::Title) }</h1>
+                    <button type="button" class="kyc-link kyc-exit" onclick={on_exit}>{ ctx.t(Key::Exit) }</button>
+                </div>
+                { indicator }
+                <div class="kyc-live" role="status" aria-live="polite" aria-atomic="true">{ (*announcement).clone() }</div>
+                { body }
+            </div>
+        </ContextProvider<Ctx>>
     }
 }

@@ -1,45 +1,124 @@
-//! A labelled text input with its error, wired for assistive technology: the label is a real
-//! `<label for>`, the error is tied with `aria-describedby`, and `aria-invalid` marks the field.
+//! Labelled controls wired for assistive technology: a real `<label for>`, the error tied with
+//! `aria-describedby` (and marked with `data-field` / `data-code` for tests and hosts), and
+//! `aria-invalid` on the control.
 
+use std::rc::Rc;
 use yew::prelude::*;
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct Common {
+    /// Unique within the page (instance prefix + field path).
+    pub id: AttrValue,
+    pub label: AttrValue,
+    #[prop_or_default]
+    pub hint: Option<AttrValue>,
+    /// `(API path, code, message)` of the field's error.
+    #[prop_or_default]
+    pub error: Option<(AttrValue, AttrValue, AttrValue)>,
+}
+
+impl Common {
+    fn described_by(&self) -> Option<String> {
+        let mut ids = Vec::new();
+        if self.hint.is_some() {
+            ids.push(format!("{}-hint", self.id));
+        }
+        if self.error.is_some() {
+            ids.push(format!("{}-error", self.id));
+        }
+        (!ids.is_empty()).then(|| ids.join(" "))
+    }
+
+    fn below(&self) -> Html {
+        html! {
+            <>
+                if let Some(h) = &self.hint {
+                    <p class="kyc-hint" id={format!("{}-hint", self.id)}>{ h.clone() }</p>
+                }
+                if let Some((field, code, msg)) = &self.error {
+                    <p class="kyc-error" id={format!("{}-error", self.id)} data-field={field.clone()} data-code={code.clone()}>{ msg.clone() }</p>
+                }
+            </>
+        }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct TextFieldProps {
-    /// Unique within the page (instance prefix + field name).
-    pub id: AttrValue,
-    pub label: AttrValue,
+    pub common: Common,
     pub value: AttrValue,
-    #[prop_or_default]
-    pub error: Option<AttrValue>,
     #[prop_or(AttrValue::Static("text"))]
     pub input_type: AttrValue,
     #[prop_or_default]
     pub autocomplete: Option<AttrValue>,
+    #[prop_or_default]
+    pub inputmode: Option<AttrValue>,
     pub on_input: Callback<String>,
 }
 
 #[component]
 pub fn TextField(p: &TextFieldProps) -> Html {
-    let error_id = format!("{}-error", p.id);
-    let oninput = {
-        let cb = p.on_input.clone();
-        Callback::from(move |e: InputEvent| {
-            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
-            cb.emit(input.value());
-        })
-    };
-    let invalid = p.error.is_some();
+    let c = &p.common;
+    let oninput = p.on_input.reform(|e: InputEvent| e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
+    let invalid = c.error.is_some();
     html! {
         <div class={classes!("kyc-field", invalid.then_some("kyc-field--invalid"))}>
+            <label class="kyc-label" for={c.id.clone()}>{ c.label.clone() }</label>
+            <input class="kyc-input" id={c.id.clone()} type={p.input_type.clone()} value={p.value.clone()} {oninput}
+                autocomplete={p.autocomplete.clone()} inputmode={p.inputmode.clone()} spellcheck="false"
+                aria-invalid={invalid.then_some("true")} aria-describedby={c.described_by()} />
+            { c.below() }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SelectFieldProps {
+    pub common: Common,
+    pub value: AttrValue,
+    /// `(value, label)`; a first empty "Choose…" option is added.
+    pub options: Rc<Vec<(String, String)>>,
+    pub placeholder: AttrValue,
+    #[prop_or_default]
+    pub autocomplete: Option<AttrValue>,
+    pub on_change: Callback<String>,
+}
+
+#[component]
+pub fn SelectField(p: &SelectFieldProps) -> Html {
+    let c = &p.common;
+    let onchange = p.on_change.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlSelectElement>().value());
+    let invalid = c.error.is_some();
+    html! {
+        <div class={classes!("kyc-field", invalid.then_some("kyc-field--invalid"))}>
+            <label class="kyc-label" for={c.id.clone()}>{ c.label.clone() }</label>
+            <select class="kyc-input kyc-select" id={c.id.clone()} {onchange} autocomplete={p.autocomplete.clone()}
+                aria-invalid={invalid.then_some("true")} aria-describedby={c.described_by()}>
+                <option value="" selected={p.value.is_empty()}>{ p.placeholder.clone() }</option>
+                { for p.options.iter().map(|(v, l)| html! {
+                    <option value={v.clone()} selected={*v == *p.value}>{ l.clone() }</option>
+                }) }
+            </select>
+            { c.below() }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct CheckboxProps {
+    pub id: AttrValue,
+    pub label: AttrValue,
+    pub checked: bool,
+    pub on_change: Callback<bool>,
+}
+
+#[component]
+pub fn Checkbox(p: &CheckboxProps) -> Html {
+    let onchange = p.on_change.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlInputElement>().checked());
+    html! {
+        <div class="kyc-field kyc-field--check">
+            <input class="kyc-check" type="checkbox" id={p.id.clone()} checked={p.checked} {onchange} />
             <label class="kyc-label" for={p.id.clone()}>{ p.label.clone() }</label>
-            <input class="kyc-input" id={p.id.clone()} name={p.id.clone()} type={p.input_type.clone()}
-                value={p.value.clone()} {oninput}
-                autocomplete={p.autocomplete.clone()}
-                aria-invalid={invalid.then_some("true")}
-                aria-describedby={invalid.then(|| error_id.clone())} />
-            if let Some(err) = &p.error {
-                <p class="kyc-error" id={error_id}>{ err.clone() }</p>
-            }
         </div>
     }
 }

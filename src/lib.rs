@@ -1,37 +1,47 @@
 //! # kyc-widget — the embeddable KYC onboarding widget
 //!
-//! A Yew component compiled to WebAssembly. Partners call [`mount`] (or, later, use the
-//! `<kyc-onboarding>` custom element); the widget collects the applicant's data, validates it
-//! with `kyc-domain` — the same rulebook the backend runs — and talks only to the partner
-//! backend (contract.md §1, §4). Importing the module has no side effects.
+//! A Yew component compiled to WebAssembly. Partners call [`mount`] or use the
+//! `<kyc-onboarding>` custom element (after [`define_element`]); the widget collects the
+//! applicant's data, validates every step with `kyc-domain` — the same rulebook the backend
+//! runs — cleans photos in the browser, and talks only to the partner backend (contract.md §1,
+//! §4). Importing the module has no side effects; nothing is kept in browser storage.
 //!
 //! ## Layout
-//! - [`app`]: the root component; phases of the flow and the backend calls.
-//! - [`steps`]: one component per step of the form.
-//! - [`field`]: the labelled, accessible input used by every step.
-//! - [`form`]: the per-instance form state (a Yew reducer); values live in memory only.
-//! - [`api`]: the backend client over `fetch`.
-//! - [`i18n`]: texts per locale, exhaustive over keys and error codes.
+//! - [`app`]: the root component — navigation, submission, result polling, focus, callbacks.
+//! - [`flow`]: the per-instance state (one reducer): values, photos, step, application.
+//! - [`steps`]: one component per step; [`steps::frame`] is their shared frame.
+//! - [`field`]: labelled, accessible controls; [`ctx`]: the context every step reads.
+//! - [`photo`], [`blur`], [`camera`]: the in-browser photo pipeline, blur hint and camera.
+//! - [`api`], [`upload`]: the backend client (`fetch`) and photo uploads (XHR progress).
+//! - [`i18n`], [`intl`]: texts in four languages; country names from `Intl.DisplayNames`.
 
 pub mod api;
 pub mod app;
+pub mod blur;
+pub mod camera;
+pub mod ctx;
 pub mod field;
-pub mod form;
+pub mod flow;
 pub mod i18n;
+pub mod intl;
+pub mod photo;
 pub mod steps;
+pub mod upload;
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-use app::{App, AppProps, Callbacks};
-use i18n::Locale;
+use app::{App, AppProps};
+use ctx::Callbacks;
+use i18n::{I18n, Locale};
 
 thread_local! {
     static INSTANCES: Cell<u32> = const { Cell::new(0) };
 }
 
-/// A mounted widget. `unmount()` removes everything it rendered.
+/// A mounted widget. `unmount()` removes everything it rendered, its timers and listeners.
 #[wasm_bindgen]
 pub struct WidgetHandle {
     app: Option<yew::AppHandle<App>>,
@@ -40,7 +50,6 @@ pub struct WidgetHandle {
 
 #[wasm_bindgen]
 impl WidgetHandle {
-    /// Destroys the widget: its DOM, timers and listeners.
     pub fn unmount(&mut self) {
         if let Some(app) = self.app.take() {
             app.destroy();
@@ -49,44 +58,125 @@ impl WidgetHandle {
     }
 }
 
-fn get_str(obj: &JsValue, key: &str) -> Option<String> {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).ok()?.as_string()
+fn get(obj: &JsValue, key: &str) -> JsValue {
+    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn get_fn(obj: &JsValue, key: &str) -> Option<js_sys::Function> {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).ok()?.dyn_into().ok()
+    get(obj, key).dyn_into().ok()
 }
 
-/// The props of one widget instance, read from the host's options object.
-pub fn props_from_options(options: &JsValue) -> Result<AppProps, JsValue> {
-    let backend_url =
-        get_str(options, "backendUrl").ok_or_else(|| JsValue::from_str("mount: options.backendUrl is required"))?;
-    let token =
-        get_str(options, "sessionToken").ok_or_else(|| JsValue::from_str("mount: options.sessionToken is required"))?;
+/// String-valued entries of a plain object.
+fn string_map(v: &JsValue) -> BTreeMap<String, String> {
+    if !v.is_object() {
+        return BTreeMap::new();
+    }
+    js_sys::Object::entries(v.unchecked_ref())
+        .iter()
+        .filter_map(|e| {
+            let pair: js_sys::Array = e.unchecked_into();
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
+        })
+        .collect()
+}
+
+/// Mounts a widget inside `element` (contract.md §4). Options: `backendUrl`, `sessionToken`
+/// (required); `locale`, `strings` (per-key text overrides), `theme` (`--kyc-*` CSS custom
+/// properties), `colorScheme` (`"light"` | `"dark"`), `onComplete`, `onError`, `onStep`, `onExit`.
+#[wasm_bindgen]
+pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHandle, JsValue> {
+    let backend_url = get(options, "backendUrl")
+        .as_string()
+        .ok_or_else(|| JsValue::from_str("mount: options.backendUrl is required"))?;
+    let token = get(options, "sessionToken")
+        .as_string()
+        .ok_or_else(|| JsValue::from_str("mount: options.sessionToken is required"))?;
+    let document = element.owner_document().ok_or_else(|| JsValue::from_str("mount: element is not in a document"))?;
+    let container = document.create_element("div")?;
+    let mut classes = String::from("kyc-root");
+    match get(options, "colorScheme").as_string().as_deref() {
+        Some("dark") => classes.push_str(" kyc-root--dark"),
+        Some("light") => classes.push_str(" kyc-root--light"),
+        _ => {}
+    }
+    container.set_class_name(&classes);
+    // Theme variables go through the CSSOM (allowed by a strict CSP), never a style attribute.
+    if let Some(el) = container.dyn_ref::<web_sys::HtmlElement>() {
+        for (k, v) in string_map(&get(options, "theme")) {
+            if k.starts_with("--kyc-") {
+                let _ = el.style().set_property(&k, &v);
+            }
+        }
+    }
+    element.append_child(&container)?;
     let n = INSTANCES.with(|c| {
         c.set(c.get() + 1);
         c.get()
     });
-    Ok(AppProps {
+    let locale = Locale::parse(&get(options, "locale").as_string().unwrap_or_default());
+    let props = AppProps {
         backend: Rc::new(api::Backend { base_url: backend_url, token }),
-        locale: Locale::parse(&get_str(options, "locale").unwrap_or_default()),
+        i18n: Rc::new(I18n::new(locale, string_map(&get(options, "strings")))),
         id_prefix: format!("kyc{n}").into(),
+        root: container.clone(),
         callbacks: Callbacks {
             on_complete: get_fn(options, "onComplete"),
             on_error: get_fn(options, "onError"),
             on_step: get_fn(options, "onStep"),
+            on_exit: get_fn(options, "onExit"),
         },
-    })
-}
-
-/// Mounts a widget inside `element` (contract.md §4).
-#[wasm_bindgen]
-pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHandle, JsValue> {
-    let props = props_from_options(options)?;
-    let document = element.owner_document().ok_or_else(|| JsValue::from_str("mount: element is not in a document"))?;
-    let container = document.create_element("div")?;
-    container.set_class_name("kyc-root");
-    element.append_child(&container)?;
+    };
     let app = yew::Renderer::<App>::with_root_and_props(container.clone(), props).render();
     Ok(WidgetHandle { app: Some(app), container })
+}
+
+#[wasm_bindgen(inline_js = r#"
+export function defineKycElement(mount) {
+  if (customElements.get("kyc-onboarding")) return;
+  class KycOnboarding extends HTMLElement {
+    connectedCallback() {
+      if (this._handle) return;
+      const root = this.shadowRoot || this.attachShadow({ mode: "open" });
+      const css = this.getAttribute("css-url");
+      if (css) {
+        const link = document.createElement("link");
+        link.rel = "stylesheet";
+        link.href = css;
+        root.appendChild(link);
+      }
+      const host = document.createElement("div");
+      root.appendChild(host);
+      const fire = (name) => (detail) => this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+      this._handle = mount(host, {
+        backendUrl: this.getAttribute("backend-url"),
+        sessionToken: this.getAttribute("session-token"),
+        locale: this.getAttribute("locale") || undefined,
+        colorScheme: this.getAttribute("color-scheme") || undefined,
+        onComplete: fire("kyc-complete"), onError: fire("kyc-error"), onStep: fire("kyc-step"), onExit: fire("kyc-exit"),
+      });
+    }
+    disconnectedCallback() {
+      if (this._handle) { this._handle.unmount(); this._handle = null; }
+      if (this.shadowRoot) this.shadowRoot.replaceChildren();
+    }
+  }
+  customElements.define("kyc-onboarding", KycOnboarding);
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = defineKycElement)]
+    fn define_kyc_element(mount: &js_sys::Function);
+}
+
+/// Registers `<kyc-onboarding backend-url session-token locale color-scheme css-url>`, which
+/// renders into its own shadow root and dispatches `kyc-complete`, `kyc-error`, `kyc-step` and
+/// `kyc-exit` CustomEvents. Idempotent.
+#[wasm_bindgen(js_name = defineElement)]
+pub fn define_element() {
+    let f = Closure::<dyn Fn(web_sys::Element, JsValue) -> Result<WidgetHandle, JsValue>>::new(
+        |el: web_sys::Element, opts: JsValue| mount(&el, &opts),
+    );
+    define_kyc_element(f.as_ref().unchecked_ref());
+    // The element class lives as long as the page.
+    f.forget();
 }

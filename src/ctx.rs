@@ -1,0 +1,74 @@
+//! What every step reads: texts, the instance's id prefix, the flow state, the backend and the
+//! host's callbacks. Shared through a Yew context.
+
+use kyc_domain::{Field, Violation};
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+use crate::api::Backend;
+use crate::field::Common;
+use crate::flow::{Action, Flow, Step};
+use crate::i18n::{I18n, Key};
+
+/// The host's callbacks (contract.md §4). Compared by identity.
+#[derive(Clone, Default, PartialEq)]
+pub struct Callbacks {
+    pub on_complete: Option<js_sys::Function>,
+    pub on_error: Option<js_sys::Function>,
+    pub on_step: Option<js_sys::Function>,
+    pub on_exit: Option<js_sys::Function>,
+}
+
+impl Callbacks {
+    pub fn call(f: Option<&js_sys::Function>, arg: &JsValue) {
+        if let Some(f) = f {
+            let _ = f.call1(&JsValue::NULL, arg);
+        }
+    }
+}
+
+#[derive(Clone, PartialEq)]
+pub struct Ctx {
+    pub i18n: Rc<I18n>,
+    pub prefix: AttrValue,
+    pub flow: UseReducerHandle<Flow>,
+    pub backend: Rc<Backend>,
+    pub callbacks: Callbacks,
+    pub countries: Rc<Vec<(String, String)>>,
+    /// The element the widget renders into.
+    pub root: web_sys::Element,
+}
+
+impl Ctx {
+    pub fn t(&self, k: Key) -> AttrValue {
+        self.i18n.t(k).into()
+    }
+
+    pub fn id(&self, f: Field) -> AttrValue {
+        field_id(&self.prefix, f).into()
+    }
+
+    /// The label, id and current error of a field, for a control.
+    pub fn common(&self, f: Field, label: Key, hint: Option<Key>) -> Common {
+        let error = self.flow.errors.iter().find(|e| e.field == f).map(|e| {
+            let msg = self.i18n.error(&Violation { code: e.code, params: e.params.clone() });
+            (AttrValue::from(f.path()), AttrValue::from(e.code.as_str()), AttrValue::from(msg))
+        });
+        Common { id: self.id(f), label: self.t(label), hint: hint.map(|h| self.t(h)), error }
+    }
+
+    pub fn setter(&self, f: Field) -> Callback<String> {
+        let flow = self.flow.clone();
+        Callback::from(move |v| flow.dispatch(Action::Set(f, v)))
+    }
+
+    pub fn go(&self, step: Step) -> Callback<()> {
+        let flow = self.flow.clone();
+        Callback::from(move |()| flow.dispatch(Action::Go(step)))
+    }
+}
+
+pub fn field_id(prefix: &str, f: Field) -> String {
+    format!("{prefix}-{}", f.path().replace('.', "-"))
+}

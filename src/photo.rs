@@ -1,0 +1,105 @@
+//! The browser's half of photo cleaning, before anything leaves the device: the rulebook's
+//! header check, a decode that honours EXIF orientation (`createImageBitmap`), a downscale to a
+//! long edge of at most 2048 px, and a canvas re-encode to JPEG (quality 0.9, lowered until it
+//! fits 5,000,000 bytes) — canvas output carries no EXIF or GPS. Plus the blur hint.
+
+use js_sys::{Promise, Uint8Array};
+use kyc_domain::photo::{inspect_photo, MAX_PHOTO_BYTES};
+use kyc_domain::{ErrorCode, Violation};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap, ImageBitmapOptions, ImageOrientation};
+
+use crate::blur::{grayscale, laplacian_variance, BLUR_THRESHOLD};
+
+/// The long edge of what is uploaded.
+pub const MAX_EDGE: u32 = 2048;
+/// The header check reads this much of the file (JPEG metadata precedes the SOF marker).
+const HEAD_BYTES: f64 = 256.0 * 1024.0;
+
+/// A cleaned photo, ready to upload. `url` is an object URL for the preview; revoke it with
+/// [`release`] when the photo is replaced or the widget unmounts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CleanPhoto {
+    pub blob: Blob,
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub blurry: bool,
+}
+
+fn unreadable(_: JsValue) -> Violation {
+    Violation::new(ErrorCode::UnreadableImage)
+}
+
+fn canvas(width: u32, height: u32) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), Violation> {
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or(Violation::new(ErrorCode::UnreadableImage))?;
+    let c: HtmlCanvasElement = doc.create_element("canvas").map_err(unreadable)?.unchecked_into();
+    c.set_width(width);
+    c.set_height(height);
+    let ctx: CanvasRenderingContext2d =
+        c.get_context("2d").map_err(unreadable)?.ok_or(Violation::new(ErrorCode::UnreadableImage))?.unchecked_into();
+    Ok((c, ctx))
+}
+
+async fn to_jpeg(c: &HtmlCanvasElement, quality: f64) -> Result<Blob, Violation> {
+    let promise = Promise::new(&mut |resolve, reject| {
+        if c.to_blob_with_type_and_encoder_options(&resolve, "image/jpeg", &JsValue::from(quality)).is_err() {
+            let _ = reject.call0(&JsValue::NULL);
+        }
+    });
+    JsFuture::from(promise).await.map_err(unreadable)?.dyn_into::<Blob>().map_err(unreadable)
+}
+
+/// Checks, decodes, orients, downscales and re-encodes `file`.
+pub async fn clean(file: &Blob) -> Result<CleanPhoto, Violation> {
+    let size = file.size() as u64;
+    let head = file.slice_with_f64_and_f64(0.0, HEAD_BYTES).map_err(unreadable)?;
+    let buf = JsFuture::from(head.array_buffer()).await.map_err(unreadable)?;
+    // The rulebook's check (type by magic bytes, 5,000,000 bytes, 480 px, 40 MP) runs before
+    // any decoding, exactly as on the server.
+    inspect_photo(&Uint8Array::new(&buf).to_vec(), size)?;
+
+    let window = web_sys::window().ok_or(Violation::new(ErrorCode::UnreadableImage))?;
+    let opts = ImageBitmapOptions::new();
+    opts.set_image_orientation(ImageOrientation::FromImage);
+    let promise = window.create_image_bitmap_with_blob_and_image_bitmap_options(file, &opts).map_err(unreadable)?;
+    let bitmap: ImageBitmap = JsFuture::from(promise).await.map_err(unreadable)?.unchecked_into();
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let scale = (f64::from(MAX_EDGE) / f64::from(w.max(h))).min(1.0);
+    let (tw, th) = (((f64::from(w) * scale).round() as u32).max(1), ((f64::from(h) * scale).round() as u32).max(1));
+    let (c, ctx) = canvas(tw, th)?;
+    ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, f64::from(tw), f64::from(th))
+        .map_err(unreadable)?;
+    bitmap.close();
+
+    let blurry = blur_score(&c, tw, th).is_some_and(|v| v < BLUR_THRESHOLD);
+    let mut quality = 0.9;
+    let blob = loop {
+        let b = to_jpeg(&c, quality).await?;
+        if b.size() as u64 <= MAX_PHOTO_BYTES || quality < 0.35 {
+            break b;
+        }
+        quality -= 0.1;
+    };
+    if blob.size() as u64 > MAX_PHOTO_BYTES {
+        return Err(Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64));
+    }
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(unreadable)?;
+    Ok(CleanPhoto { blob, url, width: tw, height: th, blurry })
+}
+
+/// The Laplacian variance of a ≤ 360 px grayscale copy.
+fn blur_score(src: &HtmlCanvasElement, w: u32, h: u32) -> Option<f64> {
+    let scale = (360.0 / f64::from(w.max(h))).min(1.0);
+    let (sw, sh) = (((f64::from(w) * scale) as u32).max(3), ((f64::from(h) * scale) as u32).max(3));
+    let (_, ctx) = canvas(sw, sh).ok()?;
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(src, 0.0, 0.0, f64::from(sw), f64::from(sh)).ok()?;
+    let data = ctx.get_image_data(0.0, 0.0, f64::from(sw), f64::from(sh)).ok()?;
+    Some(laplacian_variance(&grayscale(&data.data()), sw as usize, sh as usize))
+}
+
+/// Frees a preview's object URL.
+pub fn release(url: &str) {
+    let _ = web_sys::Url::revoke_object_url(url);
+}

@@ -1,0 +1,78 @@
+//! The frame of a form step: heading (focused on arrival), "Step n of 5", the error summary
+//! whose entries move focus to their field, the step's fields, and Back / Continue.
+
+use kyc_domain::Violation;
+use yew::prelude::*;
+
+use crate::ctx::{field_id, Ctx};
+use crate::flow::Step;
+use crate::i18n::Key;
+
+#[derive(Properties, PartialEq)]
+pub struct StepFrameProps {
+    pub step: Step,
+    pub children: Html,
+    pub on_continue: Callback<()>,
+    #[prop_or(Key::Continue)]
+    pub continue_label: Key,
+    #[prop_or_default]
+    pub busy: bool,
+}
+
+/// Focuses the element with `id` inside `root` (works inside a shadow root too).
+pub fn focus_in(root: &web_sys::Element, id: &str) {
+    use wasm_bindgen::JsCast;
+    let el = root.query_selector(&format!("#{id}")).ok().flatten();
+    if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
+    }
+}
+
+#[component]
+pub fn StepFrame(p: &StepFrameProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx");
+    let onsubmit = {
+        let cb = p.on_continue.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            cb.emit(());
+        })
+    };
+    let heading_id = format!("{}-heading", ctx.prefix);
+    let total = Step::INDICATED.len().to_string();
+    let n = p.step.number().to_string();
+    let errors = &ctx.flow.errors;
+    let summary = (!errors.is_empty()).then(|| {
+        html! {
+            <div class="kyc-summary" role="alert" aria-labelledby={format!("{}-summary", ctx.prefix)}>
+                <p class="kyc-summary-title" id={format!("{}-summary", ctx.prefix)}>{ ctx.t(Key::FixErrors) }</p>
+                <ul class="kyc-summary-list">
+                    { for errors.iter().map(|e| {
+                        let id = field_id(&ctx.prefix, e.field);
+                        let root = ctx.root.clone();
+                        let msg = ctx.i18n.error(&Violation { code: e.code, params: e.params.clone() });
+                        html! { <li><button type="button" class="kyc-link" onclick={move |_| focus_in(&root, &id)}>{ msg }</button></li> }
+                    }) }
+                </ul>
+            </div>
+        }
+    });
+    let back = (p.step != Step::Personal).then(|| {
+        let go = ctx.go(p.step.prev());
+        html! { <button type="button" class="kyc-button" onclick={go.reform(|_| ())} disabled={p.busy}>{ ctx.t(Key::Back) }</button> }
+    });
+    html! {
+        <form class="kyc-step" {onsubmit} novalidate=true aria-labelledby={heading_id.clone()}>
+            <h2 class="kyc-step-title" id={heading_id} tabindex="-1">{ ctx.t(p.step.title()) }</h2>
+            <p class="kyc-step-count">{ ctx.i18n.fill(Key::StepOf, &[("n", &n), ("total", &total)]) }</p>
+            { summary }
+            { p.children.clone() }
+            <div class="kyc-actions">
+                { back }
+                <button type="submit" class="kyc-button kyc-button--primary" disabled={p.busy} aria-busy={p.busy.then_some("true")}>
+                    { if p.busy { ctx.t(Key::Sending) } else { ctx.t(p.continue_label) } }
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,149 @@
+//! Step "Photos": front of ID, back of ID (optional), face. Each is checked and cleaned in the
+//! browser before anything is sent; a camera can be used where one exists.
+
+use kyc_domain::photo::DocumentKind;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+use super::personal::StepProps;
+use crate::camera::Camera;
+use crate::ctx::Ctx;
+use crate::flow::{Action, Slot, Step, Upload};
+use crate::i18n::Key;
+use crate::photo;
+
+pub fn slot_label(kind: DocumentKind) -> Key {
+    match kind {
+        DocumentKind::IdFront => Key::FrontOfId,
+        DocumentKind::IdBack => Key::BackOfId,
+        DocumentKind::Face => Key::Face,
+    }
+}
+
+/// Runs the cleaning pipeline on a chosen or captured image and stores the outcome.
+pub fn accept_image(ctx: &Ctx, kind: DocumentKind, blob: web_sys::Blob) {
+    let flow = ctx.flow.clone();
+    if let Some(old) = flow.slot(kind).photo() {
+        photo::release(&old.url);
+    }
+    flow.dispatch(Action::Photo(kind, Slot::Processing));
+    wasm_bindgen_futures::spawn_local(async move {
+        let slot = match photo::clean(&blob).await {
+            Ok(p) => Slot::Ready { photo: p, upload: Upload::Pending },
+            Err(v) => Slot::Refused(v),
+        };
+        flow.dispatch(Action::Photo(kind, slot));
+    });
+}
+
+#[derive(Properties, PartialEq)]
+pub struct SlotProps {
+    pub kind: DocumentKind,
+}
+
+#[component]
+pub fn PhotoSlot(p: &SlotProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx");
+    let camera_open = use_state(|| false);
+    let has_camera = crate::camera::use_camera_available();
+    let kind = p.kind;
+    let field = kind.field();
+    let name = ctx.i18n.t(slot_label(kind));
+    let common = ctx.common(field, slot_label(kind), None);
+    let slot = ctx.flow.slot(kind).clone();
+    let onchange = {
+        let ctx = ctx.clone();
+        Callback::from(move |e: Event| {
+            let input: web_sys::HtmlInputElement = e.target_unchecked_into();
+            if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                accept_image(&ctx, kind, file.unchecked_into());
+            }
+            input.set_value("");
+        })
+    };
+    let status_id = format!("{}-status", common.id);
+    let refused = match &slot {
+        Slot::Refused(v) => Some(ctx.i18n.error(v)),
+        _ => None,
+    };
+    let error = common.error.clone();
+    let invalid = error.is_some() || refused.is_some();
+    let described = [error.as_ref().map(|_| format!("{}-error", common.id)), Some(status_id.clone())]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    let status: Html = match &slot {
+        Slot::Empty => html! {},
+        Slot::Processing => html! { <p class="kyc-photo-status" role="status">{ ctx.t(Key::Processing) }</p> },
+        Slot::Refused(v) => html! {
+            <p class="kyc-error" data-field={field.path()} data-code={v.code.as_str()}>{ refused.clone().unwrap_or_default() }</p>
+        },
+        Slot::Ready { photo, upload } => html! {
+            <>
+                <img class="kyc-preview" src={photo.url.clone()} alt={ctx.i18n.fill(Key::PreviewOf, &[("name", &name)])} />
+                if photo.blurry { <p class="kyc-warning">{ ctx.t(Key::Blurry) }</p> }
+                <UploadStatus upload={upload.clone()} name={name.clone()} />
+            </>
+        },
+    };
+    let optional =
+        (!kind.is_required()).then(|| html! { <span class="kyc-optional">{" "}{ ctx.t(Key::Optional) }</span> });
+    let on_capture = {
+        let (ctx, camera_open) = (ctx.clone(), camera_open.clone());
+        Callback::from(move |blob: Option<web_sys::Blob>| {
+            camera_open.set(false);
+            if let Some(b) = blob {
+                accept_image(&ctx, kind, b);
+            }
+        })
+    };
+    html! {
+        <fieldset class={classes!("kyc-photo", invalid.then_some("kyc-field--invalid"))}>
+            <legend class="kyc-label">{ name.clone() }{ optional }</legend>
+            <label class="kyc-file-label" for={common.id.clone()}>{ name.clone() }</label>
+            <input class="kyc-file" type="file" id={common.id.clone()} accept="image/jpeg,image/png" {onchange}
+                aria-invalid={invalid.then_some("true")} aria-describedby={described} />
+            if has_camera && !*camera_open {
+                <button type="button" class="kyc-button" onclick={let c = camera_open.clone(); move |_| c.set(true)}>{ ctx.t(Key::UseCamera) }</button>
+            }
+            if *camera_open { <Camera on_done={on_capture} /> }
+            if let Some((f, code, msg)) = error {
+                <p class="kyc-error" id={format!("{}-error", common.id)} data-field={f} data-code={code}>{ msg }</p>
+            }
+            <div id={status_id} class="kyc-photo-state" aria-live="polite">{ status }</div>
+        </fieldset>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct UploadStatusProps {
+    pub upload: Upload,
+    pub name: AttrValue,
+}
+
+#[component]
+pub fn UploadStatus(p: &UploadStatusProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx");
+    let label = ctx.i18n.fill(Key::UploadOf, &[("name", &p.name)]);
+    match p.upload {
+        Upload::Pending => html! { <p class="kyc-photo-status">{ ctx.t(Key::PhotoReady) }</p> },
+        Upload::Progress(pct) => html! {
+            <div class="kyc-upload">
+                <progress class="kyc-progress" max="100" value={pct.to_string()} aria-label={label}></progress>
+                <span class="kyc-photo-status">{ ctx.i18n.fill(Key::Uploading, &[("pct", &pct.to_string())]) }</span>
+            </div>
+        },
+        Upload::Done => html! { <p class="kyc-photo-status kyc-ok">{ ctx.t(Key::Uploaded) }</p> },
+        Upload::Failed => html! { <p class="kyc-error" role="alert">{ ctx.t(Key::UploadFailed) }</p> },
+    }
+}
+
+#[component]
+pub fn PhotosStep(p: &StepProps) -> Html {
+    html! {
+        <super::frame::StepFrame step={Step::Photos} on_continue={p.on_continue.clone()}>
+            { for DocumentKind::ALL.into_iter().map(|kind| html! { <PhotoSlot {kind} /> }) }
+        </super::frame::StepFrame>
+    }
+}

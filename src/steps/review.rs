@@ -1,0 +1,104 @@
+//! Step "Review": every value (the SSN masked but its last 4), an "Edit" per section, and
+//! "Submit", which sends the application and the photos with per-photo progress.
+
+use kyc_domain::address::Ssn;
+use kyc_domain::photo::DocumentKind;
+use kyc_domain::Field;
+use yew::prelude::*;
+
+use super::photos::{slot_label, UploadStatus};
+use crate::ctx::Ctx;
+use crate::flow::{Sending, Slot, Step};
+use crate::i18n::Key;
+
+#[derive(Properties, PartialEq)]
+pub struct ReviewProps {
+    pub on_submit: Callback<()>,
+}
+
+fn option_label(ctx: &Ctx, field: Field, value: &str) -> String {
+    let key = match (field, value) {
+        (Field::Gender, "1") => Some(Key::Male),
+        (Field::Gender, "2") => Some(Key::Female),
+        (Field::IdDocType, "1") => Some(Key::IdCard),
+        (Field::IdDocType, "2") => Some(Key::Passport),
+        (Field::IdDocType, "3") => Some(Key::ResidencePermit),
+        (Field::IdDocType, "4") => Some(Key::DriversLicence),
+        _ => None,
+    };
+    if let Some(k) = key {
+        return ctx.i18n.t(k);
+    }
+    if matches!(field, Field::Nationality | Field::AddressCountry) {
+        if let Some((_, name)) = ctx.countries.iter().find(|(c, _)| c == value) {
+            return name.clone();
+        }
+    }
+    value.to_owned()
+}
+
+#[component]
+pub fn ReviewStep(p: &ReviewProps) -> Html {
+    let ctx = use_context::<Ctx>().expect("Ctx");
+    let f = &ctx.flow;
+    let busy = f.sending == Sending::Working;
+    let row = |label: Key, field: Field| {
+        let raw = f.value(field);
+        let shown = match field {
+            Field::Ssn => Ssn::parse(&raw).map(|s| s.masked()).unwrap_or_default(),
+            Field::ValidUntil if f.no_expiry => ctx.i18n.t(Key::DoesNotExpire),
+            _ if raw.trim().is_empty() => ctx.i18n.t(Key::NotProvided),
+            _ => option_label(&ctx, field, raw.trim()),
+        };
+        html! { <div class="kyc-review-row"><dt>{ ctx.t(label) }</dt><dd>{ shown }</dd></div> }
+    };
+    let section = |step: Step, rows: Html| {
+        let go = ctx.go(step);
+        let title = ctx.i18n.t(step.title());
+        html! {
+            <section class="kyc-review-section">
+                <div class="kyc-review-head">
+                    <h3 class="kyc-review-title">{ title.clone() }</h3>
+                    <button type="button" class="kyc-link" onclick={go.reform(|_| ())} disabled={busy}
+                        aria-label={format!("{} — {title}", ctx.i18n.t(Key::Edit))}>{ ctx.t(Key::Edit) }</button>
+                </div>
+                <dl class="kyc-review-list">{ rows }</dl>
+            </section>
+        }
+    };
+    let us = f.is_us();
+    let photos = html! {
+        { for DocumentKind::ALL.into_iter().filter(|k| f.slot(*k).photo().is_some()).map(|k| {
+            let name = ctx.i18n.t(slot_label(k));
+            let upload = match f.slot(k) { Slot::Ready { upload, .. } => upload.clone(), _ => crate::flow::Upload::Pending };
+            html! { <div class="kyc-review-row"><dt>{ name.clone() }</dt><dd><UploadStatus {upload} name={name} /></dd></div> }
+        }) }
+    };
+    let failed = match &f.sending {
+        Sending::Failed(k) => Some(*k),
+        _ => None,
+    };
+    html! {
+        <super::frame::StepFrame step={Step::Review} on_continue={p.on_submit.clone()} continue_label={Key::Submit} busy={busy}>
+            if let Some(k) = failed {
+                <div class="kyc-summary" role="alert">
+                    <p>{ ctx.t(k) }</p>
+                    <button type="button" class="kyc-button" onclick={p.on_submit.reform(|_| ())}>{ ctx.t(Key::TryAgain) }</button>
+                </div>
+            }
+            { section(Step::Personal, html! { <>
+                { row(Key::FirstName, Field::FirstName) }{ row(Key::LastName, Field::LastName) }{ row(Key::Email, Field::Email) }
+                { row(Key::DateOfBirth, Field::Dob) }{ row(Key::Gender, Field::Gender) }{ row(Key::Nationality, Field::Nationality) }
+            </> }) }
+            { section(Step::Document, html! { <>
+                { row(Key::DocumentType, Field::IdDocType) }{ row(Key::DocumentNumber, Field::DocumentNumber) }{ row(Key::ExpiryDate, Field::ValidUntil) }
+            </> }) }
+            { section(Step::Address, html! { <>
+                { row(Key::Country, Field::AddressCountry) }{ row(if us { Key::State } else { Key::StateOther }, Field::State) }
+                { row(Key::City, Field::City) }{ row(Key::Street, Field::Street) }{ row(Key::Zip, Field::ZipCode) }
+                if us { { row(Key::Ssn, Field::Ssn) } }
+            </> }) }
+            { section(Step::Photos, photos) }
+        </super::frame::StepFrame>
+    }
+}
