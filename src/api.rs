@@ -3,8 +3,7 @@
 //! session token travels only in the `Authorization` header, never in a URL.
 
 use js_sys::{Object, Reflect, JSON};
-use kyc_domain::{DraftDto, ErrorCode, Field, FieldError};
-use std::collections::BTreeMap;
+use kyc_domain::{DraftDto, ErrorCode, Field, FieldError, Params};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, Response};
@@ -88,11 +87,11 @@ pub fn field_errors(body: &JsValue) -> Vec<FieldError> {
             let field = Field::from_path(&get_str(&item, "field")?)?;
             let code = ErrorCode::parse(&get_str(&item, "code")?)?;
             let params_js = get(&item, "params");
-            let mut params = BTreeMap::new();
+            let mut params = Params::default();
             if params_js.is_object() {
                 for key in Object::keys(params_js.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
                     if let Some(n) = get(&params_js, &key).as_f64() {
-                        params.insert(key, n as i64);
+                        params.insert(&key, n as i64);
                     }
                 }
             }

@@ -5,7 +5,6 @@
 use kyc_domain::draft::{AddressDto, IndividualInfoDto, NumOrText};
 use kyc_domain::photo::DocumentKind;
 use kyc_domain::{errors_for, missing_documents, Date, DraftDto, Field, FieldError, Rules, Violation};
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -131,7 +130,8 @@ pub enum Sending {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flow {
     pub step: Step,
-    values: BTreeMap<Field, String>,
+    /// Indexed like [`Field::ALL`].
+    values: [String; Field::ALL.len()],
     pub no_expiry: bool,
     pub errors: Vec<FieldError>,
     pub photos: [Slot; 3],
@@ -146,7 +146,7 @@ impl Default for Flow {
     fn default() -> Self {
         Self {
             step: Step::Personal,
-            values: BTreeMap::new(),
+            values: Default::default(),
             no_expiry: false,
             errors: Vec::new(),
             photos: [Slot::Empty, Slot::Empty, Slot::Empty],
@@ -175,6 +175,10 @@ pub enum Action {
     Polled(String),
 }
 
+fn slot_of(f: Field) -> usize {
+    Field::ALL.iter().position(|x| *x == f).unwrap_or(0)
+}
+
 fn index(k: DocumentKind) -> usize {
     match k {
         DocumentKind::IdFront => 0,
@@ -189,9 +193,7 @@ impl Reducible for Flow {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
-            Action::Set(f, v) => {
-                s.values.insert(f, v);
-            }
+            Action::Set(f, v) => s.values[slot_of(f)] = v,
             Action::NoExpiry(b) => s.no_expiry = b,
             Action::Go(step) => {
                 s.step = step;
@@ -231,7 +233,7 @@ impl Flow {
     }
 
     pub fn value(&self, f: Field) -> String {
-        self.values.get(&f).cloned().unwrap_or_default()
+        self.values[slot_of(f)].clone()
     }
 
     pub fn slot(&self, k: DocumentKind) -> &Slot {
@@ -239,7 +241,7 @@ impl Flow {
     }
 
     fn opt(&self, f: Field) -> Option<String> {
-        self.values.get(&f).cloned().filter(|v| !v.trim().is_empty())
+        Some(self.value(f)).filter(|v| !v.trim().is_empty())
     }
 
     pub fn is_us(&self) -> bool {

@@ -3,7 +3,6 @@
 //! is a compile error. Hosts can override any string by its key name.
 
 use kyc_domain::{ErrorCode, Violation};
-use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locale {
@@ -375,24 +374,24 @@ fn ar(k: Key) -> &'static str {
     }
 }
 
-fn error_en(v: &Violation, p: &dyn Fn(&str) -> String) -> String {
-    match v.code {
-        ErrorCode::Required => "This field is required.".into(),
-        ErrorCode::TooLong => format!("Use at most {} characters.", p("max")),
-        ErrorCode::InvalidCharacters => "This contains characters that are not allowed.".into(),
-        ErrorCode::MustContainLetter => "Include at least one letter.".into(),
-        ErrorCode::InvalidEmail => "Enter an email address like name@example.com.".into(),
-        ErrorCode::InvalidDate => "Enter a real date as YYYY-MM-DD.".into(),
-        ErrorCode::DateInFuture => "The date of birth cannot be in the future.".into(),
-        ErrorCode::TooYoung => format!("You must be at least {} years old.", p("min_age")),
-        ErrorCode::TooOld => format!("Enter a date of birth within the last {} years.", p("max_age")),
-        ErrorCode::Expired => "This document has expired.".into(),
-        ErrorCode::DateTooFar => "Enter a date no later than 2099-01-01.".into(),
-        ErrorCode::InvalidChoice => "Choose one of the options.".into(),
-        ErrorCode::UnknownCountry => "Choose a country from the list.".into(),
-        ErrorCode::UnknownState => "Choose a state from the list.".into(),
-        ErrorCode::InvalidZip => "Enter a valid ZIP / postal code.".into(),
-        ErrorCode::InvalidSsn => "Enter 9 digits, like 123-45-6789.".into(),
+fn error_en(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::Required => "This field is required.",
+        ErrorCode::TooLong => "Use at most {max} characters.",
+        ErrorCode::InvalidCharacters => "This contains characters that are not allowed.",
+        ErrorCode::MustContainLetter => "Include at least one letter.",
+        ErrorCode::InvalidEmail => "Enter an email address like name@example.com.",
+        ErrorCode::InvalidDate => "Enter a real date as YYYY-MM-DD.",
+        ErrorCode::DateInFuture => "The date of birth cannot be in the future.",
+        ErrorCode::TooYoung => "You must be at least {min_age} years old.",
+        ErrorCode::TooOld => "Enter a date of birth within the last {max_age} years.",
+        ErrorCode::Expired => "This document has expired.",
+        ErrorCode::DateTooFar => "Enter a date no later than 2099-01-01.",
+        ErrorCode::InvalidChoice => "Choose one of the options.",
+        ErrorCode::UnknownCountry => "Choose a country from the list.",
+        ErrorCode::UnknownState => "Choose a state from the list.",
+        ErrorCode::InvalidZip => "Enter a valid ZIP / postal code.",
+        ErrorCode::InvalidSsn => "Enter 9 digits, like 123-45-6789.",
         ErrorCode::SsnInvalidArea => {
             "This is not a valid Social Security Number: the first three digits are never issued.".into()
         }
@@ -402,114 +401,112 @@ fn error_en(v: &Violation, p: &dyn Fn(&str) -> String) -> String {
         ErrorCode::SsnInvalidSerial => {
             "This is not a valid Social Security Number: the last four digits cannot be 0000.".into()
         }
-        ErrorCode::NotApplicable => "Leave this empty for an address outside the US.".into(),
-        ErrorCode::UnsupportedFileType => "This file type is not supported. Choose a JPEG or PNG image.".into(),
-        ErrorCode::FileTooLarge => "The file is larger than 5 MB. Choose a smaller JPEG or PNG image.".into(),
-        ErrorCode::UnreadableImage => "This image cannot be read. Choose a JPEG or PNG image.".into(),
+        ErrorCode::NotApplicable => "Leave this empty for an address outside the US.",
+        ErrorCode::UnsupportedFileType => "This file type is not supported. Choose a JPEG or PNG image.",
+        ErrorCode::FileTooLarge => "The file is larger than 5 MB. Choose a smaller JPEG or PNG image.",
+        ErrorCode::UnreadableImage => "This image cannot be read. Choose a JPEG or PNG image.",
+        ErrorCode::ImageTooSmall => "The image is too small: its short side must be at least {min_edge} pixels.",
+        ErrorCode::ImageTooLarge => "The image has more than {max_megapixels} megapixels.",
+        ErrorCode::AlreadyUsed => "This is already used by another application.",
+        ErrorCode::RejectedByProvider => "The verification provider did not accept this value.",
+    }
+}
+
+fn error_zh(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::Required => "此项为必填项。",
+        ErrorCode::TooLong => "最多 {max} 个字符。",
+        ErrorCode::InvalidCharacters => "包含不允许的字符。",
+        ErrorCode::MustContainLetter => "请至少包含一个字母或汉字。",
+        ErrorCode::InvalidEmail => "请输入有效的邮箱地址，例如 name@example.com。",
+        ErrorCode::InvalidDate => "请按 YYYY-MM-DD 输入真实日期。",
+        ErrorCode::DateInFuture => "出生日期不能晚于今天。",
+        ErrorCode::TooYoung => "您必须年满 {min_age} 周岁。",
+        ErrorCode::TooOld => "出生日期不能早于 {max_age} 年前。",
+        ErrorCode::Expired => "此证件已过期。",
+        ErrorCode::DateTooFar => "日期不能晚于 2099-01-01。",
+        ErrorCode::InvalidChoice => "请选择一个选项。",
+        ErrorCode::UnknownCountry => "请从列表中选择国家/地区。",
+        ErrorCode::UnknownState => "请从列表中选择州。",
+        ErrorCode::InvalidZip => "请输入有效的邮政编码。",
+        ErrorCode::InvalidSsn => "请输入 9 位数字，例如 123-45-6789。",
+        ErrorCode::SsnInvalidArea => "社会安全号码无效：前三位从未签发。",
+        ErrorCode::SsnInvalidGroup => "社会安全号码无效：中间两位不能是 00。",
+        ErrorCode::SsnInvalidSerial => "社会安全号码无效：最后四位不能是 0000。",
+        ErrorCode::NotApplicable => "美国以外的地址请留空此项。",
+        ErrorCode::UnsupportedFileType => "不支持此文件类型，请选择 JPEG 或 PNG 图片。",
+        ErrorCode::FileTooLarge => "文件超过 5 MB，请选择更小的 JPEG 或 PNG 图片。",
+        ErrorCode::UnreadableImage => "无法读取此图片，请选择 JPEG 或 PNG 图片。",
+        ErrorCode::ImageTooSmall => "图片太小：短边至少需要 {min_edge} 像素。",
+        ErrorCode::ImageTooLarge => "图片超过 {max_megapixels} 百万像素。",
+        ErrorCode::AlreadyUsed => "此信息已被其他申请使用。",
+        ErrorCode::RejectedByProvider => "验证服务商不接受此值。",
+    }
+}
+
+fn error_es(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::Required => "Este campo es obligatorio.",
+        ErrorCode::TooLong => "Usa como máximo {max} caracteres.",
+        ErrorCode::InvalidCharacters => "Contiene caracteres no permitidos.",
+        ErrorCode::MustContainLetter => "Incluye al menos una letra.",
+        ErrorCode::InvalidEmail => "Escribe un correo como nombre@ejemplo.com.",
+        ErrorCode::InvalidDate => "Escribe una fecha real como AAAA-MM-DD.",
+        ErrorCode::DateInFuture => "La fecha de nacimiento no puede ser futura.",
+        ErrorCode::TooYoung => "Debes tener al menos {min_age} años.",
+        ErrorCode::TooOld => "Escribe una fecha de nacimiento de los últimos {max_age} años.",
+        ErrorCode::Expired => "Este documento está caducado.",
+        ErrorCode::DateTooFar => "Escribe una fecha no posterior al 2099-01-01.",
+        ErrorCode::InvalidChoice => "Elige una de las opciones.",
+        ErrorCode::UnknownCountry => "Elige un país de la lista.",
+        ErrorCode::UnknownState => "Elige un estado de la lista.",
+        ErrorCode::InvalidZip => "Escribe un código postal válido.",
+        ErrorCode::InvalidSsn => "Escribe 9 dígitos, como 123-45-6789.",
+        ErrorCode::SsnInvalidArea => "No es un SSN válido: los tres primeros dígitos nunca se asignan.",
+        ErrorCode::SsnInvalidGroup => "No es un SSN válido: los dos dígitos centrales no pueden ser 00.",
+        ErrorCode::SsnInvalidSerial => "No es un SSN válido: los cuatro últimos dígitos no pueden ser 0000.",
+        ErrorCode::NotApplicable => "Déjalo vacío si la dirección no está en EE. UU.",
+        ErrorCode::UnsupportedFileType => "Este tipo de archivo no es compatible. Elige una imagen JPEG o PNG.",
+        ErrorCode::FileTooLarge => "El archivo ocupa más de 5 MB. Elige una imagen JPEG o PNG más pequeña.",
+        ErrorCode::UnreadableImage => "No se puede leer esta imagen. Elige una imagen JPEG o PNG.",
         ErrorCode::ImageTooSmall => {
-            format!("The image is too small: its short side must be at least {} pixels.", p("min_edge"))
+            "La imagen es demasiado pequeña: su lado corto debe tener al menos {min_edge} píxeles."
         }
-        ErrorCode::ImageTooLarge => format!("The image has more than {} megapixels.", p("max_megapixels")),
-        ErrorCode::AlreadyUsed => "This is already used by another application.".into(),
-        ErrorCode::RejectedByProvider => "The verification provider did not accept this value.".into(),
+        ErrorCode::ImageTooLarge => "La imagen tiene más de {max_megapixels} megapíxeles.",
+        ErrorCode::AlreadyUsed => "Ya lo usa otra solicitud.",
+        ErrorCode::RejectedByProvider => "El proveedor de verificación no ha aceptado este valor.",
     }
 }
 
-fn error_zh(v: &Violation, p: &dyn Fn(&str) -> String) -> String {
-    match v.code {
-        ErrorCode::Required => "此项为必填项。".into(),
-        ErrorCode::TooLong => format!("最多 {} 个字符。", p("max")),
-        ErrorCode::InvalidCharacters => "包含不允许的字符。".into(),
-        ErrorCode::MustContainLetter => "请至少包含一个字母或汉字。".into(),
-        ErrorCode::InvalidEmail => "请输入有效的邮箱地址，例如 name@example.com。".into(),
-        ErrorCode::InvalidDate => "请按 YYYY-MM-DD 输入真实日期。".into(),
-        ErrorCode::DateInFuture => "出生日期不能晚于今天。".into(),
-        ErrorCode::TooYoung => format!("您必须年满 {} 周岁。", p("min_age")),
-        ErrorCode::TooOld => format!("出生日期不能早于 {} 年前。", p("max_age")),
-        ErrorCode::Expired => "此证件已过期。".into(),
-        ErrorCode::DateTooFar => "日期不能晚于 2099-01-01。".into(),
-        ErrorCode::InvalidChoice => "请选择一个选项。".into(),
-        ErrorCode::UnknownCountry => "请从列表中选择国家/地区。".into(),
-        ErrorCode::UnknownState => "请从列表中选择州。".into(),
-        ErrorCode::InvalidZip => "请输入有效的邮政编码。".into(),
-        ErrorCode::InvalidSsn => "请输入 9 位数字，例如 123-45-6789。".into(),
-        ErrorCode::SsnInvalidArea => "社会安全号码无效：前三位从未签发。".into(),
-        ErrorCode::SsnInvalidGroup => "社会安全号码无效：中间两位不能是 00。".into(),
-        ErrorCode::SsnInvalidSerial => "社会安全号码无效：最后四位不能是 0000。".into(),
-        ErrorCode::NotApplicable => "美国以外的地址请留空此项。".into(),
-        ErrorCode::UnsupportedFileType => "不支持此文件类型，请选择 JPEG 或 PNG 图片。".into(),
-        ErrorCode::FileTooLarge => "文件超过 5 MB，请选择更小的 JPEG 或 PNG 图片。".into(),
-        ErrorCode::UnreadableImage => "无法读取此图片，请选择 JPEG 或 PNG 图片。".into(),
-        ErrorCode::ImageTooSmall => format!("图片太小：短边至少需要 {} 像素。", p("min_edge")),
-        ErrorCode::ImageTooLarge => format!("图片超过 {} 百万像素。", p("max_megapixels")),
-        ErrorCode::AlreadyUsed => "此信息已被其他申请使用。".into(),
-        ErrorCode::RejectedByProvider => "验证服务商不接受此值。".into(),
-    }
-}
-
-fn error_es(v: &Violation, p: &dyn Fn(&str) -> String) -> String {
-    match v.code {
-        ErrorCode::Required => "Este campo es obligatorio.".into(),
-        ErrorCode::TooLong => format!("Usa como máximo {} caracteres.", p("max")),
-        ErrorCode::InvalidCharacters => "Contiene caracteres no permitidos.".into(),
-        ErrorCode::MustContainLetter => "Incluye al menos una letra.".into(),
-        ErrorCode::InvalidEmail => "Escribe un correo como nombre@ejemplo.com.".into(),
-        ErrorCode::InvalidDate => "Escribe una fecha real como AAAA-MM-DD.".into(),
-        ErrorCode::DateInFuture => "La fecha de nacimiento no puede ser futura.".into(),
-        ErrorCode::TooYoung => format!("Debes tener al menos {} años.", p("min_age")),
-        ErrorCode::TooOld => format!("Escribe una fecha de nacimiento de los últimos {} años.", p("max_age")),
-        ErrorCode::Expired => "Este documento está caducado.".into(),
-        ErrorCode::DateTooFar => "Escribe una fecha no posterior al 2099-01-01.".into(),
-        ErrorCode::InvalidChoice => "Elige una de las opciones.".into(),
-        ErrorCode::UnknownCountry => "Elige un país de la lista.".into(),
-        ErrorCode::UnknownState => "Elige un estado de la lista.".into(),
-        ErrorCode::InvalidZip => "Escribe un código postal válido.".into(),
-        ErrorCode::InvalidSsn => "Escribe 9 dígitos, como 123-45-6789.".into(),
-        ErrorCode::SsnInvalidArea => "No es un SSN válido: los tres primeros dígitos nunca se asignan.".into(),
-        ErrorCode::SsnInvalidGroup => "No es un SSN válido: los dos dígitos centrales no pueden ser 00.".into(),
-        ErrorCode::SsnInvalidSerial => "No es un SSN válido: los cuatro últimos dígitos no pueden ser 0000.".into(),
-        ErrorCode::NotApplicable => "Déjalo vacío si la dirección no está en EE. UU.".into(),
-        ErrorCode::UnsupportedFileType => "Este tipo de archivo no es compatible. Elige una imagen JPEG o PNG.".into(),
-        ErrorCode::FileTooLarge => "El archivo ocupa más de 5 MB. Elige una imagen JPEG o PNG más pequeña.".into(),
-        ErrorCode::UnreadableImage => "No se puede leer esta imagen. Elige una imagen JPEG o PNG.".into(),
-        ErrorCode::ImageTooSmall => {
-            format!("La imagen es demasiado pequeña: su lado corto debe tener al menos {} píxeles.", p("min_edge"))
-        }
-        ErrorCode::ImageTooLarge => format!("La imagen tiene más de {} megapíxeles.", p("max_megapixels")),
-        ErrorCode::AlreadyUsed => "Ya lo usa otra solicitud.".into(),
-        ErrorCode::RejectedByProvider => "El proveedor de verificación no ha aceptado este valor.".into(),
-    }
-}
-
-fn error_ar(v: &Violation, p: &dyn Fn(&str) -> String) -> String {
-    match v.code {
-        ErrorCode::Required => "هذا الحقل مطلوب.".into(),
-        ErrorCode::TooLong => format!("استخدم {} حرفًا على الأكثر.", p("max")),
-        ErrorCode::InvalidCharacters => "يحتوي على أحرف غير مسموح بها.".into(),
-        ErrorCode::MustContainLetter => "أدخل حرفًا واحدًا على الأقل.".into(),
-        ErrorCode::InvalidEmail => "أدخل بريدًا إلكترونيًا مثل name@example.com.".into(),
-        ErrorCode::InvalidDate => "أدخل تاريخًا صحيحًا بالصيغة YYYY-MM-DD.".into(),
-        ErrorCode::DateInFuture => "لا يمكن أن يكون تاريخ الميلاد في المستقبل.".into(),
-        ErrorCode::TooYoung => format!("يجب ألا يقل عمرك عن {} عامًا.", p("min_age")),
-        ErrorCode::TooOld => format!("أدخل تاريخ ميلاد خلال آخر {} عامًا.", p("max_age")),
-        ErrorCode::Expired => "انتهت صلاحية هذه الوثيقة.".into(),
-        ErrorCode::DateTooFar => "أدخل تاريخًا لا يتجاوز 2099-01-01.".into(),
-        ErrorCode::InvalidChoice => "اختر أحد الخيارات.".into(),
-        ErrorCode::UnknownCountry => "اختر بلدًا من القائمة.".into(),
-        ErrorCode::UnknownState => "اختر ولاية من القائمة.".into(),
-        ErrorCode::InvalidZip => "أدخل رمزًا بريديًا صحيحًا.".into(),
-        ErrorCode::InvalidSsn => "أدخل 9 أرقام، مثل 123-45-6789.".into(),
-        ErrorCode::SsnInvalidArea => "رقم ضمان اجتماعي غير صالح: الأرقام الثلاثة الأولى لا تُصدر أبدًا.".into(),
-        ErrorCode::SsnInvalidGroup => "رقم ضمان اجتماعي غير صالح: لا يمكن أن يكون الرقمان الأوسطان 00.".into(),
-        ErrorCode::SsnInvalidSerial => "رقم ضمان اجتماعي غير صالح: لا يمكن أن تكون الأرقام الأربعة الأخيرة 0000.".into(),
-        ErrorCode::NotApplicable => "اترك هذا الحقل فارغًا للعناوين خارج الولايات المتحدة.".into(),
-        ErrorCode::UnsupportedFileType => "نوع الملف غير مدعوم. اختر صورة JPEG أو PNG.".into(),
-        ErrorCode::FileTooLarge => "حجم الملف أكبر من 5 ميغابايت. اختر صورة JPEG أو PNG أصغر.".into(),
-        ErrorCode::UnreadableImage => "تتعذّر قراءة هذه الصورة. اختر صورة JPEG أو PNG.".into(),
-        ErrorCode::ImageTooSmall => format!("الصورة صغيرة جدًا: يجب ألا يقل ضلعها القصير عن {} بكسل.", p("min_edge")),
-        ErrorCode::ImageTooLarge => format!("تتجاوز الصورة {} ميغابكسل.", p("max_megapixels")),
-        ErrorCode::AlreadyUsed => "هذه القيمة مستخدمة في طلب آخر.".into(),
-        ErrorCode::RejectedByProvider => "لم يقبل مزوّد التحقق هذه القيمة.".into(),
+fn error_ar(code: ErrorCode) -> &'static str {
+    match code {
+        ErrorCode::Required => "هذا الحقل مطلوب.",
+        ErrorCode::TooLong => "استخدم {max} حرفًا على الأكثر.",
+        ErrorCode::InvalidCharacters => "يحتوي على أحرف غير مسموح بها.",
+        ErrorCode::MustContainLetter => "أدخل حرفًا واحدًا على الأقل.",
+        ErrorCode::InvalidEmail => "أدخل بريدًا إلكترونيًا مثل name@example.com.",
+        ErrorCode::InvalidDate => "أدخل تاريخًا صحيحًا بالصيغة YYYY-MM-DD.",
+        ErrorCode::DateInFuture => "لا يمكن أن يكون تاريخ الميلاد في المستقبل.",
+        ErrorCode::TooYoung => "يجب ألا يقل عمرك عن {min_age} عامًا.",
+        ErrorCode::TooOld => "أدخل تاريخ ميلاد خلال آخر {max_age} عامًا.",
+        ErrorCode::Expired => "انتهت صلاحية هذه الوثيقة.",
+        ErrorCode::DateTooFar => "أدخل تاريخًا لا يتجاوز 2099-01-01.",
+        ErrorCode::InvalidChoice => "اختر أحد الخيارات.",
+        ErrorCode::UnknownCountry => "اختر بلدًا من القائمة.",
+        ErrorCode::UnknownState => "اختر ولاية من القائمة.",
+        ErrorCode::InvalidZip => "أدخل رمزًا بريديًا صحيحًا.",
+        ErrorCode::InvalidSsn => "أدخل 9 أرقام، مثل 123-45-6789.",
+        ErrorCode::SsnInvalidArea => "رقم ضمان اجتماعي غير صالح: الأرقام الثلاثة الأولى لا تُصدر أبدًا.",
+        ErrorCode::SsnInvalidGroup => "رقم ضمان اجتماعي غير صالح: لا يمكن أن يكون الرقمان الأوسطان 00.",
+        ErrorCode::SsnInvalidSerial => "رقم ضمان اجتماعي غير صالح: لا يمكن أن تكون الأرقام الأربعة الأخيرة 0000.",
+        ErrorCode::NotApplicable => "اترك هذا الحقل فارغًا للعناوين خارج الولايات المتحدة.",
+        ErrorCode::UnsupportedFileType => "نوع الملف غير مدعوم. اختر صورة JPEG أو PNG.",
+        ErrorCode::FileTooLarge => "حجم الملف أكبر من 5 ميغابايت. اختر صورة JPEG أو PNG أصغر.",
+        ErrorCode::UnreadableImage => "تتعذّر قراءة هذه الصورة. اختر صورة JPEG أو PNG.",
+        ErrorCode::ImageTooSmall => "الصورة صغيرة جدًا: يجب ألا يقل ضلعها القصير عن {min_edge} بكسل.",
+        ErrorCode::ImageTooLarge => "تتجاوز الصورة {max_megapixels} ميغابكسل.",
+        ErrorCode::AlreadyUsed => "هذه القيمة مستخدمة في طلب آخر.",
+        ErrorCode::RejectedByProvider => "لم يقبل مزوّد التحقق هذه القيمة.",
     }
 }
 
@@ -517,17 +514,21 @@ fn error_ar(v: &Violation, p: &dyn Fn(&str) -> String) -> String {
 #[derive(Debug, Clone, PartialEq)]
 pub struct I18n {
     pub locale: Locale,
-    overrides: BTreeMap<String, String>,
+    overrides: Vec<(String, String)>,
 }
 
 impl I18n {
-    pub fn new(locale: Locale, overrides: BTreeMap<String, String>) -> Self {
+    pub fn new(locale: Locale, overrides: Vec<(String, String)>) -> Self {
         Self { locale, overrides }
     }
 
+    fn lookup(&self, name: &str) -> Option<String> {
+        self.overrides.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
     pub fn t(&self, k: Key) -> String {
-        if let Some(s) = self.overrides.get(k.name()) {
-            return s.clone();
+        if let Some(s) = self.lookup(k.name()) {
+            return s;
         }
         match self.locale {
             Locale::En => en(k),
@@ -546,15 +547,17 @@ impl I18n {
     /// The message for a rule violation, with its parameters filled in. Never echoes input.
     pub fn error(&self, v: &Violation) -> String {
         let key = format!("error_{}", v.code.as_str());
-        if let Some(s) = self.overrides.get(&key) {
-            return s.clone();
+        if let Some(s) = self.lookup(&key) {
+            return s;
         }
-        let p = |k: &str| v.param(k).map(|n| n.to_string()).unwrap_or_default();
-        match self.locale {
-            Locale::En => error_en(v, &p),
-            Locale::Zh => error_zh(v, &p),
-            Locale::Es => error_es(v, &p),
-            Locale::Ar => error_ar(v, &p),
-        }
+        let template = match self.locale {
+            Locale::En => error_en(v.code),
+            Locale::Zh => error_zh(v.code),
+            Locale::Es => error_es(v.code),
+            Locale::Ar => error_ar(v.code),
+        };
+        v.params
+            .iter()
+            .fold(template.to_owned(), |s, (name, value)| s.replace(&format!("{{{name}}}"), &value.to_string()))
     }
 }

@@ -29,7 +29,6 @@ pub mod steps;
 pub mod upload;
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -67,9 +66,9 @@ fn get_fn(obj: &JsValue, key: &str) -> Option<js_sys::Function> {
 }
 
 /// String-valued entries of a plain object.
-fn string_map(v: &JsValue) -> BTreeMap<String, String> {
+fn string_map(v: &JsValue) -> Vec<(String, String)> {
     if !v.is_object() {
-        return BTreeMap::new();
+        return Vec::new();
     }
     js_sys::Object::entries(v.unchecked_ref())
         .iter()

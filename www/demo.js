@@ -1,11 +1,12 @@
 // The demo partner page: in demo mode it may ask the backend for a session itself (a real
-// partner's server does this with its admin key), then mounts the widget.
+// partner's server does this with its admin key), then mounts the widget. `?locale=ar` and
+// `?theme=dark` try the other languages and the dark theme.
 (function () {
   "use strict";
-  var statusEl = null;
+  var params = new URLSearchParams(window.location.search);
   function say(text) {
-    if (!statusEl) statusEl = document.getElementById("demo-status");
-    if (statusEl) statusEl.textContent = text;
+    var el = document.getElementById("demo-status");
+    if (el) el.textContent = text;
   }
   function start(bindings) {
     fetch("/v1/sessions", {
@@ -21,9 +22,12 @@
         window.kycHandle = bindings.mount(document.getElementById("kyc"), {
           backendUrl: window.location.origin,
           sessionToken: s.sessionToken,
-          locale: navigator.language || "en",
+          locale: params.get("locale") || navigator.language || "en",
+          colorScheme: params.get("theme") || undefined,
+          onStep: function (step) { document.body.setAttribute("data-kyc-step", step); },
           onComplete: function (r) { say("Verification finished: " + r.status); },
-          onError: function (e) { say("The widget reported an error: " + e); }
+          onError: function (e) { say("The widget reported an error: " + (e && e.code)); },
+          onExit: function () { say("The applicant chose to exit."); }
         });
       })
       .catch(function (e) { say("Could not start the verification: " + e.message); });

@@ -38,3 +38,77 @@ export async function sandboxApplications() {
   const r = await fetch(`${BASE}/__sandbox/applications`);
   return r.json();
 }
+
+export const FIXTURES = new URL("./fixtures/", import.meta.url).pathname;
+
+export const PERSON = {
+  first: "Jane", last: "Doe", dob: "1990-04-01", gender: "Female", nationality: "US",
+  docType: "Passport", number: "X1234567", expiry: "2031-01-01",
+  country: "US", state: "CA", city: "San Francisco", street: "1 Market St", zip: "94105", ssn: "123-45-6789",
+};
+
+/** Opens the demo page and waits for the widget. */
+export async function open(ctx, query = "") {
+  const page = await ctx.newPage();
+  await page.goto(BASE + "/" + query);
+  await page.getByLabel("First name").waitFor();
+  return page;
+}
+
+async function type(page, label, value) {
+  const field = page.getByLabel(label, { exact: true });
+  await field.fill("");
+  await field.pressSequentially(value, { delay: 2 });
+}
+
+export async function fillPersonal(page, p) {
+  await type(page, "First name", p.first);
+  await type(page, "Last name", p.last);
+  await type(page, "Email", p.email);
+  await type(page, "Date of birth", p.dob);
+  await page.getByLabel("Gender").selectOption({ label: p.gender });
+  await page.getByLabel("Nationality").selectOption(p.nationality);
+}
+
+export async function fillDocument(page, p) {
+  await page.getByLabel("Document type").selectOption({ label: p.docType });
+  await type(page, "Document number", p.number);
+  if (p.expiry === null) await page.getByLabel("This document does not expire").check();
+  else await type(page, "Expiry date", p.expiry);
+}
+
+export async function fillAddress(page, p) {
+  await page.getByLabel("Country", { exact: true }).selectOption(p.country);
+  if (p.country === "US") await page.getByLabel("State", { exact: true }).selectOption(p.state);
+  else await type(page, "State / Province / Region", p.state);
+  await type(page, "City", p.city);
+  await type(page, "Street address", p.street);
+  await type(page, "ZIP / Postal code", p.zip);
+  if (p.country === "US") await type(page, "Social Security Number", p.ssn);
+}
+
+export async function attach(page, label, file) {
+  await page.getByLabel(label, { exact: true }).setInputFiles(FIXTURES + file);
+}
+
+export async function cont(page) {
+  await page.getByRole("button", { name: "Continue" }).click();
+}
+
+/** The errors shown on screen as [field, code] pairs (sorted). */
+export async function screenErrors(page) {
+  const pairs = await page.locator(".kyc-error[data-code]").evaluateAll((els) => els.map((e) => [e.dataset.field, e.dataset.code]));
+  return pairs.sort();
+}
+
+/** Everything any browser storage holds, as one string (to search for PII). */
+export async function dumpStorage(page, ctx) {
+  const inPage = await page.evaluate(async () => {
+    const out = [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }), document.cookie];
+    if (indexedDB.databases) out.push(JSON.stringify(await indexedDB.databases()));
+    if (window.caches) out.push(JSON.stringify(await caches.keys()));
+    return out.join("\n");
+  });
+  const cookies = JSON.stringify(await ctx.cookies());
+  return inPage + cookies;
+}

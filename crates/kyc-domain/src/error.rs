@@ -1,9 +1,67 @@
 //! Errors are data: a field path, a stable snake_case code and parameters. Text is produced at
 //! the edges (the widget's i18n, the server's 422), never here.
 
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::de::{MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+
+/// Numeric parameters of a violation (`max`, `min_age`, …), kept sorted by name. A small vector
+/// rather than a map: the widget ships it to the browser, where every map type costs bytes.
+/// Serialises as a JSON object: `{"min_age": 18}`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(Vec<(String, i64)>);
+
+impl Params {
+    pub fn insert(&mut self, key: &str, value: i64) {
+        match self.0.binary_search_by(|(k, _)| k.as_str().cmp(key)) {
+            Ok(i) => self.0[i].1 = value,
+            Err(i) => self.0.insert(i, (key.to_owned(), value)),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<i64> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, i64)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), *v))
+    }
+}
+
+impl Serialize for Params {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for Params {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Params;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of integer parameters")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Params, A::Error> {
+                let mut p = Params::default();
+                while let Some((k, v)) = a.next_entry::<String, i64>()? {
+                    p.insert(&k, v);
+                }
+                Ok(p)
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
 
 /// Every validation outcome the rulebook can produce. The widget's translations match on this
 /// enum exhaustively, so a new code cannot ship without text in every locale.
@@ -150,24 +208,24 @@ impl fmt::Display for ErrorCode {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Violation {
     pub code: ErrorCode,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub params: BTreeMap<String, i64>,
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
+    pub params: Params,
 }
 
 impl Violation {
     pub fn new(code: ErrorCode) -> Self {
-        Self { code, params: BTreeMap::new() }
+        Self { code, params: Params::default() }
     }
 
     #[must_use]
     pub fn with(mut self, key: &str, value: i64) -> Self {
-        self.params.insert(key.to_owned(), value);
+        self.params.insert(key, value);
         self
     }
 
     /// A parameter by name (used by the widget's message templates).
     pub fn param(&self, key: &str) -> Option<i64> {
-        self.params.get(key).copied()
+        self.params.get(key)
     }
 }
 
@@ -182,8 +240,8 @@ impl From<ErrorCode> for Violation {
 pub struct FieldError {
     pub field: Field,
     pub code: ErrorCode,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub params: BTreeMap<String, i64>,
+    #[serde(default, skip_serializing_if = "Params::is_empty")]
+    pub params: Params,
 }
 
 impl FieldError {

@@ -43,5 +43,5 @@ pub use canonical::canonical_json;
 pub use country::{Country, UsState};
 pub use date::Date;
 pub use draft::{errors_for, missing_documents, parse_draft, Applicant, DraftDto, Rules};
-pub use error::{ErrorCode, Field, FieldError, Violation};
+pub use error::{ErrorCode, Field, FieldError, Params, Violation};
 pub use photo::{inspect_photo, DocumentKind, ImageFormat, PhotoHeader};
