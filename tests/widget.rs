@@ -20,7 +20,14 @@ fn host() -> Element {
 }
 
 fn options() -> JsValue {
+    options_with(&[])
+}
+
+fn options_with(extra: &[(&str, JsValue)]) -> JsValue {
     let o = js_sys::Object::new();
+    for (k, v) in extra {
+        js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
     // Nothing listens here: these tests never reach the network.
     js_sys::Reflect::set(&o, &"backendUrl".into(), &"http://127.0.0.1:9".into()).unwrap();
     js_sys::Reflect::set(&o, &"sessionToken".into(), &"t".into()).unwrap();
@@ -53,6 +60,25 @@ fn button(root: &Element, text: &str) -> HtmlElement {
         }
     }
     panic!("no button {text:?}");
+}
+
+fn select(root: &Element, label: &str, value: &str) {
+    let labels = root.query_selector_all("label").unwrap();
+    for i in 0..labels.length() {
+        let l: Element = labels.item(i).unwrap().dyn_into().unwrap();
+        if l.text_content().unwrap_or_default() == label {
+            let el: web_sys::HtmlSelectElement =
+                document().get_element_by_id(&l.get_attribute("for").unwrap()).unwrap().dyn_into().unwrap();
+            el.set_value(value);
+            el.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+            return;
+        }
+    }
+    panic!("no select labelled {label:?}");
+}
+
+fn heading(root: &Element) -> String {
+    root.query_selector("h2").unwrap().unwrap().text_content().unwrap()
 }
 
 fn type_into(input: &HtmlInputElement, value: &str) {
@@ -128,4 +154,138 @@ async fn two_widgets_share_no_state_and_unmount_leaves_no_dom() {
     settle().await;
     assert_eq!(a.child_element_count(), 0);
     assert_eq!(b.child_element_count(), 0);
+}
+
+async fn fill_personal(el: &Element) {
+    type_into(&input_labelled(el, "First name"), "Jane");
+    type_into(&input_labelled(el, "Last name"), "Doe");
+    type_into(&input_labelled(el, "Email"), "jane@example.com");
+    type_into(&input_labelled(el, "Date of birth"), "1990-04-01");
+    select(el, "Gender", "2");
+    select(el, "Nationality", "US");
+    settle().await;
+}
+
+#[wasm_bindgen_test]
+async fn each_step_renders_its_fields_and_continue_moves_on() {
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options()).unwrap();
+    settle().await;
+    assert_eq!(heading(&el), "Personal details");
+    let labels: Vec<String> = {
+        let l = el.query_selector_all("label").unwrap();
+        (0..l.length()).map(|i| l.item(i).unwrap().text_content().unwrap()).collect()
+    };
+    assert_eq!(labels, ["First name", "Last name", "Email", "Date of birth", "Gender", "Nationality"]);
+    fill_personal(&el).await;
+    button(&el, "Continue").click();
+    settle().await;
+    assert_eq!(heading(&el), "Identity document");
+    input_labelled(&el, "Document number");
+    input_labelled(&el, "Expiry date");
+    input_labelled(&el, "This document does not expire");
+    select(&el, "Document type", "2");
+    type_into(&input_labelled(&el, "Document number"), "x123 4567");
+    input_labelled(&el, "This document does not expire").click();
+    settle().await;
+    assert!(!el.text_content().unwrap().contains("Expiry date"), "no expiry date once 'does not expire' is ticked");
+    button(&el, "Continue").click();
+    settle().await;
+    assert_eq!(heading(&el), "Address");
+    // US: a state select and the SSN; elsewhere: free text and no SSN.
+    select(&el, "Country", "US");
+    settle().await;
+    input_labelled(&el, "Social Security Number");
+    select(&el, "Country", "FR");
+    settle().await;
+    input_labelled(&el, "State / Province / Region");
+    assert!(el.text_content().unwrap().find("Social Security Number").is_none());
+    button(&el, "Back").click();
+    settle().await;
+    assert_eq!(heading(&el), "Identity document");
+    assert_eq!(input_labelled(&el, "Document number").value(), "x123 4567", "Back keeps values");
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn country_names_come_from_intl_and_are_sorted() {
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options()).unwrap();
+    settle().await;
+    let options = el.query_selector_all("select option").unwrap();
+    let texts: Vec<String> = (0..options.length()).map(|i| options.item(i).unwrap().text_content().unwrap()).collect();
+    assert!(texts.iter().any(|t| t == "Germany"), "English names from Intl.DisplayNames");
+    assert!(texts.iter().any(|t| t == "Japan"));
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_locale_option_switches_language_and_arabic_is_rtl() {
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options_with(&[("locale", "es-MX".into())])).unwrap();
+    settle().await;
+    input_labelled(&el, "Nombre");
+    button(&el, "Continuar").click();
+    settle().await;
+    assert!(el.text_content().unwrap().contains("Este campo es obligatorio."));
+    h.unmount();
+
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options_with(&[("locale", "ar".into())])).unwrap();
+    settle().await;
+    let widget = el.query_selector(".kyc-widget").unwrap().unwrap();
+    assert_eq!(widget.get_attribute("dir").as_deref(), Some("rtl"));
+    assert_eq!(widget.get_attribute("lang").as_deref(), Some("ar"));
+    input_labelled(&el, "الاسم الأول");
+    h.unmount();
+
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options_with(&[("locale", "zh-CN".into())])).unwrap();
+    settle().await;
+    input_labelled(&el, "名");
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn hosts_can_override_strings_and_theme_variables() {
+    let strings = js_sys::Object::new();
+    js_sys::Reflect::set(&strings, &"continue".into(), &"Next".into()).unwrap();
+    js_sys::Reflect::set(&strings, &"error_required".into(), &"Please fill this in.".into()).unwrap();
+    let theme = js_sys::Object::new();
+    js_sys::Reflect::set(&theme, &"--kyc-color-primary".into(), &"#123456".into()).unwrap();
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options_with(&[("strings", strings.into()), ("theme", theme.into())])).unwrap();
+    settle().await;
+    button(&el, "Next").click();
+    settle().await;
+    assert!(el.text_content().unwrap().contains("Please fill this in."));
+    let root: HtmlElement = el.query_selector(".kyc-root").unwrap().unwrap().dyn_into().unwrap();
+    assert_eq!(root.style().get_property_value("--kyc-color-primary").unwrap(), "#123456");
+    assert!(root.get_attribute("style").is_some(), "set through the CSSOM");
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_custom_element_renders_in_a_shadow_root_and_fires_kyc_step() {
+    kyc_widget::define_element();
+    kyc_widget::define_element(); // idempotent
+    let steps = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let seen = steps.clone();
+    let listener =
+        wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+            seen.borrow_mut().push(e.detail().as_string().unwrap_or_default());
+        });
+    let el = document().create_element("kyc-onboarding").unwrap();
+    el.set_attribute("backend-url", "http://127.0.0.1:9").unwrap();
+    el.set_attribute("session-token", "t").unwrap();
+    el.add_event_listener_with_callback("kyc-step", listener.as_ref().unchecked_ref()).unwrap();
+    document().body().unwrap().append_child(&el).unwrap();
+    settle().await;
+    let shadow = el.shadow_root().expect("a shadow root");
+    assert!(shadow.query_selector(".kyc-widget").unwrap().is_some());
+    assert!(el.query_selector(".kyc-widget").unwrap().is_none(), "nothing in the light DOM");
+    assert_eq!(*steps.borrow(), vec!["personal".to_owned()]);
+    el.remove();
+    settle().await;
+    assert_eq!(shadow.child_element_count(), 0, "disconnecting unmounts");
 }
