@@ -393,13 +393,11 @@ fn error_en(code: ErrorCode) -> &'static str {
         ErrorCode::InvalidZip => "Enter a valid ZIP / postal code.",
         ErrorCode::InvalidSsn => "Enter 9 digits, like 123-45-6789.",
         ErrorCode::SsnInvalidArea => {
-            "This is not a valid Social Security Number: the first three digits are never issued.".into()
+            "This is not a valid Social Security Number: the first three digits are never issued."
         }
-        ErrorCode::SsnInvalidGroup => {
-            "This is not a valid Social Security Number: the middle two digits cannot be 00.".into()
-        }
+        ErrorCode::SsnInvalidGroup => "This is not a valid Social Security Number: the middle two digits cannot be 00.",
         ErrorCode::SsnInvalidSerial => {
-            "This is not a valid Social Security Number: the last four digits cannot be 0000.".into()
+            "This is not a valid Social Security Number: the last four digits cannot be 0000."
         }
         ErrorCode::NotApplicable => "Leave this empty for an address outside the US.",
         ErrorCode::UnsupportedFileType => "This file type is not supported. Choose a JPEG or PNG image.",
