@@ -14,8 +14,7 @@ use crate::api::{field_errors, ApiFailure, Backend};
 use crate::ctx::{field_id, Callbacks, Ctx};
 use crate::flow::{Action, Flow, Sending, Slot, Step, Upload};
 use crate::i18n::{I18n, Key};
-use crate::steps::{address::AddressStep, document::DocumentStep, frame::focus_in, personal::PersonalStep};
-use crate::steps::{photos::PhotosStep, result::ResultStep, review::ReviewStep};
+use crate::steps::{address, document, frame::focus_in, personal, photos, result, review};
 use crate::upload::{self, Outcome};
 
 #[derive(Properties, Clone, PartialEq)]
@@ -234,12 +233,12 @@ pub fn App(p: &AppProps) -> Html {
     };
 
     let body = match flow.step {
-        Step::Personal => html! { <PersonalStep on_continue={on_continue} /> },
-        Step::Document => html! { <DocumentStep on_continue={on_continue} /> },
-        Step::Address => html! { <AddressStep on_continue={on_continue} /> },
-        Step::Photos => html! { <PhotosStep on_continue={on_continue} /> },
-        Step::Review => html! { <ReviewStep on_submit={on_submit} /> },
-        Step::Result => html! { <ResultStep /> },
+        Step::Personal => personal::view(&ctx, on_continue),
+        Step::Document => document::view(&ctx, on_continue),
+        Step::Address => address::view(&ctx, on_continue),
+        Step::Photos => photos::view(&ctx, on_continue),
+        Step::Review => review::view(&ctx, on_submit),
+        Step::Result => result::view(&ctx),
     };
     let current = flow.step;
     let indicator = html! {

@@ -5,15 +5,13 @@
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq, Clone)]
+#[derive(PartialEq, Clone)]
 pub struct Common {
     /// Unique within the page (instance prefix + field path).
     pub id: AttrValue,
     pub label: AttrValue,
-    #[prop_or_default]
     pub hint: Option<AttrValue>,
     /// `(API path, code, message)` of the field's error.
-    #[prop_or_default]
     pub error: Option<(AttrValue, AttrValue, AttrValue)>,
 }
 
@@ -43,60 +41,53 @@ impl Common {
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct TextFieldProps {
     pub common: Common,
-    pub value: AttrValue,
-    #[prop_or(AttrValue::Static("text"))]
-    pub input_type: AttrValue,
-    #[prop_or_default]
-    pub autocomplete: Option<AttrValue>,
-    #[prop_or_default]
-    pub inputmode: Option<AttrValue>,
+    pub value: String,
+    pub input_type: &'static str,
+    pub autocomplete: Option<&'static str>,
+    pub inputmode: Option<&'static str>,
     pub on_input: Callback<String>,
 }
 
-#[component]
-pub fn TextField(p: &TextFieldProps) -> Html {
+/// A text input (a plain function: no state, so no component machinery in the wasm).
+pub fn text_field(p: TextFieldProps) -> Html {
     let c = &p.common;
     let oninput = p.on_input.reform(|e: InputEvent| e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
     let invalid = c.error.is_some();
     html! {
         <div class={classes!("kyc-field", invalid.then_some("kyc-field--invalid"))}>
             <label class="kyc-label" for={c.id.clone()}>{ c.label.clone() }</label>
-            <input class="kyc-input" id={c.id.clone()} type={p.input_type.clone()} value={p.value.clone()} {oninput}
-                autocomplete={p.autocomplete.clone()} inputmode={p.inputmode.clone()} spellcheck="false"
+            <input class="kyc-input" id={c.id.clone()} type={p.input_type} value={p.value} {oninput}
+                autocomplete={p.autocomplete} inputmode={p.inputmode} spellcheck="false"
                 aria-invalid={invalid.then_some("true")} aria-describedby={c.described_by()} />
             { c.below() }
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct SelectFieldProps {
     pub common: Common,
-    pub value: AttrValue,
+    pub value: String,
     /// `(value, label)`; a first empty "Choose…" option is added.
     pub options: Rc<Vec<(String, String)>>,
     pub placeholder: AttrValue,
-    #[prop_or_default]
-    pub autocomplete: Option<AttrValue>,
+    pub autocomplete: Option<&'static str>,
     pub on_change: Callback<String>,
 }
 
-#[component]
-pub fn SelectField(p: &SelectFieldProps) -> Html {
+pub fn select_field(p: &SelectFieldProps) -> Html {
     let c = &p.common;
     let onchange = p.on_change.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlSelectElement>().value());
     let invalid = c.error.is_some();
     html! {
         <div class={classes!("kyc-field", invalid.then_some("kyc-field--invalid"))}>
             <label class="kyc-label" for={c.id.clone()}>{ c.label.clone() }</label>
-            <select class="kyc-input kyc-select" id={c.id.clone()} {onchange} autocomplete={p.autocomplete.clone()}
+            <select class="kyc-input kyc-select" id={c.id.clone()} {onchange} autocomplete={p.autocomplete}
                 aria-invalid={invalid.then_some("true")} aria-describedby={c.described_by()}>
                 <option value="" selected={p.value.is_empty()}>{ p.placeholder.clone() }</option>
                 { for p.options.iter().map(|(v, l)| html! {
-                    <option value={v.clone()} selected={*v == *p.value}>{ l.clone() }</option>
+                    <option value={v.clone()} selected={*v == p.value}>{ l.clone() }</option>
                 }) }
             </select>
             { c.below() }
@@ -104,21 +95,19 @@ pub fn SelectField(p: &SelectFieldProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 pub struct CheckboxProps {
-    pub id: AttrValue,
+    pub id: String,
     pub label: AttrValue,
     pub checked: bool,
     pub on_change: Callback<bool>,
 }
 
-#[component]
-pub fn Checkbox(p: &CheckboxProps) -> Html {
+pub fn checkbox(p: CheckboxProps) -> Html {
     let onchange = p.on_change.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlInputElement>().checked());
     html! {
         <div class="kyc-field kyc-field--check">
             <input class="kyc-check" type="checkbox" id={p.id.clone()} checked={p.checked} {onchange} />
-            <label class="kyc-label" for={p.id.clone()}>{ p.label.clone() }</label>
+            <label class="kyc-label" for={p.id}>{ p.label.clone() }</label>
         </div>
     }
 }

@@ -6,41 +6,34 @@ use kyc_domain::Field;
 use std::rc::Rc;
 use yew::prelude::*;
 
-use super::personal::StepProps;
+use super::frame::{step_frame, StepFrameProps};
 use crate::ctx::Ctx;
-use crate::field::{SelectField, TextField};
+use crate::field::{select_field, text_field, SelectFieldProps, TextFieldProps};
 use crate::flow::Step;
 use crate::i18n::Key;
 
-#[component]
-pub fn AddressStep(p: &StepProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("Ctx");
+pub fn view(ctx: &Ctx, on_continue: Callback<()>) -> Html {
     let f = &ctx.flow;
     let us = f.is_us();
-    let states =
-        use_memo((), |()| US_STATES.iter().map(|(c, n)| ((*c).to_owned(), (*n).to_owned())).collect::<Vec<_>>());
-    html! {
-        <super::frame::StepFrame step={Step::Address} on_continue={p.on_continue.clone()}>
-            <SelectField common={ctx.common(Field::AddressCountry, Key::Country, None)} value={f.value(Field::AddressCountry)}
-                options={ctx.countries.clone()} placeholder={ctx.t(Key::Choose)} autocomplete={Some(AttrValue::Static("country"))}
-                on_change={ctx.setter(Field::AddressCountry)} />
+    let states = Rc::new(US_STATES.iter().map(|(c, n)| ((*c).to_owned(), (*n).to_owned())).collect::<Vec<_>>());
+    let children = html! {
+        <>
+            { select_field(&SelectFieldProps { autocomplete: Some("country"), common: ctx.common(Field::AddressCountry, Key::Country, None), value: f.value(Field::AddressCountry), options: ctx.countries.clone(), placeholder: ctx.t(Key::Choose), on_change: ctx.setter(Field::AddressCountry) }) }
             if us {
-                <SelectField common={ctx.common(Field::State, Key::State, None)} value={f.value(Field::State)}
-                    options={Rc::clone(&states)} placeholder={ctx.t(Key::Choose)} on_change={ctx.setter(Field::State)} />
+                { select_field(&SelectFieldProps { autocomplete: None, common: ctx.common(Field::State, Key::State, None), value: f.value(Field::State), options: Rc::clone(&states), placeholder: ctx.t(Key::Choose), on_change: ctx.setter(Field::State) }) }
             } else {
-                <TextField common={ctx.common(Field::State, Key::StateOther, None)} value={f.value(Field::State)}
-                    autocomplete={Some(AttrValue::Static("address-level1"))} on_input={ctx.setter(Field::State)} />
+                { text_field(TextFieldProps { input_type: "text", autocomplete: Some("address-level1"), inputmode: None, common: ctx.common(Field::State, Key::StateOther, None), value: f.value(Field::State), on_input: ctx.setter(Field::State) }) }
             }
-            <TextField common={ctx.common(Field::City, Key::City, None)} value={f.value(Field::City)}
-                autocomplete={Some(AttrValue::Static("address-level2"))} on_input={ctx.setter(Field::City)} />
-            <TextField common={ctx.common(Field::Street, Key::Street, None)} value={f.value(Field::Street)}
-                autocomplete={Some(AttrValue::Static("address-line1"))} on_input={ctx.setter(Field::Street)} />
-            <TextField common={ctx.common(Field::ZipCode, Key::Zip, None)} value={f.value(Field::ZipCode)}
-                autocomplete={Some(AttrValue::Static("postal-code"))} on_input={ctx.setter(Field::ZipCode)} />
+            { text_field(TextFieldProps { input_type: "text", autocomplete: Some("address-level2"), inputmode: None, common: ctx.common(Field::City, Key::City, None), value: f.value(Field::City), on_input: ctx.setter(Field::City) }) }
+            { text_field(TextFieldProps { input_type: "text", autocomplete: Some("address-line1"), inputmode: None, common: ctx.common(Field::Street, Key::Street, None), value: f.value(Field::Street), on_input: ctx.setter(Field::Street) }) }
+            { text_field(TextFieldProps { input_type: "text", autocomplete: Some("postal-code"), inputmode: None, common: ctx.common(Field::ZipCode, Key::Zip, None), value: f.value(Field::ZipCode), on_input: ctx.setter(Field::ZipCode) }) }
             if us {
-                <TextField common={ctx.common(Field::Ssn, Key::Ssn, Some(Key::SsnHint))} value={f.value(Field::Ssn)}
-                    autocomplete={Some(AttrValue::Static("off"))} inputmode={Some(AttrValue::Static("numeric"))} on_input={ctx.setter(Field::Ssn)} />
+                { text_field(TextFieldProps { input_type: "text", autocomplete: Some("off"), inputmode: Some("numeric"), common: ctx.common(Field::Ssn, Key::Ssn, Some(Key::SsnHint)), value: f.value(Field::Ssn), on_input: ctx.setter(Field::Ssn) }) }
             }
-        </super::frame::StepFrame>
-    }
+        </>
+    };
+    step_frame(
+        ctx,
+        StepFrameProps { step: Step::Address, children, on_continue, continue_label: Key::Continue, busy: false },
+    )
 }

@@ -4,15 +4,13 @@ use kyc_domain::Field;
 use std::rc::Rc;
 use yew::prelude::*;
 
-use super::personal::StepProps;
+use super::frame::{step_frame, StepFrameProps};
 use crate::ctx::Ctx;
-use crate::field::{Checkbox, SelectField, TextField};
+use crate::field::{checkbox, select_field, text_field, CheckboxProps, SelectFieldProps, TextFieldProps};
 use crate::flow::{Action, Step};
 use crate::i18n::Key;
 
-#[component]
-pub fn DocumentStep(p: &StepProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("Ctx");
+pub fn view(ctx: &Ctx, on_continue: Callback<()>) -> Html {
     let f = &ctx.flow;
     let types = Rc::new(
         [("1", Key::IdCard), ("2", Key::Passport), ("3", Key::ResidencePermit), ("4", Key::DriversLicence)]
@@ -24,17 +22,18 @@ pub fn DocumentStep(p: &StepProps) -> Html {
         let flow = ctx.flow.clone();
         Callback::from(move |b| flow.dispatch(Action::NoExpiry(b)))
     };
-    html! {
-        <super::frame::StepFrame step={Step::Document} on_continue={p.on_continue.clone()}>
-            <SelectField common={ctx.common(Field::IdDocType, Key::DocumentType, None)} value={f.value(Field::IdDocType)}
-                options={types} placeholder={ctx.t(Key::Choose)} on_change={ctx.setter(Field::IdDocType)} />
-            <TextField common={ctx.common(Field::DocumentNumber, Key::DocumentNumber, None)} value={f.value(Field::DocumentNumber)}
-                on_input={ctx.setter(Field::DocumentNumber)} />
+    let children = html! {
+        <>
+            { select_field(&SelectFieldProps { autocomplete: None, common: ctx.common(Field::IdDocType, Key::DocumentType, None), value: f.value(Field::IdDocType), options: types, placeholder: ctx.t(Key::Choose), on_change: ctx.setter(Field::IdDocType) }) }
+            { text_field(TextFieldProps { input_type: "text", autocomplete: None, inputmode: None, common: ctx.common(Field::DocumentNumber, Key::DocumentNumber, None), value: f.value(Field::DocumentNumber), on_input: ctx.setter(Field::DocumentNumber) }) }
             if !f.no_expiry {
-                <TextField common={ctx.common(Field::ValidUntil, Key::ExpiryDate, Some(Key::DateHint))} value={f.value(Field::ValidUntil)}
-                    inputmode={Some(AttrValue::Static("numeric"))} on_input={ctx.setter(Field::ValidUntil)} />
+                { text_field(TextFieldProps { input_type: "text", autocomplete: None, inputmode: Some("numeric"), common: ctx.common(Field::ValidUntil, Key::ExpiryDate, Some(Key::DateHint)), value: f.value(Field::ValidUntil), on_input: ctx.setter(Field::ValidUntil) }) }
             }
-            <Checkbox id={format!("{}-no-expiry", ctx.prefix)} label={ctx.t(Key::NoExpiry)} checked={f.no_expiry} on_change={on_no_expiry} />
-        </super::frame::StepFrame>
-    }
+            { checkbox(CheckboxProps { id: format!("{}-no-expiry", ctx.prefix), label: ctx.t(Key::NoExpiry), checked: f.no_expiry, on_change: on_no_expiry }) }
+        </>
+    };
+    step_frame(
+        ctx,
+        StepFrameProps { step: Step::Document, children, on_continue, continue_label: Key::Continue, busy: false },
+    )
 }

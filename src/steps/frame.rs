@@ -8,14 +8,12 @@ use crate::ctx::{field_id, Ctx};
 use crate::flow::Step;
 use crate::i18n::Key;
 
-#[derive(Properties, PartialEq)]
+/// What a step puts in its frame.
 pub struct StepFrameProps {
     pub step: Step,
     pub children: Html,
     pub on_continue: Callback<()>,
-    #[prop_or(Key::Continue)]
     pub continue_label: Key,
-    #[prop_or_default]
     pub busy: bool,
 }
 
@@ -28,9 +26,8 @@ pub fn focus_in(root: &web_sys::Element, id: &str) {
     }
 }
 
-#[component]
-pub fn StepFrame(p: &StepFrameProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("Ctx");
+/// The frame (a plain function: it holds no state).
+pub fn step_frame(ctx: &Ctx, p: StepFrameProps) -> Html {
     let onsubmit = {
         let cb = p.on_continue.clone();
         Callback::from(move |e: SubmitEvent| {
@@ -66,7 +63,7 @@ pub fn StepFrame(p: &StepFrameProps) -> Html {
             <h2 class="kyc-step-title" id={heading_id} tabindex="-1">{ ctx.t(p.step.title()) }</h2>
             <p class="kyc-step-count">{ ctx.i18n.fill(Key::StepOf, &[("n", &n), ("total", &total)]) }</p>
             { summary }
-            { p.children.clone() }
+            { p.children }
             <div class="kyc-actions">
                 { back }
                 <button type="submit" class="kyc-button kyc-button--primary" disabled={p.busy} aria-busy={p.busy.then_some("true")}>

@@ -5,7 +5,7 @@ use kyc_domain::photo::DocumentKind;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-use super::personal::StepProps;
+use super::frame::{step_frame, StepFrameProps};
 use crate::camera::Camera;
 use crate::ctx::Ctx;
 use crate::flow::{Action, Slot, Step, Upload};
@@ -83,7 +83,7 @@ pub fn PhotoSlot(p: &SlotProps) -> Html {
             <>
                 <img class="kyc-preview" src={photo.url.clone()} alt={ctx.i18n.fill(Key::PreviewOf, &[("name", &name)])} />
                 if photo.blurry { <p class="kyc-warning">{ ctx.t(Key::Blurry) }</p> }
-                <UploadStatus upload={upload.clone()} name={name.clone()} />
+                { upload_status(&ctx, upload, &name) }
             </>
         },
     };
@@ -116,17 +116,10 @@ pub fn PhotoSlot(p: &SlotProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct UploadStatusProps {
-    pub upload: Upload,
-    pub name: AttrValue,
-}
-
-#[component]
-pub fn UploadStatus(p: &UploadStatusProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("Ctx");
-    let label = ctx.i18n.fill(Key::UploadOf, &[("name", &p.name)]);
-    match p.upload {
+/// A photo's upload state: ready, a progress bar, uploaded, or failed.
+pub fn upload_status(ctx: &Ctx, upload: &Upload, name: &str) -> Html {
+    let label = ctx.i18n.fill(Key::UploadOf, &[("name", name)]);
+    match *upload {
         Upload::Pending => html! { <p class="kyc-photo-status">{ ctx.t(Key::PhotoReady) }</p> },
         Upload::Progress(pct) => html! {
             <div class="kyc-upload">
@@ -139,11 +132,10 @@ pub fn UploadStatus(p: &UploadStatusProps) -> Html {
     }
 }
 
-#[component]
-pub fn PhotosStep(p: &StepProps) -> Html {
-    html! {
-        <super::frame::StepFrame step={Step::Photos} on_continue={p.on_continue.clone()}>
-            { for DocumentKind::ALL.into_iter().map(|kind| html! { <PhotoSlot {kind} /> }) }
-        </super::frame::StepFrame>
-    }
+pub fn view(ctx: &Ctx, on_continue: Callback<()>) -> Html {
+    let children = html! { { for DocumentKind::ALL.into_iter().map(|kind| html! { <PhotoSlot {kind} /> }) } };
+    step_frame(
+        ctx,
+        StepFrameProps { step: Step::Photos, children, on_continue, continue_label: Key::Continue, busy: false },
+    )
 }

@@ -5,9 +5,7 @@ use yew::prelude::*;
 use crate::ctx::Ctx;
 use crate::i18n::Key;
 
-#[component]
-pub fn ResultStep() -> Html {
-    let ctx = use_context::<Ctx>().expect("Ctx");
+pub fn view(ctx: &Ctx) -> Html {
     let status = ctx.flow.status.clone().unwrap_or_default();
     let (key, class) = match status.as_str() {
         "approved" => (Key::ResultApproved, "kyc-result--approved"),

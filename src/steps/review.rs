@@ -6,15 +6,11 @@ use kyc_domain::photo::DocumentKind;
 use kyc_domain::Field;
 use yew::prelude::*;
 
-use super::photos::{slot_label, UploadStatus};
+use super::frame::{step_frame, StepFrameProps};
+use super::photos::{slot_label, upload_status};
 use crate::ctx::Ctx;
 use crate::flow::{Sending, Slot, Step};
 use crate::i18n::Key;
-
-#[derive(Properties, PartialEq)]
-pub struct ReviewProps {
-    pub on_submit: Callback<()>,
-}
 
 fn option_label(ctx: &Ctx, field: Field, value: &str) -> String {
     let key = match (field, value) {
@@ -37,9 +33,7 @@ fn option_label(ctx: &Ctx, field: Field, value: &str) -> String {
     value.to_owned()
 }
 
-#[component]
-pub fn ReviewStep(p: &ReviewProps) -> Html {
-    let ctx = use_context::<Ctx>().expect("Ctx");
+pub fn view(ctx: &Ctx, on_submit: Callback<()>) -> Html {
     let f = &ctx.flow;
     let busy = f.sending == Sending::Working;
     let row = |label: Key, field: Field| {
@@ -48,7 +42,7 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
             Field::Ssn => Ssn::parse(&raw).map(|s| s.masked()).unwrap_or_default(),
             Field::ValidUntil if f.no_expiry => ctx.i18n.t(Key::DoesNotExpire),
             _ if raw.trim().is_empty() => ctx.i18n.t(Key::NotProvided),
-            _ => option_label(&ctx, field, raw.trim()),
+            _ => option_label(ctx, field, raw.trim()),
         };
         html! { <div class="kyc-review-row"><dt>{ ctx.t(label) }</dt><dd>{ shown }</dd></div> }
     };
@@ -71,19 +65,20 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
         { for DocumentKind::ALL.into_iter().filter(|k| f.slot(*k).photo().is_some()).map(|k| {
             let name = ctx.i18n.t(slot_label(k));
             let upload = match f.slot(k) { Slot::Ready { upload, .. } => upload.clone(), _ => crate::flow::Upload::Pending };
-            html! { <div class="kyc-review-row"><dt>{ name.clone() }</dt><dd><UploadStatus {upload} name={name} /></dd></div> }
+            html! { <div class="kyc-review-row"><dt>{ name.clone() }</dt><dd>{ upload_status(ctx, &upload, &name) }</dd></div> }
         }) }
     };
     let failed = match &f.sending {
         Sending::Failed(k) => Some(*k),
         _ => None,
     };
-    html! {
-        <super::frame::StepFrame step={Step::Review} on_continue={p.on_submit.clone()} continue_label={Key::Submit} busy={busy}>
+    let retry = on_submit.clone();
+    let children = html! {
+        <>
             if let Some(k) = failed {
                 <div class="kyc-summary" role="alert">
                     <p>{ ctx.t(k) }</p>
-                    <button type="button" class="kyc-button" onclick={p.on_submit.reform(|_| ())}>{ ctx.t(Key::TryAgain) }</button>
+                    <button type="button" class="kyc-button" onclick={retry.reform(|_| ())}>{ ctx.t(Key::TryAgain) }</button>
                 </div>
             }
             { section(Step::Personal, html! { <>
@@ -99,6 +94,10 @@ pub fn ReviewStep(p: &ReviewProps) -> Html {
                 if us { { row(Key::Ssn, Field::Ssn) } }
             </> }) }
             { section(Step::Photos, photos) }
-        </super::frame::StepFrame>
-    }
+        </>
+    };
+    step_frame(
+        ctx,
+        StepFrameProps { step: Step::Review, children, on_continue: on_submit, continue_label: Key::Submit, busy },
+    )
 }

@@ -62,7 +62,11 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
 fn build_widget() -> Result<usize> {
     run(cmd("trunk").args(["build", "--release"]))?;
     let files = size::widget_files(&root().join("dist"))?;
-    size::report(&files)
+    let total = size::report(&files)?;
+    if total > size::BUDGET_GZIP {
+        bail!("the widget is {total} bytes gzip, over the budget of {} bytes", size::BUDGET_GZIP);
+    }
+    Ok(total)
 }
 
 /// Starts `kyc-server demo` on a free port and returns it with its URL.

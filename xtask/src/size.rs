@@ -6,7 +6,7 @@ use flate2::Compression;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// The widget budget (DEVELOPERS.md): wasm + js + css ≤ 150 KB gzip.
+/// The widget budget (DEVELOPERS.md): wasm + js + css ≤ 150 KB gzip, read as KiB.
 pub const BUDGET_GZIP: usize = 150 * 1024;
 
 pub fn gzip_len(bytes: &[u8]) -> usize {
