@@ -130,13 +130,13 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
 }
 
 #[wasm_bindgen(inline_js = r#"
-export function defineKycElement(mount) {
+export function defineKycElement(mount, defaultCss) {
   if (customElements.get("kyc-onboarding")) return;
   class KycOnboarding extends HTMLElement {
     connectedCallback() {
       if (this._handle) return;
       const root = this.shadowRoot || this.attachShadow({ mode: "open" });
-      const css = this.getAttribute("css-url");
+      const css = this.getAttribute("css-url") || defaultCss;
       if (css) {
         const link = document.createElement("link");
         link.rel = "stylesheet";
@@ -164,18 +164,19 @@ export function defineKycElement(mount) {
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = defineKycElement)]
-    fn define_kyc_element(mount: &js_sys::Function);
+    fn define_kyc_element(mount: &js_sys::Function, default_css: Option<String>);
 }
 
 /// Registers `<kyc-onboarding backend-url session-token locale color-scheme css-url>`, which
 /// renders into its own shadow root and dispatches `kyc-complete`, `kyc-error`, `kyc-step` and
-/// `kyc-exit` CustomEvents. Idempotent.
+/// `kyc-exit` CustomEvents. `default_css` is the stylesheet linked into each shadow root when
+/// the element has no `css-url`. Idempotent.
 #[wasm_bindgen(js_name = defineElement)]
-pub fn define_element() {
+pub fn define_element(default_css: Option<String>) {
     let f = Closure::<dyn Fn(web_sys::Element, JsValue) -> Result<WidgetHandle, JsValue>>::new(
         |el: web_sys::Element, opts: JsValue| mount(&el, &opts),
     );
-    define_kyc_element(f.as_ref().unchecked_ref());
+    define_kyc_element(f.as_ref().unchecked_ref(), default_css);
     // The element class lives as long as the page.
     f.forget();
 }

@@ -267,8 +267,8 @@ async fn hosts_can_override_strings_and_theme_variables() {
 
 #[wasm_bindgen_test]
 async fn the_custom_element_renders_in_a_shadow_root_and_fires_kyc_step() {
-    kyc_widget::define_element();
-    kyc_widget::define_element(); // idempotent
+    kyc_widget::define_element(None);
+    kyc_widget::define_element(None); // idempotent
     let steps = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
     let seen = steps.clone();
     let listener =

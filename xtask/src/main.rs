@@ -4,7 +4,9 @@
 //! - `test`: install what is missing, then every gate and every test layer.
 //! - `setup`: only install what is missing.
 //! - `build-widget`: Trunk release build into `dist/` and the size report.
+//! - `package`: the npm package in `target/npm/` (size report, SRI hashes, `npm pack`).
 
+mod package;
 mod size;
 mod tools;
 
@@ -38,14 +40,14 @@ pub fn sh_output(cmd: &mut Command) -> Result<String> {
 }
 
 /// A command at the workspace root, with npm's binaries (binaryen's wasm-opt) first on PATH.
-fn cmd(program: &str) -> Command {
+pub fn cmd(program: &str) -> Command {
     let mut c = Command::new(program);
     let path = std::env::var("PATH").unwrap_or_default();
     c.current_dir(root()).env("PATH", format!("{}:{path}", root().join("node_modules/.bin").display()));
     c
 }
 
-fn cargo(args: &[&str]) -> Command {
+pub fn cargo(args: &[&str]) -> Command {
     let mut c = cmd("cargo");
     c.args(args);
     c
@@ -69,13 +71,18 @@ fn build_widget() -> Result<usize> {
     Ok(total)
 }
 
-/// Starts `kyc-server demo` on a free port and returns it with its URL.
-fn start_demo(binary: &std::path::Path, data_dir: &std::path::Path) -> Result<(Child, String)> {
+fn free_port() -> Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Starts `kyc-server demo` on a free port (allowing `extra_origin` by CORS) and returns it with its URL.
+fn start_demo(binary: &std::path::Path, data_dir: &std::path::Path, extra_origin: &str) -> Result<(Child, String)> {
     let mut child = cmd(binary.to_str().unwrap_or_default())
         .args(["demo", "--addr", "127.0.0.1:0", "--data-dir"])
         .arg(data_dir)
         .args(["--widget-dir", "dist"])
         .env("KYC_SANDBOX_REVIEW_DELAY_MS", "1500")
+        .env("KYC_ALLOWED_ORIGINS", extra_origin)
         .stdout(Stdio::piped())
         .spawn()
         .context("starting kyc-server demo")?;
@@ -134,12 +141,35 @@ fn test() -> Result<()> {
             .env("CHROMEDRIVER", "/usr/bin/chromedriver"))
     })?;
     step("widget release build and size", || build_widget().map(|_| ()))?;
-    step("end-to-end (Playwright, real demo server)", || {
+    let mut tgz = PathBuf::new();
+    step("npm package (size report, SRI, npm pack)", || {
+        let built = package::package()?;
+        eprintln!("package: {} bytes gzip (wasm + js + css)", built.gzip_total);
+        tgz = built.tgz;
+        Ok(())
+    })?;
+    let vite_host = root().join("examples/vite-host");
+    step("Vite consumer app builds with the packed tarball", || {
+        tools::ensure_npm(&vite_host, &[("vite", "7.3.8")])?;
+        run(cmd("npm").args(["install", "--no-save", "--no-audit", "--no-fund"]).arg(&tgz).current_dir(&vite_host))?;
+        run(cmd(vite_host.join("node_modules/.bin/vite").to_str().unwrap_or("vite"))
+            .arg("build")
+            .current_dir(&vite_host))
+    })?;
+    step("end-to-end (Playwright, real demo server): widget, npm package, Vite host, strict CSP", || {
         run(&mut cargo(&["build", "-p", "kyc-server"]))?;
         let data = tempdir("kyc-e2e")?;
-        let (mut server, url) = start_demo(&root().join("target/debug/kyc-server"), &data)?;
+        let static_port = free_port()?;
+        let (mut server, url) =
+            start_demo(&root().join("target/debug/kyc-server"), &data, &format!("http://127.0.0.1:{static_port}"))?;
         eprintln!("demo server at {url}");
-        let result = run(cmd("node").args(["--test", "--test-concurrency=1", "tests/e2e/"]).env("KYC_E2E_URL", &url));
+        let result = run(cmd("node")
+            .args(["--test", "--test-concurrency=1", "tests/e2e/", "tests/package/"])
+            .env("KYC_E2E_URL", &url)
+            .env("KYC_E2E_STATIC_PORT", static_port.to_string())
+            .env("KYC_PACKAGE_DIR", root().join("target/npm").join(package::NAME))
+            .env("KYC_VITE_DIST", vite_host.join("dist"))
+            .env("KYC_VITE_HOST", &vite_host));
         let _ = server.kill();
         let _ = server.wait();
         let _ = std::fs::remove_dir_all(&data);
@@ -178,12 +208,16 @@ fn main() -> Result<()> {
         "demo" => demo(),
         "test" => test(),
         "setup" => tools::ensure_test_tools(),
+        "package" => {
+            tools::ensure_demo_tools()?;
+            package::package().map(|_| ())
+        }
         "build-widget" => {
             tools::ensure_demo_tools()?;
             build_widget().map(|_| ())
         }
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | setup | build-widget>");
+            eprintln!("usage: cargo xtask <demo | test | package | setup | build-widget>");
             std::process::exit(2);
         }
     }

@@ -15,6 +15,13 @@ pub fn gzip_len(bytes: &[u8]) -> usize {
     enc.finish().expect("in-memory write").len()
 }
 
+pub fn brotli_len(bytes: &[u8]) -> usize {
+    let mut out = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() };
+    brotli::BrotliCompress(&mut std::io::Cursor::new(bytes), &mut out, &params).expect("in-memory write");
+    out.len()
+}
+
 /// The widget's own files in a Trunk `dist/` (the demo page's files are not the widget).
 pub fn widget_files(dist: &Path) -> Result<Vec<PathBuf>> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dist)

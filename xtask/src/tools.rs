@@ -100,7 +100,10 @@ pub fn ensure_chromium() -> Result<()> {
 /// Everything the demo needs.
 pub fn ensure_demo_tools() -> Result<()> {
     ensure_wasm_target()?;
-    ensure_npm(&root(), &[("binaryen", "132.0.0"), ("playwright-core", "1.65.1"), ("axe-core", "4.10.3")])?;
+    ensure_npm(
+        &root(),
+        &[("binaryen", "132.0.0"), ("playwright-core", "1.65.1"), ("axe-core", "4.10.3"), ("esbuild", "0.28.2")],
+    )?;
     ensure_wasm_bindgen()?;
     ensure_trunk()
 }

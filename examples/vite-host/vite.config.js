@@ -1,0 +1,5 @@
+// kyc-share-widget ships WebAssembly: keep it out of dependency pre-bundling and target ES2022.
+export default {
+  build: { target: "es2022" },
+  optimizeDeps: { exclude: ["kyc-share-widget"] },
+};

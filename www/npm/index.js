@@ -1,0 +1,47 @@
+// kyc-share-widget — the embeddable KYC onboarding widget.
+// Importing this module has no side effects and touches no browser global (SSR-safe): the
+// WebAssembly is fetched and instantiated by the first mount() / defineElement() call.
+
+let loading = null;
+
+function load(wasmUrl) {
+  if (!loading) {
+    loading = import("./kyc_widget.js").then(async (glue) => {
+      await glue.default({ module_or_path: wasmUrl || new URL("./kyc_widget_bg.wasm", import.meta.url) });
+      return glue;
+    });
+    loading.catch(() => {
+      loading = null;
+    });
+  }
+  return loading;
+}
+
+function stylesheetUrl(option) {
+  if (option === false) return undefined;
+  return String(option || new URL("./kyc-widget.css", import.meta.url));
+}
+
+function ensureStylesheet(doc, href) {
+  if (!href || !doc || !doc.head) return;
+  for (const l of doc.querySelectorAll("link[data-kyc-widget]")) if (l.href === href) return;
+  const link = doc.createElement("link");
+  link.rel = "stylesheet";
+  link.href = href;
+  link.setAttribute("data-kyc-widget", "");
+  doc.head.appendChild(link);
+}
+
+/** Mounts the widget inside `element`; resolves to a handle whose `unmount()` removes it. */
+export async function mount(element, options = {}) {
+  if (!element || typeof element.appendChild !== "function") throw new TypeError("kyc-share-widget: mount(element, options) needs a DOM element");
+  const glue = await load(options.wasmUrl);
+  ensureStylesheet(element.ownerDocument, stylesheetUrl(options.cssUrl));
+  return glue.mount(element, options);
+}
+
+/** Registers the <kyc-onboarding> custom element (idempotent). */
+export async function defineElement(options = {}) {
+  const glue = await load(options.wasmUrl);
+  glue.defineElement(stylesheetUrl(options.cssUrl));
+}

@@ -1,0 +1,270 @@
+//! `cargo xtask package`: the npm package `kyc-share-widget` in `target/npm/`, built without any
+//! download outside the registries (TOOLCHAIN.md "npm packaging without downloads").
+
+use anyhow::{bail, Context, Result};
+use base64::Engine;
+use sha2::{Digest, Sha384};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::size::{brotli_len, gzip_len, BUDGET_GZIP};
+use crate::{cargo, cmd, root, run};
+
+pub const NAME: &str = "kyc-share-widget";
+
+fn version() -> Result<String> {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml"))?;
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \"").map(|v| v.trim_end_matches('"').to_owned()))
+        .context("no version in Cargo.toml")
+}
+
+fn sri(bytes: &[u8]) -> String {
+    format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes)))
+}
+
+/// CSS without comments and with collapsed white space.
+fn minify_css(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("/*") {
+        out.push_str(&rest[..start]);
+        rest = rest[start..].find("*/").map_or("", |end| &rest[start + end + 2..]);
+    }
+    out.push_str(rest);
+    let collapsed: String = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut s = collapsed;
+    for (from, to) in [(" {", "{"), ("{ ", "{"), (" }", "}"), ("; ", ";"), (": ", ":"), (", ", ","), (";}", "}")] {
+        s = s.replace(from, to);
+    }
+    s
+}
+
+fn d_ts() -> String {
+    let codes: Vec<String> = kyc_domain::ErrorCode::ALL.iter().map(|c| format!("\"{}\"", c.as_str())).collect();
+    let fields: Vec<String> = kyc_domain::Field::ALL.iter().map(|f| format!("\"{}\"", f.path())).collect();
+    format!(
+        r##"// Types of kyc-share-widget. Error codes and field paths are generated from kyc-domain.
+
+/** A stable error code of the shared rulebook (kyc-domain). */
+export type ErrorCode =
+  | {codes};
+
+/** A field path as the API names it. */
+export type FieldPath =
+  | {fields};
+
+export type Step = "personal" | "document" | "address" | "photos" | "review" | "result";
+export type ApplicationStatus = "draft" | "reviewing" | "approved" | "rejected";
+
+export interface CompleteDetail {{
+  applicationId: string;
+  status: "approved" | "rejected";
+}}
+
+export interface ErrorDetail {{
+  /** e.g. "network_error", "upstream_unavailable", "http_401". Never contains personal data. */
+  code: string;
+}}
+
+export interface MountOptions {{
+  /** Origin of your partner backend (kyc-server), e.g. "https://partner.example". */
+  backendUrl: string;
+  /** A session token minted by your server with POST /v1/sessions. */
+  sessionToken: string;
+  /** "en" (default), "zh-CN", "es", "ar" (right to left); other tags fall back to English. */
+  locale?: string;
+  /** Per-string overrides by key, e.g. {{ continue: "Next", error_required: "Please fill this in." }}. */
+  strings?: Record<string, string>;
+  /** CSS custom properties, e.g. {{ "--kyc-color-primary": "#7b2cbf" }}. */
+  theme?: Record<`--kyc-${{string}}`, string>;
+  /** Forces a theme; by default the widget follows prefers-color-scheme. */
+  colorScheme?: "light" | "dark";
+  /** Where the .wasm is served from (default: beside this module). */
+  wasmUrl?: string | URL;
+  /** The widget stylesheet (default: beside this module); false if you include it yourself. */
+  cssUrl?: string | URL | false;
+  onComplete?: (detail: CompleteDetail) => void;
+  onError?: (detail: ErrorDetail) => void;
+  onStep?: (step: Step) => void;
+  onExit?: () => void;
+}}
+
+export interface WidgetHandle {{
+  /** Removes the widget: its DOM, timers and listeners. */
+  unmount(): void;
+}}
+
+/** Loads the WebAssembly on first use and mounts a widget inside `element`. */
+export function mount(element: Element, options: MountOptions): Promise<WidgetHandle>;
+
+/** Registers <kyc-onboarding backend-url session-token locale color-scheme css-url>. */
+export function defineElement(options?: {{ wasmUrl?: string | URL; cssUrl?: string | URL | false }}): Promise<void>;
+
+/** The events <kyc-onboarding> dispatches (bubbling, composed). */
+export interface KycOnboardingEventMap {{
+  "kyc-complete": CustomEvent<CompleteDetail>;
+  "kyc-error": CustomEvent<ErrorDetail>;
+  "kyc-step": CustomEvent<Step>;
+  "kyc-exit": CustomEvent<undefined>;
+}}
+"##,
+        codes = codes.join("\n  | "),
+        fields = fields.join("\n  | ")
+    )
+}
+
+fn package_json(version: &str) -> String {
+    format!(
+        r#"{{
+  "name": "{NAME}",
+  "version": "{version}",
+  "description": "Embeddable KYC onboarding widget (Rust + WebAssembly): small, accessible, strict-CSP-safe.",
+  "license": "MIT",
+  "type": "module",
+  "main": "./index.js",
+  "module": "./index.js",
+  "types": "./index.d.ts",
+  "exports": {{
+    ".": {{ "types": "./index.d.ts", "import": "./index.js", "default": "./index.js" }},
+    "./kyc-widget.css": "./kyc-widget.css",
+    "./script/*": "./script/*",
+    "./package.json": "./package.json"
+  }},
+  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "script/", "README.md", "LICENSE"],
+  "sideEffects": false,
+  "keywords": ["kyc", "identity", "onboarding", "webassembly", "widget"]
+}}
+"#
+    )
+}
+
+pub struct Built {
+    pub tgz: PathBuf,
+    pub gzip_total: usize,
+}
+
+/// Builds, reports sizes (failing over budget), packs.
+pub fn package() -> Result<Built> {
+    let version = version()?;
+    let npm = root().join("target/npm");
+    let dir = npm.join(NAME);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("script"))?;
+    run(&mut cargo(&["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "kyc-widget"]))?;
+    run(cmd("wasm-bindgen")
+        .args(["--target", "web", "--out-name", "kyc_widget", "--out-dir"])
+        .arg(&dir)
+        .arg(root().join("target/wasm32-unknown-unknown/release/kyc_widget.wasm")))?;
+    let wasm = dir.join("kyc_widget_bg.wasm");
+    run(cmd("wasm-opt")
+        .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+        .args(["--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "-o"])
+        .arg(&wasm)
+        .arg(&wasm))?;
+    for generated in ["kyc_widget.d.ts", "kyc_widget_bg.wasm.d.ts"] {
+        let _ = std::fs::remove_file(dir.join(generated));
+    }
+    let css = minify_css(&std::fs::read_to_string(root().join("www/kyc-widget.css"))?);
+    std::fs::write(dir.join("kyc-widget.css"), &css)?;
+    std::fs::copy(root().join("www/npm/index.js"), dir.join("index.js"))?;
+    std::fs::write(dir.join("index.d.ts"), d_ts())?;
+    std::fs::write(dir.join("package.json"), package_json(&version))?;
+    std::fs::copy(root().join("LICENSE"), dir.join("LICENSE"))?;
+
+    // The package's own modules, minified in place (still separate ES modules for bundlers).
+    let mut modules = vec![dir.join("index.js"), dir.join("kyc_widget.js")];
+    if dir.join("snippets").exists() {
+        modules.extend(walk(&dir.join("snippets"))?);
+    }
+    for m in &modules {
+        run(cmd("esbuild")
+            .arg(m)
+            .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning", "--allow-overwrite"])
+            .arg(format!("--outfile={}", m.display())))?;
+    }
+
+    // Script-tag build: one ES module (entry + glue + snippets) with the .wasm and .css beside it.
+    let script = dir.join("script");
+    run(cmd("esbuild")
+        .arg(dir.join("index.js"))
+        .args(["--bundle", "--format=esm", "--minify", "--target=es2020", "--log-level=warning"])
+        .arg(format!("--outfile={}", script.join(format!("{NAME}.js")).display())))?;
+    std::fs::copy(&wasm, script.join("kyc_widget_bg.wasm"))?;
+    std::fs::write(script.join("kyc-widget.css"), &css)?;
+    let mut sri_json = String::from("{\n");
+    let mut sri_lines = String::new();
+    for (i, f) in [format!("{NAME}.js"), "kyc_widget_bg.wasm".into(), "kyc-widget.css".into()].iter().enumerate() {
+        let h = sri(&std::fs::read(script.join(f))?);
+        let _ = write!(sri_json, "{}  \"{f}\": \"{h}\"", if i > 0 { ",\n" } else { "" });
+        let _ = writeln!(sri_lines, "| `script/{f}` | `{h}` |");
+        println!("SRI  script/{f}  {h}");
+    }
+    sri_json.push_str("\n}\n");
+    std::fs::write(script.join("sri.json"), sri_json)?;
+    let readme = std::fs::read_to_string(root().join("www/npm/README.md"))?
+        .replace("{{SRI_TABLE}}", sri_lines.trim_end())
+        .replace("{{VERSION}}", &version);
+    std::fs::write(dir.join("README.md"), readme)?;
+
+    let gzip_total = size_report(&dir)?;
+    if gzip_total > BUDGET_GZIP {
+        bail!("the package's wasm + js + css is {gzip_total} bytes gzip, over the budget of {BUDGET_GZIP}");
+    }
+    run(cmd("npm").args(["pack", "--silent", "--pack-destination"]).arg(&npm).current_dir(&dir))?;
+    let tgz = npm.join(format!("{NAME}-{version}.tgz"));
+    if !tgz.exists() {
+        bail!("npm pack did not produce {}", tgz.display());
+    }
+    println!("packed {}", tgz.display());
+    Ok(Built { tgz, gzip_total })
+}
+
+/// Raw / gzip / brotli of what a browser loads: the wasm, the JS (entry, glue, snippets) and the CSS.
+fn size_report(dir: &Path) -> Result<usize> {
+    let mut js_files = vec![dir.join("index.js"), dir.join("kyc_widget.js")];
+    let snippets = dir.join("snippets");
+    if snippets.exists() {
+        for e in walk(&snippets)? {
+            js_files.push(e);
+        }
+    }
+    let read_all = |files: &[PathBuf]| -> Result<Vec<u8>> {
+        let mut all = Vec::new();
+        for f in files {
+            all.extend(std::fs::read(f).with_context(|| f.display().to_string())?);
+        }
+        Ok(all)
+    };
+    let groups = [
+        ("wasm", read_all(&[dir.join("kyc_widget_bg.wasm")])?),
+        ("js", read_all(&js_files)?),
+        ("css", read_all(&[dir.join("kyc-widget.css")])?),
+    ];
+    println!("\n{:<6} {:>10} {:>10} {:>10}", "part", "raw B", "gzip B", "brotli B");
+    let (mut raw, mut gz, mut br) = (0, 0, 0);
+    for (name, bytes) in &groups {
+        let (g, b) = (gzip_len(bytes), brotli_len(bytes));
+        println!("{name:<6} {:>10} {g:>10} {b:>10}", bytes.len());
+        raw += bytes.len();
+        gz += g;
+        br += b;
+    }
+    println!("{:<6} {raw:>10} {gz:>10} {br:>10}   (budget {BUDGET_GZIP} B gzip)\n", "total");
+    Ok(gz)
+}
+
+fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        if p.is_dir() {
+            out.extend(walk(&p)?);
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
