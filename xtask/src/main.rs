@@ -4,8 +4,10 @@
 //! - `test`: install what is missing, then every gate and every test layer.
 //! - `setup`: only install what is missing.
 //! - `build-widget`: Trunk release build into `dist/` and the size report.
+//! - `bench`: the performance budgets, measured.
 //! - `package`: the npm package in `target/npm/` (size report, SRI hashes, `npm pack`).
 
+mod bench;
 mod package;
 mod size;
 mod tools;
@@ -61,7 +63,7 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     Ok(())
 }
 
-fn build_widget() -> Result<usize> {
+pub fn build_widget() -> Result<usize> {
     run(cmd("trunk").args(["build", "--release"]))?;
     let files = size::widget_files(&root().join("dist"))?;
     let total = size::report(&files)?;
@@ -208,6 +210,7 @@ fn main() -> Result<()> {
         "demo" => demo(),
         "test" => test(),
         "setup" => tools::ensure_test_tools(),
+        "bench" => bench::bench(),
         "package" => {
             tools::ensure_demo_tools()?;
             package::package().map(|_| ())
@@ -217,7 +220,7 @@ fn main() -> Result<()> {
             build_widget().map(|_| ())
         }
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | package | setup | build-widget>");
+            eprintln!("usage: cargo xtask <demo | test | package | bench | setup | build-widget>");
             std::process::exit(2);
         }
     }
