@@ -12,6 +12,11 @@ use yew::prelude::*;
 use crate::ctx::Ctx;
 use crate::i18n::Key;
 
+/// A touch-first device (phone, tablet), where a `capture` file input opens the camera app.
+pub fn is_touch_device() -> bool {
+    web_sys::window().and_then(|w| w.match_media("(pointer: coarse)").ok().flatten()).is_some_and(|m| m.matches())
+}
+
 /// Whether a camera exists (checked once per component, asynchronously).
 #[hook]
 pub fn use_camera_available() -> bool {

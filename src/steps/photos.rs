@@ -102,12 +102,17 @@ pub fn PhotoSlot(p: &SlotProps) -> Html {
         <fieldset class={classes!("kyc-photo", invalid.then_some("kyc-field--invalid"))}>
             <legend class="kyc-label">{ name.clone() }{ optional }</legend>
             <label class="kyc-file-label" for={common.id.clone()}>{ name.clone() }</label>
-            <input class="kyc-file" type="file" id={common.id.clone()} accept="image/jpeg,image/png" {onchange}
+            <input class="kyc-file" type="file" id={common.id.clone()} accept="image/jpeg,image/png" onchange={onchange.clone()}
                 aria-invalid={invalid.then_some("true")} aria-describedby={described} />
             if has_camera && !*camera_open {
                 <button type="button" class="kyc-button" onclick={let c = camera_open.clone(); move |_| c.set(true)}>{ ctx.t(Key::UseCamera) }</button>
             }
             if *camera_open { <Camera on_done={on_capture} /> }
+            if !has_camera && crate::camera::is_touch_device() {
+                <label class="kyc-button" for={format!("{}-capture", common.id)}>{ ctx.t(Key::UseCamera) }</label>
+                <input class="kyc-file kyc-file--capture" type="file" id={format!("{}-capture", common.id)} accept="image/jpeg,image/png"
+                    capture={if kind == DocumentKind::Face { "user" } else { "environment" }} {onchange} />
+            }
             if let Some((f, code, msg)) = error {
                 <p class="kyc-error" id={format!("{}-error", common.id)} data-field={f} data-code={code}>{ msg }</p>
             }

@@ -112,3 +112,45 @@ test("Back keeps every value", async () => {
     await b.close();
   }
 });
+
+test("a server refusal (email already used upstream) lands on the Email field", async () => {
+  const b = await launch();
+  try {
+    const email = uniqueEmail("twice");
+    const first = await open(b.ctx);
+    await throughPhotos(first, { ...PERSON, email });
+    await first.getByRole("button", { name: "Submit" }).click();
+    await first.locator(".kyc-status", { hasText: "approved" }).waitFor({ timeout: 30_000 });
+    const second = await open(b.ctx);
+    await throughPhotos(second, { ...PERSON, email });
+    await second.getByRole("button", { name: "Submit" }).click();
+    await second.getByRole("heading", { name: "Personal details" }).waitFor({ timeout: 15_000 });
+    await second.locator('.kyc-error[data-field="email"][data-code="already_used"]').waitFor();
+    assert.equal(await second.getByLabel("Email").getAttribute("aria-invalid"), "true");
+    assert.equal(await second.getByLabel("Email").evaluate((el) => el === document.activeElement), true, "focus on the field");
+    assert.equal(await second.getByLabel("First name").inputValue(), "Jane", "nothing lost");
+  } finally {
+    await b.close();
+  }
+});
+
+test("on a touch device without a live camera, a capture input opens the camera app", async () => {
+  const b = await launch({ isMobile: true, hasTouch: true, viewport: { width: 390, height: 844 } });
+  try {
+    const page = await open(b.ctx);
+    await fillPersonal(page, { ...PERSON, email: uniqueEmail("mobile") });
+    await cont(page);
+    await fillDocument(page, PERSON);
+    await cont(page);
+    await fillAddress(page, PERSON);
+    await cont(page);
+    const capture = page.locator("input.kyc-file--capture");
+    assert.equal(await capture.count(), 3);
+    assert.equal(await capture.nth(2).getAttribute("capture"), "user", "the face uses the front camera");
+    assert.equal(await capture.nth(0).getAttribute("capture"), "environment");
+    await capture.nth(0).setInputFiles(new URL("./fixtures/id-front.jpg", import.meta.url).pathname);
+    await page.getByAltText("Preview: Front of ID").waitFor({ timeout: 15_000 });
+  } finally {
+    await b.close();
+  }
+});

@@ -10,9 +10,10 @@ const { chromium } = require("playwright-core");
 export const BASE = process.env.KYC_E2E_URL;
 if (!BASE) throw new Error("KYC_E2E_URL is not set: run the e2e tests through `cargo xtask test`");
 
-export async function launch() {
+export async function launch(extra = {}) {
   const dir = mkdtempSync(join(tmpdir(), "kyc-pw-"));
   const ctx = await chromium.launchPersistentContext(dir, {
+    ...extra,
     executablePath: "/usr/bin/chromium",
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -29,6 +29,7 @@ const backend = ${JSON.stringify(BASE)};
 const s = await (await fetch(backend + "/v1/sessions", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ externalUserId: "csp" }) })).json();
 try {
   await mount(document.getElementById("kyc"), { backendUrl: backend, sessionToken: s.sessionToken,
+    theme: { "--kyc-color-primary": "#5b2a86", "--kyc-radius": "12px" }, colorScheme: "dark",
     onComplete: (r) => { document.getElementById("out").textContent = "done: " + r.status; } });
 } catch (e) { document.getElementById("out").textContent = "mount failed"; }`;
 
@@ -69,6 +70,8 @@ test("under the strict CSP the whole flow completes with zero violations", async
       await page.getByText("done: approved").waitFor({ timeout: 30_000 });
       assert.deepEqual(await page.evaluate(() => window.__violations), []);
       assert.deepEqual(b.errors, []);
+      const primary = await page.locator(".kyc-root").evaluate((el) => getComputedStyle(el).getPropertyValue("--kyc-color-primary").trim());
+      assert.equal(primary, "#5b2a86", "the theme applied without a style attribute in markup");
     } finally {
       await b.close();
     }
