@@ -29,6 +29,8 @@ pub enum ApiError {
     UpstreamAuth,
     #[error("the KYC provider is unavailable; try again shortly")]
     UpstreamUnavailable,
+    #[error("the KYC provider refused the request")]
+    UpstreamRejected,
     #[error("the server is busy; try again shortly")]
     Busy,
     #[error("too many requests; try again in a minute")]
@@ -50,6 +52,7 @@ impl ApiError {
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
             Self::UpstreamAuth => (StatusCode::BAD_GATEWAY, "upstream_error"),
             Self::UpstreamUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "upstream_unavailable"),
+            Self::UpstreamRejected => (StatusCode::BAD_GATEWAY, "upstream_rejected"),
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),

@@ -154,7 +154,7 @@ pub fn upstream_failure(e: &UpstreamError) -> ApiError {
         }
         UpstreamError::Rejected { code, .. } => {
             tracing::error!(event = "upstream_rejected", code, "the KYC API refused a request");
-            ApiError::UpstreamUnavailable
+            ApiError::UpstreamRejected
         }
     }
 }

@@ -179,8 +179,12 @@ impl Upstream {
 }
 
 fn interpret(status: StatusCode, text: &str) -> Result<Option<Value>, UpstreamError> {
-    let env: Envelope = serde_json::from_str(text)
-        .map_err(|_| UpstreamError::Unavailable(format!("HTTP {status} with an unreadable body")))?;
+    let env: Envelope = match serde_json::from_str(text) {
+        Ok(env) => env,
+        // A refusal we cannot read is still a refusal; a 5xx is trouble on their side.
+        Err(_) if status.is_client_error() => return Err(UpstreamError::Rejected { code: 0, msg: String::new() }),
+        Err(_) => return Err(UpstreamError::Unavailable(format!("HTTP {status} with an unreadable body"))),
+    };
     if env.is_success() {
         return Ok(env.model);
     }

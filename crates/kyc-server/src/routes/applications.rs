@@ -91,23 +91,15 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(json!({"applicationId": row.id, "status": "draft"}))))
 }
 
-/// Maps an upstream refusal back onto our field list when its `msg` names a field.
+/// Maps an upstream refusal back onto our field list when its `msg` names a field; otherwise
+/// it is the provider's refusal (502), not a validation result without fields.
 fn rejected_fields(code: i64, msg: &str) -> ApiError {
-    let field = field_named_in(msg);
-    tracing::warn!(
-        event = "upstream_rejected",
-        code,
-        field = field.map(kyc_domain::Field::path),
-        "upstream refused the application"
-    );
-    match field {
-        Some(f) => {
-            let code =
-                if msg.contains("already used") { ErrorCode::AlreadyUsed } else { ErrorCode::RejectedByProvider };
-            ApiError::Validation(vec![FieldError::new(f, Violation::new(code))])
-        }
-        None => ApiError::Validation(vec![]),
-    }
+    let Some(field) = field_named_in(msg) else {
+        return crate::upstream_failure(&UpstreamError::Rejected { code, msg: String::new() });
+    };
+    tracing::warn!(event = "upstream_rejected", code, field = field.path(), "upstream refused a field");
+    let code = if msg.contains("already used") { ErrorCode::AlreadyUsed } else { ErrorCode::RejectedByProvider };
+    ApiError::Validation(vec![FieldError::new(field, Violation::new(code))])
 }
 
 /// Loads an application and checks it belongs to the caller's session (403 otherwise).
