@@ -127,12 +127,12 @@ pub fn upload_status(ctx: &Ctx, upload: &Upload, name: &str) -> Html {
     match *upload {
         Upload::Pending => html! { <p class="kyc-photo-status">{ ctx.t(Key::PhotoReady) }</p> },
         Upload::Progress(pct) => html! {
-            <div class="kyc-upload">
+            <div class="kyc-upload" role="status">
                 <progress class="kyc-progress" max="100" value={pct.to_string()} aria-label={label}></progress>
                 <span class="kyc-photo-status">{ ctx.i18n.fill(Key::Uploading, &[("pct", &pct.to_string())]) }</span>
             </div>
         },
-        Upload::Done => html! { <p class="kyc-photo-status kyc-ok">{ ctx.t(Key::Uploaded) }</p> },
+        Upload::Done => html! { <p class="kyc-photo-status kyc-ok" role="status">{ ctx.t(Key::Uploaded) }</p> },
         Upload::Failed => html! { <p class="kyc-error" role="alert">{ ctx.t(Key::UploadFailed) }</p> },
     }
 }

@@ -4,26 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
   BASE, launch, uniqueEmail, sandboxApplications, open, fillPersonal, fillDocument, fillAddress,
-  attach, cont, PERSON, dumpStorage,
+  attach, cont, PERSON, dumpStorage, throughPhotos,
 } from "./harness.mjs";
-
-async function throughPhotos(page, person) {
-  await fillPersonal(page, person);
-  await cont(page);
-  await page.getByRole("heading", { name: "Identity document" }).waitFor();
-  await fillDocument(page, person);
-  await cont(page);
-  await page.getByRole("heading", { name: "Address" }).waitFor();
-  await fillAddress(page, person);
-  await cont(page);
-  await page.getByRole("heading", { name: "Photos" }).waitFor();
-  await attach(page, "Front of ID", "id-front.jpg");
-  await attach(page, "Back of ID", "id-back.png");
-  await attach(page, "Photo of your face", "rotated-gps.jpg");
-  await page.getByText("Photo ready").nth(2).waitFor({ timeout: 15_000 });
-  await cont(page);
-  await page.getByRole("heading", { name: "Review" }).waitFor();
-}
 
 test("the happy path with real JPEG and PNG photos ends approved", async () => {
   const b = await launch();

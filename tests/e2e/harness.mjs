@@ -113,3 +113,20 @@ export async function dumpStorage(page, ctx) {
   const cookies = JSON.stringify(await ctx.cookies());
   return inPage + cookies;
 }
+
+/** Fills every step with `person` and the given photos, ending on the Review step. */
+export async function throughPhotos(page, person, photos = { "Front of ID": "id-front.jpg", "Back of ID": "id-back.png", "Photo of your face": "rotated-gps.jpg" }) {
+  await fillPersonal(page, person);
+  await cont(page);
+  await page.getByRole("heading", { name: "Identity document" }).waitFor();
+  await fillDocument(page, person);
+  await cont(page);
+  await page.getByRole("heading", { name: "Address" }).waitFor();
+  await fillAddress(page, person);
+  await cont(page);
+  await page.getByRole("heading", { name: "Photos" }).waitFor();
+  for (const [label, file] of Object.entries(photos)) await attach(page, label, file);
+  for (const label of Object.keys(photos)) await page.getByAltText(`Preview: ${label}`).waitFor({ timeout: 15_000 });
+  await cont(page);
+  await page.getByRole("heading", { name: "Review" }).waitFor();
+}

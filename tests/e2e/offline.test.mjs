@@ -2,23 +2,14 @@
 // when the network is back, the flow completes with nothing lost.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, uniqueEmail, sandboxApplications, open, fillPersonal, fillDocument, fillAddress, attach, cont, PERSON } from "./harness.mjs";
+import { BASE, launch, uniqueEmail, sandboxApplications, open, PERSON, throughPhotos } from "./harness.mjs";
 
 test("network cut during a photo upload, then restored, completes with no data lost", async () => {
   const b = await launch();
   try {
     const page = await open(b.ctx);
     const person = { ...PERSON, email: uniqueEmail("offline") };
-    await fillPersonal(page, person);
-    await cont(page);
-    await fillDocument(page, person);
-    await cont(page);
-    await fillAddress(page, person);
-    await cont(page);
-    await attach(page, "Front of ID", "id-front.jpg");
-    await attach(page, "Photo of your face", "face.jpg");
-    await page.getByAltText("Preview: Photo of your face").waitFor({ timeout: 15_000 });
-    await cont(page);
+    await throughPhotos(page, person, { "Front of ID": "id-front.jpg", "Photo of your face": "face.jpg" });
     let cut = false;
     await page.route("**/documents/face", async (route) => {
       if (!cut) {

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launch, BASE, fillPersonal, fillDocument, fillAddress, attach, cont, PERSON, uniqueEmail } from "../e2e/harness.mjs";
+import { launch, BASE, PERSON, uniqueEmail, throughPhotos } from "../e2e/harness.mjs";
 import { serve, STATIC_PORT, PACKAGE_DIR } from "./static.mjs";
 
 const SCRIPT_DIR = join(PACKAGE_DIR, "script");
@@ -56,16 +56,7 @@ test("under the strict CSP the whole flow completes with zero violations", async
       assert.match(resp.headers()["content-security-policy"], /wasm-unsafe-eval/);
       await page.getByLabel("First name").waitFor({ timeout: 15_000 });
       const person = { ...PERSON, email: uniqueEmail("csp") };
-      await fillPersonal(page, person);
-      await cont(page);
-      await fillDocument(page, person);
-      await cont(page);
-      await fillAddress(page, person);
-      await cont(page);
-      await attach(page, "Front of ID", "id-front.jpg");
-      await attach(page, "Photo of your face", "face.jpg");
-      await page.getByAltText("Preview: Photo of your face").waitFor({ timeout: 15_000 });
-      await cont(page);
+      await throughPhotos(page, person, { "Front of ID": "id-front.jpg", "Photo of your face": "face.jpg" });
       await page.getByRole("button", { name: "Submit" }).click();
       await page.getByText("done: approved").waitFor({ timeout: 30_000 });
       assert.deepEqual(await page.evaluate(() => window.__violations), []);
