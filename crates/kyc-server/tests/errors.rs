@@ -288,15 +288,7 @@ async fn demo_mode_attaches_generated_sandbox_reports() {
     let (status, _, _, _) = submit_with_photos(&app, "demo@example.com", "user-d").await;
     assert_eq!(status, 202);
     let rn = app.request_no_of("demo@example.com").await;
-    let pdf = app
-        .http
-        .get(format!("{}/__sandbox/applications/{rn}/files/amlReport", app.sandbox_base))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let pdf = app.sandbox_file(&rn, "amlReport").await;
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(String::from_utf8_lossy(&pdf).contains("sandbox report - not an AML check"));
 }

@@ -83,15 +83,7 @@ async fn a_jpeg_with_gps_exif_and_orientation_6_arrives_upright_and_without_meta
     let file = &detail["files"][0];
     assert_eq!(file["type"], "face");
     assert_eq!(file["mediaType"], "image/jpeg");
-    let bytes = app
-        .http
-        .get(format!("{}/__sandbox/applications/{rn}/files/face", app.sandbox_base))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let bytes = app.sandbox_file(&rn, "face").await;
     // The inspection's SHA-256 is of exactly these bytes.
     use sha2::Digest;
     assert_eq!(file["sha256"], Value::String(hex::encode(sha2::Sha256::digest(&bytes))));
@@ -179,15 +171,7 @@ async fn a_png_is_accepted_and_forwarded_as_a_clean_jpeg() {
     img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
     assert_eq!(app.put_photo(&token, &id, "idBack", png).await.status(), 204);
     let rn = app.request_no_of("png@example.com").await;
-    let bytes = app
-        .http
-        .get(format!("{}/__sandbox/applications/{rn}/files/idBack", app.sandbox_base))
-        .send()
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let bytes = app.sandbox_file(&rn, "idBack").await;
     assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]));
     assert_eq!(image::load_from_memory(&bytes).unwrap().width(), 640);
 }

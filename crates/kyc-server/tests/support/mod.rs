@@ -169,6 +169,12 @@ impl TestApp {
         self.sandbox_app(&rn).await
     }
 
+    /// The bytes of a file as the sandbox stored it.
+    pub async fn sandbox_file(&self, request_no: &str, kind: &str) -> Vec<u8> {
+        let url = format!("{}/__sandbox/applications/{request_no}/files/{kind}", self.sandbox_base);
+        self.http.get(url).send().await.unwrap().bytes().await.unwrap().to_vec()
+    }
+
     pub fn webhook_url(&self) -> String {
         format!("{}/v1/webhooks/kyc/{}", self.base, self.state.config.webhook_secret.expose_secret())
     }
