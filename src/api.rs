@@ -31,7 +31,8 @@ pub struct Created {
     pub status: String,
 }
 
-fn get(v: &JsValue, key: &str) -> JsValue {
+/// A property of a JS object (`undefined` when absent).
+pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 

@@ -47,7 +47,6 @@ macro_rules! keys {
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Key { $($k),* }
         impl Key {
-            pub const ALL: &'static [Key] = &[$(Key::$k),*];
             pub fn name(self) -> &'static str { match self { $(Key::$k => $name),* } }
         }
     };

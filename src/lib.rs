@@ -32,6 +32,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
+use api::get;
 use app::{App, AppProps};
 use ctx::Callbacks;
 use i18n::{I18n, Locale};
@@ -55,10 +56,6 @@ impl WidgetHandle {
         }
         self.container.remove();
     }
-}
-
-fn get(obj: &JsValue, key: &str) -> JsValue {
-    js_sys::Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
 fn get_fn(obj: &JsValue, key: &str) -> Option<js_sys::Function> {

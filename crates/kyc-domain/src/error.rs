@@ -341,12 +341,6 @@ impl Field {
     pub fn from_path(path: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|f| f.path() == path)
     }
-
-    /// The last path segment (`zipCode` for `address.zipCode`).
-    pub fn leaf(self) -> &'static str {
-        let p = self.path();
-        p.rsplit('.').next().unwrap_or(p)
-    }
 }
 
 impl fmt::Display for Field {

@@ -2,7 +2,7 @@
 //! and the response envelope.
 
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use crate::canonical::canonical_json;
 use crate::country::Country;
@@ -163,9 +163,4 @@ pub mod codes {
 pub fn field_named_in(msg: &str) -> Option<crate::Field> {
     msg.split(|c: char| c.is_whitespace() || matches!(c, ':' | ',' | '\'' | '"' | '`'))
         .find_map(crate::Field::from_path)
-}
-
-/// Convenience for building nested objects in tests and the sandbox.
-pub fn object(pairs: &[(&str, Value)]) -> Value {
-    Value::Object(pairs.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect::<Map<_, _>>())
 }

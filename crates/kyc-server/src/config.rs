@@ -36,8 +36,6 @@ pub struct Config {
     pub trusted_proxies: Vec<IpAddr>,
     /// JSON logs (serve) or human-readable ones (demo, sandbox).
     pub json_logs: bool,
-    /// Mount the sandbox's `/__sandbox` and `/open/api` routes on the same listener (demo).
-    pub embedded_sandbox: bool,
     /// Directory of the built widget and demo page, served at `/` (demo).
     pub widget_dir: Option<PathBuf>,
     /// Lowest age accepted (kyc-domain default 18).
@@ -185,7 +183,6 @@ impl Config {
                 .map(|p| p.parse().map_err(|_| format!("KYC_TRUSTED_PROXIES: not an IP address: {p}")))
                 .collect::<Result<_, _>>()?,
             json_logs: true,
-            embedded_sandbox: false,
             widget_dir: None,
             min_age: match &raw.KYC_MIN_AGE {
                 Some(v) => v.parse().map_err(|_| "KYC_MIN_AGE must be a whole number of years")?,
@@ -225,7 +222,6 @@ impl Config {
             reports: ReportSource::DemoGenerated,
             trusted_proxies: Vec::new(),
             json_logs: false,
-            embedded_sandbox: true,
             widget_dir: None,
             min_age: kyc_domain::person::DEFAULT_MIN_AGE,
             rate_limit_per_minute: 600,

@@ -67,7 +67,6 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     let addr = l.local_addr().unwrap();
     let base = format!("http://{addr}");
     let mut config = Config::for_demo(addr, &base, dir.path(), "sandbox-key".into(), o.app_secret);
-    config.embedded_sandbox = false;
     config.upstream_base_url = o.upstream_override.unwrap_or_else(|| sandbox_base.clone());
     config.admin_key = o.admin_key.clone().map(secrecy::SecretString::from);
     if let Some(r) = o.reports {
