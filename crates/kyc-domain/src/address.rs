@@ -13,10 +13,20 @@ pub const STREET_MAX: usize = 256;
 pub const ZIP_MAX: usize = 16;
 
 /// A state: a USPS code for the US, free text (1–32) elsewhere.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum State {
     Us(UsState),
     Other(String),
+}
+
+/// A US state code is not personal on its own; a free-text state is shown redacted.
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Us(s) => f.debug_tuple("Us").field(s).finish(),
+            Self::Other(_) => f.write_str("Other(<redacted>)"),
+        }
+    }
 }
 
 impl State {
@@ -47,8 +57,9 @@ pub fn parse_street(input: &str) -> Result<String, Violation> {
 
 /// A ZIP / postal code: US `12345` or `12345-6789`; elsewhere 1–16 of letters, digits, space,
 /// hyphen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct ZipCode(String);
+redacted_debug!(ZipCode);
 
 impl ZipCode {
     pub fn parse(input: &str, country: Option<Country>) -> Result<Self, Violation> {

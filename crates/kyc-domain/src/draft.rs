@@ -1,6 +1,7 @@
 //! The applicant draft the widget sends (contract.md §1), and the one function that judges it.
 
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 use crate::address::{parse_city, parse_ssn_for, parse_street, Ssn, State, ZipCode};
 use crate::country::Country;
@@ -43,7 +44,7 @@ impl NumOrText {
 /// The draft as typed: every value still raw. Unknown fields are refused, so server-set fields
 /// (`requestNo`, `callbackUrl`, `kycPlatform`, `holderType`, `ipAddress`) cannot be smuggled in
 /// (checklist IV-1).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DraftDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -54,7 +55,7 @@ pub struct DraftDto {
     pub address: AddressDto,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct IndividualInfoDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -75,7 +76,7 @@ pub struct IndividualInfoDto {
     pub valid_until: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AddressDto {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -107,7 +108,7 @@ pub struct Applicant {
     pub address: Address,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Address {
     pub country: Country,
     pub state: State,
@@ -115,6 +116,67 @@ pub struct Address {
     pub street: String,
     pub zip_code: ZipCode,
     pub ssn: Option<Ssn>,
+}
+
+/// `Debug` of the raw draft types: which fields are present, never what they hold
+/// (checklist LG-1). `gender` and `idDocType` are choices, not PII, and are shown.
+fn present<T>(v: &Option<T>) -> &'static str {
+    if v.is_some() {
+        "Some(<redacted>)"
+    } else {
+        "None"
+    }
+}
+
+impl fmt::Debug for DraftDto {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DraftDto")
+            .field("email", &format_args!("{}", present(&self.email)))
+            .field("individual_info", &self.individual_info)
+            .field("address", &self.address)
+            .finish()
+    }
+}
+
+impl fmt::Debug for IndividualInfoDto {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IndividualInfoDto")
+            .field("first_name", &format_args!("{}", present(&self.first_name)))
+            .field("last_name", &format_args!("{}", present(&self.last_name)))
+            .field("dob", &format_args!("{}", present(&self.dob)))
+            .field("country", &self.country)
+            .field("gender", &self.gender)
+            .field("id_doc_type", &self.id_doc_type)
+            .field("number", &format_args!("{}", present(&self.number)))
+            .field("valid_until", &format_args!("{}", present(&self.valid_until)))
+            .finish()
+    }
+}
+
+impl fmt::Debug for AddressDto {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AddressDto")
+            .field("country", &self.country)
+            .field("state", &format_args!("{}", present(&self.state)))
+            .field("city", &format_args!("{}", present(&self.city)))
+            .field("address", &format_args!("{}", present(&self.address)))
+            .field("zip_code", &format_args!("{}", present(&self.zip_code)))
+            .field("ssn", &format_args!("{}", present(&self.ssn)))
+            .finish()
+    }
+}
+
+impl fmt::Debug for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Address")
+            .field("country", &self.country)
+            .field("state", &self.state)
+            .field("city", &format_args!("<redacted>"))
+            .field("street", &format_args!("<redacted>"))
+            .field("zip_code", &self.zip_code)
+            .field("ssn", &self.ssn)
+            .finish()
+    }
 }
 
 /// Collects field errors while parsing.

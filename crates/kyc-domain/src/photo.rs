@@ -129,33 +129,81 @@ fn png_dimensions(b: &[u8]) -> Option<(u32, u32)> {
     Some((w, h))
 }
 
-/// JPEG: walk the marker segments to the first SOFn (C0–CF except C4 DHT, C8 JPG, CC DAC).
+/// The JPEG frame types the server's decoder decodes: SOF0 (baseline), SOF1 (extended
+/// sequential) and SOF2 (progressive), all Huffman-coded. Lossless (SOF3), hierarchical
+/// (SOF5–7) and arithmetic-coded (SOF9–11, SOF13–15) frames are refused: a decoder that does
+/// not decode them might still size buffers from them, and the walker must never report
+/// dimensions the decoder would not use.
+fn decodable_sof(marker: u8) -> bool {
+    matches!(marker, 0xC0..=0xC2)
+}
+
+/// Any start-of-frame marker (C0–CF except C4 DHT, C8 JPG, CC DAC).
+fn any_sof(marker: u8) -> bool {
+    matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
+}
+
+/// JPEG: walk every marker segment of the bytes given — through the entropy-coded scans, up
+/// to EOI — and answer the dimensions of the one frame header. `None` for anything the decoder
+/// would not decode exactly as described: no frame, an undecodable frame type, more than one
+/// frame header, a precision other than 8 bits, 0 or more than 4 components, or a frame header
+/// whose length does not match its component count. When only the head of a file is given
+/// (the widget reads the first 256 KiB), bytes that run out after the frame header end the
+/// walk with that frame.
 fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
+    let mut frame: Option<(u32, u32)> = None;
     let mut i = 2;
     loop {
-        // Markers may be preceded by any number of 0xFF fill bytes.
-        if *b.get(i)? != 0xFF {
+        let Some(&byte) = b.get(i) else { return frame };
+        if byte != 0xFF {
             return None;
         }
-        while *b.get(i)? == 0xFF {
+        // Markers may be preceded by any number of 0xFF fill bytes.
+        while b.get(i) == Some(&0xFF) {
             i += 1;
         }
-        let marker = *b.get(i)?;
+        let Some(&marker) = b.get(i) else { return frame };
         i += 1;
         match marker {
-            0xD8 | 0x01 | 0xD0..=0xD7 => continue, // standalone markers
-            0xD9 | 0xDA => return None,            // EOI / SOS before any SOF
+            0xD8 => return None, // a second SOI: an embedded or concatenated image
+            0x01 | 0xD0..=0xD7 => continue, // standalone markers
+            0xD9 => return frame, // EOI: anything after it is never decoded
             _ => {}
         }
-        let len = usize::try_from(be16(b, i)?).ok()?;
+        let Some(len) = be16(b, i).and_then(|l| usize::try_from(l).ok()) else { return frame };
         if len < 2 {
             return None;
         }
-        if matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+        if any_sof(marker) {
+            if frame.is_some() || !decodable_sof(marker) {
+                return None;
+            }
+            let precision = *b.get(i + 2)?;
             let h = be16(b, i + 3)?;
             let w = be16(b, i + 5)?;
-            return Some((w, h));
+            let components = *b.get(i + 7)?;
+            if precision != 8 || !(1..=4).contains(&components) || len != 8 + 3 * usize::from(components) {
+                return None;
+            }
+            frame = Some((w, h));
         }
         i += len;
+        if marker == 0xDA {
+            // SOS: a scan before any frame header cannot be decoded.
+            frame?;
+            // Skip the entropy-coded data: 0xFF 0x00 is a stuffed byte, 0xFF D0–D7 a restart
+            // marker; any other 0xFF xx is the next marker.
+            loop {
+                let rest = b.get(i..).unwrap_or_default();
+                let Some(rel) = rest.iter().position(|&x| x == 0xFF) else { return frame };
+                i += rel;
+                match b.get(i + 1) {
+                    None => return frame,
+                    Some(0x00 | 0xD0..=0xD7) => i += 2,
+                    Some(0xFF) => i += 1,
+                    Some(_) => break,
+                }
+            }
+        }
     }
 }
