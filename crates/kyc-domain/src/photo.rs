@@ -11,6 +11,9 @@ pub const MAX_PHOTO_BYTES: u64 = 5_000_000;
 pub const MIN_SHORT_EDGE: u32 = 480;
 /// Pixel-flood guard (checklist UP-3): at most 40 megapixels.
 pub const MAX_PIXELS: u64 = 40_000_000;
+/// The long edge of the photo that is forwarded upstream: the widget shrinks to it in the
+/// browser and the server shrinks to it once, after decoding, before its one encode.
+pub const UPLOAD_LONG_EDGE: u32 = 2048;
 
 /// A photo slot (the upstream `type` of `fileUpload`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -85,6 +88,31 @@ pub struct PhotoHeader {
     pub format: ImageFormat,
     pub width: u32,
     pub height: u32,
+    /// Samples per pixel a decoder produces (1 grey … 4 RGBA); PNG palettes count as 4.
+    pub samples: u8,
+    /// Bytes per sample a decoder produces (2 only for 16-bit PNG).
+    pub sample_bytes: u8,
+    /// A progressive JPEG or an interlaced PNG: the decoder holds a whole-image working set
+    /// besides its output.
+    pub multi_pass: bool,
+}
+
+impl PhotoHeader {
+    /// An upper bound of the bytes a decoder allocates for this photo: its output buffer plus,
+    /// for multi-pass images, the whole-image working set (a progressive JPEG's 16-bit DCT
+    /// coefficients per component over the padded MCU grid; an interlaced PNG's passes).
+    pub fn decode_bytes(&self) -> u64 {
+        let (w, h) = (u64::from(self.width), u64::from(self.height));
+        let output = w * h * u64::from(self.samples) * u64::from(self.sample_bytes);
+        let working = if !self.multi_pass {
+            0
+        } else if self.format == ImageFormat::Jpeg {
+            w.div_ceil(16) * 16 * h.div_ceil(16) * 16 * u64::from(self.samples.max(3)) * 2
+        } else {
+            output
+        };
+        output + working
+    }
 }
 
 /// Checks a photo from its first bytes and its total size: type by magic bytes, size,
@@ -98,11 +126,12 @@ pub fn inspect_photo(head: &[u8], total_len: u64) -> Result<PhotoHeader, Violati
     if total_len > MAX_PHOTO_BYTES {
         return Err(Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64));
     }
-    let (width, height) = match format {
-        ImageFormat::Jpeg => jpeg_dimensions(head),
-        ImageFormat::Png => png_dimensions(head),
+    let frame = match format {
+        ImageFormat::Jpeg => jpeg_frame(head),
+        ImageFormat::Png => png_frame(head),
     }
     .ok_or(Violation::new(ErrorCode::UnreadableImage))?;
+    let Frame { width, height, samples, sample_bytes, multi_pass } = frame;
     if width == 0 || height == 0 {
         return Err(Violation::new(ErrorCode::UnreadableImage));
     }
@@ -112,21 +141,43 @@ pub fn inspect_photo(head: &[u8], total_len: u64) -> Result<PhotoHeader, Violati
     if width.min(height) < MIN_SHORT_EDGE {
         return Err(Violation::new(ErrorCode::ImageTooSmall).with("min_edge", i64::from(MIN_SHORT_EDGE)));
     }
-    Ok(PhotoHeader { format, width, height })
+    Ok(PhotoHeader { format, width, height, samples, sample_bytes, multi_pass })
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?])))
 }
 
-/// PNG: the first chunk must be IHDR; width and height are its first two big-endian u32.
-fn png_dimensions(b: &[u8]) -> Option<(u32, u32)> {
-    if b.get(12..16)? != b"IHDR" {
+/// What a frame header says about the decoded pixels.
+struct Frame {
+    width: u32,
+    height: u32,
+    samples: u8,
+    sample_bytes: u8,
+    multi_pass: bool,
+}
+
+/// PNG: the first chunk must be IHDR: width, height, bit depth, colour type, compression,
+/// filter, interlace. Only the combinations the PNG specification allows are accepted.
+fn png_frame(b: &[u8]) -> Option<Frame> {
+    if b.get(8..16)? != b"\0\0\0\x0dIHDR" {
         return None;
     }
-    let w = u32::from_be_bytes(b.get(16..20)?.try_into().ok()?);
-    let h = u32::from_be_bytes(b.get(20..24)?.try_into().ok()?);
-    Some((w, h))
+    let width = u32::from_be_bytes(b.get(16..20)?.try_into().ok()?);
+    let height = u32::from_be_bytes(b.get(20..24)?.try_into().ok()?);
+    let (depth, colour, interlace) = (*b.get(24)?, *b.get(25)?, *b.get(28)?);
+    let samples = match (colour, depth) {
+        (0, 1 | 2 | 4 | 8 | 16) => 1,
+        (2, 8 | 16) => 3,
+        (3, 1 | 2 | 4 | 8) => 4, // a palette may carry transparency: expanded to RGBA
+        (4, 8 | 16) => 2,
+        (6, 8 | 16) => 4,
+        _ => return None,
+    };
+    if *b.get(26)? != 0 || *b.get(27)? != 0 || interlace > 1 {
+        return None;
+    }
+    Some(Frame { width, height, samples, sample_bytes: if depth == 16 { 2 } else { 1 }, multi_pass: interlace == 1 })
 }
 
 /// The JPEG frame types the server's decoder decodes: SOF0 (baseline), SOF1 (extended
@@ -150,8 +201,8 @@ fn any_sof(marker: u8) -> bool {
 /// whose length does not match its component count. When only the head of a file is given
 /// (the widget reads the first 256 KiB), bytes that run out after the frame header end the
 /// walk with that frame.
-fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
-    let mut frame: Option<(u32, u32)> = None;
+fn jpeg_frame(b: &[u8]) -> Option<Frame> {
+    let mut frame: Option<Frame> = None;
     let mut i = 2;
     loop {
         let Some(&byte) = b.get(i) else { return frame };
@@ -185,12 +236,14 @@ fn jpeg_dimensions(b: &[u8]) -> Option<(u32, u32)> {
             if precision != 8 || !(1..=4).contains(&components) || len != 8 + 3 * usize::from(components) {
                 return None;
             }
-            frame = Some((w, h));
+            // The decoder turns 1 component into grey and 3 or 4 (YCbCr, CMYK) into RGB.
+            let samples = if components == 1 { 1 } else { 3 };
+            frame = Some(Frame { width: w, height: h, samples, sample_bytes: 1, multi_pass: marker == 0xC2 });
         }
         i += len;
         if marker == 0xDA {
             // SOS: a scan before any frame header cannot be decoded.
-            frame?;
+            frame.as_ref()?;
             // Skip the entropy-coded data: 0xFF 0x00 is a stuffed byte, 0xFF D0–D7 a restart
             // marker; any other 0xFF xx is the next marker.
             loop {

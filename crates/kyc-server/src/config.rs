@@ -40,9 +40,21 @@ pub struct Config {
     pub widget_dir: Option<PathBuf>,
     /// Lowest age accepted (kyc-domain default 18).
     pub min_age: u8,
-    /// State-changing `/v1` requests per client IP per minute (`KYC_RATE_LIMIT_PER_MINUTE`).
+    /// `/v1` requests per client IP (IPv6: per /64) per minute (`KYC_RATE_LIMIT_PER_MINUTE`).
     pub rate_limit_per_minute: u32,
+    /// The webhook path secret being rotated out, still accepted (`KYC_WEBHOOK_SECRET_PREVIOUS`).
+    pub webhook_secret_previous: Option<SecretString>,
+    /// Listener timeouts and the shutdown drain (`KYC_DRAIN_SECS`, default 20).
+    pub timeouts: crate::http::Timeouts,
+    /// Sessions, abandoned drafts and stored reports are purged after this many seconds
+    /// (`KYC_RETENTION_SECS`, default 24 h).
+    pub retention_secs: i64,
+    /// What `serve` should warn about at start (a weak but allowed setting).
+    pub warnings: Vec<String>,
 }
+
+/// The shortest secret `serve` accepts (contract.md §3).
+pub const MIN_SECRET_LEN: usize = 32;
 
 /// The TOML / environment keys of `serve` (contract.md §3). Every key is optional here;
 /// [`Config::from_sources`] says which are required.
@@ -68,6 +80,14 @@ pub struct RawConfig {
     pub KYC_TRUSTED_PROXIES: Option<String>,
     pub KYC_MIN_AGE: Option<String>,
     pub KYC_RATE_LIMIT_PER_MINUTE: Option<String>,
+    pub KYC_WEBHOOK_SECRET_PREVIOUS: Option<String>,
+    pub KYC_ALLOW_INSECURE_UPSTREAM: Option<String>,
+    pub KYC_DRAIN_SECS: Option<String>,
+    pub KYC_RETENTION_SECS: Option<String>,
+    pub KYC_PARTNER_WEBHOOK_URL: Option<String>,
+    pub KYC_PARTNER_WEBHOOK_SECRET: Option<String>,
+    pub KYC_DATA_KEY: Option<String>,
+    pub KYC_RECONCILE_AFTER_SECS: Option<String>,
 }
 
 macro_rules! env_keys {
@@ -105,7 +125,15 @@ impl RawConfig {
             KYC_REPORTS_DIR,
             KYC_TRUSTED_PROXIES,
             KYC_MIN_AGE,
-            KYC_RATE_LIMIT_PER_MINUTE
+            KYC_RATE_LIMIT_PER_MINUTE,
+            KYC_WEBHOOK_SECRET_PREVIOUS,
+            KYC_ALLOW_INSECURE_UPSTREAM,
+            KYC_DRAIN_SECS,
+            KYC_RETENTION_SECS,
+            KYC_PARTNER_WEBHOOK_URL,
+            KYC_PARTNER_WEBHOOK_SECRET,
+            KYC_DATA_KEY,
+            KYC_RECONCILE_AFTER_SECS
         );
         Ok(raw)
     }
@@ -145,15 +173,81 @@ pub fn parse_profile(raw: &RawConfig) -> Result<Profile, String> {
     Ok(p)
 }
 
+/// A secret of at least [`MIN_SECRET_LEN`] characters, or a one-line error naming the variable.
+fn strong(v: String, key: &str) -> Result<String, String> {
+    if v.chars().count() < MIN_SECRET_LEN {
+        return Err(format!(
+            "{key} must be at least {MIN_SECRET_LEN} characters (use e.g. `openssl rand -hex 32`); it has {}",
+            v.chars().count()
+        ));
+    }
+    Ok(v)
+}
+
+/// An `https://` URL, or `http://` only with `KYC_ALLOW_INSECURE_UPSTREAM=1`.
+fn secure_url(v: &str, key: &str, allow_insecure: bool) -> Result<(), String> {
+    let lower = v.to_ascii_lowercase();
+    if lower.starts_with("https://") && v.len() > "https://".len() {
+        return Ok(());
+    }
+    if lower.starts_with("http://") {
+        if allow_insecure {
+            return Ok(());
+        }
+        return Err(format!("{key} is http://: use https://, or set KYC_ALLOW_INSECURE_UPSTREAM=1 for local testing"));
+    }
+    Err(format!("{key} must be an https:// URL"))
+}
+
+fn seconds(v: Option<&String>, key: &str, default: u64) -> Result<u64, String> {
+    match v {
+        Some(v) => v.trim().parse().map_err(|_| format!("{key} must be a whole number of seconds")),
+        None => Ok(default),
+    }
+}
+
 impl Config {
-    /// `serve`: every credential must be configured; nothing is defaulted silently.
+    /// `serve`: every credential must be configured; nothing is defaulted silently, and nothing
+    /// weak is accepted (short secrets, plain-HTTP upstreams).
     pub fn for_serve(raw: &RawConfig) -> Result<Self, String> {
         let need =
             |v: &Option<String>, k: &str| v.clone().ok_or_else(|| format!("{k} is required for `kyc-server serve`"));
-        let webhook_secret = need(&raw.KYC_WEBHOOK_SECRET, "KYC_WEBHOOK_SECRET")?;
-        if webhook_secret.len() < 32 {
-            return Err("KYC_WEBHOOK_SECRET must be at least 32 characters (128 bits or more of randomness)".into());
+        let webhook_secret = strong(need(&raw.KYC_WEBHOOK_SECRET, "KYC_WEBHOOK_SECRET")?, "KYC_WEBHOOK_SECRET")?;
+        let webhook_secret_previous = match &raw.KYC_WEBHOOK_SECRET_PREVIOUS {
+            Some(p) => Some(SecretString::from(strong(p.clone(), "KYC_WEBHOOK_SECRET_PREVIOUS")?)),
+            None => None,
+        };
+        let app_secret = strong(need(&raw.KYC_APP_SECRET, "KYC_APP_SECRET")?, "KYC_APP_SECRET")?;
+        let admin_key = strong(need(&raw.KYC_ADMIN_KEY, "KYC_ADMIN_KEY")?, "KYC_ADMIN_KEY")?;
+        if let Some(p) = &raw.KYC_PARTNER_WEBHOOK_SECRET {
+            strong(p.clone(), "KYC_PARTNER_WEBHOOK_SECRET")?;
         }
+        let allow_insecure = match raw.KYC_ALLOW_INSECURE_UPSTREAM.as_deref() {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(_) => return Err("KYC_ALLOW_INSECURE_UPSTREAM must be 1 or 0".into()),
+        };
+        let upstream = need(&raw.KYC_UPSTREAM_BASE_URL, "KYC_UPSTREAM_BASE_URL")?;
+        secure_url(&upstream, "KYC_UPSTREAM_BASE_URL", allow_insecure)?;
+        if let Some(u) = &raw.KYC_PARTNER_WEBHOOK_URL {
+            secure_url(u, "KYC_PARTNER_WEBHOOK_URL", allow_insecure)?;
+        }
+        let signature = match &raw.KYC_SIGNATURE {
+            Some(s) => SignatureScheme::parse(s).ok_or("KYC_SIGNATURE must be hmac-sha256 or sha1")?,
+            None => SignatureScheme::HmacSha256,
+        };
+        let mut warnings = Vec::new();
+        if signature == SignatureScheme::Sha1 {
+            warnings.push(
+                "KYC_SIGNATURE=sha1: SHA1 request signatures are weak; use hmac-sha256 unless the provider requires sha1"
+                    .to_owned(),
+            );
+        }
+        if allow_insecure {
+            warnings.push("KYC_ALLOW_INSECURE_UPSTREAM=1: plain-HTTP upstream allowed (local testing only)".to_owned());
+        }
+        let drain = seconds(raw.KYC_DRAIN_SECS.as_ref(), "KYC_DRAIN_SECS", 20)?;
+        let retention = seconds(raw.KYC_RETENTION_SECS.as_ref(), "KYC_RETENTION_SECS", 24 * 3600)?;
         let origins = list(raw.KYC_ALLOWED_ORIGINS.as_deref());
         if origins.iter().any(|o| o == "*") {
             return Err("KYC_ALLOWED_ORIGINS must list origins; `*` is not allowed".into());
@@ -161,20 +255,15 @@ impl Config {
         let addr = raw.KYC_ADDR.as_deref().unwrap_or("127.0.0.1:8080");
         Ok(Self {
             addr: addr.parse().map_err(|_| format!("KYC_ADDR is not an address: {addr}"))?,
-            upstream_base_url: need(&raw.KYC_UPSTREAM_BASE_URL, "KYC_UPSTREAM_BASE_URL")?
-                .trim_end_matches('/')
-                .to_owned(),
+            upstream_base_url: upstream.trim_end_matches('/').to_owned(),
             app_key: need(&raw.KYC_APP_KEY, "KYC_APP_KEY")?,
-            app_secret: SecretString::from(need(&raw.KYC_APP_SECRET, "KYC_APP_SECRET")?),
-            signature: match &raw.KYC_SIGNATURE {
-                Some(s) => SignatureScheme::parse(s).ok_or("KYC_SIGNATURE must be hmac-sha256 or sha1")?,
-                None => SignatureScheme::HmacSha256,
-            },
+            app_secret: SecretString::from(app_secret),
+            signature,
             platform: raw.KYC_PLATFORM.clone().unwrap_or_else(|| "sumsub".into()),
             public_base_url: need(&raw.KYC_PUBLIC_BASE_URL, "KYC_PUBLIC_BASE_URL")?.trim_end_matches('/').to_owned(),
             webhook_secret: SecretString::from(webhook_secret),
             allowed_origins: origins,
-            admin_key: Some(SecretString::from(need(&raw.KYC_ADMIN_KEY, "KYC_ADMIN_KEY")?)),
+            admin_key: Some(SecretString::from(admin_key)),
             database_url: raw.DATABASE_URL.clone().unwrap_or_else(|| "sqlite://kyc.db".into()),
             profile: parse_profile(raw)?,
             reports: ReportSource::Partner { dir: raw.KYC_REPORTS_DIR.as_ref().map(PathBuf::from) },
@@ -192,6 +281,13 @@ impl Config {
                 Some(v) => v.parse().map_err(|_| "KYC_RATE_LIMIT_PER_MINUTE must be a whole number")?,
                 None => 120,
             },
+            webhook_secret_previous,
+            timeouts: crate::http::Timeouts {
+                drain: std::time::Duration::from_secs(drain),
+                ..crate::http::Timeouts::default()
+            },
+            retention_secs: i64::try_from(retention).map_err(|_| "KYC_RETENTION_SECS is too large")?,
+            warnings,
         })
     }
 
@@ -225,6 +321,10 @@ impl Config {
             widget_dir: None,
             min_age: kyc_domain::person::DEFAULT_MIN_AGE,
             rate_limit_per_minute: 600,
+            webhook_secret_previous: None,
+            timeouts: crate::http::Timeouts::default(),
+            retention_secs: 24 * 3600,
+            warnings: Vec::new(),
         }
     }
 }
@@ -238,10 +338,10 @@ mod tests {
             r#"
             KYC_UPSTREAM_BASE_URL = "https://kyc.example/"
             KYC_APP_KEY = "key-1"
-            KYC_APP_SECRET = "very-secret-app-secret"
+            KYC_APP_SECRET = "very-secret-app-secret-0123456789abcdef"
             KYC_PUBLIC_BASE_URL = "https://partner.example"
             KYC_WEBHOOK_SECRET = "0123456789abcdef0123456789abcdef"
-            KYC_ADMIN_KEY = "admin-secret-key"
+            KYC_ADMIN_KEY = "admin-secret-key-0123456789abcdef0123"
             KYC_ALLOWED_ORIGINS = "https://a.example, https://b.example/"
             KYC_COUNTRY_FORMAT = "alpha2"
             KYC_TRUSTED_PROXIES = "10.0.0.1"
@@ -284,5 +384,62 @@ mod tests {
         let mut raw = toml_config();
         raw.KYC_SIGNATURE = Some("md5".into());
         assert!(Config::for_serve(&raw).is_err());
+    }
+
+    #[test]
+    fn short_secrets_are_refused_with_the_variable_named() {
+        for key in ["KYC_APP_SECRET", "KYC_ADMIN_KEY", "KYC_WEBHOOK_SECRET", "KYC_WEBHOOK_SECRET_PREVIOUS", "KYC_PARTNER_WEBHOOK_SECRET"] {
+            let mut raw = toml_config();
+            let short = Some("x".repeat(MIN_SECRET_LEN - 1));
+            match key {
+                "KYC_APP_SECRET" => raw.KYC_APP_SECRET = short,
+                "KYC_ADMIN_KEY" => raw.KYC_ADMIN_KEY = short,
+                "KYC_WEBHOOK_SECRET" => raw.KYC_WEBHOOK_SECRET = short,
+                "KYC_WEBHOOK_SECRET_PREVIOUS" => raw.KYC_WEBHOOK_SECRET_PREVIOUS = short,
+                _ => raw.KYC_PARTNER_WEBHOOK_SECRET = short,
+            }
+            let err = Config::for_serve(&raw).unwrap_err();
+            assert!(err.starts_with(key) && !err.contains('\n'), "{key}: {err}");
+            assert!(!err.contains(&"x".repeat(8)), "the error must not echo the secret: {err}");
+        }
+        let mut raw = toml_config();
+        raw.KYC_APP_SECRET = Some("y".repeat(MIN_SECRET_LEN));
+        assert!(Config::for_serve(&raw).is_ok());
+    }
+
+    #[test]
+    fn plain_http_upstreams_need_the_explicit_switch_and_sha1_warns() {
+        let mut raw = toml_config();
+        raw.KYC_UPSTREAM_BASE_URL = Some("http://kyc.example".into());
+        let err = Config::for_serve(&raw).unwrap_err();
+        assert!(err.contains("KYC_UPSTREAM_BASE_URL") && err.contains("KYC_ALLOW_INSECURE_UPSTREAM"), "{err}");
+        raw.KYC_ALLOW_INSECURE_UPSTREAM = Some("1".into());
+        let c = Config::for_serve(&raw).unwrap();
+        assert!(c.warnings.iter().any(|w| w.contains("KYC_ALLOW_INSECURE_UPSTREAM")));
+        let mut raw = toml_config();
+        raw.KYC_UPSTREAM_BASE_URL = Some("ftp://kyc.example".into());
+        assert!(Config::for_serve(&raw).unwrap_err().contains("KYC_UPSTREAM_BASE_URL"));
+        let mut raw = toml_config();
+        raw.KYC_PARTNER_WEBHOOK_URL = Some("http://partner.example/hook".into());
+        assert!(Config::for_serve(&raw).unwrap_err().contains("KYC_PARTNER_WEBHOOK_URL"));
+        let mut raw = toml_config();
+        raw.KYC_SIGNATURE = Some("sha1".into());
+        let c = Config::for_serve(&raw).unwrap();
+        assert!(c.warnings.iter().any(|w| w.starts_with("KYC_SIGNATURE=sha1")));
+        assert!(Config::for_serve(&toml_config()).unwrap().warnings.is_empty());
+    }
+
+    #[test]
+    fn drain_and_retention_are_configurable() {
+        let c = Config::for_serve(&toml_config()).unwrap();
+        assert_eq!(c.timeouts.drain, std::time::Duration::from_secs(20));
+        assert_eq!(c.retention_secs, 86_400);
+        let mut raw = toml_config();
+        raw.KYC_DRAIN_SECS = Some("3".into());
+        raw.KYC_RETENTION_SECS = Some("60".into());
+        let c = Config::for_serve(&raw).unwrap();
+        assert_eq!((c.timeouts.drain.as_secs(), c.retention_secs), (3, 60));
+        raw.KYC_DRAIN_SECS = Some("soon".into());
+        assert!(Config::for_serve(&raw).unwrap_err().contains("KYC_DRAIN_SECS"));
     }
 }

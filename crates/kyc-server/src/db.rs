@@ -29,8 +29,42 @@ pub struct ApplicationRow {
     pub updated_at: i64,
 }
 
+/// Creates the SQLite file (and its WAL and shared-memory files, which SQLite creates with
+/// the database file's mode) readable and writable by the owner only.
+#[cfg(unix)]
+fn owner_only(url: &str) -> anyhow::Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    let path = std::path::Path::new(path);
+    for p in [path.to_path_buf(), path.with_extension("db-wal"), path.with_extension("db-shm")] {
+        if p.exists() {
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+        }
+    }
+    std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn owner_only(_: &str) -> anyhow::Result<()> {
+    Ok(())
+}
+
+/// What one retention pass removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub drafts: u64,
+    pub reports: u64,
+}
+
 impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        owner_only(url)?;
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -111,10 +145,10 @@ impl Db {
 
     /// Records the application before the upstream call (status `creating`), so a crash between
     /// the two leaves a row to resume with the same `requestNo`. Fails if the session has one.
-    pub async fn insert_application(&self, a: &ApplicationRow, now: i64) -> sqlx::Result<bool> {
+    pub async fn insert_application(&self, a: &ApplicationRow, draft_hash: &str, now: i64) -> sqlx::Result<bool> {
         let r = sqlx::query(
-            "INSERT INTO applications (id, session_id, request_no, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?) \
-             ON CONFLICT(session_id) DO NOTHING",
+            "INSERT INTO applications (id, session_id, request_no, status, created_at, updated_at, draft_hash) \
+             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(session_id) DO NOTHING",
         )
         .bind(&a.id)
         .bind(&a.session_id)
@@ -122,9 +156,47 @@ impl Db {
         .bind(&a.status)
         .bind(now)
         .bind(now)
+        .bind(draft_hash)
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    /// The hash of the draft a half-created application was created from.
+    pub async fn draft_hash(&self, id: &str) -> sqlx::Result<Option<String>> {
+        let r = sqlx::query("SELECT draft_hash FROM applications WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        Ok(r.and_then(|r| r.get(0)))
+    }
+
+    /// Retention (checklist DL-1): removes expired sessions that no application needs,
+    /// applications never submitted (`creating`, `draft`) created before `now - retention`
+    /// with their documents and reports, and reports older than the retention time.
+    pub async fn purge(&self, now: i64, retention_secs: i64) -> sqlx::Result<Purged> {
+        let cutoff = now - retention_secs;
+        let mut tx = self.pool.begin().await?;
+        let abandoned = "SELECT id FROM applications WHERE status IN ('creating', 'draft') AND created_at <= ?";
+        for sql in [
+            format!("DELETE FROM documents WHERE application_id IN ({abandoned})"),
+            format!("DELETE FROM reports WHERE application_id IN ({abandoned})"),
+        ] {
+            sqlx::query(&sql).bind(cutoff).execute(&mut *tx).await?;
+        }
+        let drafts = sqlx::query("DELETE FROM applications WHERE status IN ('creating', 'draft') AND created_at <= ?")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let reports =
+            sqlx::query("DELETE FROM reports WHERE created_at <= ?").bind(cutoff).execute(&mut *tx).await?.rows_affected();
+        let sessions = sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= ? AND id NOT IN (SELECT session_id FROM applications)",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        Ok(Purged { sessions, drafts, reports })
     }
 
     pub async fn delete_application(&self, id: &str) -> sqlx::Result<()> {
@@ -173,11 +245,12 @@ impl Db {
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
-    pub async fn put_report(&self, app_id: &str, kind: &str, bytes: &[u8]) -> sqlx::Result<()> {
-        sqlx::query("INSERT INTO reports (application_id, kind, bytes) VALUES (?, ?, ?) ON CONFLICT(application_id, kind) DO UPDATE SET bytes = excluded.bytes")
+    pub async fn put_report(&self, app_id: &str, kind: &str, bytes: &[u8], now: i64) -> sqlx::Result<()> {
+        sqlx::query("INSERT INTO reports (application_id, kind, bytes, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(application_id, kind) DO UPDATE SET bytes = excluded.bytes, created_at = excluded.created_at")
             .bind(app_id)
             .bind(kind)
             .bind(bytes)
+            .bind(now)
             .execute(&self.pool)
             .await
             .map(|_| ())

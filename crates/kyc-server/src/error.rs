@@ -3,7 +3,6 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use kyc_domain::FieldError;
 use serde_json::json;
 
@@ -35,6 +34,12 @@ pub enum ApiError {
     Busy,
     #[error("too many requests; try again in a minute")]
     RateLimited,
+    #[error("another photo of this session is being processed; try again in a moment")]
+    SessionBusy,
+    #[error("the request body did not arrive in time")]
+    BodyTimeout,
+    #[error("internal error")]
+    Panic,
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -55,6 +60,9 @@ impl ApiError {
             Self::UpstreamRejected => (StatusCode::BAD_GATEWAY, "upstream_rejected"),
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Self::SessionBusy => (StatusCode::TOO_MANY_REQUESTS, "session_busy"),
+            Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
+            Self::Panic => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
         }
     }
@@ -74,13 +82,34 @@ impl IntoResponse for ApiError {
             tracing::error!(error = %format!("{e:#}"), "request failed");
         }
         let fields = match &self {
-            Self::Validation(f) | Self::Conflict { fields: f, .. } => f.clone(),
-            _ => Vec::new(),
+            Self::Validation(f) | Self::Conflict { fields: f, .. } => f.as_slice(),
+            _ => &[],
         };
-        let mut body = json!({"error": {"code": code, "message": self.to_string()}});
+        let body = Self::body(code, &self.to_string(), fields);
+        let mut resp = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
+        let retry = match self {
+            Self::Busy => Some("5"),
+            Self::SessionBusy => Some("1"),
+            _ => None,
+        };
+        if let Some(r) = retry {
+            resp.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static(r));
+        }
+        resp
+    }
+}
+
+impl ApiError {
+    /// The JSON error shape of contract.md §1, with the request's id (the one in the
+    /// `X-Request-Id` header and in the server's log lines) as `error.requestId`.
+    pub fn body(code: &str, message: &str, fields: &[FieldError]) -> String {
+        let mut body = json!({"error": {"code": code, "message": message}});
         if !fields.is_empty() {
             body["error"]["fields"] = json!(fields);
         }
-        (status, Json(body)).into_response()
+        if let Some(id) = crate::http::request_id() {
+            body["error"]["requestId"] = json!(id);
+        }
+        body.to_string()
     }
 }

@@ -21,7 +21,9 @@
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod http;
 pub mod photos;
+pub mod retention;
 pub mod reports;
 mod routes;
 pub mod security;
@@ -33,7 +35,6 @@ use reqwest::Method;
 use serde_json::json;
 use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 
@@ -57,10 +58,14 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub upstream: Upstream,
-    /// Bounds concurrent photo decodes (checklist UP-8).
-    pub photo_permits: Arc<tokio::sync::Semaphore>,
+    /// Photo decodes share one memory budget, fairly (checklist UP-8; photos.rs).
+    pub decode_queue: Arc<photos::DecodeQueue>,
     pub rate_limiter: Arc<security::RateLimiter>,
     submit_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
+    /// One status query per application in flight; the others wait for its answer.
+    status_flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<i64>>>>>,
+    pub webhook_dedup: Arc<routes::WebhookDedup>,
+    pub webhook_tx: tokio::sync::mpsc::Sender<String>,
 }
 
 impl AppState {
@@ -68,14 +73,25 @@ impl AppState {
         let db = Db::connect(&config.database_url).await?;
         let upstream =
             Upstream::new(&config.upstream_base_url, &config.app_key, config.app_secret.clone(), config.signature);
-        Ok(Self {
+        let (webhook_tx, webhook_rx) = tokio::sync::mpsc::channel(routes::WEBHOOK_QUEUE);
+        let state = Self {
             config: Arc::new(config),
             db,
             upstream,
-            photo_permits: Arc::new(tokio::sync::Semaphore::new(2)),
+            decode_queue: photos::DecodeQueue::new(
+                photos::DECODE_BUDGET_MIB,
+                photos::MAX_WAITING,
+                photos::QUEUE_WAIT,
+            ),
             rate_limiter: Arc::default(),
             submit_locks: Arc::default(),
-        })
+            status_flights: Arc::default(),
+            webhook_dedup: Arc::default(),
+            webhook_tx,
+        };
+        routes::spawn_webhook_worker(state.clone(), webhook_rx);
+        retention::spawn(state.clone());
+        Ok(state)
     }
 
     /// The rulebook's view of today (UTC) and the configured minimum age.
@@ -91,6 +107,8 @@ impl AppState {
 }
 
 /// The whole HTTP app: `/v1`, health, and in demo the sandbox and the widget's files.
+/// Layers, outermost first: request id → security headers → the JSON error shape → CORS and
+/// origin → rate limit → authorisation (before any body byte) → a caught panic → the route.
 pub fn app(state: AppState, sandbox: Option<kyc_sandbox::Sandbox>) -> Router {
     let mut router = routes::v1().with_state(state.clone());
     if let Some(sb) = sandbox {
@@ -100,25 +118,54 @@ pub fn app(state: AppState, sandbox: Option<kyc_sandbox::Sandbox>) -> Router {
         router = router.fallback_service(tower_http::services::ServeDir::new(dir));
     }
     router
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(http::panic_response))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::auth_first))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::rate_limit))
         .layer(axum::middleware::from_fn_with_state(state, security::cors_and_origin))
+        .layer(axum::middleware::from_fn(http::error_shape))
         .layer(axum::middleware::from_fn(security::api_headers))
+        .layer(axum::middleware::from_fn(http::request_id_layer))
 }
 
-/// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests.
+/// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests for at
+/// most the configured drain time (http.rs).
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+    serve_with(listener, app, shutdown, http::Timeouts::default()).await
 }
+
+pub use http::serve as serve_with;
 
 /// Confirms an application's status with a signed `queryMerchantKyc` and stores it
 /// (final states are sticky). Returns the status now stored.
+///
+/// Single flight: one query per application is in flight at a time; a caller that waited for
+/// another's query and finds it answered within the last [`STATUS_FRESH_MS`] takes the stored
+/// status instead of asking again.
 pub async fn confirm_status(state: &AppState, app: &ApplicationRow) -> Result<Option<String>, UpstreamError> {
+    let flight = {
+        let mut m = state.status_flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if m.len() > 10_000 {
+            m.retain(|_, f| Arc::strong_count(f) > 1);
+        }
+        m.entry(app.id.clone()).or_default().clone()
+    };
+    let mut last_asked = flight.lock().await;
+    if now_ms() - *last_asked < STATUS_FRESH_MS {
+        return Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status));
+    }
+    let r = query_status(state, app).await;
+    *last_asked = now_ms();
+    r
+}
+
+/// A status answered by the provider this recently is not asked again.
+pub const STATUS_FRESH_MS: i64 = 1_000;
+
+async fn query_status(state: &AppState, app: &ApplicationRow) -> Result<Option<String>, UpstreamError> {
     let path = format!("/open/api/kyc/share/queryMerchantKyc/{}", app.request_no);
     let body = kyc_domain::canonical_json(&json!({"requestNo": app.request_no}));
     let model = state.upstream.call(Method::POST, &path, &[], Payload::Json(&body)).await?;

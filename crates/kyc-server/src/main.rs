@@ -64,7 +64,13 @@ async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
 
 async fn demo(args: Args) -> anyhow::Result<()> {
     init_logging(false);
-    let (listener, local) = bind(args.addr.as_deref().unwrap_or("127.0.0.1:8080")).await?;
+    let addr = args.addr.as_deref().unwrap_or("127.0.0.1:8080");
+    // contract.md §3: the demo has no admin key and a sandbox console, so it binds loopback only.
+    let requested: SocketAddr = addr.parse().with_context(|| format!("--addr {addr} is not an IP address and port"))?;
+    if !requested.ip().is_loopback() {
+        bail!("demo binds loopback addresses only (127.0.0.1, ::1); {addr} is not one — use `kyc-server serve` to expose a backend");
+    }
+    let (listener, local) = bind(addr).await?;
     let base = format!("http://{local}");
     let data_dir = args.data_dir.unwrap_or_else(|| PathBuf::from(".kyc-demo"));
     std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
@@ -81,7 +87,10 @@ async fn demo(args: Args) -> anyhow::Result<()> {
     config.widget_dir = Some(widget_dir);
     let state = AppState::new(config).await?;
     println!("KYC demo running at {base}/  (sandbox console: {base}/__sandbox/)");
-    serve(listener, app(state, Some(sandbox)), shutdown_signal()).await?;
+    let hosts = kyc_server::security::LoopbackHosts::new(local);
+    let router = app(state, Some(sandbox))
+        .layer(axum::middleware::from_fn_with_state(hosts, kyc_server::security::loopback_host_only));
+    serve(listener, router, shutdown_signal()).await?;
     Ok(())
 }
 
@@ -89,10 +98,14 @@ async fn serve_cmd(args: Args) -> anyhow::Result<()> {
     let raw = RawConfig::load(args.config.as_deref()).map_err(anyhow::Error::msg)?;
     let config = Config::for_serve(&raw).map_err(anyhow::Error::msg)?;
     init_logging(config.json_logs);
+    for w in &config.warnings {
+        tracing::warn!(event = "weak_configuration", "{w}");
+    }
     let (listener, local) = bind(&config.addr.to_string()).await?;
+    let timeouts = config.timeouts;
     let state = AppState::new(config).await?;
     tracing::info!(addr = %local, "kyc-server serve listening");
-    serve(listener, app(state, None), shutdown_signal()).await?;
+    kyc_server::serve_with(listener, app(state, None), shutdown_signal(), timeouts).await?;
     Ok(())
 }
 

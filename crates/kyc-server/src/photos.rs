@@ -1,59 +1,115 @@
-//! Photo cleaning (checklist UP-2…UP-5, UP-8): the rulebook's header check first, then a
-//! bounded decode with the `image` crate, EXIF orientation applied, and a fresh JPEG that
-//! carries no EXIF, GPS, comments or trailing bytes.
+//! Fair, bounded photo processing (issue "holds under attack", point 3).
+//!
+//! Decoding is the one costly thing a session token buys, so it is rationed by what it really
+//! costs: each decode reserves the bytes its [`kyc_photos::Plan`] says the decoder allocates
+//! from one server-wide budget (a fair, first-come-first-served semaphore counted in MiB). A
+//! decode waits in a bounded queue for its share instead of failing at once; when the queue is
+//! full, or the wait outlasts [`QUEUE_WAIT`], the answer is `503` with `Retry-After`. One session
+//! holds at most one place (waiting or decoding): a second concurrent upload of the same session
+//! is `429`. The reservation is released as soon as the photo is cleaned — before the upstream
+//! call.
 
-use image::{ImageDecoder, ImageReader, Limits};
-use kyc_domain::photo::{inspect_photo, PhotoHeader, MAX_PHOTO_BYTES};
-use kyc_domain::{ErrorCode, Violation};
-use std::io::Cursor;
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-/// Decode allocation ceiling: 40 MP × 4 bytes plus headroom.
-const MAX_DECODE_ALLOC: u64 = 192 * 1024 * 1024;
+pub use kyc_photos::{clean, plan, CleanPhoto, PhotoError, Plan};
 
-#[derive(Debug)]
-pub enum PhotoError {
-    /// Not JPEG/PNG by magic bytes (→ 415).
-    Unsupported,
-    /// A rule violation from the header or a failed decode (→ 422).
-    Invalid(Violation),
+/// The server-wide decode budget: with 8 concurrent 40 MP uploads the process stays under
+/// 512 MiB (two baseline 40 MP decodes fit at once; a progressive one runs alone).
+pub const DECODE_BUDGET_MIB: u32 = 288;
+/// At most this many photos wait for the budget (each holds its ≤ 5 MB body while waiting).
+pub const MAX_WAITING: usize = 24;
+/// A photo waits at most this long for its turn.
+pub const QUEUE_WAIT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueueError {
+    /// The queue is full or the wait timed out: `503` with `Retry-After`.
+    Busy,
+    /// This session already has a photo in the queue or decoding: `429`.
+    SessionBusy,
 }
 
-/// The cleaned photo: JPEG bytes and the final dimensions.
-pub struct CleanPhoto {
-    pub jpeg: Vec<u8>,
-    pub width: u32,
-    pub height: u32,
+pub struct DecodeQueue {
+    budget: Arc<Semaphore>,
+    budget_mib: u32,
+    waiting: AtomicUsize,
+    max_waiting: usize,
+    wait: Duration,
+    sessions: Mutex<HashSet<String>>,
 }
 
-/// Checks, decodes under limits, orients and re-encodes. CPU-heavy: call on a blocking thread.
-pub fn clean(bytes: &[u8]) -> Result<CleanPhoto, PhotoError> {
-    let header: PhotoHeader = inspect_photo(bytes, bytes.len() as u64).map_err(|v| {
-        if v.code == ErrorCode::UnsupportedFileType {
-            PhotoError::Unsupported
-        } else {
-            PhotoError::Invalid(v)
-        }
-    })?;
-    let unreadable = || PhotoError::Invalid(Violation::new(ErrorCode::UnreadableImage));
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(header.width.max(header.height));
-    limits.max_image_height = Some(header.width.max(header.height));
-    limits.max_alloc = Some(MAX_DECODE_ALLOC);
-    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|_| unreadable())?;
-    reader.limits(limits);
-    let mut decoder = reader.into_decoder().map_err(|_| unreadable())?;
-    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = image::DynamicImage::from_decoder(decoder).map_err(|_| unreadable())?;
-    img.apply_orientation(orientation);
-    let rgb = img.to_rgb8();
-    // Re-encode; lower the quality until the upstream's 5,000,000-byte limit holds (UP-5).
-    for quality in [90u8, 80, 70, 60, 50, 40] {
-        let mut out = Vec::new();
-        let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
-        rgb.write_with_encoder(enc).map_err(|_| unreadable())?;
-        if out.len() as u64 <= MAX_PHOTO_BYTES {
-            return Ok(CleanPhoto { jpeg: out, width: rgb.width(), height: rgb.height() });
-        }
+/// A place in the budget; dropping it releases the bytes and the session's place.
+pub struct DecodeTicket {
+    _permit: OwnedSemaphorePermit,
+    _place: SessionPlace,
+}
+
+struct SessionPlace {
+    queue: Arc<DecodeQueue>,
+    session: String,
+}
+
+impl Drop for SessionPlace {
+    fn drop(&mut self) {
+        self.queue.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner).remove(&self.session);
     }
-    Err(PhotoError::Invalid(Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64)))
+}
+
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+impl DecodeQueue {
+    pub fn new(budget_mib: u32, max_waiting: usize, wait: Duration) -> Arc<Self> {
+        Arc::new(Self {
+            budget: Arc::new(Semaphore::new(budget_mib as usize)),
+            budget_mib,
+            waiting: AtomicUsize::new(0),
+            max_waiting,
+            wait,
+            sessions: Mutex::default(),
+        })
+    }
+
+    /// MiB reserved for a decode of `bytes` (at least 1; a decode larger than the whole budget
+    /// takes the whole budget and runs alone).
+    pub fn cost_mib(&self, bytes: u64) -> u32 {
+        u32::try_from(bytes.div_ceil(1 << 20)).unwrap_or(u32::MAX).clamp(1, self.budget_mib)
+    }
+
+    /// Photos waiting for their turn right now.
+    pub fn waiting(&self) -> usize {
+        self.waiting.load(Ordering::SeqCst)
+    }
+
+    /// Waits for `bytes` of the budget on behalf of `session`.
+    pub async fn acquire(self: &Arc<Self>, session: &str, bytes: u64) -> Result<DecodeTicket, QueueError> {
+        {
+            let mut s = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if !s.insert(session.to_owned()) {
+                return Err(QueueError::SessionBusy);
+            }
+        }
+        let place = SessionPlace { queue: self.clone(), session: session.to_owned() };
+        if self.waiting.fetch_add(1, Ordering::SeqCst) >= self.max_waiting {
+            self.waiting.fetch_sub(1, Ordering::SeqCst);
+            return Err(QueueError::Busy);
+        }
+        let waiting = Waiting(&self.waiting);
+        let cost = self.cost_mib(bytes);
+        let permit = tokio::time::timeout(self.wait, self.budget.clone().acquire_many_owned(cost))
+            .await
+            .map_err(|_| QueueError::Busy)?
+            .map_err(|_| QueueError::Busy)?;
+        drop(waiting);
+        Ok(DecodeTicket { _permit: permit, _place: place })
+    }
 }

@@ -62,6 +62,41 @@ pub fn admin_authorized(state: &AppState, h: &HeaderMap) -> bool {
     }
 }
 
+/// Authorisation before a single body byte is read (issue "holds under attack", point 2): the
+/// admin key for `POST /v1/sessions` and `/v1/admin/*`, the session token for
+/// `/v1/applications…` (the resolved session is handed to the handler as an extension), and
+/// the path secret for the provider's webhook. Handlers read bodies only after this passed.
+pub async fn auth_first(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
+    let path = req.uri().path();
+    if req.method() == Method::OPTIONS {
+        return next.run(req).await;
+    }
+    if path == "/v1/sessions" {
+        if !admin_authorized(&state, req.headers()) {
+            tracing::warn!(event = "admin_key_rejected", "session request without a valid admin key");
+            return ApiError::Unauthorized.into_response();
+        }
+    } else if path.starts_with("/v1/admin/") {
+        if state.config.admin_key.is_none() || !admin_authorized(&state, req.headers()) {
+            tracing::warn!(event = "admin_key_rejected", "admin request without a valid admin key");
+            return ApiError::Unauthorized.into_response();
+        }
+    } else if path == "/v1/applications" || path.starts_with("/v1/applications/") {
+        match session(&state, req.headers()).await {
+            Ok(s) => {
+                req.extensions_mut().insert(s);
+            }
+            Err(e) => return e.into_response(),
+        }
+    } else if let Some(secret) = path.strip_prefix("/v1/webhooks/kyc/") {
+        if !crate::routes::webhook_secret_ok(&state, secret) {
+            tracing::warn!(event = "webhook_bad_secret", "webhook with a wrong path secret");
+            return ApiError::NotFound.into_response();
+        }
+    }
+    next.run(req).await
+}
+
 /// The origin of a URL (`scheme://host[:port]`).
 fn origin_of(url: &str) -> &str {
     let after_scheme = url.find("://").map_or(0, |i| i + 3);
@@ -137,20 +172,58 @@ pub async fn api_headers(req: Request<Body>, next: Next) -> Response {
 }
 
 /// The end user's IP: the TCP peer, or — only when the peer is a configured trusted proxy —
-/// the right-most `X-Forwarded-For` hop that is not itself a trusted proxy.
-pub fn client_ip(state: &AppState, peer: SocketAddr, h: &HeaderMap) -> String {
+/// the right-most `X-Forwarded-For` address that is not itself a trusted proxy. Every
+/// `X-Forwarded-For` header line counts, joined in order (RFC 9110 §5.3), so a client cannot
+/// hide behind a second header line; an unparsable hop ends the walk (it is where trust ends).
+pub fn client_ip_addr(state: &AppState, peer: SocketAddr, h: &HeaderMap) -> IpAddr {
     let trusted = &state.config.trusted_proxies;
-    if !trusted.contains(&peer.ip()) {
-        return peer.ip().to_string();
+    let peer_ip = canonical(peer.ip());
+    if !trusted.contains(&peer_ip) {
+        return peer_ip;
     }
-    let forwarded = h.get("x-forwarded-for").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    forwarded
-        .split(',')
-        .rev()
-        .filter_map(|s| s.trim().parse::<IpAddr>().ok())
-        .find(|ip| !trusted.contains(ip))
-        .unwrap_or(peer.ip())
-        .to_string()
+    let joined: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let joined = joined.join(",");
+    let mut client = peer_ip;
+    for hop in joined.split(',').rev().map(str::trim).filter(|s| !s.is_empty()) {
+        let Some(ip) = parse_hop(hop) else { break };
+        client = ip;
+        if !trusted.contains(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// An `X-Forwarded-For` hop: an IP, possibly `[v6]` or with a port.
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    if let Ok(ip) = hop.parse::<IpAddr>() {
+        return Some(canonical(ip));
+    }
+    hop.parse::<SocketAddr>().ok().map(|s| canonical(s.ip()))
+}
+
+/// IPv4-mapped IPv6 addresses are the IPv4 address.
+fn canonical(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+pub fn client_ip(state: &AppState, peer: SocketAddr, h: &HeaderMap) -> String {
+    client_ip_addr(state, peer, h).to_string()
+}
+
+/// The rate-limit key of a client: its IPv4 address, or the /64 of its IPv6 address (one
+/// subscriber usually holds a whole /64).
+pub fn rate_key(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
 }
 
 /// A fixed one-minute window per client IP for state-changing `/v1` requests
@@ -180,17 +253,26 @@ impl RateLimiter {
     }
 }
 
+/// Webhook requests per client per minute (the provider's retries included).
+pub const WEBHOOK_RATE_PER_MINUTE: u32 = 600;
+
+/// Every `/v1` request counts — status polls included — except CORS preflights; webhooks have
+/// a bucket of their own, so a webhook flood cannot lock applicants out and vice versa.
 pub async fn rate_limit(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
-    let limited = path.starts_with("/v1/")
-        && !path.starts_with("/v1/webhooks/")
-        && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if limited {
+    let bucket = if !path.starts_with("/v1/") || req.method() == Method::OPTIONS {
+        None
+    } else if path.starts_with("/v1/webhooks/") {
+        Some(("webhook", WEBHOOK_RATE_PER_MINUTE))
+    } else {
+        Some(("api", state.config.rate_limit_per_minute))
+    };
+    if let Some((name, limit)) = bucket {
         let peer = req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0);
         if let Some(peer) = peer {
-            let ip = client_ip(&state, peer, req.headers());
-            if let Err(retry) = state.rate_limiter.check(&ip, state.config.rate_limit_per_minute, crate::now_secs()) {
-                tracing::warn!(event = "rate_limited", "too many requests from one client");
+            let key = format!("{name}:{}", rate_key(client_ip_addr(&state, peer, req.headers())));
+            if let Err(retry) = state.rate_limiter.check(&key, limit, crate::now_secs()) {
+                tracing::warn!(event = "rate_limited", bucket = name, "too many requests from one client");
                 let mut resp = ApiError::RateLimited.into_response();
                 if let Ok(v) = HeaderValue::from_str(&retry.to_string()) {
                     resp.headers_mut().insert(header::RETRY_AFTER, v);
@@ -198,6 +280,47 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request<Body>, next:
                 return resp;
             }
         }
+    }
+    next.run(req).await
+}
+
+/// `demo` answers only requests whose `Host` names its loopback address or `localhost`
+/// (contract.md §3): a DNS-rebinding page cannot reach the demo or its sandbox console.
+#[derive(Clone)]
+pub struct LoopbackHosts {
+    port: u16,
+    ip: IpAddr,
+}
+
+impl LoopbackHosts {
+    pub fn new(bound: SocketAddr) -> Self {
+        Self { port: bound.port(), ip: bound.ip() }
+    }
+
+    pub fn allows(&self, host: &str) -> bool {
+        let (name, port) = match host.rsplit_once(':') {
+            // `[::1]:8080`, `127.0.0.1:8080`, `localhost:8080`
+            Some((n, p)) if !n.is_empty() && (n.ends_with(']') || !n.contains(':')) => (n, Some(p)),
+            _ => (host, None),
+        };
+        if port.is_some_and(|p| p.parse::<u16>().ok() != Some(self.port)) {
+            return false;
+        }
+        let name = name.trim_start_matches('[').trim_end_matches(']');
+        name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip == self.ip)
+    }
+}
+
+pub async fn loopback_host_only(State(hosts): State<LoopbackHosts>, req: Request<Body>, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.as_str().to_owned()));
+    if !host.as_deref().is_some_and(|h| hosts.allows(h)) {
+        tracing::warn!(event = "host_rejected", "demo request for a host that is not its loopback address");
+        return ApiError::Forbidden("the demo answers only its loopback address or localhost").into_response();
     }
     next.run(req).await
 }

@@ -1,6 +1,10 @@
 //! The signed client of the KYC Sharing API: rustls, connect and request timeouts, no
 //! redirects; retries only on timeouts, 429, 502, 503, 504 with capped exponential backoff and
-//! jitter, at most 3 attempts, each re-signed with a fresh timestamp (checklist OB-*).
+//! jitter — or the provider's `Retry-After` when it says so (a wait longer than
+//! [`MAX_RETRY_AFTER`] is not waited for) — at most 3 attempts, each re-signed with a fresh
+//! timestamp (checklist OB-*). Answers are read with a size cap ([`MAX_RESPONSE_BYTES`]). A
+//! provider that keeps failing opens a circuit for [`CIRCUIT_OPEN_FOR`]: calls fail at once
+//! instead of hammering it, then one trial call decides (checklist: ASVS 16.5.2).
 
 use kyc_domain::canonical_json;
 use kyc_domain::signing::{self, headers, SignatureScheme};
@@ -12,6 +16,21 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 pub const MAX_ATTEMPTS: u32 = 3;
+/// The largest upstream answer read; anything longer is treated as unusable.
+pub const MAX_RESPONSE_BYTES: usize = 1024 * 1024;
+/// Consecutive failed calls that open the circuit.
+pub const CIRCUIT_THRESHOLD: u32 = 5;
+/// How long an open circuit refuses calls before one trial call is let through.
+pub const CIRCUIT_OPEN_FOR: Duration = Duration::from_secs(15);
+/// A `Retry-After` up to this long is honoured; a longer one ends the retries.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(5);
+
+/// Consecutive failures and, when open, until when.
+#[derive(Debug, Default)]
+struct Circuit {
+    failures: u32,
+    open_until: Option<std::time::Instant>,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpstreamError {
@@ -34,6 +53,7 @@ pub struct Upstream {
     app_secret: SecretString,
     scheme: SignatureScheme,
     backoff_base: Duration,
+    circuit: std::sync::Arc<std::sync::Mutex<Circuit>>,
 }
 
 /// The body of a request, as signed.
@@ -64,6 +84,7 @@ impl Upstream {
             app_secret,
             scheme,
             backoff_base: Duration::from_millis(200),
+            circuit: std::sync::Arc::default(),
         }
     }
 
@@ -103,8 +124,65 @@ impl Upstream {
         exp + Duration::from_millis(jitter)
     }
 
+    fn circuit(&self) -> std::sync::MutexGuard<'_, Circuit> {
+        self.circuit.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Whether a call may go out now (closed circuit, or an open one whose time is over).
+    fn circuit_allows(&self) -> bool {
+        let mut c = self.circuit();
+        match c.open_until {
+            Some(until) if std::time::Instant::now() < until => false,
+            Some(_) => {
+                // Half-open: this call is the trial; others wait for its outcome by the clock.
+                c.open_until = Some(std::time::Instant::now() + CIRCUIT_OPEN_FOR);
+                true
+            }
+            None => true,
+        }
+    }
+
+    fn record(&self, ok: bool) {
+        let mut c = self.circuit();
+        if ok {
+            if c.open_until.is_some() {
+                tracing::info!(event = "circuit_closed", "the KYC API answers again: circuit closed");
+            }
+            *c = Circuit::default();
+            return;
+        }
+        c.failures += 1;
+        if c.failures >= CIRCUIT_THRESHOLD {
+            if c.open_until.is_none() {
+                tracing::warn!(event = "circuit_open", failures = c.failures, "the KYC API keeps failing: circuit open");
+            }
+            c.open_until = Some(std::time::Instant::now() + CIRCUIT_OPEN_FOR);
+        }
+    }
+
+    /// Whether the circuit is open right now (for tests and readiness).
+    pub fn circuit_open(&self) -> bool {
+        self.circuit().open_until.is_some_and(|u| std::time::Instant::now() < u)
+    }
+
     /// Sends one signed call with retries, and returns the envelope's `model` on success.
     pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, &str)],
+        payload: Payload<'_>,
+    ) -> Result<Option<Value>, UpstreamError> {
+        if !self.circuit_allows() {
+            return Err(UpstreamError::Unavailable("circuit open after repeated failures".into()));
+        }
+        let r = self.call_with_retries(method, path, query, payload).await;
+        // Only the provider's unavailability counts; a refusal is an answer.
+        self.record(!matches!(r, Err(UpstreamError::Unavailable(_))));
+        r
+    }
+
+    async fn call_with_retries(
         &self,
         method: Method,
         path: &str,
@@ -146,9 +224,16 @@ impl Upstream {
                     req.multipart(form)
                 }
             };
+            let mut retry_after: Option<Duration> = None;
             let retryable = match req.send().await {
                 Ok(resp) => {
                     let status = resp.status();
+                    retry_after = resp
+                        .headers()
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .map(Duration::from_secs);
                     if matches!(
                         status,
                         StatusCode::TOO_MANY_REQUESTS
@@ -159,7 +244,7 @@ impl Upstream {
                         last = format!("HTTP {status}");
                         true
                     } else {
-                        let text = resp.text().await.map_err(|e| UpstreamError::Unavailable(e.to_string()))?;
+                        let text = read_capped(resp).await?;
                         return interpret(status, &text);
                     }
                 }
@@ -170,12 +255,36 @@ impl Upstream {
                 Err(e) => return Err(UpstreamError::Unavailable(format!("connection failed: {}", e.without_url()))),
             };
             if retryable && attempt < MAX_ATTEMPTS {
-                tracing::warn!(attempt, reason = %last, path, "upstream call will be retried");
-                tokio::time::sleep(self.retry_wait(attempt)).await;
+                let wait = match retry_after {
+                    Some(d) if d > MAX_RETRY_AFTER => {
+                        tracing::warn!(reason = %last, "the KYC API asked to wait longer than we hold a request");
+                        return Err(UpstreamError::Unavailable(format!("{last} with Retry-After {}s", d.as_secs())));
+                    }
+                    Some(d) => d.max(self.retry_wait(attempt)),
+                    None => self.retry_wait(attempt),
+                };
+                tracing::warn!(attempt, reason = %last, "upstream call will be retried");
+                tokio::time::sleep(wait).await;
             }
         }
         Err(UpstreamError::Unavailable(format!("{last} after {MAX_ATTEMPTS} attempts")))
     }
+}
+
+/// The answer's body, at most [`MAX_RESPONSE_BYTES`] (read chunk by chunk; a longer or
+/// broken answer is unusable).
+async fn read_capped(mut resp: reqwest::Response) -> Result<String, UpstreamError> {
+    if resp.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+        return Err(UpstreamError::Unavailable("answer larger than the cap".into()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = resp.chunk().await.map_err(|e| UpstreamError::Unavailable(e.without_url().to_string()))? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(UpstreamError::Unavailable("answer larger than the cap".into()));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 fn interpret(status: StatusCode, text: &str) -> Result<Option<Value>, UpstreamError> {

@@ -7,6 +7,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_kyc-server");
+const APP_SECRET: &str = "proc-secret-0123456789abcdef0123456789";
+const ADMIN_KEY: &str = "proc-admin-key-0123456789abcdef01234567";
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -32,20 +34,26 @@ async fn wait_healthy(url: &str) {
 }
 
 fn serve(port: u16, sandbox: &str, db: &str, webhook_secret: &str) -> Proc {
+    serve_with(port, sandbox, db, webhook_secret, &[])
+}
+
+pub fn serve_with(port: u16, sandbox: &str, db: &str, webhook_secret: &str, extra: &[(&str, &str)]) -> Proc {
     Proc(
         Command::new(BIN)
             .arg("serve")
             .env_clear()
+            .envs(extra.iter().copied())
+            .env("KYC_ALLOW_INSECURE_UPSTREAM", "1")
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("KYC_UPSTREAM_BASE_URL", sandbox)
             .env("KYC_APP_KEY", "proc-key")
-            .env("KYC_APP_SECRET", "proc-secret")
+            .env("KYC_APP_SECRET", APP_SECRET)
             .env("KYC_SIGNATURE", "hmac-sha256")
             .env("KYC_PLATFORM", "sumsub")
             .env("KYC_PUBLIC_BASE_URL", format!("http://127.0.0.1:{port}"))
             .env("KYC_WEBHOOK_SECRET", webhook_secret)
             .env("KYC_ALLOWED_ORIGINS", "https://partner.example")
-            .env("KYC_ADMIN_KEY", "proc-admin-key")
+            .env("KYC_ADMIN_KEY", ADMIN_KEY)
             .env("DATABASE_URL", format!("sqlite://{db}"))
             .env("KYC_ADDR", format!("127.0.0.1:{port}"))
             .stdout(Stdio::null())
@@ -62,7 +70,7 @@ async fn serve_runs_against_a_sandbox_process_and_survives_kill_9() {
     let mut sandbox = Command::new(BIN)
         .args(["sandbox", "--addr", &format!("127.0.0.1:{sandbox_port}")])
         .env("KYC_SANDBOX_APP_KEY", "proc-key")
-        .env("KYC_SANDBOX_APP_SECRET", "proc-secret")
+        .env("KYC_SANDBOX_APP_SECRET", APP_SECRET)
         .env("KYC_SANDBOX_REVIEW_DELAY_MS", "200")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -87,7 +95,7 @@ async fn serve_runs_against_a_sandbox_process_and_survives_kill_9() {
     assert_eq!(r.status(), 401);
     let s: Value = http
         .post(format!("{base}/v1/sessions"))
-        .bearer_auth("proc-admin-key")
+        .bearer_auth(ADMIN_KEY)
         .json(&json!({"externalUserId": "p1"}))
         .send()
         .await

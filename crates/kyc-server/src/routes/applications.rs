@@ -4,7 +4,7 @@
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::{Extension, Json};
 use kyc_domain::wire::{codes, field_named_in, information_body_string, ServerFields};
 use kyc_domain::{parse_draft, DraftDto, ErrorCode, FieldError, Violation};
 use reqwest::Method;
@@ -14,17 +14,17 @@ use std::net::SocketAddr;
 
 use crate::db::{ApplicationRow, SessionRow};
 use crate::error::ApiError;
-use crate::security::{client_ip, session};
+use crate::security::client_ip;
 use crate::upstream::{Payload, UpstreamError};
 use crate::{status, AppState};
 
 pub async fn create(
     State(state): State<AppState>,
+    Extension(sess): Extension<SessionRow>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     h: HeaderMap,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let sess = session(&state, &h).await?;
     super::require_json(&h)?;
     let draft: DraftDto = super::parse_json(&body)?;
     // The same rulebook as the widget (kyc-domain): the same fields, the same codes.
@@ -35,8 +35,20 @@ pub async fn create(
     })?;
     let existing = state.db.application_of_session(&sess.id).await?;
     let row = match existing {
-        // A crash or a lost upstream answer left a row: resume it with the same requestNo.
-        Some(row) if row.status == status::CREATING => row,
+        // A crash or a lost upstream answer left a row: resume it with the same requestNo —
+        // but only with the draft it was created from (resume safety).
+        Some(row) if row.status == status::CREATING => {
+            let same = state.db.draft_hash(&row.id).await?.is_some_and(|h| h == draft_hash(&row.request_no, &draft));
+            if !same {
+                tracing::warn!(event = "resume_draft_changed", "resume of a half-created application with another draft");
+                return Err(ApiError::Conflict {
+                    code: "draft_changed",
+                    message: "this application is being created from a different draft; send the same draft again",
+                    fields: vec![],
+                });
+            }
+            row
+        }
         Some(_) => {
             return Err(ApiError::Conflict {
                 code: "application_exists",
@@ -52,7 +64,8 @@ pub async fn create(
                 status: status::CREATING.into(),
                 updated_at: crate::now_secs(),
             };
-            if !state.db.insert_application(&row, crate::now_secs()).await? {
+            let hash = draft_hash(&row.request_no, &draft);
+            if !state.db.insert_application(&row, &hash, crate::now_secs()).await? {
                 return Err(ApiError::Conflict {
                     code: "application_exists",
                     message: "this session already has an application",
@@ -91,6 +104,17 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(json!({"applicationId": row.id, "status": "draft"}))))
 }
 
+/// SHA-256 over the application's secret `requestNo` and the draft as parsed (field order
+/// fixed by the type), so equal drafts hash equal and the hash alone reveals nothing.
+fn draft_hash(request_no: &str, draft: &DraftDto) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(request_no.as_bytes());
+    h.update([0]);
+    h.update(serde_json::to_vec(draft).unwrap_or_default());
+    hex::encode(h.finalize())
+}
+
 /// Maps an upstream refusal back onto our field list when its `msg` names a field; otherwise
 /// it is the provider's refusal (502), not a validation result without fields.
 fn rejected_fields(code: i64, msg: &str) -> ApiError {
@@ -114,8 +138,11 @@ pub async fn owned(state: &AppState, sess: &SessionRow, id: &str) -> Result<Appl
     Ok(app)
 }
 
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>, h: HeaderMap) -> Result<Json<Value>, ApiError> {
-    let sess = session(&state, &h).await?;
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(sess): Extension<SessionRow>,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
     let mut app = owned(&state, &sess, &id).await?;
     // Reconciliation: webhooks can be lost, so a reviewing application is re-queried (at most
     // every few seconds) when the widget polls.

@@ -1,28 +1,56 @@
-//! `PUT /v1/applications/{id}/documents/{kind}`: a raw JPEG/PNG body, read with a hard
-//! 5,000,000-byte cap, checked, cleaned and forwarded with `fileUpload`.
+//! `PUT /v1/applications/{id}/documents/{kind}`: a raw JPEG/PNG body, read (after the token
+//! was checked) with a hard 5,000,000-byte cap and the body deadline, walked, queued for its
+//! share of the decode budget, cleaned, and forwarded with `fileUpload` after the share was
+//! released.
 
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
+use axum::Extension;
 use http_body_util::BodyExt;
 use kyc_domain::photo::{DocumentKind, MAX_PHOTO_BYTES};
 use kyc_domain::FieldError;
 use reqwest::Method;
 use sha2::{Digest, Sha256};
 
+use crate::db::SessionRow;
 use crate::error::ApiError;
-use crate::photos::{clean, PhotoError};
-use crate::security::session;
+use crate::photos::{PhotoError, QueueError};
 use crate::upstream::Payload;
 use crate::{status, AppState};
 
+fn photo_error(kind: DocumentKind, e: PhotoError) -> ApiError {
+    match e {
+        PhotoError::Unsupported => ApiError::UnsupportedMediaType("photos must be JPEG or PNG"),
+        PhotoError::Invalid(v) => {
+            tracing::info!(event = "photo_refused", kind = kind.as_str(), code = v.code.as_str(), "photo refused");
+            ApiError::Validation(vec![FieldError::new(kind.field(), v)])
+        }
+    }
+}
+
+/// Reads a body of at most `limit` bytes (413 beyond, whatever the framing; a declared length
+/// over the limit is refused before reading anything). A body error that is not the size —
+/// the deadline, a broken connection — is a 400; the deadline layer turns its own into 408.
+pub async fn read_capped(h: &HeaderMap, body: Body, limit: u64) -> Result<bytes::Bytes, ApiError> {
+    let declared = h.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::TooLarge(limit));
+    }
+    match http_body_util::Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX)).collect().await {
+        Ok(c) => Ok(c.to_bytes()),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(ApiError::TooLarge(limit)),
+        Err(_) => Err(ApiError::BadRequest("the request body could not be read")),
+    }
+}
+
 pub async fn put(
     State(state): State<AppState>,
+    Extension(sess): Extension<SessionRow>,
     Path((id, kind)): Path<(String, String)>,
     h: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
-    let sess = session(&state, &h).await?;
     let kind = DocumentKind::parse(&kind).ok_or(ApiError::NotFound)?;
     let app = super::applications::owned(&state, &sess, &id).await?;
     if app.status != status::DRAFT {
@@ -32,25 +60,24 @@ pub async fn put(
             fields: vec![],
         });
     }
-    // A declared length over the limit is refused before reading anything.
-    let declared = h.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_PHOTO_BYTES) {
-        return Err(ApiError::TooLarge(MAX_PHOTO_BYTES));
-    }
-    // Streamed read that stops at the limit, whatever the framing (chunked included).
-    let bytes = http_body_util::Limited::new(body, MAX_PHOTO_BYTES as usize)
-        .collect()
-        .await
-        .map_err(|_| ApiError::TooLarge(MAX_PHOTO_BYTES))?
-        .to_bytes();
-    let _permit = state.photo_permits.clone().try_acquire_owned().map_err(|_| ApiError::Busy)?;
-    let cleaned = tokio::task::spawn_blocking(move || clean(&bytes))
-        .await
-        .map_err(|e| ApiError::Internal(e.into()))?
-        .map_err(|e| match e {
-        PhotoError::Unsupported => ApiError::UnsupportedMediaType("photos must be JPEG or PNG"),
-        PhotoError::Invalid(v) => ApiError::Validation(vec![FieldError::new(kind.field(), v)]),
+    let bytes = read_capped(&h, body, MAX_PHOTO_BYTES).await?;
+    // The walk: cheap, and it says what the decode will cost before anything is decoded.
+    let plan = crate::photos::plan(&bytes).map_err(|e| photo_error(kind, e))?;
+    let ticket = state.decode_queue.acquire(&sess.id, plan.decode_bytes).await.map_err(|e| match e {
+        QueueError::Busy => {
+            tracing::warn!(event = "decode_queue_full", "photo decode queue full or wait timed out");
+            ApiError::Busy
+        }
+        QueueError::SessionBusy => ApiError::SessionBusy,
     })?;
+    let cleaned = tokio::task::spawn_blocking(move || {
+        let r = crate::photos::clean(&bytes, &plan);
+        drop(ticket); // the decode budget is released before the upstream call
+        r
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?
+    .map_err(|e| photo_error(kind, e))?;
     let sha = hex::encode(Sha256::digest(&cleaned.jpeg));
     state
         .upstream

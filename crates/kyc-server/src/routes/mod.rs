@@ -7,6 +7,9 @@ mod sessions;
 mod submit;
 mod webhook;
 
+pub use webhook::{spawn_worker as spawn_webhook_worker, webhook_secret_ok, Dedup as WebhookDedup, QUEUE as WEBHOOK_QUEUE};
+pub(crate) use documents::read_capped;
+
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::routing::{get, post, put};
@@ -31,12 +34,23 @@ pub fn v1() -> Router<AppState> {
         .route("/v1/applications/{id}/submit", post(submit::submit))
         .route(
             "/v1/admin/applications/{id}/reports/{kind}",
-            put(admin::put_report).layer(DefaultBodyLimit::max(kyc_domain::photo::MAX_PHOTO_BYTES as usize)),
+            // Read by the handler after the admin key was checked, capped at 5,000,000 bytes.
+            put(admin::put_report).layer(DefaultBodyLimit::disable()),
         )
-        .route("/v1/webhooks/kyc/{secret}", post(webhook::receive))
+        .route(
+            "/v1/webhooks/kyc/{secret}",
+            post(webhook::receive).layer(DefaultBodyLimit::max(webhook::MAX_BODY)),
+        )
+        .route("/v1", axum::routing::any(not_found))
+        .route("/v1/{*rest}", axum::routing::any(not_found))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready))
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
+}
+
+/// Unknown `/v1` paths, whatever the method: the JSON 404.
+async fn not_found() -> ApiError {
+    ApiError::NotFound
 }
 
 async fn ready(State(state): State<AppState>) -> StatusCode {

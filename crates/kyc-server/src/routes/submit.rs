@@ -2,8 +2,10 @@
 //! `merchantProcess`. Concurrent submits of one application reach upstream once.
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::Json;
+use axum::http::StatusCode;
+
+use crate::db::SessionRow;
+use axum::{Extension, Json};
 use kyc_domain::missing_documents;
 use kyc_domain::photo::DocumentKind;
 use reqwest::Method;
@@ -11,16 +13,14 @@ use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::reports::{self, REPORT_KINDS};
-use crate::security::session;
 use crate::upstream::Payload;
 use crate::{status, AppState};
 
 pub async fn submit(
     State(state): State<AppState>,
+    Extension(sess): Extension<SessionRow>,
     Path(id): Path<String>,
-    h: HeaderMap,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let sess = session(&state, &h).await?;
     let app = super::applications::owned(&state, &sess, &id).await?;
     // One submit at a time per application; the others then see the outcome.
     let lock = state.submit_lock(&app.id);
