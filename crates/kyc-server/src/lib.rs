@@ -117,6 +117,11 @@ pub fn app(state: AppState, sandbox: Option<kyc_sandbox::Sandbox>) -> Router {
     if let Some(dir) = &state.config.widget_dir {
         router = router.fallback_service(tower_http::services::ServeDir::new(dir));
     }
+    layered(router, state)
+}
+
+/// The layer stack of [`app`] around any router (tests put a panicking route under it).
+pub fn layered(router: Router, state: AppState) -> Router {
     router
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(http::panic_response))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::auth_first))

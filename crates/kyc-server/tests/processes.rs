@@ -37,7 +37,7 @@ fn serve(port: u16, sandbox: &str, db: &str, webhook_secret: &str) -> Proc {
     serve_with(port, sandbox, db, webhook_secret, &[])
 }
 
-pub fn serve_with(port: u16, sandbox: &str, db: &str, webhook_secret: &str, extra: &[(&str, &str)]) -> Proc {
+fn serve_with(port: u16, sandbox: &str, db: &str, webhook_secret: &str, extra: &[(&str, &str)]) -> Proc {
     Proc(
         Command::new(BIN)
             .arg("serve")

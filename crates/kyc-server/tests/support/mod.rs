@@ -4,7 +4,7 @@
 
 use kyc_sandbox::{Sandbox, SandboxConfig};
 use kyc_server::config::{Config, ReportSource};
-use kyc_server::{app, serve, AppState};
+use kyc_server::{app, AppState};
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -17,7 +17,7 @@ pub struct TestApp {
     pub state: AppState,
     pub sandbox: Sandbox,
     pub admin_key: Option<String>,
-    _dir: tempfile::TempDir,
+    pub dir: tempfile::TempDir,
 }
 
 pub struct Options {
@@ -31,6 +31,10 @@ pub struct Options {
     pub rate_limit_per_minute: Option<u32>,
     pub allowed_origins: Vec<String>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub timeouts: kyc_server::http::Timeouts,
+    /// Extra routes under the same layer stack (a panicking handler, say).
+    pub extra_routes: Option<axum::Router>,
+    pub retention_secs: Option<i64>,
 }
 
 impl Default for Options {
@@ -44,6 +48,9 @@ impl Default for Options {
             rate_limit_per_minute: None,
             allowed_origins: vec![],
             trusted_proxies: vec![],
+            timeouts: kyc_server::http::Timeouts::default(),
+            extra_routes: None,
+            retention_secs: None,
         }
     }
 }
@@ -77,10 +84,17 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     }
     config.allowed_origins.extend(o.allowed_origins);
     config.trusted_proxies = o.trusted_proxies;
+    if let Some(r) = o.retention_secs {
+        config.retention_secs = r;
+    }
     let state = AppState::new(config).await.unwrap();
-    let a = app(state.clone(), None);
-    tokio::spawn(async move { serve(l, a, std::future::pending()).await.unwrap() });
-    TestApp { base, sandbox_base, http: reqwest::Client::new(), state, sandbox, admin_key: o.admin_key, _dir: dir }
+    let mut a = app(state.clone(), None);
+    if let Some(extra) = o.extra_routes {
+        a = kyc_server::layered(extra, state.clone()).merge(a);
+    }
+    let timeouts = o.timeouts;
+    tokio::spawn(async move { kyc_server::serve_with(l, a, std::future::pending(), timeouts).await.unwrap() });
+    TestApp { base, sandbox_base, http: reqwest::Client::new(), state, sandbox, admin_key: o.admin_key, dir }
 }
 
 pub fn valid_draft(email: &str) -> Value {
