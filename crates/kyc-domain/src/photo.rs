@@ -131,7 +131,7 @@ pub fn inspect_photo(head: &[u8], total_len: u64) -> Result<PhotoHeader, Violati
         ImageFormat::Png => png_frame(head),
     }
     .ok_or(Violation::new(ErrorCode::UnreadableImage))?;
-    let Frame { width, height, samples, sample_bytes, multi_pass } = frame;
+    let Frame { width, height, samples, sample_bytes, multi_pass, min_bytes } = frame;
     if width == 0 || height == 0 {
         return Err(Violation::new(ErrorCode::UnreadableImage));
     }
@@ -140,6 +140,11 @@ pub fn inspect_photo(head: &[u8], total_len: u64) -> Result<PhotoHeader, Violati
     }
     if width.min(height) < MIN_SHORT_EDGE {
         return Err(Violation::new(ErrorCode::ImageTooSmall).with("min_edge", i64::from(MIN_SHORT_EDGE)));
+    }
+    // A file smaller than its pixels could ever compress to is a lie about its size (a pixel
+    // flood): refused before any decoder sizes a buffer from it.
+    if total_len < min_bytes {
+        return Err(Violation::new(ErrorCode::UnreadableImage));
     }
     Ok(PhotoHeader { format, width, height, samples, sample_bytes, multi_pass })
 }
@@ -155,7 +160,14 @@ struct Frame {
     samples: u8,
     sample_bytes: u8,
     multi_pass: bool,
+    /// The fewest bytes a complete file with this header can have (see [`png_frame`] and
+    /// [`jpeg_frame`]): a necessary condition, so no genuine file is ever below it.
+    min_bytes: u64,
 }
+
+/// Deflate cannot compress better than about 1032:1 (a 258-byte match in 2 bits); with room
+/// for the zlib framing, no PNG's image data is smaller than its raw size over this.
+const DEFLATE_MAX_RATIO: u64 = 1100;
 
 /// PNG: the first chunk must be IHDR: width, height, bit depth, colour type, compression,
 /// filter, interlace. Only the combinations the PNG specification allows are accepted.
@@ -166,18 +178,29 @@ fn png_frame(b: &[u8]) -> Option<Frame> {
     let width = u32::from_be_bytes(b.get(16..20)?.try_into().ok()?);
     let height = u32::from_be_bytes(b.get(20..24)?.try_into().ok()?);
     let (depth, colour, interlace) = (*b.get(24)?, *b.get(25)?, *b.get(28)?);
-    let samples = match (colour, depth) {
-        (0, 1 | 2 | 4 | 8 | 16) => 1,
-        (2, 8 | 16) => 3,
-        (3, 1 | 2 | 4 | 8) => 4, // a palette may carry transparency: expanded to RGBA
-        (4, 8 | 16) => 2,
-        (6, 8 | 16) => 4,
+    // (samples a decoder produces, samples stored per pixel)
+    let (samples, stored) = match (colour, depth) {
+        (0, 1 | 2 | 4 | 8 | 16) => (1, 1),
+        (2, 8 | 16) => (3, 3),
+        (3, 1 | 2 | 4 | 8) => (4, 1), // a palette may carry transparency: expanded to RGBA
+        (4, 8 | 16) => (2, 2),
+        (6, 8 | 16) => (4, 4),
         _ => return None,
     };
+    // Raw scanlines: a filter byte plus the packed pixels, per row.
+    let row = 1 + (u64::from(width) * stored * u64::from(depth)).div_ceil(8);
+    let min_bytes = u64::from(height) * row / DEFLATE_MAX_RATIO;
     if *b.get(26)? != 0 || *b.get(27)? != 0 || interlace > 1 {
         return None;
     }
-    Some(Frame { width, height, samples, sample_bytes: if depth == 16 { 2 } else { 1 }, multi_pass: interlace == 1 })
+    Some(Frame {
+        width,
+        height,
+        samples,
+        sample_bytes: if depth == 16 { 2 } else { 1 },
+        multi_pass: interlace == 1,
+        min_bytes,
+    })
 }
 
 /// The JPEG frame types the server's decoder decodes: SOF0 (baseline), SOF1 (extended
@@ -192,6 +215,25 @@ fn decodable_sof(marker: u8) -> bool {
 /// Any start-of-frame marker (C0–CF except C4 DHT, C8 JPG, CC DAC).
 fn any_sof(marker: u8) -> bool {
     matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC)
+}
+
+/// The fewest entropy-coded bytes a complete JPEG frame can have: every 8×8 block of every
+/// component is coded at least once (in the sequential scan, or in the progressive DC scan),
+/// and no Huffman code is shorter than one bit. Component `i` of a `w` × `h` frame covers
+/// `ceil(w·Hi/Hmax)` × `ceil(h·Vi/Vmax)` samples (ITU T.81 A.1.1). `None` for a sampling factor
+/// outside 1–4.
+fn min_scan_bytes(components: &[u8], w: u32, h: u32) -> Option<u64> {
+    let factors: Vec<(u64, u64)> =
+        components.chunks_exact(3).map(|c| (u64::from(c[1] >> 4), u64::from(c[1] & 0x0F))).collect();
+    if factors.iter().any(|&(hf, vf)| !(1..=4).contains(&hf) || !(1..=4).contains(&vf)) {
+        return None;
+    }
+    let hmax = factors.iter().map(|f| f.0).max()?;
+    let vmax = factors.iter().map(|f| f.1).max()?;
+    let (w, h) = (u64::from(w), u64::from(h));
+    let blocks: u64 =
+        factors.iter().map(|&(hf, vf)| (w * hf).div_ceil(hmax).div_ceil(8) * (h * vf).div_ceil(vmax).div_ceil(8)).sum();
+    Some(blocks.div_ceil(8))
 }
 
 /// JPEG: walk every marker segment of the bytes given — through the entropy-coded scans, up
@@ -216,9 +258,9 @@ fn jpeg_frame(b: &[u8]) -> Option<Frame> {
         let Some(&marker) = b.get(i) else { return frame };
         i += 1;
         match marker {
-            0xD8 => return None, // a second SOI: an embedded or concatenated image
+            0xD8 => return None,            // a second SOI: an embedded or concatenated image
             0x01 | 0xD0..=0xD7 => continue, // standalone markers
-            0xD9 => return frame, // EOI: anything after it is never decoded
+            0xD9 => return frame,           // EOI: anything after it is never decoded
             _ => {}
         }
         let Some(len) = be16(b, i).and_then(|l| usize::try_from(l).ok()) else { return frame };
@@ -238,7 +280,9 @@ fn jpeg_frame(b: &[u8]) -> Option<Frame> {
             }
             // The decoder turns 1 component into grey and 3 or 4 (YCbCr, CMYK) into RGB.
             let samples = if components == 1 { 1 } else { 3 };
-            frame = Some(Frame { width: w, height: h, samples, sample_bytes: 1, multi_pass: marker == 0xC2 });
+            let min_bytes = min_scan_bytes(b.get(i + 8..i + len)?, w, h)?;
+            frame =
+                Some(Frame { width: w, height: h, samples, sample_bytes: 1, multi_pass: marker == 0xC2, min_bytes });
         }
         i += len;
         if marker == 0xDA {

@@ -32,6 +32,8 @@ fn jpeg_with(frames: &[(u8, u16, u16, u8)], after_scan: &[u8]) -> Vec<u8> {
         sof(&mut b, *f);
     }
     b.extend_from_slice(after_scan);
+    // Enough entropy-coded bytes for every block of a 640 × 480 frame at one bit each.
+    b.extend_from_slice(&[0x5A; 2048]);
     b.extend_from_slice(&[0xFF, 0xD9]);
     b
 }
@@ -51,7 +53,11 @@ fn baseline_extended_and_progressive_frames_are_read() {
 #[test]
 fn lossless_hierarchical_and_arithmetic_frames_are_refused() {
     for marker in [0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF] {
-        assert_eq!(code(&jpeg_with(&[(marker, 640, 480, 3)], &[])), Err(ErrorCode::UnreadableImage), "SOF {marker:02X}");
+        assert_eq!(
+            code(&jpeg_with(&[(marker, 640, 480, 3)], &[])),
+            Err(ErrorCode::UnreadableImage),
+            "SOF {marker:02X}"
+        );
     }
 }
 
@@ -62,6 +68,25 @@ fn a_second_frame_header_anywhere_is_refused_even_after_the_scan() {
     assert_eq!(code(&two), Err(ErrorCode::UnreadableImage));
     let two_progressive = jpeg_with(&[(0xC2, 640, 480, 3), (0xC2, 640, 480, 3)], &[]);
     assert_eq!(code(&two_progressive), Err(ErrorCode::UnreadableImage));
+}
+
+#[test]
+fn a_file_smaller_than_its_pixels_can_compress_to_is_refused() {
+    // 640 × 480 needs at least 80·60 + 2·(40·30) = 7200 blocks = 900 bytes at one bit each.
+    let ok = jpeg_with(&[(0xC0, 640, 480, 3)], &[]);
+    assert_eq!(code(&ok), Ok((640, 480)));
+    // The same bytes claiming 6000 × 6000: 3 × 562 500 blocks, ~211 KB.
+    let liar = jpeg_with(&[(0xC0, 6000, 6000, 3)], &[]);
+    assert_eq!(code(&liar), Err(ErrorCode::UnreadableImage));
+    // The widget passes only the head, with the file's real length.
+    assert_eq!(inspect_photo(&liar, 300_000).map(|h| h.width), Ok(6000));
+    // PNG: a 40 MP RGBA16 image cannot deflate below ~290 KB.
+    let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    png.extend_from_slice(&8000u32.to_be_bytes());
+    png.extend_from_slice(&5000u32.to_be_bytes());
+    png.extend_from_slice(&[16, 6, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(inspect_photo(&png, 100_000).map_err(|v| v.code), Err(ErrorCode::UnreadableImage));
+    assert_eq!(inspect_photo(&png, 300_000).map(|h| (h.samples, h.sample_bytes)), Ok((4, 2)));
 }
 
 #[test]

@@ -20,6 +20,11 @@ use kyc_domain::photo::{inspect_photo, PhotoHeader, MAX_PHOTO_BYTES, MAX_PIXELS,
 use kyc_domain::{ErrorCode, Violation};
 use std::io::Cursor;
 
+/// The most memory one decode may take. A photo whose decode needs more — only exotic files
+/// come near: a 40 MP progressive JPEG needs about 350 MiB, a 40 MP baseline one about 140 MiB
+/// — is refused with `image_too_large` rather than decoded beyond the server's budget.
+pub const MAX_DECODE_BYTES: u64 = 384 << 20;
+
 /// JPEG quality of the one encode, and of the one retry.
 pub const QUALITY: u8 = 90;
 pub const RETRY_QUALITY: u8 = 75;
@@ -77,7 +82,13 @@ pub fn plan(bytes: &[u8]) -> Result<Plan, PhotoError> {
         }
     })?;
     let small = u64::from(UPLOAD_LONG_EDGE) * u64::from(UPLOAD_LONG_EDGE) * 4;
-    Ok(Plan { header, decode_bytes: header.decode_bytes() + bytes.len() as u64 + small })
+    let decode_bytes = header.decode_bytes() + bytes.len() as u64 + small;
+    if decode_bytes > MAX_DECODE_BYTES {
+        return Err(PhotoError::Invalid(
+            Violation::new(ErrorCode::ImageTooLarge).with("max_megapixels", (MAX_PIXELS / 1_000_000) as i64),
+        ));
+    }
+    Ok(Plan { header, decode_bytes })
 }
 
 /// The final size: the long edge at most [`UPLOAD_LONG_EDGE`], the aspect ratio kept.

@@ -388,7 +388,13 @@ mod tests {
 
     #[test]
     fn short_secrets_are_refused_with_the_variable_named() {
-        for key in ["KYC_APP_SECRET", "KYC_ADMIN_KEY", "KYC_WEBHOOK_SECRET", "KYC_WEBHOOK_SECRET_PREVIOUS", "KYC_PARTNER_WEBHOOK_SECRET"] {
+        for key in [
+            "KYC_APP_SECRET",
+            "KYC_ADMIN_KEY",
+            "KYC_WEBHOOK_SECRET",
+            "KYC_WEBHOOK_SECRET_PREVIOUS",
+            "KYC_PARTNER_WEBHOOK_SECRET",
+        ] {
             let mut raw = toml_config();
             let short = Some("x".repeat(MIN_SECRET_LEN - 1));
             match key {

@@ -164,7 +164,8 @@ impl Db {
 
     /// The hash of the draft a half-created application was created from.
     pub async fn draft_hash(&self, id: &str) -> sqlx::Result<Option<String>> {
-        let r = sqlx::query("SELECT draft_hash FROM applications WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let r =
+            sqlx::query("SELECT draft_hash FROM applications WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
         Ok(r.and_then(|r| r.get(0)))
     }
 
@@ -186,8 +187,11 @@ impl Db {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        let reports =
-            sqlx::query("DELETE FROM reports WHERE created_at <= ?").bind(cutoff).execute(&mut *tx).await?.rows_affected();
+        let reports = sqlx::query("DELETE FROM reports WHERE created_at <= ?")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         let sessions = sqlx::query(
             "DELETE FROM sessions WHERE expires_at <= ? AND id NOT IN (SELECT session_id FROM applications)",
         )

@@ -146,11 +146,7 @@ async fn body_deadline(
 ) -> Response {
     let expired = Arc::new(AtomicBool::new(false));
     let req = req.map(|inner| {
-        Body::new(DeadlineBody {
-            inner,
-            deadline: Box::pin(tokio::time::sleep(limit)),
-            expired: expired.clone(),
-        })
+        Body::new(DeadlineBody { inner, deadline: Box::pin(tokio::time::sleep(limit)), expired: expired.clone() })
     });
     let resp = next.run(req).await;
     if expired.load(Ordering::SeqCst) {
@@ -197,9 +193,7 @@ pub async fn error_shape(req: Request<Body>, next: Next) -> Response {
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this method is not allowed here"),
         StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the request body is too large"),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "this content type is not accepted"),
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => {
-            ("bad_request", "the request is malformed")
-        }
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => ("bad_request", "the request is malformed"),
         StatusCode::REQUEST_TIMEOUT => ("body_timeout", "the request body did not arrive in time"),
         s if s.is_server_error() => ("internal_error", "internal error"),
         _ => ("bad_request", "the request was refused"),

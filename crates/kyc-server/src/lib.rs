@@ -23,8 +23,8 @@ pub mod db;
 pub mod error;
 pub mod http;
 pub mod photos;
-pub mod retention;
 pub mod reports;
+pub mod retention;
 mod routes;
 pub mod security;
 pub mod upstream;
@@ -78,11 +78,7 @@ impl AppState {
             config: Arc::new(config),
             db,
             upstream,
-            decode_queue: photos::DecodeQueue::new(
-                photos::DECODE_BUDGET_MIB,
-                photos::MAX_WAITING,
-                photos::QUEUE_WAIT,
-            ),
+            decode_queue: photos::DecodeQueue::new(photos::DECODE_BUDGET_MIB, photos::MAX_WAITING, photos::QUEUE_WAIT),
             rate_limiter: Arc::default(),
             submit_locks: Arc::default(),
             status_flights: Arc::default(),
@@ -147,9 +143,9 @@ pub use http::serve as serve_with;
 /// Confirms an application's status with a signed `queryMerchantKyc` and stores it
 /// (final states are sticky). Returns the status now stored.
 ///
-/// Single flight: one query per application is in flight at a time; a caller that waited for
-/// another's query and finds it answered within the last [`STATUS_FRESH_MS`] takes the stored
-/// status instead of asking again.
+/// Single flight: one query per application is in flight at a time. A caller that arrives
+/// while another's query is in flight waits for it and takes its answer (the stored status)
+/// instead of asking again; a caller that finds no query in flight asks.
 pub async fn confirm_status(state: &AppState, app: &ApplicationRow) -> Result<Option<String>, UpstreamError> {
     let flight = {
         let mut m = state.status_flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -158,17 +154,22 @@ pub async fn confirm_status(state: &AppState, app: &ApplicationRow) -> Result<Op
         }
         m.entry(app.id.clone()).or_default().clone()
     };
-    let mut last_asked = flight.lock().await;
-    if now_ms() - *last_asked < STATUS_FRESH_MS {
-        return Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status));
-    }
+    let arrived = now_ms();
+    let mut last_answered = match flight.try_lock() {
+        Ok(g) => g,
+        Err(_) => {
+            let g = flight.lock().await;
+            if *g >= arrived {
+                // The query we waited for was answered after we arrived: its answer is ours.
+                return Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status));
+            }
+            g
+        }
+    };
     let r = query_status(state, app).await;
-    *last_asked = now_ms();
+    *last_answered = now_ms();
     r
 }
-
-/// A status answered by the provider this recently is not asked again.
-pub const STATUS_FRESH_MS: i64 = 1_000;
 
 async fn query_status(state: &AppState, app: &ApplicationRow) -> Result<Option<String>, UpstreamError> {
     let path = format!("/open/api/kyc/share/queryMerchantKyc/{}", app.request_no);

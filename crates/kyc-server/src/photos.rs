@@ -17,9 +17,10 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 pub use kyc_photos::{clean, plan, CleanPhoto, PhotoError, Plan};
 
-/// The server-wide decode budget: with 8 concurrent 40 MP uploads the process stays under
+/// The server-wide decode budget, equal to the most one decode may take
+/// ([`kyc_photos::MAX_DECODE_BYTES`]): with 8 concurrent 40 MP uploads the process stays under
 /// 512 MiB (two baseline 40 MP decodes fit at once; a progressive one runs alone).
-pub const DECODE_BUDGET_MIB: u32 = 288;
+pub const DECODE_BUDGET_MIB: u32 = (kyc_photos::MAX_DECODE_BYTES >> 20) as u32;
 /// At most this many photos wait for the budget (each holds its ≤ 5 MB body while waiting).
 pub const MAX_WAITING: usize = 24;
 /// A photo waits at most this long for its turn.

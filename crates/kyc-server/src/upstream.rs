@@ -154,7 +154,11 @@ impl Upstream {
         c.failures += 1;
         if c.failures >= CIRCUIT_THRESHOLD {
             if c.open_until.is_none() {
-                tracing::warn!(event = "circuit_open", failures = c.failures, "the KYC API keeps failing: circuit open");
+                tracing::warn!(
+                    event = "circuit_open",
+                    failures = c.failures,
+                    "the KYC API keeps failing: circuit open"
+                );
             }
             c.open_until = Some(std::time::Instant::now() + CIRCUIT_OPEN_FOR);
         }

@@ -40,7 +40,10 @@ pub async fn create(
         Some(row) if row.status == status::CREATING => {
             let same = state.db.draft_hash(&row.id).await?.is_some_and(|h| h == draft_hash(&row.request_no, &draft));
             if !same {
-                tracing::warn!(event = "resume_draft_changed", "resume of a half-created application with another draft");
+                tracing::warn!(
+                    event = "resume_draft_changed",
+                    "resume of a half-created application with another draft"
+                );
                 return Err(ApiError::Conflict {
                     code: "draft_changed",
                     message: "this application is being created from a different draft; send the same draft again",

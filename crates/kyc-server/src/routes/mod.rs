@@ -7,8 +7,10 @@ mod sessions;
 mod submit;
 mod webhook;
 
-pub use webhook::{spawn_worker as spawn_webhook_worker, webhook_secret_ok, Dedup as WebhookDedup, QUEUE as WEBHOOK_QUEUE};
 pub(crate) use documents::read_capped;
+pub use webhook::{
+    spawn_worker as spawn_webhook_worker, webhook_secret_ok, Dedup as WebhookDedup, QUEUE as WEBHOOK_QUEUE,
+};
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -37,10 +39,7 @@ pub fn v1() -> Router<AppState> {
             // Read by the handler after the admin key was checked, capped at 5,000,000 bytes.
             put(admin::put_report).layer(DefaultBodyLimit::disable()),
         )
-        .route(
-            "/v1/webhooks/kyc/{secret}",
-            post(webhook::receive).layer(DefaultBodyLimit::max(webhook::MAX_BODY)),
-        )
+        .route("/v1/webhooks/kyc/{secret}", post(webhook::receive).layer(DefaultBodyLimit::max(webhook::MAX_BODY)))
         .route("/v1", axum::routing::any(not_found))
         .route("/v1/{*rest}", axum::routing::any(not_found))
         .route("/healthz", get(|| async { "ok" }))
