@@ -129,8 +129,15 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
 #[wasm_bindgen(inline_js = r#"
 export function defineKycElement(mount, defaultCss) {
   if (customElements.get("kyc-onboarding")) return;
+  // The session token is taken out of the DOM as soon as it is read (it must not sit in an
+  // attribute any script or DOM dump can see); a moved element keeps it here.
+  const tokens = new WeakMap();
   class KycOnboarding extends HTMLElement {
     connectedCallback() {
+      if (this.hasAttribute("session-token")) {
+        tokens.set(this, this.getAttribute("session-token"));
+        this.removeAttribute("session-token");
+      }
       if (this._handle) return;
       const root = this.shadowRoot || this.attachShadow({ mode: "open" });
       const css = this.getAttribute("css-url") || defaultCss;
@@ -145,7 +152,7 @@ export function defineKycElement(mount, defaultCss) {
       const fire = (name) => (detail) => this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
       this._handle = mount(host, {
         backendUrl: this.getAttribute("backend-url"),
-        sessionToken: this.getAttribute("session-token"),
+        sessionToken: tokens.get(this),
         locale: this.getAttribute("locale") || undefined,
         colorScheme: this.getAttribute("color-scheme") || undefined,
         onComplete: fire("kyc-complete"), onError: fire("kyc-error"), onStep: fire("kyc-step"), onExit: fire("kyc-exit"),

@@ -41,12 +41,54 @@ pub fn sh_output(cmd: &mut Command) -> Result<String> {
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// A command at the workspace root, with npm's binaries (binaryen's wasm-opt) first on PATH.
+/// A command at the workspace root, with npm's binaries (binaryen's wasm-opt) first on PATH,
+/// and every wasm32 build told to remap the build directory and the cargo home out of the
+/// paths it embeds (panic locations), so the shipped wasm names no build-machine path.
 pub fn cmd(program: &str) -> Command {
     let mut c = Command::new(program);
     let path = std::env::var("PATH").unwrap_or_default();
     c.current_dir(root()).env("PATH", format!("{}:{path}", root().join("node_modules/.bin").display()));
+    c.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS", wasm_rustflags());
     c
+}
+
+/// The home of cargo (registry sources live under it).
+pub fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+    })
+}
+
+fn wasm_rustflags() -> String {
+    format!("--remap-path-prefix={}=kyc --remap-path-prefix={}=cargo", root().display(), cargo_home().display())
+}
+
+/// Fails when a built wasm file contains the build directory, the cargo home or the user's
+/// home directory (issue "holds under attack", point 13).
+pub fn check_no_build_paths(dir: &std::path::Path) -> Result<()> {
+    let home = std::env::var("HOME").unwrap_or_default();
+    let needles: Vec<String> = [root().display().to_string(), cargo_home().display().to_string(), home]
+        .into_iter()
+        .filter(|s| s.len() > 1)
+        .collect();
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let p = entry?.path();
+        if p.extension().is_some_and(|e| e == "wasm") {
+            let bytes = std::fs::read(&p)?;
+            for n in &needles {
+                if bytes.windows(n.len()).any(|w| w == n.as_bytes()) {
+                    bail!("{} contains the build-machine path {n}", p.display());
+                }
+            }
+            checked += 1;
+        }
+    }
+    if checked == 0 {
+        bail!("no .wasm file in {}", dir.display());
+    }
+    eprintln!("{checked} wasm file(s) in {}: no build-machine paths", dir.display());
+    Ok(())
 }
 
 pub fn cargo(args: &[&str]) -> Command {
@@ -65,6 +107,7 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
 
 pub fn build_widget() -> Result<usize> {
     run(cmd("trunk").args(["build", "--release"]))?;
+    check_no_build_paths(&root().join("dist"))?;
     let files = size::widget_files(&root().join("dist"))?;
     let total = size::report(&files)?;
     if total > size::BUDGET_GZIP {

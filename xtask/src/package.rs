@@ -163,6 +163,7 @@ pub fn package() -> Result<Built> {
         .args(["--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "-o"])
         .arg(&wasm)
         .arg(&wasm))?;
+    crate::check_no_build_paths(&dir)?;
     for generated in ["kyc_widget.d.ts", "kyc_widget_bg.wasm.d.ts"] {
         let _ = std::fs::remove_file(dir.join(generated));
     }

@@ -195,6 +195,9 @@ pub async fn error_shape(req: Request<Body>, next: Next) -> Response {
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "this content type is not accepted"),
         StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => ("bad_request", "the request is malformed"),
         StatusCode::REQUEST_TIMEOUT => ("body_timeout", "the request body did not arrive in time"),
+        StatusCode::UNAUTHORIZED => ("unauthorized", "missing or expired credentials"),
+        StatusCode::FORBIDDEN => ("forbidden", "this origin is not allowed"),
+        StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "too many requests; try again in a minute"),
         s if s.is_server_error() => ("internal_error", "internal error"),
         _ => ("bad_request", "the request was refused"),
     };

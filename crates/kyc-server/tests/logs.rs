@@ -56,7 +56,10 @@ async fn planted_pii_never_appears_in_the_logs_on_any_path() {
     bad["individualInfo"]["dob"] = json!("2020-01-01");
     bad["address"]["ssn"] = json!("666-45-6789");
     bad["individualInfo"]["firstName"] = json!("Bob\n{\"level\":\"ERROR\"}");
-    assert_eq!(app.post("/v1/applications", &token, &bad).await.status(), 422);
+    let refused = app.post("/v1/applications", &token, &bad).await;
+    assert_eq!(refused.status(), 422);
+    let request_id = refused.headers()["x-request-id"].to_str().unwrap().to_owned();
+    assert_eq!(refused.json::<Value>().await.unwrap()["error"]["requestId"], json!(request_id));
     // Mass assignment.
     let mut evil = sentinel_draft(EMAIL);
     evil["requestNo"] = json!(DOC);
@@ -94,6 +97,9 @@ async fn planted_pii_never_appears_in_the_logs_on_any_path() {
             && logs.contains("upstream_auth_failed"),
         "the scenarios were logged"
     );
+    // LG-4: the log lines of that request carry the id of its answer.
+    let tagged: Vec<&str> = logs.lines().filter(|l| l.contains(&request_id)).collect();
+    assert!(tagged.iter().any(|l| l.contains("validation_failed")), "no log line of the refused request names {request_id}");
     use secrecy::ExposeSecret;
     let webhook_secret = app.state.config.webhook_secret.expose_secret().to_owned();
     let (_, token_secret) = token.split_once('.').unwrap();

@@ -162,3 +162,140 @@ async fn serve_shuts_down_gracefully_on_sigterm() {
     }
     panic!("serve did not exit after SIGTERM");
 }
+
+/// Starts `serve` with stderr captured, for the tests that read what it says.
+fn serve_capturing(port: u16, extra: &[(&str, &str)]) -> Child {
+    let mut c = Command::new(BIN);
+    c.arg("serve")
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("KYC_UPSTREAM_BASE_URL", "https://kyc.example")
+        .env("KYC_APP_KEY", "proc-key")
+        .env("KYC_APP_SECRET", APP_SECRET)
+        .env("KYC_PUBLIC_BASE_URL", format!("http://127.0.0.1:{port}"))
+        .env("KYC_WEBHOOK_SECRET", "w".repeat(40))
+        .env("KYC_ADMIN_KEY", ADMIN_KEY)
+        .env("KYC_ADDR", format!("127.0.0.1:{port}"))
+        .env("DATABASE_URL", "sqlite::memory:")
+        .envs(extra.iter().copied())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    c.spawn().unwrap()
+}
+
+#[test]
+fn weak_configuration_is_refused_at_start_with_one_line_naming_the_variable() {
+    for (extra, var) in [
+        (vec![("KYC_APP_SECRET", "short-secret")], "KYC_APP_SECRET"),
+        (vec![("KYC_ADMIN_KEY", "admin")], "KYC_ADMIN_KEY"),
+        (vec![("KYC_WEBHOOK_SECRET", "0123456789abcdef")], "KYC_WEBHOOK_SECRET"),
+        (vec![("KYC_UPSTREAM_BASE_URL", "http://kyc.example")], "KYC_UPSTREAM_BASE_URL"),
+        (vec![("KYC_PARTNER_WEBHOOK_URL", "http://partner.example/kyc")], "KYC_PARTNER_WEBHOOK_URL"),
+        (vec![("KYC_PARTNER_WEBHOOK_SECRET", "tiny")], "KYC_PARTNER_WEBHOOK_SECRET"),
+    ] {
+        let child = serve_capturing(free_port(), &extra);
+        let out = child.wait_with_output().unwrap();
+        assert!(!out.status.success(), "{var}: started anyway");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+        assert_eq!(lines.len(), 1, "{var}: one line, got {err:?}");
+        assert!(lines[0].contains(var), "{var}: {err}");
+        for (_, v) in &extra {
+            if v.len() < 20 {
+                assert!(!err.contains(v), "{var}: the error echoes the value");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn sha1_and_an_allowed_plain_http_upstream_start_with_a_warning() {
+    let port = free_port();
+    let mut child =
+        serve_capturing(port, &[("KYC_SIGNATURE", "sha1"), ("KYC_UPSTREAM_BASE_URL", "http://127.0.0.1:9"), ("KYC_ALLOW_INSECURE_UPSTREAM", "1")]);
+    wait_healthy(&format!("http://127.0.0.1:{port}/healthz")).await;
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("KYC_SIGNATURE=sha1") && err.contains("WARN"), "{err}");
+    assert!(err.contains("KYC_ALLOW_INSECURE_UPSTREAM=1"), "{err}");
+}
+
+#[tokio::test]
+async fn sigterm_with_a_stalled_upload_open_exits_within_the_drain_time() {
+    use tokio::io::AsyncWriteExt;
+    let port = free_port();
+    let mut child = serve_capturing(port, &[("KYC_DRAIN_SECS", "2")]);
+    wait_healthy(&format!("http://127.0.0.1:{port}/healthz")).await;
+    // An authorised request whose body stalls after 10 of its 4000 bytes.
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let head = format!(
+        "POST /v1/sessions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {ADMIN_KEY}\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n{{\"externalU"
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let t = std::time::Instant::now();
+    assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "exit status {status}");
+            break;
+        }
+        assert!(t.elapsed() < Duration::from_secs(5), "still running {:?} after SIGTERM with a 2 s drain", t.elapsed());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(t.elapsed() >= Duration::from_millis(1500), "the open request got its drain time");
+    drop(s);
+}
+
+/// Starts `demo` on `addr`; returns the child and the URL it printed (if it started).
+fn demo(addr: &str, data: &std::path::Path) -> (Child, Option<String>) {
+    let mut child = Command::new(BIN)
+        .args(["demo", "--addr", addr, "--data-dir"])
+        .arg(data)
+        .args(["--widget-dir", "/nonexistent"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let _ = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+    let url = line.split_whitespace().find(|w| w.starts_with("http://")).map(|u| u.trim_end_matches('/').to_owned());
+    (child, url)
+}
+
+#[tokio::test]
+async fn demo_binds_loopback_only_and_answers_only_its_own_host_names() {
+    let dir = tempfile::tempdir().unwrap();
+    for addr in ["0.0.0.0:0", "[::]:0", "192.0.2.1:0"] {
+        let (child, url) = demo(addr, dir.path());
+        let out = child.wait_with_output().unwrap();
+        assert!(url.is_none() && !out.status.success(), "{addr}: the demo started");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("loopback"), "{addr}: says why");
+    }
+    let (child, url) = demo("127.0.0.1:0", dir.path());
+    let _guard = Proc(child);
+    let url = url.expect("the demo printed its URL");
+    let port = url.rsplit(':').next().unwrap().to_owned();
+    let http = reqwest::Client::new();
+    wait_healthy(&format!("{url}/healthz")).await;
+    for (host, want) in [
+        (format!("127.0.0.1:{port}"), 200),
+        (format!("localhost:{port}"), 200),
+        ("localhost".to_owned(), 200),
+        (format!("evil.example:{port}"), 403),
+        ("attacker.test".to_owned(), 403),
+        (format!("127.0.0.2:{port}"), 403),
+        (format!("localhost:{}", port.parse::<u16>().unwrap().wrapping_add(1)), 403),
+    ] {
+        for path in ["/healthz", "/__sandbox/applications", "/v1/applications/x"] {
+            let r = http.get(format!("{url}{path}")).header("host", &host).send().await.unwrap();
+            let got = r.status().as_u16();
+            if want == 403 {
+                assert_eq!(got, 403, "Host {host} {path}");
+            } else {
+                assert_ne!(got, 403, "Host {host} {path}");
+            }
+        }
+    }
+}
