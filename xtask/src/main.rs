@@ -54,9 +54,9 @@ pub fn cmd(program: &str) -> Command {
 
 /// The home of cargo (registry sources live under it).
 pub fn cargo_home() -> PathBuf {
-    std::env::var_os("CARGO_HOME").map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
-    })
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo"))
 }
 
 fn wasm_rustflags() -> String {
@@ -266,5 +266,23 @@ fn main() -> Result<()> {
             eprintln!("usage: cargo xtask <demo | test | package | bench | setup | build-widget>");
             std::process::exit(2);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_build_path_check_fails_on_a_wasm_that_names_the_build_directory() {
+        let dir = std::env::temp_dir().join(format!("kyc-pathcheck-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut bytes = b"\0asm\x01\0\0\0".to_vec();
+        bytes.extend_from_slice(format!("{}/src/lib.rs", root().display()).as_bytes());
+        std::fs::write(dir.join("a.wasm"), &bytes).unwrap();
+        assert!(check_no_build_paths(&dir).unwrap_err().to_string().contains("build-machine path"));
+        std::fs::write(dir.join("a.wasm"), b"\0asm\x01\0\0\0kyc/src/lib.rs cargo/registry").unwrap();
+        assert!(check_no_build_paths(&dir).is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -99,7 +99,10 @@ async fn planted_pii_never_appears_in_the_logs_on_any_path() {
     );
     // LG-4: the log lines of that request carry the id of its answer.
     let tagged: Vec<&str> = logs.lines().filter(|l| l.contains(&request_id)).collect();
-    assert!(tagged.iter().any(|l| l.contains("validation_failed")), "no log line of the refused request names {request_id}");
+    assert!(
+        tagged.iter().any(|l| l.contains("validation_failed")),
+        "no log line of the refused request names {request_id}"
+    );
     use secrecy::ExposeSecret;
     let webhook_secret = app.state.config.webhook_secret.expose_secret().to_owned();
     let (_, token_secret) = token.split_once('.').unwrap();

@@ -211,8 +211,14 @@ fn weak_configuration_is_refused_at_start_with_one_line_naming_the_variable() {
 #[tokio::test]
 async fn sha1_and_an_allowed_plain_http_upstream_start_with_a_warning() {
     let port = free_port();
-    let mut child =
-        serve_capturing(port, &[("KYC_SIGNATURE", "sha1"), ("KYC_UPSTREAM_BASE_URL", "http://127.0.0.1:9"), ("KYC_ALLOW_INSECURE_UPSTREAM", "1")]);
+    let mut child = serve_capturing(
+        port,
+        &[
+            ("KYC_SIGNATURE", "sha1"),
+            ("KYC_UPSTREAM_BASE_URL", "http://127.0.0.1:9"),
+            ("KYC_ALLOW_INSECURE_UPSTREAM", "1"),
+        ],
+    );
     wait_healthy(&format!("http://127.0.0.1:{port}/healthz")).await;
     let _ = child.kill();
     let out = child.wait_with_output().unwrap();

@@ -10,7 +10,15 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn vm_rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).unwrap().trim().trim_end_matches(" kB").trim().parse().unwrap()
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches(" kB")
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,7 +38,8 @@ async fn thirty_stalled_unauthenticated_uploads_get_401_and_pin_no_memory() {
         } else {
             format!("/v1/admin/applications/{id}/reports/amlReport")
         };
-        let head = format!("PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 5000000\r\n\r\n");
+        let head =
+            format!("PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Type: image/jpeg\r\nContent-Length: 5000000\r\n\r\n");
         s.write_all(head.as_bytes()).await.unwrap();
         // Some body bytes, then nothing: a stalled upload.
         let _ = s.write_all(&chunk).await;
@@ -39,7 +48,10 @@ async fn thirty_stalled_unauthenticated_uploads_get_401_and_pin_no_memory() {
     let mut answered = 0;
     for s in &mut conns {
         let mut buf = [0u8; 64];
-        let n = tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf)).await.expect("answered at once").unwrap_or(0);
+        let n = tokio::time::timeout(Duration::from_secs(2), s.read(&mut buf))
+            .await
+            .expect("answered at once")
+            .unwrap_or(0);
         let text = String::from_utf8_lossy(&buf[..n]);
         assert!(text.starts_with("HTTP/1.1 401"), "{text}");
         answered += 1;
