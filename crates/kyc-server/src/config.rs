@@ -51,6 +51,12 @@ pub struct Config {
     pub retention_secs: i64,
     /// What `serve` should warn about at start (a weak but allowed setting).
     pub warnings: Vec<String>,
+    /// Where status changes are POSTed, signed (contract.md §1a).
+    pub partner_webhook_url: Option<String>,
+    pub partner_webhook_secret: Option<SecretString>,
+    /// An application `submitting` or `reviewing` this long without news is reconciled with
+    /// the provider (`KYC_RECONCILE_AFTER_SECS`, default 60).
+    pub reconcile_after_secs: i64,
 }
 
 /// The shortest secret `serve` accepts (contract.md §3).
@@ -219,8 +225,12 @@ impl Config {
         };
         let app_secret = strong(need(&raw.KYC_APP_SECRET, "KYC_APP_SECRET")?, "KYC_APP_SECRET")?;
         let admin_key = strong(need(&raw.KYC_ADMIN_KEY, "KYC_ADMIN_KEY")?, "KYC_ADMIN_KEY")?;
-        if let Some(p) = &raw.KYC_PARTNER_WEBHOOK_SECRET {
-            strong(p.clone(), "KYC_PARTNER_WEBHOOK_SECRET")?;
+        let partner_webhook_secret = match &raw.KYC_PARTNER_WEBHOOK_SECRET {
+            Some(p) => Some(SecretString::from(strong(p.clone(), "KYC_PARTNER_WEBHOOK_SECRET")?)),
+            None => None,
+        };
+        if raw.KYC_PARTNER_WEBHOOK_URL.is_some() && partner_webhook_secret.is_none() {
+            return Err("KYC_PARTNER_WEBHOOK_SECRET is required when KYC_PARTNER_WEBHOOK_URL is set".into());
         }
         let allow_insecure = match raw.KYC_ALLOW_INSECURE_UPSTREAM.as_deref() {
             None | Some("0") => false,
@@ -248,6 +258,7 @@ impl Config {
         }
         let drain = seconds(raw.KYC_DRAIN_SECS.as_ref(), "KYC_DRAIN_SECS", 20)?;
         let retention = seconds(raw.KYC_RETENTION_SECS.as_ref(), "KYC_RETENTION_SECS", 24 * 3600)?;
+        let reconcile_after = seconds(raw.KYC_RECONCILE_AFTER_SECS.as_ref(), "KYC_RECONCILE_AFTER_SECS", 60)?.max(1);
         let origins = list(raw.KYC_ALLOWED_ORIGINS.as_deref());
         if origins.iter().any(|o| o == "*") {
             return Err("KYC_ALLOWED_ORIGINS must list origins; `*` is not allowed".into());
@@ -288,6 +299,9 @@ impl Config {
             },
             retention_secs: i64::try_from(retention).map_err(|_| "KYC_RETENTION_SECS is too large")?,
             warnings,
+            partner_webhook_url: raw.KYC_PARTNER_WEBHOOK_URL.clone(),
+            partner_webhook_secret,
+            reconcile_after_secs: i64::try_from(reconcile_after).map_err(|_| "KYC_RECONCILE_AFTER_SECS is too large")?,
         })
     }
 
@@ -325,6 +339,9 @@ impl Config {
             timeouts: crate::http::Timeouts::default(),
             retention_secs: 24 * 3600,
             warnings: Vec::new(),
+            partner_webhook_url: None,
+            partner_webhook_secret: None,
+            reconcile_after_secs: 10,
         }
     }
 }

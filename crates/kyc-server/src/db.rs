@@ -1,15 +1,30 @@
-//! Persistence (SQLite through sqlx). Stores sessions (token hashes only), the application ↔
-//! `requestNo` link, status, uploaded document kinds and timestamps — no applicant PII.
-//! Every write is a single statement or a transaction committed before the HTTP answer, so a
-//! kill -9 loses no acknowledged state (SQLite WAL, `synchronous = FULL`).
+//! Persistence through sqlx, on the embedded SQLite default or on a PostgreSQL shared by any
+//! number of `serve` instances (`DATABASE_URL=postgres://…`). Both run the same SQL (sqlx's
+//! `Any` driver; `$N` parameters, which SQLite reads by number too); each has its migrations
+//! (`migrations/sqlite`, `migrations/postgres`). PostgreSQL migrations take an advisory lock,
+//! so instances starting together migrate one after the other.
+//!
+//! Stored: sessions (token hashes only), the application ↔ `requestNo` link with its owner
+//! (`externalUserId`), status and status history, uploaded document kinds, partner
+//! notifications (ids and statuses), durable jobs and shared counters — no applicant PII.
+//! Every write is one statement or one transaction committed before the HTTP answer, so a
+//! kill -9 loses no acknowledged state. Nothing here relies on one process: every state change
+//! is a conditional update, so two instances can never both win it.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
-use std::str::FromStr;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor, Row};
+
+/// Which database `DATABASE_URL` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
 
 #[derive(Clone)]
 pub struct Db {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
 #[derive(Debug, Clone)]
@@ -27,15 +42,70 @@ pub struct ApplicationRow {
     pub request_no: String,
     pub status: String,
     pub updated_at: i64,
+    pub external_user_id: String,
+    pub created_at: i64,
+}
+
+/// One entry of an application's status history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub status: String,
+    pub at: i64,
+    pub source: String,
+}
+
+/// One uploaded document, as the admin view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentEntry {
+    pub kind: String,
+    pub source: String,
+    pub uploaded_at: i64,
+}
+
+/// What one retention pass removed.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub drafts: u64,
+    pub reports: u64,
+}
+
+/// A claimed job.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub target: String,
+    pub attempts: i64,
+    pub gen: i64,
+}
+
+/// A claimed partner notification.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: i64,
+    pub event_id: String,
+    pub application_id: String,
+    pub body: String,
+    pub attempts: i64,
+}
+
+/// A status change to record (and to notify, when `notify` holds the event's extra fields).
+pub struct Transition<'a> {
+    pub id: &'a str,
+    pub from: &'a [&'a str],
+    pub to: &'a str,
+    pub source: &'a str,
+    pub now: i64,
+    /// `Some` when the partner is to be notified (contract.md §1a).
+    pub notify: bool,
 }
 
 /// Creates the SQLite file (and its WAL and shared-memory files, which SQLite creates with
 /// the database file's mode) readable and writable by the owner only.
 #[cfg(unix)]
-fn owner_only(url: &str) -> anyhow::Result<()> {
+fn owner_only(path: &str) -> anyhow::Result<()> {
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-    let path = path.split('?').next().unwrap_or_default();
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
@@ -54,35 +124,104 @@ fn owner_only(_: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// What one retention pass removed.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Purged {
-    pub sessions: u64,
-    pub drafts: u64,
-    pub reports: u64,
+const APP_COLUMNS: &str = "id, session_id, request_no, status, updated_at, external_user_id, created_at";
+
+fn app_from(r: &AnyRow) -> ApplicationRow {
+    ApplicationRow {
+        id: r.get(0),
+        session_id: r.get(1),
+        request_no: r.get(2),
+        status: r.get(3),
+        updated_at: r.get(4),
+        external_user_id: r.get(5),
+        created_at: r.get(6),
+    }
+}
+
+/// A SQLite URL with `mode=rwc` (create if missing) and the file path it names.
+fn sqlite_url(url: &str) -> (String, String) {
+    if url.contains(":memory:") {
+        return (url.to_owned(), String::new());
+    }
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+    let path = rest.split('?').next().unwrap_or_default().to_owned();
+    let url = if rest.contains("mode=") {
+        format!("sqlite://{rest}")
+    } else if rest.contains('?') {
+        format!("sqlite://{rest}&mode=rwc")
+    } else {
+        format!("sqlite://{rest}?mode=rwc")
+    };
+    (url, path)
 }
 
 impl Db {
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        owner_only(url)?;
-        let opts = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .foreign_keys(true)
-            .busy_timeout(std::time::Duration::from_secs(5));
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://");
+        };
+        let pool = match backend {
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect(url).await?,
+            Backend::Sqlite => {
+                let (url, path) = sqlite_url(url);
+                owner_only(&path)?;
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            conn.execute("PRAGMA busy_timeout = 5000").await?;
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = FULL").await?;
+                            conn.execute("PRAGMA foreign_keys = ON").await?;
+                            Ok(())
+                        })
+                    })
+                    .connect(&url)
+                    .await?
+            }
+        };
+        let db = Self { pool, backend };
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    /// Runs the migrations; a SQLite file busy with another process's migration is retried.
+    async fn migrate(&self) -> anyhow::Result<()> {
+        let mut attempt = 0;
+        loop {
+            let r = match self.backend {
+                Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
+                Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await,
+            };
+            match r {
+                Ok(()) => return Ok(()),
+                Err(e) if attempt < 20 && e.to_string().contains("locked") => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
     }
 
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
     }
 
+    // -- sessions ----------------------------------------------------------------------------
+
     pub async fn insert_session(&self, s: &SessionRow, now: i64) -> sqlx::Result<()> {
         sqlx::query(
-            "INSERT INTO sessions (id, token_hash, external_user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO sessions (id, token_hash, external_user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&s.id)
         .bind(&s.token_hash)
@@ -95,7 +234,7 @@ impl Db {
     }
 
     pub async fn session(&self, id: &str) -> sqlx::Result<Option<SessionRow>> {
-        let row = sqlx::query("SELECT id, token_hash, external_user_id, expires_at FROM sessions WHERE id = ?")
+        let row = sqlx::query("SELECT id, token_hash, external_user_id, expires_at FROM sessions WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -107,150 +246,214 @@ impl Db {
         }))
     }
 
-    fn app_from(r: &sqlx::sqlite::SqliteRow) -> ApplicationRow {
-        ApplicationRow {
-            id: r.get(0),
-            session_id: r.get(1),
-            request_no: r.get(2),
-            status: r.get(3),
-            updated_at: r.get(4),
-        }
-    }
+    // -- applications ------------------------------------------------------------------------
 
     pub async fn application(&self, id: &str) -> sqlx::Result<Option<ApplicationRow>> {
-        let r = sqlx::query("SELECT id, session_id, request_no, status, updated_at FROM applications WHERE id = ?")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(r.as_ref().map(Self::app_from))
+        let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE id = $1");
+        let r = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
+        Ok(r.as_ref().map(app_from))
     }
 
     pub async fn application_by_request_no(&self, rn: &str) -> sqlx::Result<Option<ApplicationRow>> {
-        let r =
-            sqlx::query("SELECT id, session_id, request_no, status, updated_at FROM applications WHERE request_no = ?")
-                .bind(rn)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(r.as_ref().map(Self::app_from))
+        let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE request_no = $1");
+        let r = sqlx::query(&sql).bind(rn).fetch_optional(&self.pool).await?;
+        Ok(r.as_ref().map(app_from))
     }
 
-    pub async fn application_of_session(&self, session_id: &str) -> sqlx::Result<Option<ApplicationRow>> {
-        let r =
-            sqlx::query("SELECT id, session_id, request_no, status, updated_at FROM applications WHERE session_id = ?")
-                .bind(session_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(r.as_ref().map(Self::app_from))
+    /// The application of a partner user (there is at most one).
+    pub async fn application_of_user(&self, external_user_id: &str) -> sqlx::Result<Option<ApplicationRow>> {
+        let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE external_user_id = $1 ORDER BY created_at LIMIT 1");
+        let r = sqlx::query(&sql).bind(external_user_id).fetch_optional(&self.pool).await?;
+        Ok(r.as_ref().map(app_from))
     }
 
     /// Records the application before the upstream call (status `creating`), so a crash between
-    /// the two leaves a row to resume with the same `requestNo`. Fails if the session has one.
+    /// the two leaves a row to resume with the same `requestNo`. `false` when the user already
+    /// has an application (one per `externalUserId`, whichever instance tries).
     pub async fn insert_application(&self, a: &ApplicationRow, draft_hash: &str, now: i64) -> sqlx::Result<bool> {
         let r = sqlx::query(
-            "INSERT INTO applications (id, session_id, request_no, status, created_at, updated_at, draft_hash) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(session_id) DO NOTHING",
+            "INSERT INTO applications (id, session_id, request_no, status, created_at, updated_at, draft_hash, external_user_id) \
+             SELECT $1, $2, $3, $4, $5, $5, $6, $7 \
+             WHERE NOT EXISTS (SELECT 1 FROM applications WHERE external_user_id = $7 OR session_id = $2)",
         )
         .bind(&a.id)
         .bind(&a.session_id)
         .bind(&a.request_no)
         .bind(&a.status)
         .bind(now)
-        .bind(now)
         .bind(draft_hash)
+        .bind(&a.external_user_id)
         .execute(&self.pool)
-        .await?;
-        Ok(r.rows_affected() == 1)
+        .await;
+        match r {
+            Ok(r) => Ok(r.rows_affected() == 1),
+            // PostgreSQL: a concurrent insert for the same user lost on the unique index.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     /// The hash of the draft a half-created application was created from.
     pub async fn draft_hash(&self, id: &str) -> sqlx::Result<Option<String>> {
         let r =
-            sqlx::query("SELECT draft_hash FROM applications WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+            sqlx::query("SELECT draft_hash FROM applications WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         Ok(r.and_then(|r| r.get(0)))
-    }
-
-    /// Retention (checklist DL-1): removes expired sessions that no application needs,
-    /// applications never submitted (`creating`, `draft`) created before `now - retention`
-    /// with their documents and reports, and reports older than the retention time.
-    pub async fn purge(&self, now: i64, retention_secs: i64) -> sqlx::Result<Purged> {
-        let cutoff = now - retention_secs;
-        let mut tx = self.pool.begin().await?;
-        let abandoned = "SELECT id FROM applications WHERE status IN ('creating', 'draft') AND created_at <= ?";
-        for sql in [
-            format!("DELETE FROM documents WHERE application_id IN ({abandoned})"),
-            format!("DELETE FROM reports WHERE application_id IN ({abandoned})"),
-        ] {
-            sqlx::query(&sql).bind(cutoff).execute(&mut *tx).await?;
-        }
-        let drafts = sqlx::query("DELETE FROM applications WHERE status IN ('creating', 'draft') AND created_at <= ?")
-            .bind(cutoff)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let reports = sqlx::query("DELETE FROM reports WHERE created_at <= ?")
-            .bind(cutoff)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        let sessions = sqlx::query(
-            "DELETE FROM sessions WHERE expires_at <= ? AND id NOT IN (SELECT session_id FROM applications)",
-        )
-        .bind(now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        tx.commit().await?;
-        Ok(Purged { sessions, drafts, reports })
     }
 
     pub async fn delete_application(&self, id: &str) -> sqlx::Result<()> {
         let mut tx = self.pool.begin().await?;
         for sql in [
-            "DELETE FROM documents WHERE application_id = ?",
-            "DELETE FROM reports WHERE application_id = ?",
-            "DELETE FROM applications WHERE id = ?",
+            "DELETE FROM documents WHERE application_id = $1",
+            "DELETE FROM reports WHERE application_id = $1",
+            "DELETE FROM status_history WHERE application_id = $1",
+            "DELETE FROM applications WHERE id = $1",
         ] {
             sqlx::query(sql).bind(id).execute(&mut *tx).await?;
         }
         tx.commit().await
     }
 
-    /// Sets the status only when the current one is in `from` (final states stay final).
-    pub async fn transition(&self, id: &str, from: &[&str], to: &str, now: i64) -> sqlx::Result<bool> {
-        let placeholders = vec!["?"; from.len()].join(",");
-        let sql =
-            format!("UPDATE applications SET status = ?, updated_at = ? WHERE id = ? AND status IN ({placeholders})");
-        let mut q = sqlx::query(&sql).bind(to).bind(now).bind(id);
-        for f in from {
-            q = q.bind(*f);
+    /// Moves an application from one of `t.from` to `t.to` with a conditional update (so of two
+    /// instances only one can win), records the change in its history and, when asked, queues
+    /// the partner notification — all in one transaction. Returns the status it moved from.
+    pub async fn transition(&self, t: &Transition<'_>) -> sqlx::Result<Option<String>> {
+        let mut tx = self.pool.begin().await?;
+        let mut moved_from = None;
+        for from in t.from {
+            let r = sqlx::query("UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
+                .bind(t.to)
+                .bind(t.now)
+                .bind(t.id)
+                .bind(*from)
+                .execute(&mut *tx)
+                .await?;
+            if r.rows_affected() == 1 {
+                moved_from = Some((*from).to_owned());
+                break;
+            }
         }
-        Ok(q.execute(&self.pool).await?.rows_affected() == 1)
+        let Some(previous) = moved_from else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        Self::record(&mut tx, t.id, t.to, &previous, t.source, t.now, t.notify).await?;
+        tx.commit().await?;
+        Ok(Some(previous))
     }
 
-    pub async fn record_document(&self, app_id: &str, kind: &str, sha256: &str, now: i64) -> sqlx::Result<()> {
+    /// Records a status the provider reports without moving a final status (a reversal after
+    /// `approved` / `rejected`): history and notification only.
+    pub async fn record_reversal(
+        &self,
+        id: &str,
+        status: &str,
+        current: &str,
+        source: &str,
+        now: i64,
+        notify: bool,
+    ) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        Self::record(&mut tx, id, status, current, source, now, notify).await?;
+        sqlx::query("UPDATE applications SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
+        tx.commit().await
+    }
+
+    async fn record(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        id: &str,
+        status: &str,
+        previous: &str,
+        source: &str,
+        now: i64,
+        notify: bool,
+    ) -> sqlx::Result<()> {
+        sqlx::query("INSERT INTO status_history (application_id, status, at, source) VALUES ($1, $2, $3, $4)")
+            .bind(id)
+            .bind(status)
+            .bind(now)
+            .bind(source)
+            .execute(&mut **tx)
+            .await?;
+        // `creating` is internal: the partner hears of an application from `draft` on.
+        if notify && status != "creating" {
+            let user: String = sqlx::query("SELECT external_user_id FROM applications WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut **tx)
+                .await?
+                .get(0);
+            let event_id = kyc_sandbox::random_hex(16);
+            let previous = if previous == "creating" { serde_json::Value::Null } else { previous.into() };
+            let body = serde_json::json!({
+                "eventId": event_id,
+                "type": "application.status_changed",
+                "applicationId": id,
+                "externalUserId": user,
+                "status": status,
+                "previousStatus": previous,
+                "at": crate::rfc3339(now),
+            })
+            .to_string();
+            sqlx::query(
+                "INSERT INTO events (event_id, application_id, body, next_at, created_at) VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(&event_id)
+            .bind(id)
+            .bind(body)
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn history(&self, app_id: &str) -> sqlx::Result<Vec<HistoryEntry>> {
+        let rows = sqlx::query("SELECT status, at, source FROM status_history WHERE application_id = $1 ORDER BY id")
+            .bind(app_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(|r| HistoryEntry { status: r.get(0), at: r.get(1), source: r.get(2) }).collect())
+    }
+
+    pub async fn applications_of_user(&self, external_user_id: &str) -> sqlx::Result<Vec<ApplicationRow>> {
+        let sql = format!(
+            "SELECT {APP_COLUMNS} FROM applications WHERE external_user_id = $1 AND status <> 'creating' ORDER BY created_at"
+        );
+        let rows = sqlx::query(&sql).bind(external_user_id).fetch_all(&self.pool).await?;
+        Ok(rows.iter().map(app_from).collect())
+    }
+
+    // -- documents and reports ---------------------------------------------------------------
+
+    pub async fn record_document(&self, app_id: &str, kind: &str, sha256: &str, source: &str, now: i64) -> sqlx::Result<()> {
         sqlx::query(
-            "INSERT INTO documents (application_id, kind, sha256, uploaded_at) VALUES (?, ?, ?, ?) \
-             ON CONFLICT(application_id, kind) DO UPDATE SET sha256 = excluded.sha256, uploaded_at = excluded.uploaded_at",
+            "INSERT INTO documents (application_id, kind, sha256, uploaded_at, source) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (application_id, kind) DO UPDATE SET sha256 = excluded.sha256, uploaded_at = excluded.uploaded_at, source = excluded.source",
         )
         .bind(app_id)
         .bind(kind)
         .bind(sha256)
         .bind(now)
+        .bind(source)
         .execute(&self.pool)
         .await
         .map(|_| ())
     }
 
     pub async fn documents(&self, app_id: &str) -> sqlx::Result<Vec<String>> {
-        let rows = sqlx::query("SELECT kind FROM documents WHERE application_id = ? ORDER BY kind")
-            .bind(app_id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.iter().map(|r| r.get(0)).collect())
+        Ok(self.document_entries(app_id).await?.into_iter().map(|d| d.kind).collect())
+    }
+
+    pub async fn document_entries(&self, app_id: &str) -> sqlx::Result<Vec<DocumentEntry>> {
+        let rows =
+            sqlx::query("SELECT kind, source, uploaded_at FROM documents WHERE application_id = $1 ORDER BY kind")
+                .bind(app_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.iter().map(|r| DocumentEntry { kind: r.get(0), source: r.get(1), uploaded_at: r.get(2) }).collect())
     }
 
     pub async fn put_report(&self, app_id: &str, kind: &str, bytes: &[u8], now: i64) -> sqlx::Result<()> {
-        sqlx::query("INSERT INTO reports (application_id, kind, bytes, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(application_id, kind) DO UPDATE SET bytes = excluded.bytes, created_at = excluded.created_at")
+        sqlx::query("INSERT INTO reports (application_id, kind, bytes, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (application_id, kind) DO UPDATE SET bytes = excluded.bytes, created_at = excluded.created_at")
             .bind(app_id)
             .bind(kind)
             .bind(bytes)
@@ -261,7 +464,7 @@ impl Db {
     }
 
     pub async fn report(&self, app_id: &str, kind: &str) -> sqlx::Result<Option<Vec<u8>>> {
-        let r = sqlx::query("SELECT bytes FROM reports WHERE application_id = ? AND kind = ?")
+        let r = sqlx::query("SELECT bytes FROM reports WHERE application_id = $1 AND kind = $2")
             .bind(app_id)
             .bind(kind)
             .fetch_optional(&self.pool)
@@ -270,11 +473,226 @@ impl Db {
     }
 
     pub async fn delete_reports(&self, app_id: &str) -> sqlx::Result<()> {
-        sqlx::query("DELETE FROM reports WHERE application_id = ?").bind(app_id).execute(&self.pool).await.map(|_| ())
+        sqlx::query("DELETE FROM reports WHERE application_id = $1").bind(app_id).execute(&self.pool).await.map(|_| ())
+    }
+
+    // -- retention ---------------------------------------------------------------------------
+
+    /// Retention (checklist DL-1): removes expired sessions that no application needs,
+    /// applications never submitted (`creating`, `draft`) created before `now - retention`
+    /// with their documents, history and reports, reports older than the retention time,
+    /// delivered notifications and old counters.
+    pub async fn purge(&self, now: i64, retention_secs: i64) -> sqlx::Result<Purged> {
+        let cutoff = now - retention_secs;
+        let mut tx = self.pool.begin().await?;
+        let abandoned = "SELECT id FROM applications WHERE status IN ('creating', 'draft') AND created_at <= $1";
+        for sql in [
+            format!("DELETE FROM documents WHERE application_id IN ({abandoned})"),
+            format!("DELETE FROM reports WHERE application_id IN ({abandoned})"),
+            format!("DELETE FROM status_history WHERE application_id IN ({abandoned})"),
+            format!("DELETE FROM events WHERE application_id IN ({abandoned})"),
+        ] {
+            sqlx::query(&sql).bind(cutoff).execute(&mut *tx).await?;
+        }
+        let drafts =
+            sqlx::query("DELETE FROM applications WHERE status IN ('creating', 'draft') AND created_at <= $1")
+                .bind(cutoff)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        let reports = sqlx::query("DELETE FROM reports WHERE created_at <= $1")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        let sessions = sqlx::query(
+            "DELETE FROM sessions WHERE expires_at <= $1 AND id NOT IN (SELECT session_id FROM applications)",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query("DELETE FROM events WHERE delivered_at IS NOT NULL AND delivered_at <= $1")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM counters WHERE \"window\" < $1").bind(now - 2 * 86_400).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Purged { sessions, drafts, reports })
+    }
+
+    // -- counters ----------------------------------------------------------------------------
+
+    /// Counts one more hit of `key` in the fixed window starting at `window`, across every
+    /// instance, and answers the count so far.
+    pub async fn hit(&self, key: &str, window: i64) -> sqlx::Result<i64> {
+        let r = sqlx::query(
+            "INSERT INTO counters (key, \"window\", count) VALUES ($1, $2, 1) \
+             ON CONFLICT (key, \"window\") DO UPDATE SET count = counters.count + 1 RETURNING count",
+        )
+        .bind(key)
+        .bind(window)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(r.get(0))
+    }
+
+    // -- jobs --------------------------------------------------------------------------------
+
+    /// Queues `kind` work on `target` due at `run_at`. Asking again for work already queued
+    /// keeps one row; asking while it runs makes it run once more afterwards.
+    pub async fn enqueue(&self, kind: &str, target: &str, run_at: i64, now: i64) -> sqlx::Result<()> {
+        sqlx::query(
+            "INSERT INTO jobs (kind, target, run_at, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (kind, target) DO UPDATE SET gen = jobs.gen + 1, \
+             run_at = CASE WHEN jobs.run_at < excluded.run_at THEN jobs.run_at ELSE excluded.run_at END",
+        )
+        .bind(kind)
+        .bind(target)
+        .bind(run_at)
+        .bind(now)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
+    pub async fn pending_jobs(&self) -> sqlx::Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM jobs").fetch_one(&self.pool).await?.get(0))
+    }
+
+    /// Claims one due job for `lease_secs` (a conditional update: one instance wins it).
+    pub async fn claim_job(&self, now: i64, lease_secs: i64) -> sqlx::Result<Option<Job>> {
+        let rows = sqlx::query(
+            "SELECT id, kind, target, attempts, gen FROM jobs WHERE run_at <= $1 AND locked_until <= $1 ORDER BY run_at, id LIMIT 8",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in rows {
+            let job = Job { id: r.get(0), kind: r.get(1), target: r.get(2), attempts: r.get(3), gen: r.get(4) };
+            let won = sqlx::query("UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_until <= $3")
+                .bind(now + lease_secs)
+                .bind(job.id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                == 1;
+            if won {
+                return Ok(Some(job));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Done: removed, unless it was asked for again meanwhile (then it runs once more).
+    pub async fn finish_job(&self, job: &Job) -> sqlx::Result<()> {
+        let r = sqlx::query("DELETE FROM jobs WHERE id = $1 AND gen = $2").bind(job.id).bind(job.gen).execute(&self.pool).await?;
+        if r.rows_affected() == 0 {
+            sqlx::query("UPDATE jobs SET locked_until = 0 WHERE id = $1").bind(job.id).execute(&self.pool).await?;
+        }
+        Ok(())
+    }
+
+    /// Failed: tried again at `run_at`.
+    pub async fn retry_job(&self, job: &Job, run_at: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE jobs SET attempts = attempts + 1, run_at = $1, locked_until = 0 WHERE id = $2")
+            .bind(run_at)
+            .bind(job.id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// Applications `submitting` or `reviewing` without news since `stale_before`, not
+    /// reconciled since then either; each is marked reconciled now (by one instance).
+    pub async fn stale_applications(&self, stale_before: i64, now: i64) -> sqlx::Result<Vec<String>> {
+        let rows = sqlx::query(
+            "SELECT id FROM applications WHERE status IN ('submitting', 'reviewing') AND updated_at <= $1 AND reconciled_at <= $1 LIMIT 100",
+        )
+        .bind(stale_before)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut won = Vec::new();
+        for r in rows {
+            let id: String = r.get(0);
+            let claimed = sqlx::query("UPDATE applications SET reconciled_at = $1 WHERE id = $2 AND reconciled_at <= $3")
+                .bind(now)
+                .bind(&id)
+                .bind(stale_before)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                == 1;
+            if claimed {
+                won.push(id);
+            }
+        }
+        Ok(won)
+    }
+
+    // -- partner notifications ---------------------------------------------------------------
+
+    /// Claims the next deliverable notification: due, not leased, and the earliest undelivered
+    /// one of its application (so each application's events arrive in order).
+    pub async fn claim_event(&self, now: i64, lease_secs: i64) -> sqlx::Result<Option<Event>> {
+        let rows = sqlx::query(
+            "SELECT e.id, e.event_id, e.application_id, e.body, e.attempts FROM events e \
+             WHERE e.delivered_at IS NULL AND e.next_at <= $1 AND e.locked_until <= $1 \
+             AND NOT EXISTS (SELECT 1 FROM events p WHERE p.application_id = e.application_id AND p.delivered_at IS NULL AND p.id < e.id) \
+             ORDER BY e.id LIMIT 8",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in rows {
+            let ev = Event {
+                id: r.get(0),
+                event_id: r.get(1),
+                application_id: r.get(2),
+                body: r.get(3),
+                attempts: r.get(4),
+            };
+            let won = sqlx::query("UPDATE events SET locked_until = $1 WHERE id = $2 AND locked_until <= $3 AND delivered_at IS NULL")
+                .bind(now + lease_secs)
+                .bind(ev.id)
+                .bind(now)
+                .execute(&self.pool)
+                .await?
+                .rows_affected()
+                == 1;
+            if won {
+                return Ok(Some(ev));
+            }
+        }
+        Ok(None)
+    }
+
+    pub async fn event_delivered(&self, id: i64, now: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE events SET delivered_at = $1, attempts = attempts + 1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    pub async fn event_failed(&self, id: i64, next_at: i64) -> sqlx::Result<()> {
+        sqlx::query("UPDATE events SET attempts = attempts + 1, next_at = $1, locked_until = 0 WHERE id = $2")
+            .bind(next_at)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// Undelivered notifications (tests, readiness).
+    pub async fn undelivered_events(&self) -> sqlx::Result<i64> {
+        Ok(sqlx::query("SELECT COUNT(*) FROM events WHERE delivered_at IS NULL").fetch_one(&self.pool).await?.get(0))
     }
 
     /// The raw pool, for tests that inspect what is at rest.
-    pub fn pool(&self) -> &SqlitePool {
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 }

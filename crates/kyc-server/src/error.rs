@@ -16,6 +16,8 @@ pub enum ApiError {
     Forbidden(&'static str),
     #[error("not found")]
     NotFound,
+    #[error("this user already has an application; continue it")]
+    Exists { application_id: String },
     #[error("{message}")]
     Conflict { code: &'static str, message: &'static str, fields: Vec<FieldError> },
     #[error("the request body is larger than {0} bytes")]
@@ -52,6 +54,7 @@ impl ApiError {
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
+            Self::Exists { .. } => (StatusCode::CONFLICT, "application_exists"),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             Self::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
             Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
@@ -85,7 +88,13 @@ impl IntoResponse for ApiError {
             Self::Validation(f) | Self::Conflict { fields: f, .. } => f.as_slice(),
             _ => &[],
         };
-        let body = Self::body(code, &self.to_string(), fields);
+        let mut body = Self::body(code, &self.to_string(), fields);
+        if let Self::Exists { application_id } = &self {
+            if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&body) {
+                v["error"]["applicationId"] = json!(application_id);
+                body = v.to_string();
+            }
+        }
         let mut resp = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
         let retry = match self {
             Self::Busy => Some("5"),

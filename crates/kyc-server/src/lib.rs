@@ -28,25 +28,26 @@ pub mod retention;
 mod routes;
 pub mod security;
 pub mod upstream;
+pub mod work;
 
 use axum::Router;
 use kyc_domain::{Date, Rules};
-use reqwest::Method;
-use serde_json::json;
 use std::collections::HashMap;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
 
 use config::Config;
-use db::{ApplicationRow, Db};
+use db::Db;
 use error::ApiError;
-use upstream::{Payload, Upstream, UpstreamError};
+use upstream::{Upstream, UpstreamError};
 
-/// Application statuses as stored and as answered (`creating` is internal).
+/// Application statuses as stored: `creating` (before the provider has it), `draft`,
+/// `submitting` (one instance is submitting it), `reviewing`, `approved`, `rejected`.
 pub mod status {
     pub const CREATING: &str = "creating";
     pub const DRAFT: &str = "draft";
+    pub const SUBMITTING: &str = "submitting";
     pub const REVIEWING: &str = "reviewing";
     pub const APPROVED: &str = "approved";
     pub const REJECTED: &str = "rejected";
@@ -60,12 +61,13 @@ pub struct AppState {
     pub upstream: Upstream,
     /// Photo decodes share one memory budget, fairly (checklist UP-8; photos.rs).
     pub decode_queue: Arc<photos::DecodeQueue>,
-    pub rate_limiter: Arc<security::RateLimiter>,
-    submit_locks: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>,
-    /// One status query per application in flight; the others wait for its answer.
+    /// One status query per application in flight on this instance; the others wait for its
+    /// answer (an optimisation: correctness never depends on it).
     status_flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<i64>>>>>,
+    /// Drops repeated webhooks before they reach the database (the job table dedupes too).
     pub webhook_dedup: Arc<routes::WebhookDedup>,
-    pub webhook_tx: tokio::sync::mpsc::Sender<String>,
+    /// Wakes this instance's job worker when it queued work itself.
+    pub work_signal: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -73,19 +75,18 @@ impl AppState {
         let db = Db::connect(&config.database_url).await?;
         let upstream =
             Upstream::new(&config.upstream_base_url, &config.app_key, config.app_secret.clone(), config.signature);
-        let (webhook_tx, webhook_rx) = tokio::sync::mpsc::channel(routes::WEBHOOK_QUEUE);
         let state = Self {
             config: Arc::new(config),
             db,
             upstream,
             decode_queue: photos::DecodeQueue::new(photos::DECODE_BUDGET_MIB, photos::MAX_WAITING, photos::QUEUE_WAIT),
-            rate_limiter: Arc::default(),
-            submit_locks: Arc::default(),
             status_flights: Arc::default(),
             webhook_dedup: Arc::default(),
-            webhook_tx,
+            work_signal: Arc::default(),
         };
-        routes::spawn_webhook_worker(state.clone(), webhook_rx);
+        work::spawn_job_worker(state.clone());
+        work::spawn_reconciler(state.clone());
+        work::spawn_notifier(state.clone());
         retention::spawn(state.clone());
         Ok(state)
     }
@@ -96,8 +97,11 @@ impl AppState {
         Rules { today, min_age: self.config.min_age }
     }
 
-    fn submit_lock(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
-        let mut m = self.submit_locks.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    pub(crate) fn status_flight(&self, id: &str) -> Arc<tokio::sync::Mutex<i64>> {
+        let mut m = self.status_flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if m.len() > 10_000 {
+            m.retain(|_, f| Arc::strong_count(f) > 1);
+        }
         m.entry(id.to_owned()).or_default().clone()
     }
 }
@@ -139,60 +143,6 @@ pub async fn serve(
 }
 
 pub use http::serve as serve_with;
-
-/// Confirms an application's status with a signed `queryMerchantKyc` and stores it
-/// (final states are sticky). Returns the status now stored.
-///
-/// Single flight: one query per application is in flight at a time. A caller that arrives
-/// while another's query is in flight waits for it and takes its answer (the stored status)
-/// instead of asking again; a caller that finds no query in flight asks.
-pub async fn confirm_status(state: &AppState, app: &ApplicationRow) -> Result<Option<String>, UpstreamError> {
-    let flight = {
-        let mut m = state.status_flights.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if m.len() > 10_000 {
-            m.retain(|_, f| Arc::strong_count(f) > 1);
-        }
-        m.entry(app.id.clone()).or_default().clone()
-    };
-    let arrived = now_ms();
-    let mut last_answered = match flight.try_lock() {
-        Ok(g) => g,
-        Err(_) => {
-            let g = flight.lock().await;
-            if *g >= arrived {
-                // The query we waited for was answered after we arrived: its answer is ours.
-                return Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status));
-            }
-            g
-        }
-    };
-    let r = query_status(state, app).await;
-    *last_answered = now_ms();
-    r
-}
-
-async fn query_status(state: &AppState, app: &ApplicationRow) -> Result<Option<String>, UpstreamError> {
-    let path = format!("/open/api/kyc/share/queryMerchantKyc/{}", app.request_no);
-    let body = kyc_domain::canonical_json(&json!({"requestNo": app.request_no}));
-    let model = state.upstream.call(Method::POST, &path, &[], Payload::Json(&body)).await?;
-    let upstream_status = model.as_ref().and_then(|m| m.get("kycStatus")).and_then(|s| s.as_str()).unwrap_or_default();
-    let to = match upstream_status {
-        "reviewing" => status::REVIEWING,
-        "approved" => status::APPROVED,
-        "rejected" => status::REJECTED,
-        _ => return Ok(Some(app.status.clone())),
-    };
-    let changed = state
-        .db
-        .transition(&app.id, &[status::DRAFT, status::REVIEWING], to, now_secs())
-        .await
-        .map_err(|e| UpstreamError::Unavailable(format!("database: {e}")))?;
-    if changed {
-        tracing::info!(event = "status_changed", status = to, "application status confirmed upstream");
-    }
-    let stored = state.db.application(&app.id).await.ok().flatten().map(|a| a.status);
-    Ok(stored)
-}
 
 /// How an upstream failure reaches the widget (and the operator's log).
 pub fn upstream_failure(e: &UpstreamError) -> ApiError {

@@ -81,7 +81,7 @@ pub async fn auth_first(State(state): State<AppState>, mut req: Request<Body>, n
             tracing::warn!(event = "admin_key_rejected", "admin request without a valid admin key");
             return ApiError::Unauthorized.into_response();
         }
-    } else if path == "/v1/applications" || path.starts_with("/v1/applications/") {
+    } else if path == "/v1/applications" || path.starts_with("/v1/applications/") || path == "/v1/session" {
         match session(&state, req.headers()).await {
             Ok(s) => {
                 req.extensions_mut().insert(s);
@@ -226,35 +226,25 @@ pub fn rate_key(ip: IpAddr) -> String {
     }
 }
 
-/// A fixed one-minute window per client IP for state-changing `/v1` requests
-/// (checklist AB-1): 429 with `Retry-After` beyond `KYC_RATE_LIMIT_PER_MINUTE`.
-#[derive(Default)]
-pub struct RateLimiter {
-    windows: std::sync::Mutex<std::collections::HashMap<String, (i64, u32)>>,
-}
-
-impl RateLimiter {
-    /// `Ok` or the seconds until the window resets.
-    pub fn check(&self, key: &str, limit: u32, now_secs: i64) -> Result<(), i64> {
-        let minute = now_secs / 60;
-        let mut w = self.windows.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if w.len() > 100_000 {
-            w.retain(|_, (m, _)| *m == minute);
-        }
-        let entry = w.entry(key.to_owned()).or_insert((minute, 0));
-        if entry.0 != minute {
-            *entry = (minute, 0);
-        }
-        entry.1 += 1;
-        if entry.1 > limit {
-            return Err(60 - now_secs % 60);
-        }
-        Ok(())
-    }
-}
-
 /// Webhook requests per client per minute (the provider's retries included).
 pub const WEBHOOK_RATE_PER_MINUTE: u32 = 600;
+
+/// Counts a hit of `key` in the current fixed window of `window_secs` — in the database, so
+/// the limit holds across every instance behind the load balancer — and answers the seconds
+/// until the window resets when the limit is exceeded. A database error lets the request
+/// through (it will meet the same database in its handler and fail there).
+pub async fn limit_hit(state: &AppState, key: &str, limit: u32, window_secs: i64) -> Result<(), i64> {
+    let now = crate::now_secs();
+    let window = now - now.rem_euclid(window_secs);
+    match state.db.hit(key, window).await {
+        Ok(n) if n > i64::from(limit) => Err(window + window_secs - now),
+        Ok(_) => Ok(()),
+        Err(e) => {
+            tracing::error!(error = %e, "rate-limit counter unavailable");
+            Ok(())
+        }
+    }
+}
 
 /// Every `/v1` request counts — status polls included — except CORS preflights; webhooks have
 /// a bucket of their own, so a webhook flood cannot lock applicants out and vice versa.
@@ -271,7 +261,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request<Body>, next:
         let peer = req.extensions().get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0);
         if let Some(peer) = peer {
             let key = format!("{name}:{}", rate_key(client_ip_addr(&state, peer, req.headers())));
-            if let Err(retry) = state.rate_limiter.check(&key, limit, crate::now_secs()) {
+            if let Err(retry) = limit_hit(&state, &key, limit, 60).await {
                 tracing::warn!(event = "rate_limited", bucket = name, "too many requests from one client");
                 let mut resp = ApiError::RateLimited.into_response();
                 if let Ok(v) = HeaderValue::from_str(&retry.to_string()) {

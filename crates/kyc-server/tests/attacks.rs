@@ -470,8 +470,11 @@ async fn a_webhook_flood_is_deduplicated_rate_limited_and_worked_off_by_one_work
     }
     assert_eq!(app.post(&format!("/v1/applications/{id}/submit"), &token, &json!({})).await.status(), 202);
     let rn = app.request_no_of("flood@example.com").await;
+    // Let the sandbox's own "reviewing" webhook be confirmed first.
+    tokio::time::sleep(Duration::from_millis(800)).await;
     let seen = app.sandbox_app(&rn).await;
-    let before = seen["calls"]["queryMerchantKyc"].as_u64().unwrap_or_else(|| panic!("{seen}"));
+    // The sandbox lists only the endpoints that were called.
+    let before = seen["calls"]["queryMerchantKyc"].as_u64().unwrap_or(0);
     let mut tasks = Vec::new();
     for _ in 0..8 {
         let (app, rn) = (app.clone(), rn.clone());
@@ -503,7 +506,7 @@ async fn a_webhook_flood_is_deduplicated_rate_limited_and_worked_off_by_one_work
         "{limited} refused: the webhook bucket is per client"
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let after = app.sandbox_app(&rn).await["calls"]["queryMerchantKyc"].as_u64().unwrap();
+    let after = app.sandbox_app(&rn).await["calls"]["queryMerchantKyc"].as_u64().unwrap_or(0);
     assert!(after - before <= 1, "800 identical webhooks caused {} status queries", after - before);
     // The applicant's own API is untouched by the webhook flood (separate buckets).
     assert_eq!(app.get(&format!("/v1/applications/{id}"), &token).await.status(), 200);
@@ -642,7 +645,7 @@ async fn concurrent_status_polls_make_one_upstream_query_and_count_toward_the_ra
     let (token, id) = reviewing(&app, "poll@example.com").await;
     let rn = app.request_no_of("poll@example.com").await;
     tokio::time::sleep(Duration::from_millis(2100)).await; // older than the re-query interval
-    let before = app.sandbox_app(&rn).await["calls"]["queryMerchantKyc"].as_u64().unwrap();
+    let before = app.sandbox_app(&rn).await["calls"]["queryMerchantKyc"].as_u64().unwrap_or(0);
     let polls: Vec<_> = (0..20)
         .map(|_| {
             let (app, token, id) = (app.clone(), token.clone(), id.clone());
@@ -654,7 +657,7 @@ async fn concurrent_status_polls_make_one_upstream_query_and_count_toward_the_ra
         statuses.push(p.await.unwrap());
     }
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
-    let after = app.sandbox_app(&rn).await["calls"]["queryMerchantKyc"].as_u64().unwrap();
+    let after = app.sandbox_app(&rn).await["calls"]["queryMerchantKyc"].as_u64().unwrap_or(0);
     assert_eq!(after - before, 1, "20 concurrent polls, one upstream query");
     // GETs count: the limit of 40 per minute is reached by polling alone.
     let mut limited = false;

@@ -1,9 +1,14 @@
-//! `PUT /v1/admin/applications/{id}/reports/{kind}`: the partner's server pushes the AML / IDV
-//! report PDF for an application (admin key).
+//! The partner's server, with the admin key: `PUT /v1/admin/applications/{id}/reports/{kind}`
+//! pushes the AML / IDV report PDF; `GET /v1/admin/applications?externalUserId=` and
+//! `GET /v1/admin/applications/{id}` answer the application view with its status history —
+//! the partner's own, trustworthy result channel (with the signed notifications of work.rs).
 
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::reports::REPORT_KINDS;
@@ -33,4 +38,30 @@ pub async fn put_report(
     }
     state.db.put_report(&app.id, &kind, &body, crate::now_secs()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ListQuery {
+    external_user_id: String,
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    q: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let axum::extract::Query(q) = q.map_err(|_| ApiError::BadRequest("give exactly one externalUserId"))?;
+    if !crate::reports::safe_segment(&q.external_user_id) {
+        return Err(ApiError::BadRequest("externalUserId must be 1-64 of letters, digits, '.', '_' or '-'"));
+    }
+    let mut out = Vec::new();
+    for app in state.db.applications_of_user(&q.external_user_id).await? {
+        out.push(super::applications::admin_view(&state, &app).await?);
+    }
+    Ok(Json(json!({"applications": out})))
+}
+
+pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    let app = state.db.application(&id).await?.filter(|a| a.status != status::CREATING).ok_or(ApiError::NotFound)?;
+    Ok(Json(super::applications::admin_view(&state, &app).await?))
 }

@@ -1,5 +1,9 @@
-//! `POST /v1/applications` (validate, sign, forward `information`) and
-//! `GET /v1/applications/{id}`.
+//! `POST /v1/applications` (validate, sign, forward `information`),
+//! `GET /v1/applications/{id}` and `GET /v1/session` (where the session's user stands).
+//!
+//! An application belongs to the partner's user (`externalUserId`), not to the session that
+//! created it: a new session for the same user continues it (contract.md §1). Creating is
+//! limited per session and per user, so a session cannot probe which emails exist.
 
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
@@ -27,13 +31,28 @@ pub async fn create(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     super::require_json(&h)?;
     let draft: DraftDto = super::parse_json(&body)?;
+    // Creation attempts per session and per user (each can end in "email already used").
+    let limits = [
+        (format!("create:session:{}", sess.id), CREATE_PER_SESSION_PER_HOUR, 3600),
+        (format!("create:user:{}", sess.external_user_id), CREATE_PER_USER_PER_DAY, 86_400),
+    ];
+    for (key, limit, window) in &limits {
+        if crate::security::limit_hit(&state, key, *limit, *window).await.is_err() {
+            tracing::warn!(event = "create_limited", "too many application attempts");
+            return Err(ApiError::RateLimited);
+        }
+    }
     // The same rulebook as the widget (kyc-domain): the same fields, the same codes.
     let applicant = parse_draft(&draft, &state.rules()).map_err(|errs| {
         let codes: Vec<&str> = errs.iter().map(|e| e.code.as_str()).collect();
         tracing::info!(event = "validation_failed", fields = errs.len(), codes = ?codes, "draft refused");
         ApiError::Validation(errs)
     })?;
-    let existing = state.db.application_of_session(&sess.id).await?;
+    // The user already has an application: continue it, never a second one.
+    let existing = state.db.application_of_user(&sess.external_user_id).await?;
+    if let Some(app) = existing.as_ref().filter(|a| a.status != status::CREATING) {
+        return Err(ApiError::Exists { application_id: app.id.clone() });
+    }
     let row = match existing {
         // A crash or a lost upstream answer left a row: resume it with the same requestNo —
         // but only with the draft it was created from (resume safety).
@@ -52,27 +71,29 @@ pub async fn create(
             }
             row
         }
-        Some(_) => {
-            return Err(ApiError::Conflict {
-                code: "application_exists",
-                message: "this session already has an application",
-                fields: vec![],
-            })
-        }
+        Some(app) => return Err(ApiError::Exists { application_id: app.id }),
         None => {
+            let now = crate::now_secs();
             let row = ApplicationRow {
                 id: kyc_sandbox::random_hex(16),
                 session_id: sess.id.clone(),
                 request_no: kyc_sandbox::random_hex(16), // ≥ 128 bits from the OS CSPRNG
                 status: status::CREATING.into(),
-                updated_at: crate::now_secs(),
+                updated_at: now,
+                external_user_id: sess.external_user_id.clone(),
+                created_at: now,
             };
             let hash = draft_hash(&row.request_no, &draft);
-            if !state.db.insert_application(&row, &hash, crate::now_secs()).await? {
-                return Err(ApiError::Conflict {
-                    code: "application_exists",
-                    message: "this session already has an application",
-                    fields: vec![],
+            if !state.db.insert_application(&row, &hash, now).await? {
+                // Another session (or instance) of this user created one first.
+                let app = state.db.application_of_user(&sess.external_user_id).await?;
+                return Err(match app {
+                    Some(a) => ApiError::Exists { application_id: a.id },
+                    None => ApiError::Conflict {
+                        code: "application_exists",
+                        message: "this session already has an application",
+                        fields: vec![],
+                    },
                 });
             }
             row
@@ -102,7 +123,7 @@ pub async fn create(
             return Err(crate::upstream_failure(&e));
         }
     }
-    state.db.transition(&row.id, &[status::CREATING], status::DRAFT, crate::now_secs()).await?;
+    crate::work::transition(&state, &row.id, &[status::CREATING], status::DRAFT, "widget").await?;
     tracing::info!(event = "application_created", "application forwarded upstream");
     Ok((StatusCode::CREATED, Json(json!({"applicationId": row.id, "status": "draft"}))))
 }
@@ -129,11 +150,15 @@ fn rejected_fields(code: i64, msg: &str) -> ApiError {
     ApiError::Validation(vec![FieldError::new(field, Violation::new(code))])
 }
 
-/// Loads an application and checks it belongs to the caller's session (403 otherwise).
+/// Application attempts a session may make per hour, and a user per day.
+pub const CREATE_PER_SESSION_PER_HOUR: u32 = 5;
+pub const CREATE_PER_USER_PER_DAY: u32 = 10;
+
+/// Loads an application and checks it belongs to the caller's user (403 otherwise).
 pub async fn owned(state: &AppState, sess: &SessionRow, id: &str) -> Result<ApplicationRow, ApiError> {
     let app = state.db.application(id).await?.ok_or(ApiError::NotFound)?;
-    if app.session_id != sess.id {
-        return Err(ApiError::Forbidden("this application belongs to another session"));
+    if app.external_user_id != sess.external_user_id {
+        return Err(ApiError::Forbidden("this application belongs to another user"));
     }
     if app.status == status::CREATING {
         return Err(ApiError::NotFound);
@@ -147,16 +172,68 @@ pub async fn get(
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let mut app = owned(&state, &sess, &id).await?;
-    // Reconciliation: webhooks can be lost, so a reviewing application is re-queried (at most
-    // every few seconds) when the widget polls.
+    // Webhooks can be lost, so a reviewing application is re-queried (at most every few
+    // seconds, one query in flight) when the widget polls.
     if app.status == status::REVIEWING && crate::now_secs() - app.updated_at >= 2 {
-        if let Ok(Some(s)) = crate::confirm_status(&state, &app).await {
+        if let Ok(Some(s)) = crate::work::confirm_status(&state, &app, "poll").await {
             app.status = s;
         }
     }
-    Ok(Json(json!({
+    Ok(Json(widget_view(&state, &app).await?))
+}
+
+/// What the widget sees of an application: `submitting` is shown as `reviewing` (the submit
+/// is under way), and which photos the backend already has.
+async fn widget_view(state: &AppState, app: &ApplicationRow) -> Result<Value, ApiError> {
+    let shown = if app.status == status::SUBMITTING { status::REVIEWING } else { app.status.as_str() };
+    let documents = state.db.documents(&app.id).await?;
+    Ok(json!({
         "applicationId": app.id,
-        "status": app.status,
+        "status": shown,
         "updatedAt": crate::rfc3339(app.updated_at),
-    })))
+        "documents": documents,
+    }))
+}
+
+/// `GET /v1/session`: where this session's user stands — `application` is `null` before the
+/// first application, else the widget's view of it (so a reload, or a new token after the old
+/// one expired, continues where the person was).
+pub async fn session_view(
+    State(state): State<AppState>,
+    Extension(sess): Extension<SessionRow>,
+) -> Result<Json<Value>, ApiError> {
+    let app = state.db.application_of_user(&sess.external_user_id).await?.filter(|a| a.status != status::CREATING);
+    let application = match &app {
+        Some(a) => widget_view(&state, a).await?,
+        None => Value::Null,
+    };
+    Ok(Json(json!({"expiresAt": crate::rfc3339(sess.expires_at), "application": application})))
+}
+
+/// The application view of contract.md §1 (no PII), for the partner's admin endpoints.
+pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<Value, ApiError> {
+    let history: Vec<Value> = state
+        .db
+        .history(&app.id)
+        .await?
+        .into_iter()
+        .filter(|h| h.status != status::CREATING)
+        .map(|h| json!({"status": h.status, "at": crate::rfc3339(h.at), "source": h.source}))
+        .collect();
+    let documents: Vec<Value> = state
+        .db
+        .document_entries(&app.id)
+        .await?
+        .into_iter()
+        .map(|d| json!({"kind": d.kind, "source": d.source, "uploadedAt": crate::rfc3339(d.uploaded_at)}))
+        .collect();
+    Ok(json!({
+        "applicationId": app.id,
+        "externalUserId": app.external_user_id,
+        "status": app.status,
+        "createdAt": crate::rfc3339(app.created_at),
+        "updatedAt": crate::rfc3339(app.updated_at),
+        "history": history,
+        "documents": documents,
+    }))
 }

@@ -52,6 +52,11 @@ pub async fn put(
     body: Body,
 ) -> Result<StatusCode, ApiError> {
     let kind = DocumentKind::parse(&kind).ok_or(ApiError::NotFound)?;
+    // How the photo was obtained, as the widget says (`X-Photo-Source: camera | file`).
+    let source = match h.get("x-photo-source").and_then(|v| v.to_str().ok()) {
+        Some("camera") => "camera",
+        _ => "file",
+    };
     let app = super::applications::owned(&state, &sess, &id).await?;
     if app.status != status::DRAFT {
         return Err(ApiError::Conflict {
@@ -94,7 +99,7 @@ pub async fn put(
         )
         .await
         .map_err(|e| crate::upstream_failure(&e))?;
-    state.db.record_document(&app.id, kind.as_str(), &sha, crate::now_secs()).await?;
+    state.db.record_document(&app.id, kind.as_str(), &sha, source, crate::now_secs()).await?;
     tracing::info!(
         event = "document_uploaded",
         kind = kind.as_str(),

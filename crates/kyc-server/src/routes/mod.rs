@@ -8,9 +8,7 @@ mod submit;
 mod webhook;
 
 pub(crate) use documents::read_capped;
-pub use webhook::{
-    spawn_worker as spawn_webhook_worker, webhook_secret_ok, Dedup as WebhookDedup, QUEUE as WEBHOOK_QUEUE,
-};
+pub use webhook::{webhook_secret_ok, Dedup as WebhookDedup};
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -28,6 +26,9 @@ pub fn v1() -> Router<AppState> {
         .route("/v1/sessions", post(sessions::create))
         .route("/v1/applications", post(applications::create))
         .route("/v1/applications/{id}", get(applications::get))
+        .route("/v1/session", get(applications::session_view))
+        .route("/v1/admin/applications", get(admin::list))
+        .route("/v1/admin/applications/{id}", get(admin::one))
         .route(
             "/v1/applications/{id}/documents/{kind}",
             // The handler reads the body itself with a hard 5,000,000-byte cap (413 beyond).

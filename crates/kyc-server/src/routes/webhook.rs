@@ -2,9 +2,10 @@
 //! secret is checked before the body is read (`KYC_WEBHOOK_SECRET`, or during a rotation
 //! `KYC_WEBHOOK_SECRET_PREVIOUS`); only `application/json` of at most 4 KiB is read; requests
 //! are rate-limited per client (security.rs); a `(requestNo, kycStatus)` seen within
-//! [`DEDUP_WINDOW_SECS`] is answered 200 and dropped; the rest goes to a bounded queue that one
-//! worker drains, confirming each status with a signed `queryMerchantKyc` before anything is
-//! stored. A full queue is a 503, so the provider retries later.
+//! [`DEDUP_WINDOW_SECS`] is answered 200 and dropped; the rest becomes a job in the database
+//! (one per `requestNo` while pending) that a worker on any instance claims, confirming the
+//! status with a signed `queryMerchantKyc` before anything is stored. A full job table is a
+//! 503, so the provider retries later.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -20,8 +21,8 @@ use crate::AppState;
 
 pub const MAX_BODY: usize = 4 * 1024;
 pub const DEDUP_WINDOW_SECS: i64 = 60;
-/// Webhooks waiting for the worker.
-pub const QUEUE: usize = 256;
+/// Jobs waiting in the database beyond which a webhook is answered 503 (the provider retries).
+pub const MAX_PENDING_JOBS: i64 = 10_000;
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -69,26 +70,6 @@ impl Dedup {
     }
 }
 
-/// The worker: one confirmation at a time, whatever the flood.
-pub fn spawn_worker(state: AppState, mut rx: tokio::sync::mpsc::Receiver<String>) {
-    tokio::spawn(async move {
-        while let Some(request_no) = rx.recv().await {
-            match state.db.application_by_request_no(&request_no).await {
-                Ok(Some(app)) => {
-                    if let Err(e) = crate::confirm_status(&state, &app).await {
-                        tracing::warn!(event = "webhook_confirm_failed", error = %e, "could not confirm a webhook");
-                    }
-                }
-                // Unknown requestNo: ignored, and answered like any other (no oracle).
-                Ok(None) => {
-                    tracing::info!(event = "webhook_unknown_request", "webhook for an unknown application ignored");
-                }
-                Err(e) => tracing::error!(error = %e, "webhook lookup failed"),
-            }
-        }
-    });
-}
-
 pub async fn receive(State(state): State<AppState>, h: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
     // The path secret was checked before the body was read (security::auth_first).
     super::require_json(&h)?;
@@ -101,10 +82,21 @@ pub async fn receive(State(state): State<AppState>, h: HeaderMap, body: Bytes) -
         tracing::info!(event = "webhook_duplicate", "duplicate webhook within the window dropped");
         return Ok(StatusCode::OK);
     }
-    if state.webhook_tx.try_send(n.request_no.clone()).is_err() {
+    // Durable: the confirmation is a job in the database, claimed by a worker on any instance.
+    let queued = async {
+        if state.db.pending_jobs().await? >= MAX_PENDING_JOBS {
+            return Ok::<bool, sqlx::Error>(false);
+        }
+        let now = crate::now_secs();
+        state.db.enqueue(crate::work::JOB_WEBHOOK, &n.request_no, now, now).await?;
+        Ok(true)
+    }
+    .await;
+    if !matches!(queued, Ok(true)) {
         state.webhook_dedup.forget(&n.request_no, &status);
-        tracing::warn!(event = "webhook_queue_full", "webhook queue full: the provider will retry");
+        tracing::warn!(event = "webhook_queue_full", "webhook not queued: the provider will retry");
         return Err(ApiError::Busy);
     }
+    state.work_signal.notify_one();
     Ok(StatusCode::OK)
 }

@@ -1,5 +1,7 @@
 //! `spawn_app()`: the real backend on port 0 against the real sandbox on its own port, both
-//! over real HTTP on 127.0.0.1, with a SQLite file in a temp dir.
+//! over real HTTP on 127.0.0.1, with a SQLite file in a temp dir — or, when
+//! `KYC_TEST_POSTGRES_URL` names a PostgreSQL server (the test command starts a throwaway one),
+//! a fresh database of its own on that server. The whole suite runs once on each.
 #![allow(dead_code)]
 
 use kyc_sandbox::{Sandbox, SandboxConfig};
@@ -35,6 +37,10 @@ pub struct Options {
     /// Extra routes under the same layer stack (a panicking handler, say).
     pub extra_routes: Option<axum::Router>,
     pub retention_secs: Option<i64>,
+    /// Share this database URL (a second instance on the first one's database).
+    pub database_url: Option<String>,
+    pub partner_webhook: Option<(String, String)>,
+    pub reconcile_after_secs: Option<i64>,
 }
 
 impl Default for Options {
@@ -51,6 +57,9 @@ impl Default for Options {
             timeouts: kyc_server::http::Timeouts::default(),
             extra_routes: None,
             retention_secs: None,
+            database_url: None,
+            partner_webhook: None,
+            reconcile_after_secs: None,
         }
     }
 }
@@ -87,6 +96,17 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     if let Some(r) = o.retention_secs {
         config.retention_secs = r;
     }
+    config.database_url = match o.database_url {
+        Some(u) => u,
+        None => test_database_url(dir.path()).await,
+    };
+    if let Some((url, secret)) = o.partner_webhook {
+        config.partner_webhook_url = Some(url);
+        config.partner_webhook_secret = Some(secrecy::SecretString::from(secret));
+    }
+    if let Some(r) = o.reconcile_after_secs {
+        config.reconcile_after_secs = r;
+    }
     let state = AppState::new(config).await.unwrap();
     let mut a = app(state.clone(), None);
     if let Some(extra) = o.extra_routes {
@@ -95,6 +115,27 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     let timeouts = o.timeouts;
     tokio::spawn(async move { kyc_server::serve_with(l, a, std::future::pending(), timeouts).await.unwrap() });
     TestApp { base, sandbox_base, http: reqwest::Client::new(), state, sandbox, admin_key: o.admin_key, dir }
+}
+
+/// The database of one test app: a SQLite file in `dir`, or a new database on the PostgreSQL
+/// server named by `KYC_TEST_POSTGRES_URL`.
+pub async fn test_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("KYC_TEST_POSTGRES_URL") {
+        Ok(admin) if !admin.is_empty() => {
+            use sqlx::Connection;
+            let name = format!("kyc_test_{}", kyc_sandbox::random_hex(8));
+            let mut c = sqlx::PgConnection::connect(&admin).await.expect("the test PostgreSQL server answers");
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut c).await.unwrap();
+            let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b).to_owned();
+            format!("{base}/{name}")
+        }
+        _ => format!("sqlite://{}", dir.join("kyc-demo.db").display()),
+    }
+}
+
+/// Whether this run is on PostgreSQL.
+pub fn on_postgres() -> bool {
+    std::env::var("KYC_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty())
 }
 
 pub fn valid_draft(email: &str) -> Value {
@@ -107,7 +148,8 @@ pub fn valid_draft(email: &str) -> Value {
 
 impl TestApp {
     pub async fn session(&self) -> String {
-        self.session_for("user-1").await
+        // A new partner user each time: a user has one application (contract.md §1).
+        self.session_for(&format!("user-{}", kyc_sandbox::random_hex(6))).await
     }
 
     pub async fn session_for(&self, external_user_id: &str) -> String {

@@ -1,0 +1,363 @@
+//! Durable work shared by every instance (issue "at scale"): the submit as a state machine,
+//! status confirmation with the provider, the job worker (webhook confirmations,
+//! reconciliations), the reconciler that asks the provider about applications without news,
+//! and the partner notifier. All of it lives in the database: any instance claims any job,
+//! a kill -9 loses nothing (a claimed job's lease runs out and another instance takes it).
+
+use reqwest::Method;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::db::{ApplicationRow, Transition};
+use crate::reports::{self, REPORT_KINDS};
+use crate::upstream::{Payload, UpstreamError};
+use crate::{now_secs, status, AppState};
+
+/// How long a claimed job or notification is leased before another instance may take it.
+pub const LEASE_SECS: i64 = 60;
+/// The job worker and the notifier look for due work this often.
+pub const POLL: Duration = Duration::from_millis(250);
+/// Job kinds.
+pub const JOB_WEBHOOK: &str = "webhook";
+pub const JOB_RECONCILE: &str = "reconcile";
+
+/// Why a submit did not reach `reviewing`.
+#[derive(Debug)]
+pub enum SubmitError {
+    /// The partner has not provided a report yet (`409 reports_missing`).
+    ReportsMissing,
+    Upstream(UpstreamError),
+    Database(sqlx::Error),
+    Other(anyhow::Error),
+}
+
+impl From<sqlx::Error> for SubmitError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Database(e)
+    }
+}
+
+fn notify(state: &AppState) -> bool {
+    state.config.partner_webhook_url.is_some()
+}
+
+/// Moves `app` to `to` from one of `from`, recording `source`; `true` when it moved.
+pub async fn transition(
+    state: &AppState,
+    app_id: &str,
+    from: &[&str],
+    to: &str,
+    source: &str,
+) -> sqlx::Result<bool> {
+    let t = Transition { id: app_id, from, to, source, now: now_secs(), notify: notify(state) };
+    let moved = state.db.transition(&t).await?;
+    if let Some(previous) = &moved {
+        tracing::info!(event = "status_changed", from = previous.as_str(), to, source, "application status changed");
+    }
+    Ok(moved.is_some())
+}
+
+/// The upload of the reports and `merchantProcess` for an application this instance holds in
+/// `submitting`; on success it is `reviewing`. Used by the submit handler and, for a submit
+/// whose instance died, by the reconciler.
+pub async fn perform_submit(state: &AppState, app: &ApplicationRow, source: &str) -> Result<(), SubmitError> {
+    let mut pdfs = Vec::new();
+    for kind in REPORT_KINDS {
+        match reports::load(state, &app.id, &app.external_user_id, kind).await.map_err(SubmitError::Other)? {
+            Some(pdf) => pdfs.push((kind, pdf)),
+            None => return Err(SubmitError::ReportsMissing),
+        }
+    }
+    for (kind, pdf) in &pdfs {
+        state
+            .upstream
+            .call(
+                Method::POST,
+                "/open/api/kyc/share/fileUpload",
+                &[],
+                Payload::Upload { request_no: &app.request_no, kind, file: pdf, media_type: "application/pdf" },
+            )
+            .await
+            .map_err(SubmitError::Upstream)?;
+    }
+    state
+        .upstream
+        .call(Method::GET, "/open/api/kyc/share/merchantProcess", &[("requestNo", &app.request_no)], Payload::Empty)
+        .await
+        .map_err(SubmitError::Upstream)?;
+    transition(state, &app.id, &[status::SUBMITTING], status::REVIEWING, source).await?;
+    state.db.delete_reports(&app.id).await?;
+    tracing::info!(event = "application_submitted", "application submitted for review");
+    Ok(())
+}
+
+/// The provider's view of an application (`queryMerchantKyc`): `init`, `reviewing`,
+/// `approved` or `rejected`.
+pub async fn provider_status(state: &AppState, app: &ApplicationRow) -> Result<String, UpstreamError> {
+    let path = format!("/open/api/kyc/share/queryMerchantKyc/{}", app.request_no);
+    let body = kyc_domain::canonical_json(&json!({"requestNo": app.request_no}));
+    let model = state.upstream.call(Method::POST, &path, &[], Payload::Json(&body)).await?;
+    Ok(model
+        .as_ref()
+        .and_then(|m| m.get("kycStatus"))
+        .and_then(|s| s.as_str())
+        .unwrap_or_default()
+        .to_owned())
+}
+
+/// Applies what the provider says to our record. Final states stay final: a provider reversal
+/// after `approved` / `rejected` is recorded in the history, notified and logged as a security
+/// event, but the status stays.
+pub async fn apply_provider_status(
+    state: &AppState,
+    app: &ApplicationRow,
+    upstream: &str,
+    source: &str,
+) -> sqlx::Result<()> {
+    let to = match upstream {
+        "reviewing" => status::REVIEWING,
+        "approved" => status::APPROVED,
+        "rejected" => status::REJECTED,
+        _ => return Ok(()),
+    };
+    let current = state.db.application(&app.id).await?.map(|a| a.status).unwrap_or_default();
+    let is_final = |s: &str| s == status::APPROVED || s == status::REJECTED;
+    if is_final(&current) {
+        if is_final(to) && to != current {
+            let last = state.db.history(&app.id).await?.pop().map(|h| h.status);
+            if last.as_deref() != Some(to) {
+                tracing::warn!(
+                    event = "security_provider_reversal",
+                    from = current.as_str(),
+                    to,
+                    "the provider reversed a final decision; the recorded status stays"
+                );
+                state.db.record_reversal(&app.id, to, &current, source, now_secs(), notify(state)).await?;
+            }
+        }
+        return Ok(());
+    }
+    let from: &[&str] = if to == status::REVIEWING {
+        &[status::DRAFT, status::SUBMITTING]
+    } else {
+        &[status::DRAFT, status::SUBMITTING, status::REVIEWING]
+    };
+    transition(state, &app.id, from, to, source).await?;
+    Ok(())
+}
+
+/// A widget poll re-uses a provider answer this recent.
+pub const POLL_FRESH_MS: i64 = 2_000;
+
+/// Confirms an application's status with the provider and stores it; single flight per
+/// application on this instance (the provider is asked once for callers that arrive while a
+/// query is in flight). Returns the status now stored.
+pub async fn confirm_status(state: &AppState, app: &ApplicationRow, source: &str) -> Result<Option<String>, UpstreamError> {
+    let flight = state.status_flight(&app.id);
+    let arrived = crate::now_ms();
+    let mut last_answered = match flight.try_lock() {
+        Ok(g) => g,
+        Err(_) => flight.lock().await,
+    };
+    // A query answered after this caller arrived is its answer too; a widget poll also takes
+    // one answered within the last POLL_FRESH_MS (a webhook is news: it always asks).
+    let fresh_since = if source == "poll" { arrived - POLL_FRESH_MS } else { arrived };
+    if *last_answered >= fresh_since {
+        return Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status));
+    }
+    let r = provider_status(state, app).await;
+    *last_answered = crate::now_ms();
+    let upstream = r?;
+    apply_provider_status(state, app, &upstream, source)
+        .await
+        .map_err(|e| UpstreamError::Unavailable(format!("database: {e}")))?;
+    Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status))
+}
+
+/// Reconciles one application without news: asks the provider, applies the answer, and
+/// completes a submit whose instance died before `merchantProcess` (the provider still says
+/// `init`).
+async fn reconcile(state: &AppState, app: &ApplicationRow) -> Result<(), SubmitError> {
+    let upstream = provider_status(state, app).await.map_err(SubmitError::Upstream)?;
+    if upstream == "init" && app.status == status::SUBMITTING {
+        tracing::warn!(event = "submit_completed_by_reconciler", "a submit left half-done is completed");
+        return perform_submit(state, app, "poll").await;
+    }
+    apply_provider_status(state, app, &upstream, "poll").await?;
+    Ok(())
+}
+
+async fn run_job(state: &AppState, kind: &str, target: &str) -> Result<(), SubmitError> {
+    let app = match kind {
+        JOB_WEBHOOK => state.db.application_by_request_no(target).await?,
+        JOB_RECONCILE => state.db.application(target).await?,
+        _ => None,
+    };
+    let Some(app) = app else {
+        if kind == JOB_WEBHOOK {
+            tracing::info!(event = "webhook_unknown_request", "webhook for an unknown application ignored");
+        }
+        return Ok(());
+    };
+    match kind {
+        JOB_WEBHOOK => confirm_status(state, &app, "webhook").await.map(|_| ()).map_err(SubmitError::Upstream),
+        _ => reconcile(state, &app).await,
+    }
+}
+
+/// Seconds before the `attempts`-th retry: 2, 4, 8 … capped at 5 minutes.
+fn job_backoff(attempts: i64) -> i64 {
+    2i64.saturating_pow(u32::try_from(attempts.clamp(0, 20)).unwrap_or(20) + 1).min(300)
+}
+
+/// The job worker of this instance: one job at a time.
+pub fn spawn_job_worker(state: AppState) {
+    tokio::spawn(async move {
+        loop {
+            let claimed = state.db.claim_job(now_secs(), LEASE_SECS).await;
+            match claimed {
+                Ok(Some(job)) => {
+                    match run_job(&state, &job.kind, &job.target).await {
+                        Ok(()) => {
+                            let _ = state.db.finish_job(&job).await;
+                        }
+                        Err(e) => {
+                            tracing::warn!(event = "job_failed", kind = job.kind.as_str(), attempts = job.attempts + 1, error = ?e, "job will be retried");
+                            let _ = state.db.retry_job(&job, now_secs() + job_backoff(job.attempts)).await;
+                        }
+                    }
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "claiming a job failed"),
+            }
+            tokio::select! {
+                () = state.work_signal.notified() => {}
+                () = tokio::time::sleep(POLL) => {}
+            }
+        }
+    });
+}
+
+/// The reconciler: applications `submitting` or `reviewing` without news for
+/// `KYC_RECONCILE_AFTER_SECS` get a reconcile job (one instance marks each).
+pub fn spawn_reconciler(state: AppState) {
+    tokio::spawn(async move {
+        let every = Duration::from_secs(u64::try_from(state.config.reconcile_after_secs / 2).unwrap_or(1).clamp(1, 10));
+        loop {
+            tokio::time::sleep(every).await;
+            let now = now_secs();
+            match state.db.stale_applications(now - state.config.reconcile_after_secs, now).await {
+                Ok(ids) => {
+                    for id in ids {
+                        if state.db.enqueue(JOB_RECONCILE, &id, now, now).await.is_ok() {
+                            state.work_signal.notify_one();
+                        }
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "reconciler scan failed"),
+            }
+        }
+    });
+}
+
+/// `KYC-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (contract §1a).
+pub fn partner_signature(secret: &[u8], t: i64, body: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(t.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body.as_bytes());
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Seconds before the `attempts`-th redelivery: 5, 10, 20 … capped at one hour, retried for
+/// as long as the event exists (retention keeps undelivered events).
+fn notify_backoff(attempts: i64) -> i64 {
+    (5i64.saturating_mul(2i64.saturating_pow(u32::try_from(attempts.clamp(0, 20)).unwrap_or(20)))).min(3600)
+}
+
+/// The partner notifier of this instance (when `KYC_PARTNER_WEBHOOK_URL` is set).
+pub fn spawn_notifier(state: AppState) {
+    let (Some(url), Some(secret)) =
+        (state.config.partner_webhook_url.clone(), state.config.partner_webhook_secret.clone())
+    else {
+        return;
+    };
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("reqwest client");
+    let secret = Arc::new(secret);
+    tokio::spawn(async move {
+        loop {
+            match state.db.claim_event(now_secs(), LEASE_SECS).await {
+                Ok(Some(ev)) => {
+                    let t = now_secs();
+                    let sig = partner_signature(secrecy::ExposeSecret::expose_secret(&*secret).as_bytes(), t, &ev.body);
+                    let sent = http
+                        .post(&url)
+                        .header("content-type", "application/json")
+                        .header("KYC-Signature", sig)
+                        .body(ev.body.clone())
+                        .send()
+                        .await;
+                    let ok = sent.as_ref().is_ok_and(|r| r.status().is_success());
+                    if ok {
+                        let _ = state.db.event_delivered(ev.id, now_secs()).await;
+                    } else {
+                        let why = match &sent {
+                            Ok(r) => format!("HTTP {}", r.status().as_u16()),
+                            Err(e) => e.without_url_ref(),
+                        };
+                        tracing::warn!(event = "partner_notification_failed", attempts = ev.attempts + 1, reason = %why, "partner notification will be retried");
+                        let _ = state.db.event_failed(ev.id, now_secs() + notify_backoff(ev.attempts)).await;
+                    }
+                    continue;
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "claiming a notification failed"),
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    });
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    fn without_url_ref(&self) -> String {
+        if self.is_timeout() {
+            "timeout".into()
+        } else if self.is_connect() {
+            "connection failed".into()
+        } else {
+            "request failed".into()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoffs_start_small_and_are_capped() {
+        assert_eq!((notify_backoff(0), notify_backoff(1), notify_backoff(2)), (5, 10, 20));
+        assert_eq!(notify_backoff(100), 3600);
+        assert_eq!((job_backoff(0), job_backoff(1)), (2, 4));
+        assert_eq!(job_backoff(50), 300);
+    }
+
+    #[test]
+    fn the_partner_signature_is_hmac_sha256_of_t_dot_body() {
+        // Computed independently: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac secret
+        let sig = partner_signature(b"secret", 1_700_000_000, r#"{"a":1}"#);
+        assert_eq!(sig, "t=1700000000,v1=49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686");
+    }
+}
