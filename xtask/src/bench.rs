@@ -3,14 +3,19 @@
 //! - whole-form validation ≤ 1 ms (`kyc_domain::parse_draft`, native, release build of xtask
 //!   is not required: the loop is long enough to be stable);
 //! - page load → first focusable field in headless Chromium;
-//! - the backend adds ≤ 2 ms over a direct upstream call.
+//! - the backend adds ≤ 2 ms over a direct upstream call;
+//! - photo clean (`kyc_photos::plan` + `clean`, server profile) of a 40 MP JPEG ≤ 2500 ms;
+//! - the server's peak RSS while 8 clients upload 40 MP photos at once ≤ 512 MiB.
+//!
+//! `cargo xtask bench photos` runs only the two photo sections (no browser, no Trunk).
 
 use anyhow::{Context, Result};
 use kyc_domain::draft::{AddressDto, IndividualInfoDto, NumOrText};
 use kyc_domain::{parse_draft, Date, DraftDto, Rules};
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::process::{Child, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::{cargo, cmd, root, run, tools};
 
@@ -87,11 +92,17 @@ fn spawn_and_read_url(c: &mut std::process::Command) -> Result<(Proc, String)> {
 }
 
 pub fn bench() -> Result<()> {
+    match std::env::args().nth(2).as_deref() {
+        None => {}
+        Some("photos") => return photos(),
+        Some(other) => anyhow::bail!("unknown bench section {other:?} (known: photos)"),
+    }
     tools::ensure_test_tools()?;
     println!("== widget size");
     crate::build_widget()?;
     println!("\n== validation");
     validation();
+    photos()?;
     println!("\n== browser and backend");
     run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"]))?;
     let bin = root().join("target/server/kyc-server");
@@ -139,4 +150,204 @@ pub fn bench() -> Result<()> {
         .env("APP_SECRET", "bench-secret"));
     let _ = std::fs::remove_dir_all(&data);
     result
+}
+
+/// Photo clean timing (the `clean_bench` example of kyc-photos, built with the server's
+/// profile) and the server's peak memory under 8 concurrent 40 MP uploads.
+fn photos() -> Result<()> {
+    let data = std::env::temp_dir().join(format!("kyc-bench-photos-{}", std::process::id()));
+    std::fs::create_dir_all(&data)?;
+    let result = photos_in(&data);
+    let _ = std::fs::remove_dir_all(&data);
+    result
+}
+
+fn photos_in(data: &std::path::Path) -> Result<()> {
+    println!("\n== photo clean (plan + clean, server profile)");
+    let photo = data.join("40mp.jpg");
+    let photo_arg = photo.to_str().context("temp path is not UTF-8")?;
+    run(&mut cargo(&[
+        "run",
+        "--quiet",
+        "--profile",
+        "server",
+        "-p",
+        "kyc-photos",
+        "--example",
+        "clean_bench",
+        "--",
+        "--write-40mp",
+        photo_arg,
+    ]))?;
+    let jpeg = std::fs::read(&photo).context("the 40 MP JPEG of clean_bench")?;
+
+    println!("\n== server memory: 8 concurrent 40 MP uploads");
+    run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"]))?;
+    let bin = root().join("target/server/kyc-server");
+    let (server, url) = spawn_and_read_url(
+        cmd(bin.to_str().unwrap_or_default())
+            .args(["demo", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data.join("server"))
+            .env("RUST_LOG", "warn")
+            .stderr(Stdio::null()),
+    )?;
+    let pid = server.0.id();
+    const CLIENTS: usize = 8;
+    let mut apps = Vec::with_capacity(CLIENTS);
+    for n in 0..CLIENTS {
+        let session = json_request(
+            &url,
+            "POST",
+            "/v1/sessions",
+            None,
+            &serde_json::json!({"externalUserId": format!("bench-{n}")}),
+        )?;
+        let token = session["sessionToken"].as_str().context("sessionToken")?.to_owned();
+        let app = json_request(
+            &url,
+            "POST",
+            "/v1/applications",
+            Some(&token),
+            &draft_json(&format!("bench-{n}@example.com")),
+        )?;
+        let id = app["applicationId"].as_str().context("applicationId")?.to_owned();
+        apps.push((token, id));
+    }
+    let before = vm_kib(pid, "VmHWM")?;
+    let jpeg = std::sync::Arc::new(jpeg);
+    let start = std::sync::Arc::new(std::sync::Barrier::new(CLIENTS));
+    let uploads: Vec<_> = apps
+        .into_iter()
+        .map(|(token, id)| {
+            let (url, jpeg, start) = (url.clone(), jpeg.clone(), start.clone());
+            std::thread::spawn(move || {
+                start.wait();
+                let t = Instant::now();
+                let r = http(
+                    &url,
+                    "PUT",
+                    &format!("/v1/applications/{id}/documents/idFront"),
+                    &[("Authorization", &format!("Bearer {token}")), ("Content-Type", "image/jpeg")],
+                    &jpeg,
+                );
+                (r, t.elapsed())
+            })
+        })
+        .collect();
+    let mut all_ok = true;
+    for (n, u) in uploads.into_iter().enumerate() {
+        let (r, took) = u.join().map_err(|_| anyhow::anyhow!("upload thread panicked"))?;
+        match r {
+            Ok((status, body)) => {
+                all_ok &= status == 204;
+                let detail = if status == 204 { String::new() } else { format!(" {}", body.trim()) };
+                println!("  upload {n}: {status} in {:.0} ms{detail}", took.as_secs_f64() * 1e3);
+            }
+            Err(e) => {
+                all_ok = false;
+                println!("  upload {n}: failed after {:.0} ms: {e:#}", took.as_secs_f64() * 1e3);
+            }
+        }
+    }
+    let peak = vm_kib(pid, "VmHWM")?;
+    drop(server);
+    println!(
+        "server peak RSS with {CLIENTS} concurrent 40 MP uploads: {} MiB (budget 512 MiB; {} MiB before the uploads, {} bytes each)",
+        peak / 1024,
+        before / 1024,
+        jpeg.len()
+    );
+    if !all_ok {
+        anyhow::bail!("not every 40 MP upload was accepted (204)");
+    }
+    Ok(())
+}
+
+/// A field of `/proc/<pid>/status` in KiB (`VmHWM` is the peak resident set).
+fn vm_kib(pid: u32, field: &str) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .with_context(|| format!("no {field} in /proc/{pid}/status"))
+}
+
+/// The valid draft of the server tests, with its own email.
+fn draft_json(email: &str) -> serde_json::Value {
+    serde_json::json!({"email": email,
+        "individualInfo": {"firstName": "Jane", "lastName": "Doe", "dob": "1990-04-01", "country": "US",
+                           "gender": 2, "idDocType": "2", "number": "X1234567", "validUntil": "2031-01-01"},
+        "address": {"country": "US", "state": "CA", "city": "San Francisco",
+                    "address": "1 Market St", "zipCode": "94105", "ssn": "123-45-6789"}})
+}
+
+/// POSTs JSON (with a bearer token if given), expects 200 or 201 and answers the JSON body.
+fn json_request(
+    base: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value> {
+    let auth = token.map(|t| format!("Bearer {t}"));
+    let mut headers = vec![("Content-Type", "application/json")];
+    if let Some(a) = &auth {
+        headers.push(("Authorization", a));
+    }
+    let (status, text) = http(base, method, path, &headers, body.to_string().as_bytes())?;
+    if !(200..300).contains(&status) {
+        anyhow::bail!("{method} {path}: {status} {text}");
+    }
+    serde_json::from_str(&text).with_context(|| format!("{method} {path}: not JSON: {text}"))
+}
+
+/// A minimal blocking HTTP/1.1 client (one request per connection, no Origin header):
+/// answers the status and the body as text.
+fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, String)> {
+    let host = base.strip_prefix("http://").context("http:// URL")?;
+    let mut stream = TcpStream::connect(host)?;
+    stream.set_read_timeout(Some(Duration::from_secs(120)))?;
+    let mut head =
+        format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    // A server may answer before it has read the whole body (an early refusal): read the
+    // answer even if writing failed.
+    let written = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body));
+    let mut raw = Vec::new();
+    let read = stream.read_to_end(&mut raw);
+    if raw.is_empty() {
+        written?;
+        read?;
+    }
+    let end = raw.windows(4).position(|w| w == b"\r\n\r\n").context("no end of headers in the answer")?;
+    let head = String::from_utf8_lossy(&raw[..end]).to_ascii_lowercase();
+    let rest = &raw[end + 4..];
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .with_context(|| format!("no status in {head:?}"))?;
+    let chunked = head.lines().any(|l| l.starts_with("transfer-encoding:") && l.contains("chunked"));
+    let body = if chunked { dechunk(rest) } else { rest.to_vec() };
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+/// The body of a chunked answer.
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&rest[..eol]);
+        let Ok(n) = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16) else { break };
+        let data = &rest[eol + 2..];
+        if n == 0 || data.len() < n {
+            break;
+        }
+        out.extend_from_slice(&data[..n]);
+        rest = data[n..].strip_prefix(b"\r\n").unwrap_or(&data[n..]);
+    }
+    out
 }
