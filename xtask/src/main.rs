@@ -9,6 +9,7 @@
 
 mod bench;
 mod package;
+mod postgres;
 mod size;
 mod tools;
 
@@ -175,8 +176,12 @@ fn test() -> Result<()> {
     step("fuzz targets still build", || {
         run(&mut cargo(&["check", "--manifest-path", "crates/kyc-domain/fuzz/Cargo.toml", "--bins"]))
     })?;
-    step("native tests: kyc-domain, kyc-sandbox, kyc-server (black-box)", || {
+    step("native tests: kyc-domain, kyc-photos, kyc-sandbox, kyc-server (black-box, SQLite)", || {
         run(&mut cargo(&["test", "--workspace"]))
+    })?;
+    step("kyc-server black-box tests again on PostgreSQL (a throwaway server)", || {
+        let pg = postgres::Postgres::start()?;
+        run(cargo(&["test", "--no-fail-fast", "-p", "kyc-server"]).env("KYC_TEST_POSTGRES_URL", &pg.url))
     })?;
     step("kyc-domain tests on wasm32", || {
         run(&mut cargo(&["test", "-p", "kyc-domain", "--target", "wasm32-unknown-unknown"]))
@@ -254,6 +259,14 @@ fn main() -> Result<()> {
         "test" => test(),
         "setup" => tools::ensure_test_tools(),
         "bench" => bench::bench(),
+        // The backend's black-box suite on a throwaway PostgreSQL only (extra args go to the test binary).
+        "test-postgres" => {
+            let pg = postgres::Postgres::start()?;
+            let extra: Vec<String> = std::env::args().skip(2).collect();
+            let mut c = cargo(&["test", "--no-fail-fast", "-p", "kyc-server", "--"]);
+            c.args(&extra).env("KYC_TEST_POSTGRES_URL", &pg.url);
+            run(&mut c)
+        }
         "package" => {
             tools::ensure_demo_tools()?;
             package::package().map(|_| ())

@@ -77,7 +77,8 @@ impl Postgres {
             run(Command::new("chown").args(["-R", "postgres:postgres"]).arg(&dir))?;
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let mut pg = Self { dir: dir.clone(), bin, as_root, url: format!("postgres://postgres@127.0.0.1:{port}/postgres") };
+        let mut pg =
+            Self { dir: dir.clone(), bin, as_root, url: format!("postgres://postgres@127.0.0.1:{port}/postgres") };
         let data = dir.join("data");
         run(pg
             .cmd("initdb")
@@ -88,8 +89,14 @@ impl Postgres {
             "-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
             dir.display()
         );
-        run(pg.cmd("pg_ctl").args(["-w", "-t", "60", "-D"]).arg(&data).args(["-o", &opts, "-l"]).arg(dir.join("log")).arg("start"))
-            .with_context(|| format!("PostgreSQL did not start; see {}", dir.join("log").display()))?;
+        run(pg
+            .cmd("pg_ctl")
+            .args(["-w", "-t", "60", "-D"])
+            .arg(&data)
+            .args(["-o", &opts, "-l"])
+            .arg(dir.join("log"))
+            .arg("start"))
+        .with_context(|| format!("PostgreSQL did not start; see {}", dir.join("log").display()))?;
         if !Path::new(&data).join("postmaster.pid").exists() {
             bail!("PostgreSQL did not start");
         }

@@ -46,6 +46,13 @@ pub struct SandboxConfig {
     /// First webhook retry delay; doubles each attempt, capped at 30 s.
     pub webhook_backoff: Duration,
     pub webhook_max_attempts: u32,
+    /// Fault injection for tests: calls whose path contains `delay_path` wait `delay_before`
+    /// before they are processed and `delay_after` after (`KYC_SANDBOX_DELAY_PATH`,
+    /// `KYC_SANDBOX_DELAY_BEFORE_MS`, `KYC_SANDBOX_DELAY_AFTER_MS`). A client that gives up
+    /// during the first never reaches the sandbox; during the second, its answer is lost.
+    pub delay_path: Option<String>,
+    pub delay_before: Duration,
+    pub delay_after: Duration,
 }
 
 impl SandboxConfig {
@@ -57,6 +64,9 @@ impl SandboxConfig {
             review_delay: Duration::from_millis(3000),
             webhook_backoff: Duration::from_secs(1),
             webhook_max_attempts: 8,
+            delay_path: None,
+            delay_before: Duration::ZERO,
+            delay_after: Duration::ZERO,
         }
     }
 
@@ -77,6 +87,15 @@ impl SandboxConfig {
             c.review_delay = Duration::from_millis(
                 ms.parse().map_err(|_| "KYC_SANDBOX_REVIEW_DELAY_MS must be a number of milliseconds".to_owned())?,
             );
+        }
+        c.delay_path = env("KYC_SANDBOX_DELAY_PATH");
+        for (key, slot) in
+            [("KYC_SANDBOX_DELAY_BEFORE_MS", &mut c.delay_before), ("KYC_SANDBOX_DELAY_AFTER_MS", &mut c.delay_after)]
+        {
+            if let Some(ms) = env(key) {
+                *slot =
+                    Duration::from_millis(ms.parse().map_err(|_| format!("{key} must be a number of milliseconds"))?);
+            }
         }
         if let Some(ms) = env("KYC_SANDBOX_WEBHOOK_BACKOFF_MS") {
             c.webhook_backoff = Duration::from_millis(
@@ -115,7 +134,9 @@ impl Sandbox {
 
     /// The upstream API (`/open/api/...`) and the inspection endpoints (`/__sandbox/...`).
     pub fn router(&self) -> Router {
-        api::routes(self.clone()).merge(inspect::routes(self.clone()))
+        let api = api::routes(self.clone())
+            .layer(axum::middleware::from_fn_with_state(self.inner.config.clone(), injected_delay));
+        api.merge(inspect::routes(self.clone()))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, store::Store> {
@@ -123,6 +144,23 @@ impl Sandbox {
         // matters more than refusing all further requests would.
         self.inner.store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+async fn injected_delay(
+    axum::extract::State(c): axum::extract::State<SandboxConfig>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let hit = c.delay_path.as_deref().is_some_and(|p| req.uri().path().contains(p));
+    if hit && !c.delay_before.is_zero() {
+        tokio::time::sleep(c.delay_before).await;
+    }
+    // Processed to the end even if the client is gone meanwhile: the answer is what is lost.
+    let resp = tokio::spawn(next.run(req)).await.expect("sandbox handler");
+    if hit && !c.delay_after.is_zero() {
+        tokio::time::sleep(c.delay_after).await;
+    }
+    resp
 }
 
 /// `n` random bytes as lower-case hex.

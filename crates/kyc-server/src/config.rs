@@ -301,7 +301,8 @@ impl Config {
             warnings,
             partner_webhook_url: raw.KYC_PARTNER_WEBHOOK_URL.clone(),
             partner_webhook_secret,
-            reconcile_after_secs: i64::try_from(reconcile_after).map_err(|_| "KYC_RECONCILE_AFTER_SECS is too large")?,
+            reconcile_after_secs: i64::try_from(reconcile_after)
+                .map_err(|_| "KYC_RECONCILE_AFTER_SECS is too large")?,
         })
     }
 

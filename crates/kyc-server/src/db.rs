@@ -262,7 +262,8 @@ impl Db {
 
     /// The application of a partner user (there is at most one).
     pub async fn application_of_user(&self, external_user_id: &str) -> sqlx::Result<Option<ApplicationRow>> {
-        let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE external_user_id = $1 ORDER BY created_at LIMIT 1");
+        let sql =
+            format!("SELECT {APP_COLUMNS} FROM applications WHERE external_user_id = $1 ORDER BY created_at LIMIT 1");
         let r = sqlx::query(&sql).bind(external_user_id).fetch_optional(&self.pool).await?;
         Ok(r.as_ref().map(app_from))
     }
@@ -295,8 +296,10 @@ impl Db {
 
     /// The hash of the draft a half-created application was created from.
     pub async fn draft_hash(&self, id: &str) -> sqlx::Result<Option<String>> {
-        let r =
-            sqlx::query("SELECT draft_hash FROM applications WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let r = sqlx::query("SELECT draft_hash FROM applications WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(r.and_then(|r| r.get(0)))
     }
 
@@ -354,7 +357,11 @@ impl Db {
     ) -> sqlx::Result<()> {
         let mut tx = self.pool.begin().await?;
         Self::record(&mut tx, id, status, current, source, now, notify).await?;
-        sqlx::query("UPDATE applications SET updated_at = $1 WHERE id = $2").bind(now).bind(id).execute(&mut *tx).await?;
+        sqlx::query("UPDATE applications SET updated_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await
     }
 
@@ -374,15 +381,22 @@ impl Db {
             .bind(source)
             .execute(&mut **tx)
             .await?;
-        // `creating` is internal: the partner hears of an application from `draft` on.
-        if notify && status != "creating" {
+        // The partner hears public statuses only: `creating` and `submitting` are ours (a submit
+        // under way is `draft` until it is `reviewing`; a failed one going back to `draft` is no
+        // change at all).
+        let public = |s: &str| matches!(s, "draft" | "reviewing" | "approved" | "rejected");
+        let previous = match previous {
+            "submitting" => "draft",
+            p => p,
+        };
+        if notify && public(status) && status != previous {
             let user: String = sqlx::query("SELECT external_user_id FROM applications WHERE id = $1")
                 .bind(id)
                 .fetch_one(&mut **tx)
                 .await?
                 .get(0);
             let event_id = kyc_sandbox::random_hex(16);
-            let previous = if previous == "creating" { serde_json::Value::Null } else { previous.into() };
+            let previous = if public(previous) { previous.into() } else { serde_json::Value::Null };
             let body = serde_json::json!({
                 "eventId": event_id,
                 "type": "application.status_changed",
@@ -424,7 +438,14 @@ impl Db {
 
     // -- documents and reports ---------------------------------------------------------------
 
-    pub async fn record_document(&self, app_id: &str, kind: &str, sha256: &str, source: &str, now: i64) -> sqlx::Result<()> {
+    pub async fn record_document(
+        &self,
+        app_id: &str,
+        kind: &str,
+        sha256: &str,
+        source: &str,
+        now: i64,
+    ) -> sqlx::Result<()> {
         sqlx::query(
             "INSERT INTO documents (application_id, kind, sha256, uploaded_at, source) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (application_id, kind) DO UPDATE SET sha256 = excluded.sha256, uploaded_at = excluded.uploaded_at, source = excluded.source",
@@ -494,12 +515,11 @@ impl Db {
         ] {
             sqlx::query(&sql).bind(cutoff).execute(&mut *tx).await?;
         }
-        let drafts =
-            sqlx::query("DELETE FROM applications WHERE status IN ('creating', 'draft') AND created_at <= $1")
-                .bind(cutoff)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        let drafts = sqlx::query("DELETE FROM applications WHERE status IN ('creating', 'draft') AND created_at <= $1")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         let reports = sqlx::query("DELETE FROM reports WHERE created_at <= $1")
             .bind(cutoff)
             .execute(&mut *tx)
@@ -587,7 +607,11 @@ impl Db {
 
     /// Done: removed, unless it was asked for again meanwhile (then it runs once more).
     pub async fn finish_job(&self, job: &Job) -> sqlx::Result<()> {
-        let r = sqlx::query("DELETE FROM jobs WHERE id = $1 AND gen = $2").bind(job.id).bind(job.gen).execute(&self.pool).await?;
+        let r = sqlx::query("DELETE FROM jobs WHERE id = $1 AND gen = $2")
+            .bind(job.id)
+            .bind(job.gen)
+            .execute(&self.pool)
+            .await?;
         if r.rows_affected() == 0 {
             sqlx::query("UPDATE jobs SET locked_until = 0 WHERE id = $1").bind(job.id).execute(&self.pool).await?;
         }
@@ -616,14 +640,15 @@ impl Db {
         let mut won = Vec::new();
         for r in rows {
             let id: String = r.get(0);
-            let claimed = sqlx::query("UPDATE applications SET reconciled_at = $1 WHERE id = $2 AND reconciled_at <= $3")
-                .bind(now)
-                .bind(&id)
-                .bind(stale_before)
-                .execute(&self.pool)
-                .await?
-                .rows_affected()
-                == 1;
+            let claimed =
+                sqlx::query("UPDATE applications SET reconciled_at = $1 WHERE id = $2 AND reconciled_at <= $3")
+                    .bind(now)
+                    .bind(&id)
+                    .bind(stale_before)
+                    .execute(&self.pool)
+                    .await?
+                    .rows_affected()
+                    == 1;
             if claimed {
                 won.push(id);
             }
@@ -653,13 +678,15 @@ impl Db {
                 body: r.get(3),
                 attempts: r.get(4),
             };
-            let won = sqlx::query("UPDATE events SET locked_until = $1 WHERE id = $2 AND locked_until <= $3 AND delivered_at IS NULL")
-                .bind(now + lease_secs)
-                .bind(ev.id)
-                .bind(now)
-                .execute(&self.pool)
-                .await?
-                .rows_affected()
+            let won = sqlx::query(
+                "UPDATE events SET locked_until = $1 WHERE id = $2 AND locked_until <= $3 AND delivered_at IS NULL",
+            )
+            .bind(now + lease_secs)
+            .bind(ev.id)
+            .bind(now)
+            .execute(&self.pool)
+            .await?
+            .rows_affected()
                 == 1;
             if won {
                 return Ok(Some(ev));

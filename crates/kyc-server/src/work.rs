@@ -43,13 +43,7 @@ fn notify(state: &AppState) -> bool {
 }
 
 /// Moves `app` to `to` from one of `from`, recording `source`; `true` when it moved.
-pub async fn transition(
-    state: &AppState,
-    app_id: &str,
-    from: &[&str],
-    to: &str,
-    source: &str,
-) -> sqlx::Result<bool> {
+pub async fn transition(state: &AppState, app_id: &str, from: &[&str], to: &str, source: &str) -> sqlx::Result<bool> {
     let t = Transition { id: app_id, from, to, source, now: now_secs(), notify: notify(state) };
     let moved = state.db.transition(&t).await?;
     if let Some(previous) = &moved {
@@ -98,12 +92,7 @@ pub async fn provider_status(state: &AppState, app: &ApplicationRow) -> Result<S
     let path = format!("/open/api/kyc/share/queryMerchantKyc/{}", app.request_no);
     let body = kyc_domain::canonical_json(&json!({"requestNo": app.request_no}));
     let model = state.upstream.call(Method::POST, &path, &[], Payload::Json(&body)).await?;
-    Ok(model
-        .as_ref()
-        .and_then(|m| m.get("kycStatus"))
-        .and_then(|s| s.as_str())
-        .unwrap_or_default()
-        .to_owned())
+    Ok(model.as_ref().and_then(|m| m.get("kycStatus")).and_then(|s| s.as_str()).unwrap_or_default().to_owned())
 }
 
 /// Applies what the provider says to our record. Final states stay final: a provider reversal
@@ -153,7 +142,11 @@ pub const POLL_FRESH_MS: i64 = 2_000;
 /// Confirms an application's status with the provider and stores it; single flight per
 /// application on this instance (the provider is asked once for callers that arrive while a
 /// query is in flight). Returns the status now stored.
-pub async fn confirm_status(state: &AppState, app: &ApplicationRow, source: &str) -> Result<Option<String>, UpstreamError> {
+pub async fn confirm_status(
+    state: &AppState,
+    app: &ApplicationRow,
+    source: &str,
+) -> Result<Option<String>, UpstreamError> {
     let flight = state.status_flight(&app.id);
     let arrived = crate::now_ms();
     let mut last_answered = match flight.try_lock() {

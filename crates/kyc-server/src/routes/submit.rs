@@ -47,7 +47,8 @@ pub async fn submit(
             });
         }
         for kind in REPORT_KINDS {
-            if reports::load(&state, &app.id, &app.external_user_id, kind).await.map_err(ApiError::Internal)?.is_none() {
+            if reports::load(&state, &app.id, &app.external_user_id, kind).await.map_err(ApiError::Internal)?.is_none()
+            {
                 tracing::error!(event = "report_missing", kind, "no report available for submit");
                 return Err(reports_missing());
             }
