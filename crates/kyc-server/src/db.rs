@@ -25,6 +25,8 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// The SQLite file (empty in memory or on PostgreSQL).
+    path: String,
 }
 
 #[derive(Debug, Clone)]
@@ -165,10 +167,12 @@ impl Db {
         } else {
             anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://");
         };
+        let mut file = String::new();
         let pool = match backend {
             Backend::Postgres => AnyPoolOptions::new().max_connections(16).connect(url).await?,
             Backend::Sqlite => {
                 let (url, path) = sqlite_url(url);
+                file.clone_from(&path);
                 owner_only(&path)?;
                 AnyPoolOptions::new()
                     .max_connections(8)
@@ -185,13 +189,28 @@ impl Db {
                     .await?
             }
         };
-        let db = Self { pool, backend };
+        let db = Self { pool, backend, path: file };
         db.migrate().await?;
         Ok(db)
     }
 
-    /// Runs the migrations; a SQLite file busy with another process's migration is retried.
+    /// Runs the migrations. PostgreSQL serialises instances with sqlx's advisory lock; for a
+    /// SQLite file shared by processes started together, an exclusive lock on a file beside it
+    /// does (sqlx takes no lock on SQLite), and a busy database is retried.
     async fn migrate(&self) -> anyhow::Result<()> {
+        let _lock = if self.path.is_empty() {
+            None
+        } else {
+            let lock_path = format!("{}.migrate-lock", self.path);
+            Some(
+                tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                    let f = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+                    f.lock()?;
+                    Ok(f)
+                })
+                .await??,
+            )
+        };
         let mut attempt = 0;
         loop {
             let r = match self.backend {
