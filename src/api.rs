@@ -25,6 +25,15 @@ pub enum ApiFailure {
     Other { status: u16, code: String },
 }
 
+/// Where this session's user stands (`GET /v1/session`): their application, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resume {
+    pub application_id: String,
+    pub status: String,
+    /// The photo kinds the backend already has.
+    pub documents: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Created {
     pub application_id: String,
@@ -151,6 +160,18 @@ impl Backend {
     pub async fn status(&self, id: &str) -> Result<String, ApiFailure> {
         let v = self.send("GET", &format!("/v1/applications/{id}"), None).await?;
         Ok(get_str(&v, "status").unwrap_or_default())
+    }
+
+    /// The application this session's user already has (a reload, a new token), if any.
+    pub async fn session(&self) -> Result<Option<Resume>, ApiFailure> {
+        let v = self.send("GET", "/v1/session", None).await?;
+        let app = get(&v, "application");
+        let Some(application_id) = get_str(&app, "applicationId") else { return Ok(None) };
+        let documents = get(&app, "documents")
+            .dyn_into::<js_sys::Array>()
+            .map(|a| a.iter().filter_map(|d| d.as_string()).collect())
+            .unwrap_or_default();
+        Ok(Some(Resume { application_id, status: get_str(&app, "status").unwrap_or_default(), documents }))
     }
 
     pub async fn create_application(&self, draft: &DraftDto) -> Result<Created, ApiFailure> {

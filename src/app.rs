@@ -144,6 +144,18 @@ pub fn App(p: &AppProps) -> Html {
             Callbacks::call(ctx.callbacks.on_step.as_ref(), &JsValue::from_str(step.name()));
         });
     }
+    // On mount: a user who already has an application continues it (contract.md §1).
+    {
+        let ctx = ctx.clone();
+        use_effect_with((), move |()| {
+            let (flow, backend) = (ctx.flow.clone(), ctx.backend.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(Some(r)) = backend.session().await {
+                    flow.dispatch(Action::Resume(r));
+                }
+            });
+        });
+    }
     // A new error list: focus the first invalid field.
     {
         let ctx = ctx.clone();

@@ -109,9 +109,16 @@ pub enum Slot {
     Processing,
     Ready { photo: CleanPhoto, upload: Upload },
     Refused(Violation),
+    /// The backend already has this photo (an application continued after a reload).
+    Stored,
 }
 
 impl Slot {
+    /// Whether the slot holds a photo, here or already on the backend.
+    pub fn present(&self) -> bool {
+        matches!(self, Self::Ready { .. } | Self::Stored)
+    }
+
     pub fn photo(&self) -> Option<&CleanPhoto> {
         match self {
             Self::Ready { photo, .. } => Some(photo),
@@ -173,6 +180,9 @@ pub enum Action {
     Status(String),
     /// A poll answered (an empty status means the poll failed; the last one is kept).
     Polled(String),
+    /// The user already has an application: a submitted one opens on the result, one not
+    /// yet submitted on the photos, with the photos the backend has.
+    Resume(crate::api::Resume),
 }
 
 fn slot_of(f: Field) -> usize {
@@ -216,6 +226,16 @@ impl Reducible for Flow {
             Action::Created(id) => s.application_id = Some(id),
             Action::Sending(x) => s.sending = x,
             Action::Status(st) => s.status = Some(st),
+            Action::Resume(r) => {
+                for k in DocumentKind::ALL {
+                    if r.documents.iter().any(|d| d == k.as_str()) {
+                        s.photos[index(k)] = Slot::Stored;
+                    }
+                }
+                s.step = if r.status == "draft" { Step::Photos } else { Step::Result };
+                s.application_id = Some(r.application_id);
+                s.status = Some(r.status);
+            }
             Action::Polled(st) => {
                 s.polls += 1;
                 if !st.is_empty() {
@@ -281,7 +301,7 @@ impl Flow {
     pub fn step_errors(&self, step: Step, rules: &Rules) -> Vec<FieldError> {
         if step == Step::Photos {
             let present: Vec<DocumentKind> =
-                DocumentKind::ALL.into_iter().filter(|k| self.slot(*k).photo().is_some()).collect();
+                DocumentKind::ALL.into_iter().filter(|k| self.slot(*k).present()).collect();
             return missing_documents(&present);
         }
         errors_for(&self.draft(), rules, step.fields())

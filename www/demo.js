@@ -1,6 +1,8 @@
 // The demo partner page: in demo mode it may ask the backend for a session itself (a real
 // partner's server does this with its admin key), then mounts the widget. `?locale=ar` and
-// `?theme=dark` try the other languages and the dark theme.
+// `?theme=dark` try the other languages and the dark theme; `?user=<id>` is the partner's user
+// id (default: one random id this browser keeps, so a reload continues the same person's
+// application — contract.md §3).
 (function () {
   "use strict";
   var params = new URLSearchParams(window.location.search);
@@ -8,11 +10,23 @@
     var el = document.getElementById("demo-status");
     if (el) el.textContent = text;
   }
+  function demoUser() {
+    var given = params.get("user");
+    if (given) return given;
+    var fresh = "demo-" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+    try {
+      // Only this random id is kept: no applicant data ever goes to browser storage.
+      var kept = window.localStorage.getItem("kyc-demo-user");
+      if (kept) return kept;
+      window.localStorage.setItem("kyc-demo-user", fresh);
+    } catch (e) { /* storage unavailable: a new person per page load */ }
+    return fresh;
+  }
   function start(bindings) {
     fetch("/v1/sessions", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ externalUserId: "demo-" + Date.now().toString(36) })
+      body: JSON.stringify({ externalUserId: demoUser() })
     })
       .then(function (r) {
         if (!r.ok) throw new Error("session: HTTP " + r.status);

@@ -75,6 +75,7 @@ pub fn PhotoSlot(p: &SlotProps) -> Html {
         .join(" ");
     let status: Html = match &slot {
         Slot::Empty => html! {},
+        Slot::Stored => html! { <p class="kyc-photo-status kyc-ok">{ ctx.t(Key::Uploaded) }</p> },
         Slot::Processing => html! { <p class="kyc-photo-status" role="status">{ ctx.t(Key::Processing) }</p> },
         Slot::Refused(v) => html! {
             <p class="kyc-error" data-field={field.path()} data-code={v.code.as_str()}>{ refused.clone().unwrap_or_default() }</p>

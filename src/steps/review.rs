@@ -62,9 +62,9 @@ pub fn view(ctx: &Ctx, on_submit: Callback<()>) -> Html {
     };
     let us = f.is_us();
     let photos = html! {
-        { for DocumentKind::ALL.into_iter().filter(|k| f.slot(*k).photo().is_some()).map(|k| {
+        { for DocumentKind::ALL.into_iter().filter(|k| f.slot(*k).present()).map(|k| {
             let name = ctx.i18n.t(slot_label(k));
-            let upload = match f.slot(k) { Slot::Ready { upload, .. } => upload.clone(), _ => crate::flow::Upload::Pending };
+            let upload = match f.slot(k) { Slot::Ready { upload, .. } => upload.clone(), _ => crate::flow::Upload::Done };
             html! { <div class="kyc-review-row"><dt>{ name.clone() }</dt><dd>{ upload_status(ctx, &upload, &name) }</dd></div> }
         }) }
     };

@@ -48,10 +48,16 @@ export const PERSON = {
   country: "US", state: "CA", city: "San Francisco", street: "1 Market St", zip: "94105", ssn: "123-45-6789",
 };
 
-/** Opens the demo page and waits for the widget. */
+/** A fresh partner user id: each test is a new person unless it says otherwise. */
+export function newUser(tag = "e2e") {
+  return `${tag}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** Opens the demo page (as a new person unless `query` names a `user`) and waits for the widget. */
 export async function open(ctx, query = "") {
   const page = await ctx.newPage();
-  await page.goto(BASE + "/" + query);
+  const q = query.includes("user=") ? query : (query ? `${query}&` : "?") + `user=${newUser()}`;
+  await page.goto(BASE + "/" + q);
   await page.getByLabel("First name").waitFor();
   return page;
 }

@@ -1,0 +1,58 @@
+// Continue, never dead-end (contract.md §1): a reload gets a new session token for the same
+// partner user, and the widget opens where that person's application stands.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { BASE, launch, uniqueEmail, open, PERSON, throughPhotos, newUser, attach, cont } from "./harness.mjs";
+
+test("a reload after submitting opens on the result screen with a new token", async () => {
+  const b = await launch();
+  try {
+    const user = newUser("reload");
+    const page = await open(b.ctx, `?user=${user}`);
+    await throughPhotos(page, { ...PERSON, email: uniqueEmail("reload") });
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator(".kyc-status").waitFor({ timeout: 30_000 });
+    // A reload: the demo page asks for a new session for the same user.
+    await page.reload();
+    await page.locator(".kyc-status", { hasText: "approved" }).waitFor({ timeout: 30_000 });
+    assert.equal(await page.getByLabel("First name").count(), 0, "not back at the first step");
+    assert.equal(await page.locator("body").getAttribute("data-kyc-step"), "result");
+    // Another browser, another token, the same person: the same result.
+    const other = await launch();
+    try {
+      const p2 = await other.ctx.newPage();
+      await p2.goto(`${BASE}/?user=${user}`);
+      await p2.locator(".kyc-status", { hasText: "approved" }).waitFor({ timeout: 30_000 });
+    } finally {
+      await other.close();
+    }
+  } finally {
+    await b.close();
+  }
+});
+
+test("a reload after the application was created but not submitted opens on the photos", async () => {
+  const b = await launch();
+  try {
+    const user = newUser("half");
+    const page = await open(b.ctx, `?user=${user}`);
+    await throughPhotos(page, { ...PERSON, email: uniqueEmail("half") });
+    // The face upload is refused by the network: the application exists, the photos partly.
+    await page.route("**/documents/face", (r) => r.abort());
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.getByRole("button", { name: "Try again" }).waitFor({ timeout: 30_000 });
+    await page.unroute("**/documents/face");
+    await page.reload();
+    await page.getByRole("heading", { name: "Photos" }).waitFor({ timeout: 15_000 });
+    // The photos the backend has are shown as uploaded; the missing one is asked for again.
+    assert.ok((await page.getByText("Uploaded").count()) >= 2);
+    await attach(page, "Photo of your face", "face.jpg");
+    await page.getByAltText("Preview: Photo of your face").waitFor({ timeout: 15_000 });
+    await cont(page);
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator(".kyc-status", { hasText: "approved" }).waitFor({ timeout: 30_000 });
+  } finally {
+    await b.close();
+  }
+});
