@@ -107,7 +107,10 @@ pub enum Upload {
 pub enum Slot {
     Empty,
     Processing,
-    Ready { photo: CleanPhoto, upload: Upload },
+    Ready {
+        photo: CleanPhoto,
+        upload: Upload,
+    },
     Refused(Violation),
     /// The backend already has this photo (an application continued after a reload).
     Stored,

@@ -95,7 +95,8 @@ pub fn bench() -> Result<()> {
     match std::env::args().nth(2).as_deref() {
         None => {}
         Some("photos") => return photos(),
-        Some(other) => anyhow::bail!("unknown bench section {other:?} (known: photos)"),
+        Some("backend") => return backend(),
+        Some(other) => anyhow::bail!("unknown bench section {other:?} (known: photos, backend)"),
     }
     tools::ensure_test_tools()?;
     println!("== widget size");
@@ -118,7 +119,7 @@ pub fn bench() -> Result<()> {
         cmd(bin.to_str().unwrap_or_default())
             .args(["sandbox", "--addr", &format!("127.0.0.1:{sandbox_port}")])
             .env("KYC_SANDBOX_APP_KEY", "bench-key")
-            .env("KYC_SANDBOX_APP_SECRET", "bench-secret"),
+            .env("KYC_SANDBOX_APP_SECRET", BENCH_SECRET),
     )?;
     let serve_port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let serve_url = format!("http://127.0.0.1:{serve_port}");
@@ -127,10 +128,11 @@ pub fn bench() -> Result<()> {
             .arg("serve")
             .env("KYC_UPSTREAM_BASE_URL", &sandbox_url)
             .env("KYC_APP_KEY", "bench-key")
-            .env("KYC_APP_SECRET", "bench-secret")
+            .env("KYC_APP_SECRET", BENCH_SECRET)
+            .env("KYC_ALLOW_INSECURE_UPSTREAM", "1")
             .env("KYC_PUBLIC_BASE_URL", &serve_url)
             .env("KYC_WEBHOOK_SECRET", "b".repeat(64))
-            .env("KYC_ADMIN_KEY", "bench-admin")
+            .env("KYC_ADMIN_KEY", BENCH_ADMIN)
             .env("KYC_RATE_LIMIT_PER_MINUTE", "100000")
             .env("DATABASE_URL", format!("sqlite://{}", data.join("serve.db").display()))
             .env("KYC_ADDR", format!("127.0.0.1:{serve_port}"))
@@ -145,11 +147,101 @@ pub fn bench() -> Result<()> {
         .env("DEMO_URL", &demo_url)
         .env("SERVE_URL", &serve_url)
         .env("SANDBOX_URL", &sandbox_url)
-        .env("ADMIN_KEY", "bench-admin")
+        .env("ADMIN_KEY", BENCH_ADMIN)
         .env("APP_KEY", "bench-key")
-        .env("APP_SECRET", "bench-secret"));
+        .env("APP_SECRET", BENCH_SECRET));
     let _ = std::fs::remove_dir_all(&data);
-    result
+    result?;
+    backend()
+}
+
+const BENCH_SECRET: &str = "bench-secret-0123456789abcdef0123456789";
+const BENCH_ADMIN: &str = "bench-admin-0123456789abcdef0123456789ab";
+
+/// The backend on SQLite and on PostgreSQL side by side: overhead over a direct upstream call
+/// (p50, p99) and the throughput of the whole path with one and with two instances.
+fn backend() -> Result<()> {
+    println!("\n== backend: SQLite and PostgreSQL side by side");
+    run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"]))?;
+    let bin = root().join("target/server/kyc-server");
+    let pg = crate::postgres::Postgres::start()?;
+    for label in ["SQLite", "PostgreSQL"] {
+        let data = std::env::temp_dir().join(format!("kyc-bench-db-{}-{label}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        std::fs::create_dir_all(data.join("reports"))?;
+        let db = if label == "SQLite" {
+            format!("sqlite://{}", data.join("kyc.db").display())
+        } else {
+            let name = format!("kyc_bench_{}", std::process::id());
+            run(std::process::Command::new("psql").arg(&pg.url).args([
+                "-q",
+                "-c",
+                &format!("CREATE DATABASE {name}"),
+            ]))?;
+            format!("{}/{name}", pg.url.rsplit_once('/').map_or(pg.url.as_str(), |(b, _)| b))
+        };
+        let sandbox_port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let (_sandbox, sandbox_url) = spawn_and_read_url(
+            cmd(bin.to_str().unwrap_or_default())
+                .args(["sandbox", "--addr", &format!("127.0.0.1:{sandbox_port}")])
+                .env("KYC_SANDBOX_APP_KEY", "bench-key")
+                .env("KYC_SANDBOX_APP_SECRET", BENCH_SECRET)
+                .env("KYC_SANDBOX_REVIEW_DELAY_MS", "600000"),
+        )?;
+        let mut instances = Vec::new();
+        let mut urls = Vec::new();
+        for _ in 0..2 {
+            let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+            let url = format!("http://127.0.0.1:{port}");
+            instances.push(Proc(
+                cmd(bin.to_str().unwrap_or_default())
+                    .arg("serve")
+                    .env("KYC_UPSTREAM_BASE_URL", &sandbox_url)
+                    .env("KYC_ALLOW_INSECURE_UPSTREAM", "1")
+                    .env("KYC_APP_KEY", "bench-key")
+                    .env("KYC_APP_SECRET", BENCH_SECRET)
+                    .env("KYC_PUBLIC_BASE_URL", &url)
+                    .env("KYC_WEBHOOK_SECRET", "b".repeat(64))
+                    .env("KYC_ADMIN_KEY", BENCH_ADMIN)
+                    .env("KYC_RATE_LIMIT_PER_MINUTE", "1000000")
+                    .env("KYC_REPORTS_DIR", data.join("reports"))
+                    .env("DATABASE_URL", &db)
+                    .env("KYC_ADDR", format!("127.0.0.1:{port}"))
+                    .env("RUST_LOG", "warn")
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()?,
+            ));
+            urls.push(url);
+        }
+        for u in &urls {
+            wait_ready(&format!("{u}/readyz"))?;
+        }
+        let result = run(cmd("node")
+            .arg("bench/backend.mjs")
+            .env("SERVE_URLS", urls.join(","))
+            .env("SANDBOX_URL", &sandbox_url)
+            .env("ADMIN_KEY", BENCH_ADMIN)
+            .env("APP_KEY", "bench-key")
+            .env("APP_SECRET", BENCH_SECRET)
+            .env("REPORTS_DIR", data.join("reports"))
+            .env("DB_LABEL", label));
+        drop(instances);
+        let _ = std::fs::remove_dir_all(&data);
+        result?;
+    }
+    Ok(())
+}
+
+fn wait_ready(url: &str) -> Result<()> {
+    let (host, path) = url.trim_start_matches("http://").split_once('/').unwrap_or_default();
+    for _ in 0..100 {
+        if http(&format!("http://{host}"), "GET", &format!("/{path}"), &[], b"").is_ok_and(|(s, _)| s == 200) {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    anyhow::bail!("{url} did not become ready")
 }
 
 /// Photo clean timing (the `clean_bench` example of kyc-photos, built with the server's

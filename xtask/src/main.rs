@@ -115,7 +115,9 @@ fn minify_widget_js(dist: &std::path::Path) -> Result<()> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dist)? {
         let p = entry?.path();
-        if p.extension().is_some_and(|e| e == "js") && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("kyc-widget")) {
+        if p.extension().is_some_and(|e| e == "js")
+            && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("kyc-widget"))
+        {
             files.push(p);
         }
     }
@@ -132,7 +134,10 @@ fn minify_widget_js(dist: &std::path::Path) -> Result<()> {
     let mut html = std::fs::read_to_string(&index)?;
     for f in files {
         let before = std::fs::read(&f)?;
-        run(cmd("esbuild").arg(&f).args(["--minify", "--format=esm", "--allow-overwrite", "--log-level=warning"]).arg(format!("--outfile={}", f.display())))?;
+        run(cmd("esbuild")
+            .arg(&f)
+            .args(["--minify", "--format=esm", "--allow-overwrite", "--log-level=warning"])
+            .arg(format!("--outfile={}", f.display())))?;
         let after = std::fs::read(&f)?;
         html = html.replace(&sri(&before), &sri(&after));
     }
