@@ -66,8 +66,14 @@ async fn submit(flow: UseReducerHandle<Flow>, backend: Rc<Backend>, callbacks: C
         },
     };
     for kind in DocumentKind::ALL {
-        let (blob, done) = match flow.slot(kind) {
-            Slot::Ready { photo, upload } => (photo.blob.clone(), *upload == Upload::Done),
+        let (blob, done, headers) = match flow.slot(kind) {
+            Slot::Ready { photo, upload } => {
+                let mut h = vec![("X-Photo-Source", photo.source.to_owned())];
+                if let Some(m) = &photo.metrics {
+                    h.push(("X-Photo-Metrics", crate::photo::metrics_header(m)));
+                }
+                (photo.blob.clone(), *upload == Upload::Done, h)
+            }
             _ => continue,
         };
         if done {
@@ -75,10 +81,11 @@ async fn submit(flow: UseReducerHandle<Flow>, backend: Rc<Backend>, callbacks: C
         }
         flow.dispatch(Action::Upload(kind, Upload::Progress(0)));
         let f2 = flow.clone();
-        let outcome = upload::put(&backend.document_url(&id, kind.as_str()), &backend.token, &blob, move |pct| {
-            f2.dispatch(Action::Upload(kind, Upload::Progress(pct)));
-        })
-        .await;
+        let outcome =
+            upload::put(&backend.document_url(&id, kind.as_str()), &backend.token, &blob, &headers, move |pct| {
+                f2.dispatch(Action::Upload(kind, Upload::Progress(pct)));
+            })
+            .await;
         match outcome {
             Outcome::Answered { status: 204, .. } => flow.dispatch(Action::Upload(kind, Upload::Done)),
             Outcome::Answered { status, body } => {

@@ -404,6 +404,8 @@ fn error_en(code: ErrorCode) -> &'static str {
         ErrorCode::UnreadableImage => "This image cannot be read. Choose a JPEG or PNG image.",
         ErrorCode::ImageTooSmall => "The image is too small: its short side must be at least {min_edge} pixels.",
         ErrorCode::ImageTooLarge => "The image has more than {max_megapixels} megapixels.",
+        ErrorCode::ImageTooDark => "This photo is too dark to read. Take it again in more light.",
+        ErrorCode::ImageTooBlurry => "This photo is too blurry to read. Hold still and take it again.",
         ErrorCode::AlreadyUsed => "This is already used by another application.",
         ErrorCode::RejectedByProvider => "The verification provider did not accept this value.",
     }
@@ -436,6 +438,8 @@ fn error_zh(code: ErrorCode) -> &'static str {
         ErrorCode::UnreadableImage => "无法读取此图片，请选择 JPEG 或 PNG 图片。",
         ErrorCode::ImageTooSmall => "图片太小：短边至少需要 {min_edge} 像素。",
         ErrorCode::ImageTooLarge => "图片超过 {max_megapixels} 百万像素。",
+        ErrorCode::ImageTooDark => "照片太暗，无法辨认。请在更明亮的地方重拍。",
+        ErrorCode::ImageTooBlurry => "照片太模糊，无法辨认。请保持稳定后重拍。",
         ErrorCode::AlreadyUsed => "此信息已被其他申请使用。",
         ErrorCode::RejectedByProvider => "验证服务商不接受此值。",
     }
@@ -470,6 +474,8 @@ fn error_es(code: ErrorCode) -> &'static str {
             "La imagen es demasiado pequeña: su lado corto debe tener al menos {min_edge} píxeles."
         }
         ErrorCode::ImageTooLarge => "La imagen tiene más de {max_megapixels} megapíxeles.",
+        ErrorCode::ImageTooDark => "La foto está demasiado oscura para leerse. Hazla de nuevo con más luz.",
+        ErrorCode::ImageTooBlurry => "La foto está demasiado borrosa para leerse. No te muevas y hazla de nuevo.",
         ErrorCode::AlreadyUsed => "Ya lo usa otra solicitud.",
         ErrorCode::RejectedByProvider => "El proveedor de verificación no ha aceptado este valor.",
     }
@@ -502,6 +508,8 @@ fn error_ar(code: ErrorCode) -> &'static str {
         ErrorCode::UnreadableImage => "تتعذّر قراءة هذه الصورة. اختر صورة JPEG أو PNG.",
         ErrorCode::ImageTooSmall => "الصورة صغيرة جدًا: يجب ألا يقل ضلعها القصير عن {min_edge} بكسل.",
         ErrorCode::ImageTooLarge => "تتجاوز الصورة {max_megapixels} ميغابكسل.",
+        ErrorCode::ImageTooDark => "الصورة مظلمة جدًا ولا يمكن قراءتها. التقطها مرة أخرى في إضاءة أفضل.",
+        ErrorCode::ImageTooBlurry => "الصورة ضبابية جدًا ولا يمكن قراءتها. ثبّت الجهاز والتقطها مرة أخرى.",
         ErrorCode::AlreadyUsed => "هذه القيمة مستخدمة في طلب آخر.",
         ErrorCode::RejectedByProvider => "لم يقبل مزوّد التحقق هذه القيمة.",
     }

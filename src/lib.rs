@@ -11,13 +11,13 @@
 //! - [`flow`]: the per-instance state (one reducer): values, photos, step, application.
 //! - [`steps`]: one component per step; [`steps::frame`] is their shared frame.
 //! - [`field`]: labelled, accessible controls; [`ctx`]: the context every step reads.
-//! - [`photo`], [`blur`], [`camera`]: the in-browser photo pipeline, blur hint and camera.
+//! - [`photo`], [`camera`]: the in-browser photo pipeline (with the quality rulebook of
+//!   `kyc-domain`) and the camera.
 //! - [`api`], [`upload`]: the backend client (`fetch`) and photo uploads (XHR progress).
 //! - [`i18n`], [`intl`]: texts in four languages; country names from `Intl.DisplayNames`.
 
 pub mod api;
 pub mod app;
-pub mod blur;
 pub mod camera;
 pub mod ctx;
 pub mod field;

@@ -10,7 +10,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap, ImageBitmapOptions, ImageOrientation};
 
-use crate::blur::{grayscale, laplacian_variance, BLUR_THRESHOLD};
+use kyc_domain::quality::{self, Metrics};
 
 /// The long edge of what is uploaded.
 pub const MAX_EDGE: u32 = 2048;
@@ -25,7 +25,12 @@ pub struct CleanPhoto {
     pub url: String,
     pub width: u32,
     pub height: u32,
+    /// Soft but usable: the quality rulebook's guidance says "Hold still".
     pub blurry: bool,
+    /// The rulebook's measures, sent with the upload (the server recomputes and compares).
+    pub metrics: Option<Metrics>,
+    /// How it was obtained: `camera` or `file`.
+    pub source: &'static str,
 }
 
 fn unreadable(_: JsValue) -> Violation {
@@ -51,8 +56,9 @@ async fn to_jpeg(c: &HtmlCanvasElement, quality: f64) -> Result<Blob, Violation>
     JsFuture::from(promise).await.map_err(unreadable)?.dyn_into::<Blob>().map_err(unreadable)
 }
 
-/// Checks, decodes, orients, downscales and re-encodes `file`.
-pub async fn clean(file: &Blob) -> Result<CleanPhoto, Violation> {
+/// Checks, decodes, orients, downscales and re-encodes `file`; runs the quality rulebook's hard
+/// check (the server's), so nothing the server would refuse is sent.
+pub async fn clean(file: &Blob, source: &'static str) -> Result<CleanPhoto, Violation> {
     let size = file.size() as u64;
     let head = file.slice_with_f64_and_f64(0.0, HEAD_BYTES).map_err(unreadable)?;
     let buf = JsFuture::from(head.array_buffer()).await.map_err(unreadable)?;
@@ -73,7 +79,11 @@ pub async fn clean(file: &Blob) -> Result<CleanPhoto, Violation> {
         .map_err(unreadable)?;
     bitmap.close();
 
-    let blurry = blur_score(&c, tw, th).is_some_and(|v| v < BLUR_THRESHOLD);
+    let metrics = measure_canvas(&c, tw, th);
+    if let Some(m) = &metrics {
+        quality::refuse(m)?;
+    }
+    let blurry = metrics.is_some_and(|m| m.sharpness < quality::GUIDANCE.min_sharpness);
     let mut quality = 0.9;
     let blob = loop {
         let b = to_jpeg(&c, quality).await?;
@@ -86,17 +96,21 @@ pub async fn clean(file: &Blob) -> Result<CleanPhoto, Violation> {
         return Err(Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64));
     }
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(unreadable)?;
-    Ok(CleanPhoto { blob, url, width: tw, height: th, blurry })
+    Ok(CleanPhoto { blob, url, width: tw, height: th, blurry, metrics, source })
 }
 
-/// The Laplacian variance of a ≤ 360 px grayscale copy.
-fn blur_score(src: &HtmlCanvasElement, w: u32, h: u32) -> Option<f64> {
-    let scale = (360.0 / f64::from(w.max(h))).min(1.0);
-    let (sw, sh) = (((f64::from(w) * scale) as u32).max(3), ((f64::from(h) * scale) as u32).max(3));
-    let (_, ctx) = canvas(sw, sh).ok()?;
-    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(src, 0.0, 0.0, f64::from(sw), f64::from(sh)).ok()?;
-    let data = ctx.get_image_data(0.0, 0.0, f64::from(sw), f64::from(sh)).ok()?;
-    Some(laplacian_variance(&grayscale(&data.data()), sw as usize, sh as usize))
+/// The quality rulebook's measures on the analysis copy (long edge 480 px) of a canvas.
+pub fn measure_canvas(src: &HtmlCanvasElement, w: u32, h: u32) -> Option<Metrics> {
+    let (aw, ah) = quality::analysis_size(w, h);
+    let (_, ctx) = canvas(aw, ah).ok()?;
+    ctx.draw_image_with_html_canvas_element_and_dw_and_dh(src, 0.0, 0.0, f64::from(aw), f64::from(ah)).ok()?;
+    let data = ctx.get_image_data(0.0, 0.0, f64::from(aw), f64::from(ah)).ok()?;
+    Some(quality::measure(&quality::luma_rgba(&data.data()), aw as usize, ah as usize))
+}
+
+/// The measures as the `X-Photo-Metrics` header carries them.
+pub fn metrics_header(m: &Metrics) -> String {
+    format!("b={:.1},s={:.1},g={:.4},p={:.2}", m.brightness, m.sharpness, m.glare, m.placement)
 }
 
 /// Frees a preview's object URL.

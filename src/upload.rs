@@ -16,13 +16,20 @@ pub enum Outcome {
 }
 
 /// `PUT url` with the blob as the body, reporting progress in percent.
-pub async fn put(url: &str, token: &str, blob: &Blob, progress: impl Fn(u8) + 'static) -> Outcome {
+pub async fn put(
+    url: &str,
+    token: &str,
+    blob: &Blob,
+    headers: &[(&str, String)],
+    progress: impl Fn(u8) + 'static,
+) -> Outcome {
     let Ok(xhr) = XmlHttpRequest::new() else {
         return Outcome::NoAnswer;
     };
     if xhr.open("PUT", url).is_err()
         || xhr.set_request_header("Authorization", &format!("Bearer {token}")).is_err()
         || xhr.set_request_header("Content-Type", "image/jpeg").is_err()
+        || headers.iter().any(|(k, v)| xhr.set_request_header(k, v).is_err())
     {
         return Outcome::NoAnswer;
     }

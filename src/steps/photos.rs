@@ -21,14 +21,14 @@ pub fn slot_label(kind: DocumentKind) -> Key {
 }
 
 /// Runs the cleaning pipeline on a chosen or captured image and stores the outcome.
-pub fn accept_image(ctx: &Ctx, kind: DocumentKind, blob: web_sys::Blob) {
+pub fn accept_image(ctx: &Ctx, kind: DocumentKind, blob: web_sys::Blob, source: &'static str) {
     let flow = ctx.flow.clone();
     if let Some(old) = flow.slot(kind).photo() {
         photo::release(&old.url);
     }
     flow.dispatch(Action::Photo(kind, Slot::Processing));
     wasm_bindgen_futures::spawn_local(async move {
-        let slot = match photo::clean(&blob).await {
+        let slot = match photo::clean(&blob, source).await {
             Ok(p) => Slot::Ready { photo: p, upload: Upload::Pending },
             Err(v) => Slot::Refused(v),
         };
@@ -56,7 +56,7 @@ pub fn PhotoSlot(p: &SlotProps) -> Html {
         Callback::from(move |e: Event| {
             let input: web_sys::HtmlInputElement = e.target_unchecked_into();
             if let Some(file) = input.files().and_then(|f| f.get(0)) {
-                accept_image(&ctx, kind, file.unchecked_into());
+                accept_image(&ctx, kind, file.unchecked_into(), "file");
             }
             input.set_value("");
         })
@@ -95,7 +95,7 @@ pub fn PhotoSlot(p: &SlotProps) -> Html {
         Callback::from(move |blob: Option<web_sys::Blob>| {
             camera_open.set(false);
             if let Some(b) = blob {
-                accept_image(&ctx, kind, b);
+                accept_image(&ctx, kind, b, "camera");
             }
         })
     };

@@ -118,6 +118,10 @@ pub enum ErrorCode {
     ImageTooSmall,
     /// More than `max_megapixels` (pixel-flood guard).
     ImageTooLarge,
+    /// So dark nothing can be read (the quality rulebook's hard limit).
+    ImageTooDark,
+    /// So out of focus nothing can be read (the quality rulebook's hard limit).
+    ImageTooBlurry,
     /// Another application already uses this value (the provider's duplicate-email rule).
     AlreadyUsed,
     /// The KYC provider refused this field without a more specific reason.
@@ -126,7 +130,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in declaration order (tests and the docs table iterate it).
-    pub const ALL: [ErrorCode; 27] = [
+    pub const ALL: [ErrorCode; 29] = [
         Self::Required,
         Self::TooLong,
         Self::InvalidCharacters,
@@ -152,6 +156,8 @@ impl ErrorCode {
         Self::UnreadableImage,
         Self::ImageTooSmall,
         Self::ImageTooLarge,
+        Self::ImageTooDark,
+        Self::ImageTooBlurry,
         Self::AlreadyUsed,
         Self::RejectedByProvider,
     ];
@@ -184,6 +190,8 @@ impl ErrorCode {
             Self::UnreadableImage => "unreadable_image",
             Self::ImageTooSmall => "image_too_small",
             Self::ImageTooLarge => "image_too_large",
+            Self::ImageTooDark => "image_too_dark",
+            Self::ImageTooBlurry => "image_too_blurry",
             Self::AlreadyUsed => "already_used",
             Self::RejectedByProvider => "rejected_by_provider",
         }

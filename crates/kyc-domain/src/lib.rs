@@ -14,7 +14,10 @@
 //! - [`address`]: state, city, street, ZIP, and the US-only SSN rule.
 //! - [`country`]: ISO 3166-1 codes (alpha-2 ⇄ alpha-3) and US states; names come from the
 //!   browser's `Intl.DisplayNames`, so no name tables ship in the wasm.
-//! - [`photo`]: magic bytes, size and header dimensions, checked before any decoding.
+//! - [`photo`]: magic bytes, size and header dimensions, checked before any decoding; what a
+//!   person may choose (the source) versus what the server accepts (the upload).
+//! - [`quality`]: the photo-quality rulebook (brightness, sharpness, glare, placement) with its
+//!   guidance and hard thresholds, for camera frames, chosen files and uploads alike.
 //! - [`draft`]: the widget's draft ([`DraftDto`], unknown fields denied) and [`parse_draft`].
 //! - [`wire`]: the upstream body with its profile switches, and the response envelope.
 //! - [`canonical`]: the canonical JSON that is both sent and signed.
@@ -34,6 +37,7 @@ pub mod error;
 mod iso3166;
 pub mod person;
 pub mod photo;
+pub mod quality;
 #[cfg(feature = "signing")]
 pub mod signing;
 mod text;

@@ -59,6 +59,8 @@ pub struct CleanPhoto {
     pub height: u32,
     /// The JPEG quality used (the retry's if the first encode was too large).
     pub quality: u8,
+    /// The quality rulebook's measures of this photo (kyc_domain::quality).
+    pub metrics: kyc_domain::quality::Metrics,
 }
 
 impl std::fmt::Debug for CleanPhoto {
@@ -135,15 +137,28 @@ pub fn clean(bytes: &[u8], plan: &Plan) -> Result<CleanPhoto, PhotoError> {
     small.apply_orientation(orientation);
     let rgb = small.to_rgb8();
     drop(small);
+    // The quality rulebook, on the same 480-px analysis copy the widget measures: a photo no
+    // reviewer could use (near-black, badly out of focus) is refused here too.
+    let metrics = quality_of(&rgb);
+    kyc_domain::quality::refuse(&metrics).map_err(PhotoError::Invalid)?;
     for quality in [QUALITY, RETRY_QUALITY] {
         let mut out = Vec::new();
         let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality);
         rgb.write_with_encoder(enc).map_err(|_| PhotoError::unreadable())?;
         if out.len() as u64 <= MAX_PHOTO_BYTES {
-            return Ok(CleanPhoto { jpeg: out, width: rgb.width(), height: rgb.height(), quality });
+            return Ok(CleanPhoto { jpeg: out, width: rgb.width(), height: rgb.height(), quality, metrics });
         }
     }
     Err(PhotoError::Invalid(Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64)))
+}
+
+/// The quality measures of an RGB image, on its analysis copy (area-averaged downscale).
+pub fn quality_of(rgb: &image::RgbImage) -> kyc_domain::quality::Metrics {
+    use kyc_domain::quality::{analysis_size, luma_rgb, measure};
+    let (aw, ah) = analysis_size(rgb.width(), rgb.height());
+    let analysis =
+        if (aw, ah) == (rgb.width(), rgb.height()) { rgb.clone() } else { image::imageops::thumbnail(rgb, aw, ah) };
+    measure(&luma_rgb(analysis.as_raw()), aw as usize, ah as usize)
 }
 
 /// [`plan`] then [`clean`].

@@ -127,7 +127,10 @@ pub async fn cors_and_origin(State(state): State<AppState>, req: Request<Body>, 
         if allowed {
             let h = resp.headers_mut();
             h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PUT"));
-            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type"));
+            h.insert(
+                header::ACCESS_CONTROL_ALLOW_HEADERS,
+                HeaderValue::from_static("authorization, content-type, x-photo-source, x-photo-metrics"),
+            );
             h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
         }
         add_cors(resp.headers_mut(), origin.as_deref().filter(|_| allowed));

@@ -83,6 +83,24 @@ pub async fn put(
     .await
     .map_err(|e| ApiError::Internal(e.into()))?
     .map_err(|e| photo_error(kind, e))?;
+    // The capture record: how the photo was obtained and what the widget measured. The server
+    // measured the bytes it received itself; a disagreement is logged (numbers only, no PII).
+    let m = cleaned.metrics;
+    if let Some(claimed) = h.get("x-photo-metrics").and_then(|v| v.to_str().ok()).and_then(parse_metrics) {
+        let (db, ds) = ((claimed.0 - m.brightness).abs(), (claimed.1 - m.sharpness).abs());
+        if db > 25.0 || ds > 25.0 {
+            tracing::warn!(
+                event = "photo_metrics_mismatch",
+                kind = kind.as_str(),
+                source,
+                widget_brightness = claimed.0,
+                server_brightness = m.brightness,
+                widget_sharpness = claimed.1,
+                server_sharpness = m.sharpness,
+                "the widget's photo measures differ from the server's"
+            );
+        }
+    }
     let sha = hex::encode(Sha256::digest(&cleaned.jpeg));
     state
         .upstream
@@ -105,7 +123,24 @@ pub async fn put(
         kind = kind.as_str(),
         width = cleaned.width,
         height = cleaned.height,
+        source,
+        brightness = m.brightness,
+        sharpness = m.sharpness,
+        glare = m.glare,
         "photo cleaned and forwarded"
     );
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `X-Photo-Metrics: b=<brightness>,s=<sharpness>,g=<glare>,p=<placement>` → (b, s).
+fn parse_metrics(v: &str) -> Option<(f64, f64)> {
+    let (mut b, mut s) = (None, None);
+    for part in v.split(',').take(8) {
+        match part.trim().split_once('=') {
+            Some(("b", x)) => b = x.parse::<f64>().ok().filter(|f| f.is_finite()),
+            Some(("s", x)) => s = x.parse::<f64>().ok().filter(|f| f.is_finite()),
+            _ => {}
+        }
+    }
+    Some((b?, s?))
 }

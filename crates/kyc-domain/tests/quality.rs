@@ -1,0 +1,241 @@
+//! Calibration of the photo-quality rulebook on generated fixtures a person would call usable
+//! or unusable (see the `quality` module docs for how each threshold was chosen). Runs natively
+//! and on wasm32.
+
+use kyc_domain::quality::{analysis_size, hints, measure, refuse, Hint, Metrics, ANALYSIS_EDGE};
+use kyc_domain::ErrorCode;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test;
+
+/// A grayscale image.
+#[derive(Clone)]
+struct Gray {
+    w: usize,
+    h: usize,
+    px: Vec<u8>,
+}
+
+impl Gray {
+    fn new(w: usize, h: usize, v: u8) -> Self {
+        Self { w, h, px: vec![v; w * h] }
+    }
+
+    fn rect(&mut self, x0: usize, y0: usize, x1: usize, y1: usize, v: u8) {
+        for y in y0.min(self.h)..y1.min(self.h) {
+            for x in x0.min(self.w)..x1.min(self.w) {
+                self.px[y * self.w + x] = v;
+            }
+        }
+    }
+
+    /// Separable box blur of radius `r`.
+    fn blur(&self, r: usize) -> Self {
+        let mut tmp = self.clone();
+        for y in 0..self.h {
+            for x in 0..self.w {
+                let (a, b) = (x.saturating_sub(r), (x + r).min(self.w - 1));
+                let s: u32 = (a..=b).map(|i| u32::from(self.px[y * self.w + i])).sum();
+                tmp.px[y * self.w + x] = (s / (b - a + 1) as u32) as u8;
+            }
+        }
+        let mut out = tmp.clone();
+        for y in 0..self.h {
+            for x in 0..self.w {
+                let (a, b) = (y.saturating_sub(r), (y + r).min(self.h - 1));
+                let s: u32 = (a..=b).map(|j| u32::from(tmp.px[j * self.w + x])).sum();
+                out.px[y * self.w + x] = (s / (b - a + 1) as u32) as u8;
+            }
+        }
+        out
+    }
+
+    fn scale(&self, f: f64) -> Self {
+        Self { w: self.w, h: self.h, px: self.px.iter().map(|&v| (f64::from(v) * f).round() as u8).collect() }
+    }
+
+    /// Area-average downscale to the analysis size (what a canvas or a decoder thumbnail does).
+    fn to_analysis(&self) -> Self {
+        let (tw, th) = analysis_size(self.w as u32, self.h as u32);
+        let (tw, th) = (tw as usize, th as usize);
+        let mut out = Self::new(tw, th, 0);
+        for ty in 0..th {
+            for tx in 0..tw {
+                let (x0, x1) = (tx * self.w / tw, ((tx + 1) * self.w / tw).max(tx * self.w / tw + 1));
+                let (y0, y1) = (ty * self.h / th, ((ty + 1) * self.h / th).max(ty * self.h / th + 1));
+                let mut s = 0u32;
+                for y in y0..y1 {
+                    for x in x0..x1 {
+                        s += u32::from(self.px[y * self.w + x]);
+                    }
+                }
+                out.px[ty * tw + tx] = (s / ((x1 - x0) * (y1 - y0)) as u32) as u8;
+            }
+        }
+        out
+    }
+
+    fn metrics(&self) -> Metrics {
+        let a = self.to_analysis();
+        measure(&a.px, a.w, a.h)
+    }
+}
+
+/// A synthetic ID-1 card filling the frame's document area: light background, a dark border
+/// where the frame is, a photo box and lines of "text" (short dark bars). `k` scales it.
+fn card(k: usize) -> Gray {
+    let (w, h) = (480 * k, 300 * k);
+    let mut g = Gray::new(w, h, 90);
+    let (x0, y0, x1, y1) = (w / 10, h / 10, w - w / 10, h - h / 10);
+    g.rect(x0, y0, x1, y1, 215);
+    g.rect(x0 + 20 * k, y0 + 20 * k, x0 + 120 * k, y0 + 150 * k, 120);
+    let mut seed = 7u32;
+    for line in 0..8 {
+        let y = y0 + (20 + line * 22) * k;
+        let mut x = x0 + 140 * k;
+        while x < x1 - 20 * k {
+            seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let len = (4 + (seed >> 16) % 9) as usize * k;
+            g.rect(x, y, (x + len).min(x1 - 20 * k), y + 9 * k, 35);
+            x += len + 3 * k;
+        }
+    }
+    g
+}
+
+/// A synthetic face: smooth shading, eyes, brows, mouth (far fewer edges than a card).
+fn face(k: usize) -> Gray {
+    let (w, h) = (360 * k, 480 * k);
+    let mut g = Gray::new(w, h, 150);
+    let (cx, cy) = (w as f64 / 2.0, h as f64 / 2.0);
+    for y in 0..h {
+        for x in 0..w {
+            let dx = (x as f64 - cx) / (w as f64 * 0.32);
+            let dy = (y as f64 - cy) / (h as f64 * 0.38);
+            if dx * dx + dy * dy < 1.0 {
+                g.px[y * w + x] = (190.0 - 40.0 * dx.abs()) as u8;
+            }
+        }
+    }
+    for (ex, ey) in [(0.38, 0.42), (0.62, 0.42)] {
+        let (x, y) = ((ex * w as f64) as usize, (ey * h as f64) as usize);
+        g.rect(x - 18 * k, y - 6 * k, x + 18 * k, y + 6 * k, 40);
+        g.rect(x - 22 * k, y - 22 * k, x + 22 * k, y - 16 * k, 70);
+    }
+    g.rect(w / 2 - 40 * k, h * 66 / 100, w / 2 + 40 * k, h * 66 / 100 + 8 * k, 90);
+    g.blur(k)
+}
+
+fn code(m: &Metrics) -> Option<ErrorCode> {
+    refuse(m).err().map(|v| v.code)
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn usable_cards_and_faces_pass_the_hard_check_at_every_size() {
+    for k in [1, 2, 4] {
+        let c = card(k).metrics();
+        assert_eq!(code(&c), None, "card ×{k}: {c:?}");
+        assert!(hints(&c, true).is_empty(), "a good card needs no hint: {c:?}");
+        let f = face(k).metrics();
+        assert_eq!(code(&f), None, "face ×{k}: {f:?}");
+        assert!(!hints(&f, false).contains(&Hint::TooDark), "{f:?}");
+    }
+    // A slightly soft card is still usable (a hint, not a refusal).
+    let soft = card(2).blur(4).metrics();
+    assert_eq!(code(&soft), None, "{soft:?}");
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_number_means_the_same_at_every_size() {
+    let small = card(1).metrics();
+    let large = card(4).metrics();
+    assert!((small.brightness - large.brightness).abs() < 3.0, "{small:?} vs {large:?}");
+    assert!((small.glare - large.glare).abs() < 0.01, "{small:?} vs {large:?}");
+    let ratio = large.sharpness / small.sharpness;
+    assert!((0.5..2.0).contains(&ratio), "sharpness differs ×{ratio}: {small:?} vs {large:?}");
+    let (w, h) = analysis_size(2048, 1536);
+    assert_eq!((w, h), (ANALYSIS_EDGE, 360));
+    assert_eq!(analysis_size(400, 300), (400, 300), "never enlarged");
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn near_black_photos_are_refused_as_too_dark_and_dim_ones_get_a_hint() {
+    for k in [1, 3] {
+        let black = card(k).scale(0.08).metrics();
+        assert_eq!(code(&black), Some(ErrorCode::ImageTooDark), "{black:?}");
+        let dim = card(k).scale(0.35).metrics();
+        assert_eq!(code(&dim), None, "dim but readable: {dim:?}");
+        assert!(hints(&dim, true).contains(&Hint::TooDark), "{dim:?}");
+    }
+    let black_face = face(1).scale(0.05).metrics();
+    assert_eq!(code(&black_face), Some(ErrorCode::ImageTooDark));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn badly_out_of_focus_photos_are_refused_and_mildly_soft_ones_get_a_hint() {
+    for k in [1, 2] {
+        // A 12-px box blur at the analysis size (×k at the photo's own size): no letter survives.
+        let ruined = card(k).blur(12 * k).metrics();
+        assert_eq!(code(&ruined), Some(ErrorCode::ImageTooBlurry), "×{k}: {ruined:?}");
+        let soft = card(k).blur(2 * k).metrics();
+        assert_eq!(code(&soft), None, "{soft:?}");
+    }
+    let mild = card(1).blur(3).metrics();
+    assert!(hints(&mild, true).contains(&Hint::HoldStill), "{mild:?}");
+    let flat = Gray::new(640, 480, 128).metrics();
+    assert_eq!(code(&flat), Some(ErrorCode::ImageTooBlurry), "a blank picture shows nothing");
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_glare_spot_on_the_card_is_a_hint_never_a_refusal() {
+    let mut g = card(2);
+    let (cx, cy, r) = (g.w * 6 / 10, g.h / 2, g.h / 6);
+    for y in 0..g.h {
+        for x in 0..g.w {
+            if x.abs_diff(cx).pow(2) + y.abs_diff(cy).pow(2) < r * r {
+                g.px[y * g.w + x] = 255;
+            }
+        }
+    }
+    let m = g.metrics();
+    assert!(m.glare > 0.02, "{m:?}");
+    assert!(hints(&m, true).contains(&Hint::Glare), "{m:?}");
+    assert_eq!(code(&m), None);
+    assert!(!hints(&card(2).metrics(), true).contains(&Hint::Glare));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_card_far_from_the_frame_asks_to_move_closer() {
+    // The same card at a third of the size, in the middle: no edges on the frame's border.
+    let full = card(3);
+    let mut far = Gray::new(full.w, full.h, 90);
+    let small = card(1);
+    for y in 0..small.h {
+        for x in 0..small.w {
+            far.px[(y + full.h / 3) * far.w + x + full.w / 3] = small.px[y * small.w + x];
+        }
+    }
+    let m = far.metrics();
+    assert!(hints(&m, true).contains(&Hint::MoveCloser), "{m:?}");
+    assert!(!hints(&full.metrics(), true).contains(&Hint::MoveCloser), "{:?}", full.metrics());
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+#[test]
+#[ignore]
+fn print_calibration() {
+    for k in [1, 2, 4] {
+        println!("card x{k}: {:?}", card(k).metrics());
+        println!("face x{k}: {:?}", face(k).metrics());
+        for r in [1, 2, 3, 4, 6, 9] {
+            println!("  card x{k} blur {}: {:?}", r * k, card(k).blur(r * k).metrics());
+            println!("  face x{k} blur {}: {:?}", r * k, face(k).blur(r * k).metrics());
+        }
+    }
+}
