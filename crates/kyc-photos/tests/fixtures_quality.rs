@@ -40,3 +40,23 @@ fn near_black_and_badly_blurred_photos_are_refused_with_their_codes() {
     let blurred = image::imageops::blur(&card, 30.0);
     assert_eq!(code(plan_and_clean(&encode(&blurred))), Some(ErrorCode::ImageTooBlurry));
 }
+
+#[test]
+fn a_sixteen_bit_png_is_measured_like_its_eight_bit_self() {
+    // Larger than the upload size, so it is shrunk before it is measured.
+    let img = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::from_fn(8000, 5000, |x, y| {
+        if (x / 64 + y / 64) % 2 == 0 {
+            image::Rgba([1000, 30000, 65535, 65535])
+        } else {
+            image::Rgba([50000, 52000, 30000, 65535])
+        }
+    });
+    let dynamic = image::DynamicImage::ImageRgba16(img);
+    let m8 = quality_of(&dynamic.to_rgb8());
+    let mut png = Vec::new();
+    dynamic.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
+    let cleaned = plan_and_clean(&png);
+    assert!(cleaned.is_ok(), "{m8:?} {:?}", cleaned.err());
+    let m16 = cleaned.unwrap().metrics;
+    assert!((m8.sharpness - m16.sharpness).abs() < 15.0, "{m8:?} vs {m16:?}");
+}

@@ -140,9 +140,11 @@ async fn lying_headers_of_several_kinds_are_refused_in_under_a_second_and_the_se
 fn heavy_jpeg() -> &'static [u8] {
     static J: OnceLock<Vec<u8>> = OnceLock::new();
     J.get_or_init(|| {
-        // 40 MP of photo-like gradients: the most pixels the rulebook allows.
+        // 40 MP of gradients under a 64-px checkerboard (edges that survive the 480-px
+        // analysis copy, so the quality rulebook sees a sharp picture): the most pixels allowed.
         let img = image::RgbImage::from_fn(8000, 5000, |x, y| {
-            image::Rgb([(x / 32 % 256) as u8, (y / 20 % 256) as u8, ((x + y) / 50 % 256) as u8])
+            let dark = ((x / 64 + y / 64) % 2) as u8 * 90;
+            image::Rgb([(x / 32 % 256) as u8 / 2 + 100 - dark, (y / 20 % 256) as u8 / 2 + 100 - dark, 160 - dark])
         });
         let mut out = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img).unwrap();
@@ -154,12 +156,15 @@ fn heavy_jpeg() -> &'static [u8] {
 fn heavy_png() -> &'static [u8] {
     static P: OnceLock<Vec<u8>> = OnceLock::new();
     P.get_or_init(|| {
-        // 40 MP, 16 bits per sample, RGBA: 320 MB of pixels in a few hundred kilobytes.
-        let img = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::from_pixel(
-            8000,
-            5000,
-            image::Rgba([1000, 30000, 65535, 65535]),
-        );
+        // 40 MP, 16 bits per sample, RGBA: 320 MB of pixels (a 64-px checkerboard, sharp for
+        // the quality rulebook) in a few hundred kilobytes.
+        let img = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::from_fn(8000, 5000, |x, y| {
+            if (x / 64 + y / 64) % 2 == 0 {
+                image::Rgba([1000, 30000, 65535, 65535])
+            } else {
+                image::Rgba([50000, 52000, 30000, 65535])
+            }
+        });
         let mut out = Vec::new();
         image::DynamicImage::ImageRgba16(img)
             .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
