@@ -163,7 +163,7 @@ fn percentile(hist: &[u32], share: f64) -> usize {
 
 /// Measures a grayscale analysis copy (`gray.len() == w * h`, long edge ≤ [`ANALYSIS_EDGE`]).
 ///
-/// Sharpness is the steepest edges' slope over the picture's contrast: the 99.5th percentile
+/// Sharpness is the steepest edges' slope over the picture's contrast: the 99.9th percentile
 /// of the central-difference gradient divided by the luma range (99.5th − 0.5th percentile),
 /// × 100. A crisp step scores about 100 whatever its contrast or the content around it (a card
 /// full of print and a face with a few features score alike); a blur of radius r spreads the
@@ -194,7 +194,7 @@ pub fn measure(gray: &[u8], w: usize, h: usize) -> Metrics {
             grad_hist[usize::from(grad(x, y))] += 1;
         }
     }
-    let sharpness = 100.0 * percentile(&grad_hist, 0.995) as f64 / range;
+    let sharpness = 100.0 * percentile(&grad_hist, 0.999) as f64 / range;
     let (x0, y0, x1, y1) = document_area(w, h);
     let mut blown = 0usize;
     for y in y0..y1 {

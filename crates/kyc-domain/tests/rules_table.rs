@@ -102,8 +102,8 @@ const ROWS: &[Row] = &[
 /// Codes produced outside `parse_draft`: photo headers (`inspect_photo`), the submit-time
 /// document rule (`missing_documents`), and the backend's mapping of upstream refusals.
 const OTHER: &[(&str, &str, &[ErrorCode])] = &[
-    ("`documents.idFront`, `documents.idBack`, `documents.face`", "JPEG or PNG by magic bytes; ≤ 5,000,000 bytes; header dimensions short edge ≥ 480 px and ≤ 40 megapixels; JPEG: exactly one baseline, extended or progressive 8-bit frame (lossless, hierarchical and arithmetic-coded frames refused); no file smaller than its pixels can compress to; `idFront` and `face` required before submit",
-        &[ErrorCode::Required, ErrorCode::UnsupportedFileType, ErrorCode::FileTooLarge, ErrorCode::UnreadableImage, ErrorCode::ImageTooSmall, ErrorCode::ImageTooLarge]),
+    ("`documents.idFront`, `documents.idBack`, `documents.face`", "JPEG or PNG by magic bytes; ≤ 5,000,000 bytes; header dimensions short edge ≥ 480 px and ≤ 40 megapixels; JPEG: exactly one baseline, extended or progressive 8-bit frame (lossless, hierarchical and arithmetic-coded frames refused); no file smaller than its pixels can compress to; not near-black (mean luma < 20) and not badly out of focus (sharpness < 12), measured by the quality rulebook on a 480-px copy; `idFront` and `face` required before submit",
+        &[ErrorCode::Required, ErrorCode::UnsupportedFileType, ErrorCode::FileTooLarge, ErrorCode::UnreadableImage, ErrorCode::ImageTooSmall, ErrorCode::ImageTooLarge, ErrorCode::ImageTooDark, ErrorCode::ImageTooBlurry]),
     ("any field the provider names", "the provider refused it (e.g. an email already used by another application)", &[ErrorCode::AlreadyUsed, ErrorCode::RejectedByProvider]),
 ];
 

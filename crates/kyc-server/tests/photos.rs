@@ -166,7 +166,14 @@ async fn a_jpeg_whose_sof_declares_65000_square_is_refused_before_decoding() {
 async fn a_png_is_accepted_and_forwarded_as_a_clean_jpeg() {
     let app = spawn_app().await;
     let (token, id) = app.application("png@example.com").await;
-    let img = image::RgbaImage::from_pixel(640, 480, image::Rgba([10, 200, 30, 255]));
+    // Green with dark bars (a blank picture would be refused as showing nothing).
+    let img = image::RgbaImage::from_fn(640, 480, |x, y| {
+        if (y / 24) % 3 == 0 && (x / 40) % 2 == 0 {
+            image::Rgba([20, 40, 30, 255])
+        } else {
+            image::Rgba([10, 200, 30, 255])
+        }
+    });
     let mut png = Vec::new();
     img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).unwrap();
     assert_eq!(app.put_photo(&token, &id, "idBack", png).await.status(), 204);
