@@ -400,7 +400,7 @@ fn error_en(code: ErrorCode) -> &'static str {
         }
         ErrorCode::NotApplicable => "Leave this empty for an address outside the US.",
         ErrorCode::UnsupportedFileType => "This file type is not supported. Choose a JPEG or PNG image.",
-        ErrorCode::FileTooLarge => "The file is larger than 5 MB. Choose a smaller JPEG or PNG image.",
+        ErrorCode::FileTooLarge => "The file is larger than {max_mb} MB. Choose a smaller photo.",
         ErrorCode::UnreadableImage => "This image cannot be read. Choose a JPEG or PNG image.",
         ErrorCode::ImageTooSmall => "The image is too small: its short side must be at least {min_edge} pixels.",
         ErrorCode::ImageTooLarge => "The image has more than {max_megapixels} megapixels.",
@@ -434,7 +434,7 @@ fn error_zh(code: ErrorCode) -> &'static str {
         ErrorCode::SsnInvalidSerial => "社会安全号码无效：最后四位不能是 0000。",
         ErrorCode::NotApplicable => "美国以外的地址请留空此项。",
         ErrorCode::UnsupportedFileType => "不支持此文件类型，请选择 JPEG 或 PNG 图片。",
-        ErrorCode::FileTooLarge => "文件超过 5 MB，请选择更小的 JPEG 或 PNG 图片。",
+        ErrorCode::FileTooLarge => "文件超过 {max_mb} MB，请选择更小的照片。",
         ErrorCode::UnreadableImage => "无法读取此图片，请选择 JPEG 或 PNG 图片。",
         ErrorCode::ImageTooSmall => "图片太小：短边至少需要 {min_edge} 像素。",
         ErrorCode::ImageTooLarge => "图片超过 {max_megapixels} 百万像素。",
@@ -468,7 +468,7 @@ fn error_es(code: ErrorCode) -> &'static str {
         ErrorCode::SsnInvalidSerial => "No es un SSN válido: los cuatro últimos dígitos no pueden ser 0000.",
         ErrorCode::NotApplicable => "Déjalo vacío si la dirección no está en EE. UU.",
         ErrorCode::UnsupportedFileType => "Este tipo de archivo no es compatible. Elige una imagen JPEG o PNG.",
-        ErrorCode::FileTooLarge => "El archivo ocupa más de 5 MB. Elige una imagen JPEG o PNG más pequeña.",
+        ErrorCode::FileTooLarge => "El archivo ocupa más de {max_mb} MB. Elige una foto más pequeña.",
         ErrorCode::UnreadableImage => "No se puede leer esta imagen. Elige una imagen JPEG o PNG.",
         ErrorCode::ImageTooSmall => {
             "La imagen es demasiado pequeña: su lado corto debe tener al menos {min_edge} píxeles."
@@ -504,7 +504,7 @@ fn error_ar(code: ErrorCode) -> &'static str {
         ErrorCode::SsnInvalidSerial => "رقم ضمان اجتماعي غير صالح: لا يمكن أن تكون الأرقام الأربعة الأخيرة 0000.",
         ErrorCode::NotApplicable => "اترك هذا الحقل فارغًا للعناوين خارج الولايات المتحدة.",
         ErrorCode::UnsupportedFileType => "نوع الملف غير مدعوم. اختر صورة JPEG أو PNG.",
-        ErrorCode::FileTooLarge => "حجم الملف أكبر من 5 ميغابايت. اختر صورة JPEG أو PNG أصغر.",
+        ErrorCode::FileTooLarge => "حجم الملف أكبر من {max_mb} ميغابايت. اختر صورة أصغر.",
         ErrorCode::UnreadableImage => "تتعذّر قراءة هذه الصورة. اختر صورة JPEG أو PNG.",
         ErrorCode::ImageTooSmall => "الصورة صغيرة جدًا: يجب ألا يقل ضلعها القصير عن {min_edge} بكسل.",
         ErrorCode::ImageTooLarge => "تتجاوز الصورة {max_megapixels} ميغابكسل.",

@@ -4,7 +4,7 @@
 //! fits 5,000,000 bytes) — canvas output carries no EXIF or GPS. Plus the blur hint.
 
 use js_sys::{Promise, Uint8Array};
-use kyc_domain::photo::{inspect_photo, MAX_PHOTO_BYTES};
+use kyc_domain::photo::{check_source_dimensions, inspect_source, MAX_PHOTO_BYTES};
 use kyc_domain::{ErrorCode, Violation};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -62,16 +62,23 @@ pub async fn clean(file: &Blob, source: &'static str) -> Result<CleanPhoto, Viol
     let size = file.size() as u64;
     let head = file.slice_with_f64_and_f64(0.0, HEAD_BYTES).map_err(unreadable)?;
     let buf = JsFuture::from(head.array_buffer()).await.map_err(unreadable)?;
-    // The rulebook's check (type by magic bytes, 5,000,000 bytes, 480 px, 40 MP) runs before
-    // any decoding, exactly as on the server.
-    inspect_photo(&Uint8Array::new(&buf).to_vec(), size)?;
+    // The rulebook's source check (what a person may choose: JPEG, PNG, WebP or HEIC, up to
+    // 30 MB and 50 MP) runs before any decoding; what is sent is the upload form the server
+    // accepts, made below.
+    inspect_source(&Uint8Array::new(&buf).to_vec(), size)?;
 
     let window = web_sys::window().ok_or(Violation::new(ErrorCode::UnreadableImage))?;
     let opts = ImageBitmapOptions::new();
     opts.set_image_orientation(ImageOrientation::FromImage);
     let promise = window.create_image_bitmap_with_blob_and_image_bitmap_options(file, &opts).map_err(unreadable)?;
-    let bitmap: ImageBitmap = JsFuture::from(promise).await.map_err(unreadable)?.unchecked_into();
+    // A format this browser cannot decode (HEIC outside Safari, say): say what to choose instead.
+    let bitmap: ImageBitmap =
+        JsFuture::from(promise).await.map_err(|_| Violation::new(ErrorCode::UnsupportedFileType))?.unchecked_into();
     let (w, h) = (bitmap.width(), bitmap.height());
+    if let Err(v) = check_source_dimensions(w, h) {
+        bitmap.close();
+        return Err(v);
+    }
     let scale = (f64::from(MAX_EDGE) / f64::from(w.max(h))).min(1.0);
     let (tw, th) = (((f64::from(w) * scale).round() as u32).max(1), ((f64::from(h) * scale).round() as u32).max(1));
     let (c, ctx) = canvas(tw, th)?;
@@ -93,7 +100,9 @@ pub async fn clean(file: &Blob, source: &'static str) -> Result<CleanPhoto, Viol
         quality -= 0.1;
     };
     if blob.size() as u64 > MAX_PHOTO_BYTES {
-        return Err(Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64));
+        return Err(Violation::new(ErrorCode::FileTooLarge)
+            .with("max_bytes", MAX_PHOTO_BYTES as i64)
+            .with("max_mb", (MAX_PHOTO_BYTES / 1_000_000) as i64));
     }
     let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(unreadable)?;
     Ok(CleanPhoto { blob, url, width: tw, height: th, blurry, metrics, source })

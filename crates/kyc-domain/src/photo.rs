@@ -11,6 +11,12 @@ pub const MAX_PHOTO_BYTES: u64 = 5_000_000;
 pub const MIN_SHORT_EDGE: u32 = 480;
 /// Pixel-flood guard (checklist UP-3): at most 40 megapixels.
 pub const MAX_PIXELS: u64 = 40_000_000;
+/// What a person may choose (the *source*): a phone photo of up to 30 MB and 50 megapixels, in
+/// JPEG, PNG, or WebP / HEIC where the browser decodes them. The widget shrinks any acceptable
+/// source to the *upload* the server accepts (JPEG, ≤ [`MAX_PHOTO_BYTES`], ≤ [`MAX_PIXELS`]).
+pub const MAX_SOURCE_BYTES: u64 = 30_000_000;
+pub const MAX_SOURCE_PIXELS: u64 = 50_000_000;
+
 /// The long edge of the photo that is forwarded upstream: the widget shrinks to it in the
 /// browser and the server shrinks to it once, after decoding, before its one encode.
 pub const UPLOAD_LONG_EDGE: u32 = 2048;
@@ -124,7 +130,7 @@ pub fn inspect_photo(head: &[u8], total_len: u64) -> Result<PhotoHeader, Violati
     }
     let format = ImageFormat::sniff(head).ok_or(Violation::new(ErrorCode::UnsupportedFileType))?;
     if total_len > MAX_PHOTO_BYTES {
-        return Err(Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64));
+        return Err(too_big(MAX_PHOTO_BYTES));
     }
     let frame = match format {
         ImageFormat::Jpeg => jpeg_frame(head),
@@ -147,6 +153,91 @@ pub fn inspect_photo(head: &[u8], total_len: u64) -> Result<PhotoHeader, Violati
         return Err(Violation::new(ErrorCode::UnreadableImage));
     }
     Ok(PhotoHeader { format, width, height, samples, sample_bytes, multi_pass })
+}
+
+fn too_big(max: u64) -> Violation {
+    Violation::new(ErrorCode::FileTooLarge).with("max_bytes", max as i64).with("max_mb", (max / 1_000_000) as i64)
+}
+
+/// The formats a person may choose (magic bytes only; whether the browser decodes WebP or HEIC
+/// is its own answer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    Jpeg,
+    Png,
+    Webp,
+    Heic,
+}
+
+impl SourceFormat {
+    pub fn sniff(head: &[u8]) -> Option<Self> {
+        match ImageFormat::sniff(head) {
+            Some(ImageFormat::Jpeg) => return Some(Self::Jpeg),
+            Some(ImageFormat::Png) => return Some(Self::Png),
+            None => {}
+        }
+        if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+            return Some(Self::Webp);
+        }
+        let heic_brands: [&[u8; 4]; 7] = [b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1"];
+        if head.len() >= 12 && &head[4..8] == b"ftyp" && heic_brands.iter().any(|b| &head[8..12] == *b) {
+            return Some(Self::Heic);
+        }
+        None
+    }
+}
+
+/// What a chosen file's header says: its format and, for JPEG and PNG, its dimensions (WebP
+/// and HEIC dimensions come from the browser's decode, checked with [`check_source_dimensions`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SourceHeader {
+    pub format: SourceFormat,
+    pub dimensions: Option<(u32, u32)>,
+}
+
+/// Checks a file a person chose, before anything is decoded: a format a person may choose,
+/// at most [`MAX_SOURCE_BYTES`], and for JPEG / PNG the frame header (the same walk as the
+/// upload's) within [`MAX_SOURCE_PIXELS`] and a short edge of at least [`MIN_SHORT_EDGE`].
+pub fn inspect_source(head: &[u8], total_len: u64) -> Result<SourceHeader, Violation> {
+    if total_len == 0 || head.is_empty() {
+        return Err(Violation::new(ErrorCode::UnreadableImage));
+    }
+    let format = SourceFormat::sniff(head).ok_or(Violation::new(ErrorCode::UnsupportedFileType))?;
+    if total_len > MAX_SOURCE_BYTES {
+        return Err(too_big(MAX_SOURCE_BYTES));
+    }
+    let frame = match format {
+        SourceFormat::Jpeg => Some(jpeg_frame(head).ok_or(Violation::new(ErrorCode::UnreadableImage))?),
+        SourceFormat::Png => Some(png_frame(head).ok_or(Violation::new(ErrorCode::UnreadableImage))?),
+        SourceFormat::Webp | SourceFormat::Heic => None,
+    };
+    let dimensions = match frame {
+        Some(f) => {
+            check_source_dimensions(f.width, f.height)?;
+            if total_len < f.min_bytes {
+                return Err(Violation::new(ErrorCode::UnreadableImage));
+            }
+            Some((f.width, f.height))
+        }
+        None => None,
+    };
+    Ok(SourceHeader { format, dimensions })
+}
+
+/// A decoded source's dimensions: at most [`MAX_SOURCE_PIXELS`], short edge ≥ [`MIN_SHORT_EDGE`].
+pub fn check_source_dimensions(width: u32, height: u32) -> Result<(), Violation> {
+    if width == 0 || height == 0 {
+        return Err(Violation::new(ErrorCode::UnreadableImage));
+    }
+    if u64::from(width) * u64::from(height) > MAX_SOURCE_PIXELS {
+        return Err(
+            Violation::new(ErrorCode::ImageTooLarge).with("max_megapixels", (MAX_SOURCE_PIXELS / 1_000_000) as i64)
+        );
+    }
+    if width.min(height) < MIN_SHORT_EDGE {
+        return Err(Violation::new(ErrorCode::ImageTooSmall).with("min_edge", i64::from(MIN_SHORT_EDGE)));
+    }
+    Ok(())
 }
 
 fn be16(b: &[u8], at: usize) -> Option<u32> {

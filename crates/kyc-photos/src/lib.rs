@@ -149,7 +149,11 @@ pub fn clean(bytes: &[u8], plan: &Plan) -> Result<CleanPhoto, PhotoError> {
             return Ok(CleanPhoto { jpeg: out, width: rgb.width(), height: rgb.height(), quality, metrics });
         }
     }
-    Err(PhotoError::Invalid(Violation::new(ErrorCode::FileTooLarge).with("max_bytes", MAX_PHOTO_BYTES as i64)))
+    Err(PhotoError::Invalid(
+        Violation::new(ErrorCode::FileTooLarge)
+            .with("max_bytes", MAX_PHOTO_BYTES as i64)
+            .with("max_mb", (MAX_PHOTO_BYTES / 1_000_000) as i64),
+    ))
 }
 
 /// The quality measures of an RGB image, on its analysis copy (area-averaged downscale).

@@ -182,3 +182,21 @@ async fn a_png_is_accepted_and_forwarded_as_a_clean_jpeg() {
     assert!(bytes.starts_with(&[0xFF, 0xD8, 0xFF]));
     assert_eq!(image::load_from_memory(&bytes).unwrap().width(), 640);
 }
+
+#[tokio::test]
+async fn a_near_black_photo_sent_straight_to_the_api_is_refused_image_too_dark() {
+    let app = spawn_app().await;
+    let (token, id) = app.application("dark@example.com").await;
+    // A card-like picture at 5 % of its light: shapes are there, nothing can be read.
+    let img = image::RgbImage::from_fn(800, 600, |x, y| {
+        let v = if (y / 30) % 2 == 0 && (x / 20) % 3 != 0 { 2 } else { 11 };
+        image::Rgb([v, v, v])
+    });
+    let mut dark = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut dark, 90).encode_image(&img).unwrap();
+    let r = app.put_photo(&token, &id, "face", dark).await;
+    assert_eq!(r.status(), 422);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["error"]["fields"][0]["field"], "documents.face");
+    assert_eq!(v["error"]["fields"][0]["code"], "image_too_dark");
+}
