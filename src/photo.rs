@@ -117,9 +117,18 @@ pub fn measure_canvas(src: &HtmlCanvasElement, w: u32, h: u32) -> Option<Metrics
     Some(quality::measure(&quality::luma_rgba(&data.data()), aw as usize, ah as usize))
 }
 
-/// The measures as the `X-Photo-Metrics` header carries them.
+/// The measures as the `X-Photo-Metrics` header carries them: whole numbers (brightness 0–255,
+/// sharpness, glare and placement in per mille) — integer formatting only, since float
+/// formatting would add ~10 KB to the wasm.
 pub fn metrics_header(m: &Metrics) -> String {
-    format!("b={:.1},s={:.1},g={:.4},p={:.2}", m.brightness, m.sharpness, m.glare, m.placement)
+    let int = |v: f64| v.round() as i64;
+    format!(
+        "b={},s={},g={},p={}",
+        int(m.brightness),
+        int(m.sharpness),
+        int(m.glare * 1000.0),
+        int(m.placement * 1000.0)
+    )
 }
 
 /// Frees a preview's object URL.

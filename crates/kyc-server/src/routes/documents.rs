@@ -132,7 +132,7 @@ pub async fn put(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `X-Photo-Metrics: b=<brightness>,s=<sharpness>,g=<glare>,p=<placement>` → (b, s).
+/// `X-Photo-Metrics: b=<brightness 0–255>,s=<sharpness>,g=<glare ‰>,p=<placement ‰>` → (b, s).
 fn parse_metrics(v: &str) -> Option<(f64, f64)> {
     let (mut b, mut s) = (None, None);
     for part in v.split(',').take(8) {
