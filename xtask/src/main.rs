@@ -107,7 +107,8 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
 }
 
 /// Trunk's JS minifier gives up on wasm-bindgen's glue (`export { … as default }`), so the
-/// glue and its snippets are minified here with esbuild, and the page's SRI hashes follow.
+/// glue and its snippets are minified here with esbuild; the wasm gets a converging wasm-opt
+/// pass; the page's SRI hashes follow.
 fn minify_widget_js(dist: &std::path::Path) -> Result<()> {
     use base64::Engine as _;
     use sha2::{Digest, Sha384};
@@ -132,6 +133,22 @@ fn minify_widget_js(dist: &std::path::Path) -> Result<()> {
     }
     let index = dist.join("index.html");
     let mut html = std::fs::read_to_string(&index)?;
+    // One more binaryen pass over Trunk's: iterate -Oz to a fixed point and drop the producers
+    // section (about 1 KB gzip).
+    for entry in std::fs::read_dir(dist)? {
+        let p = entry?.path();
+        if p.extension().is_some_and(|e| e == "wasm") {
+            let before = std::fs::read(&p)?;
+            run(cmd("wasm-opt")
+                .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
+                .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+                .args(["--enable-mutable-globals"])
+                .arg(&p)
+                .arg("-o")
+                .arg(&p))?;
+            html = html.replace(&sri(&before), &sri(&std::fs::read(&p)?));
+        }
+    }
     for f in files {
         let before = std::fs::read(&f)?;
         run(cmd("esbuild")
