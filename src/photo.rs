@@ -108,27 +108,20 @@ pub async fn clean(file: &Blob, source: &'static str) -> Result<CleanPhoto, Viol
     Ok(CleanPhoto { blob, url, width: tw, height: th, blurry, metrics, source })
 }
 
-/// The quality rulebook's measures on the analysis copy (long edge 480 px) of a canvas.
+/// The quality rulebook's brightness and sharpness on the analysis copy (long edge 480 px) of a
+/// canvas: what its hard check needs.
 pub fn measure_canvas(src: &HtmlCanvasElement, w: u32, h: u32) -> Option<Metrics> {
     let (aw, ah) = quality::analysis_size(w, h);
     let (_, ctx) = canvas(aw, ah).ok()?;
     ctx.draw_image_with_html_canvas_element_and_dw_and_dh(src, 0.0, 0.0, f64::from(aw), f64::from(ah)).ok()?;
     let data = ctx.get_image_data(0.0, 0.0, f64::from(aw), f64::from(ah)).ok()?;
-    Some(quality::measure(&quality::luma_rgba(&data.data()), aw as usize, ah as usize))
+    Some(quality::measure_core(&quality::luma_rgba(&data.data()), aw as usize, ah as usize))
 }
 
 /// The measures as the `X-Photo-Metrics` header carries them: whole numbers (brightness 0–255,
-/// sharpness, glare and placement in per mille) — integer formatting only, since float
-/// formatting would add ~10 KB to the wasm.
+/// sharpness) — integer formatting only, since float formatting would add ~10 KB to the wasm.
 pub fn metrics_header(m: &Metrics) -> String {
-    let int = |v: f64| v.round() as i64;
-    format!(
-        "b={},s={},g={},p={}",
-        int(m.brightness),
-        int(m.sharpness),
-        int(m.glare * 1000.0),
-        int(m.placement * 1000.0)
-    )
+    format!("b={},s={}", m.brightness.round() as i64, m.sharpness.round() as i64)
 }
 
 /// Frees a preview's object URL.

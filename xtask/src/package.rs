@@ -159,7 +159,8 @@ pub fn package() -> Result<Built> {
         .arg(root().join("target/wasm32-unknown-unknown/release/kyc_widget.wasm")))?;
     let wasm = dir.join("kyc_widget_bg.wasm");
     run(cmd("wasm-opt")
-        .args(["-Oz", "--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
+        .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
+        .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
         .args(["--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "-o"])
         .arg(&wasm)
         .arg(&wasm))?;

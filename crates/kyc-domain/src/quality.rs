@@ -171,30 +171,18 @@ fn percentile(hist: &[u32], share: f64) -> usize {
 /// frame's border (the document area's outline) along which a strong edge — a quarter of the
 /// picture's contrast — lies within a few pixels.
 pub fn measure(gray: &[u8], w: usize, h: usize) -> Metrics {
+    let core = measure_core(gray, w, h);
     if w < 3 || h < 3 || gray.len() < w * h {
-        return Metrics { brightness: 0.0, sharpness: 0.0, glare: 0.0, placement: 0.0 };
+        return core;
     }
     let gray = &gray[..w * h];
     let at = |x: usize, y: usize| i32::from(gray[y * w + x]);
-    let mut luma_hist = [0u32; 256];
-    for &v in gray {
-        luma_hist[usize::from(v)] += 1;
-    }
-    let brightness = gray.iter().map(|&v| f64::from(v)).sum::<f64>() / (w * h) as f64;
-    let range = (percentile(&luma_hist, 0.995) - percentile(&luma_hist, 0.005)).max(16) as f64;
-    // Gradient magnitude (the larger of the two central differences), 0–255.
     let grad = |x: usize, y: usize| -> u8 {
         let gx = (at(x + 1, y) - at(x - 1, y)).unsigned_abs();
         let gy = (at(x, y + 1) - at(x, y - 1)).unsigned_abs();
         gx.max(gy).min(255) as u8
     };
-    let mut grad_hist = [0u32; 256];
-    for y in 1..h - 1 {
-        for x in 1..w - 1 {
-            grad_hist[usize::from(grad(x, y))] += 1;
-        }
-    }
-    let sharpness = 100.0 * percentile(&grad_hist, 0.999) as f64 / range;
+    let range = core_range(gray);
     let (x0, y0, x1, y1) = document_area(w, h);
     let mut blown = 0usize;
     for y in y0..y1 {
@@ -222,7 +210,42 @@ pub fn measure(gray: &[u8], w: usize, h: usize) -> Metrics {
         }
     }
     let placement = covered as f64 / positions.max(1) as f64;
-    Metrics { brightness, sharpness, glare: blown as f64 / area as f64, placement }
+    Metrics { glare: blown as f64 / area as f64, placement, ..core }
+}
+
+/// The luma range: 99.5th − 0.5th percentile, at least 16.
+fn core_range(gray: &[u8]) -> f64 {
+    let mut luma_hist = [0u32; 256];
+    for &v in gray {
+        luma_hist[usize::from(v)] += 1;
+    }
+    (percentile(&luma_hist, 0.995) - percentile(&luma_hist, 0.005)).max(16) as f64
+}
+
+/// Brightness and sharpness only (glare and placement 0): all the hard check needs, and all
+/// the widget's file path computes (the full [`measure`] serves live guidance).
+pub fn measure_core(gray: &[u8], w: usize, h: usize) -> Metrics {
+    if w < 3 || h < 3 || gray.len() < w * h {
+        return Metrics { brightness: 0.0, sharpness: 0.0, glare: 0.0, placement: 0.0 };
+    }
+    let gray = &gray[..w * h];
+    let at = |x: usize, y: usize| i32::from(gray[y * w + x]);
+    let brightness = gray.iter().map(|&v| f64::from(v)).sum::<f64>() / (w * h) as f64;
+    let range = core_range(gray);
+    // Gradient magnitude (the larger of the two central differences), 0–255.
+    let grad = |x: usize, y: usize| -> u8 {
+        let gx = (at(x + 1, y) - at(x - 1, y)).unsigned_abs();
+        let gy = (at(x, y + 1) - at(x, y - 1)).unsigned_abs();
+        gx.max(gy).min(255) as u8
+    };
+    let mut grad_hist = [0u32; 256];
+    for y in 1..h - 1 {
+        for x in 1..w - 1 {
+            grad_hist[usize::from(grad(x, y))] += 1;
+        }
+    }
+    let sharpness = 100.0 * percentile(&grad_hist, 0.999) as f64 / range;
+    Metrics { brightness, sharpness, glare: 0.0, placement: 0.0 }
 }
 
 /// The hard check: `image_too_dark` or `image_too_blurry` for what no reviewer could use.
