@@ -576,6 +576,28 @@ impl Db {
         Ok(r.get(0))
     }
 
+    /// [`Db::hit`] for several keys in one statement; the counts in the order given.
+    pub async fn hit_all(&self, keys: &[(&str, i64)]) -> sqlx::Result<Vec<i64>> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let values: Vec<String> = (0..keys.len()).map(|i| format!("(${}, ${}, 1)", 2 * i + 1, 2 * i + 2)).collect();
+        let sql = format!(
+            "INSERT INTO counters (key, \"window\", count) VALUES {} \
+             ON CONFLICT (key, \"window\") DO UPDATE SET count = counters.count + 1 RETURNING key, count",
+            values.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for (k, w) in keys {
+            q = q.bind(*k).bind(*w);
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        Ok(keys
+            .iter()
+            .map(|(k, _)| rows.iter().find(|r| r.get::<String, _>(0) == *k).map_or(0, |r| r.get::<i64, _>(1)))
+            .collect())
+    }
+
     // -- jobs --------------------------------------------------------------------------------
 
     /// Queues `kind` work on `target` due at `run_at`. Asking again for work already queued

@@ -61,6 +61,8 @@ pub struct AppState {
     pub upstream: Upstream,
     /// Photo decodes share one memory budget, fairly (checklist UP-8; photos.rs).
     pub decode_queue: Arc<photos::DecodeQueue>,
+    /// The per-client flood brake of this instance (security.rs).
+    pub rate_limiter: Arc<security::RateLimiter>,
     /// One status query per application in flight on this instance; the others wait for its
     /// answer (an optimisation: correctness never depends on it).
     status_flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<i64>>>>>,
@@ -80,6 +82,7 @@ impl AppState {
             db,
             upstream,
             decode_queue: photos::DecodeQueue::new(photos::DECODE_BUDGET_MIB, photos::MAX_WAITING, photos::QUEUE_WAIT),
+            rate_limiter: Arc::default(),
             status_flights: Arc::default(),
             webhook_dedup: Arc::default(),
             work_signal: Arc::default(),

@@ -32,15 +32,15 @@ pub async fn create(
     super::require_json(&h)?;
     let draft: DraftDto = super::parse_json(&body)?;
     // Creation attempts per session and per user (each can end in "email already used").
+    let (session_key, user_key) =
+        (format!("create:session:{}", sess.id), format!("create:user:{}", sess.external_user_id));
     let limits = [
-        (format!("create:session:{}", sess.id), CREATE_PER_SESSION_PER_HOUR, 3600),
-        (format!("create:user:{}", sess.external_user_id), CREATE_PER_USER_PER_DAY, 86_400),
+        (session_key.as_str(), CREATE_PER_SESSION_PER_HOUR, 3600),
+        (user_key.as_str(), CREATE_PER_USER_PER_DAY, 86_400),
     ];
-    for (key, limit, window) in &limits {
-        if crate::security::limit_hit(&state, key, *limit, *window).await.is_err() {
-            tracing::warn!(event = "create_limited", "too many application attempts");
-            return Err(ApiError::RateLimited);
-        }
+    if crate::security::limit_hit(&state, &limits).await.is_err() {
+        tracing::warn!(event = "create_limited", "too many application attempts");
+        return Err(ApiError::RateLimited);
     }
     // The same rulebook as the widget (kyc-domain): the same fields, the same codes.
     let applicant = parse_draft(&draft, &state.rules()).map_err(|errs| {
