@@ -71,6 +71,9 @@ async function typeInto(page, label, text) {
 }
 
 async function chooseFile(page, label, file) {
+  // A step change moves focus to the step's heading once it has rendered: let that happen
+  // before tabbing, or the focus jumps back under a slow machine.
+  await page.waitForFunction(() => document.activeElement && document.activeElement.tagName !== "BODY");
   await tabTo(page, label);
   const [chooser] = await Promise.all([page.waitForEvent("filechooser"), page.keyboard.press("Space")]);
   await chooser.setFiles(FIXTURES + file);
