@@ -176,12 +176,7 @@ pub fn measure(gray: &[u8], w: usize, h: usize) -> Metrics {
         return core;
     }
     let gray = &gray[..w * h];
-    let at = |x: usize, y: usize| i32::from(gray[y * w + x]);
-    let grad = |x: usize, y: usize| -> u8 {
-        let gx = (at(x + 1, y) - at(x - 1, y)).unsigned_abs();
-        let gy = (at(x, y + 1) - at(x, y - 1)).unsigned_abs();
-        gx.max(gy).min(255) as u8
-    };
+    let grad = |x: usize, y: usize| gradient(gray, w, x, y);
     let range = core_range(gray);
     let (x0, y0, x1, y1) = document_area(w, h);
     let mut blown = 0usize;
@@ -213,6 +208,14 @@ pub fn measure(gray: &[u8], w: usize, h: usize) -> Metrics {
     Metrics { glare: blown as f64 / area as f64, placement, ..core }
 }
 
+/// Gradient magnitude at an interior pixel: the larger of the two central differences, 0–255.
+fn gradient(gray: &[u8], w: usize, x: usize, y: usize) -> u8 {
+    let at = |x: usize, y: usize| i32::from(gray[y * w + x]);
+    let gx = (at(x + 1, y) - at(x - 1, y)).unsigned_abs();
+    let gy = (at(x, y + 1) - at(x, y - 1)).unsigned_abs();
+    gx.max(gy).min(255) as u8
+}
+
 /// The luma range: 99.5th − 0.5th percentile, at least 16.
 fn core_range(gray: &[u8]) -> f64 {
     let mut luma_hist = [0u32; 256];
@@ -229,15 +232,9 @@ pub fn measure_core(gray: &[u8], w: usize, h: usize) -> Metrics {
         return Metrics { brightness: 0.0, sharpness: 0.0, glare: 0.0, placement: 0.0 };
     }
     let gray = &gray[..w * h];
-    let at = |x: usize, y: usize| i32::from(gray[y * w + x]);
     let brightness = gray.iter().map(|&v| f64::from(v)).sum::<f64>() / (w * h) as f64;
     let range = core_range(gray);
-    // Gradient magnitude (the larger of the two central differences), 0–255.
-    let grad = |x: usize, y: usize| -> u8 {
-        let gx = (at(x + 1, y) - at(x - 1, y)).unsigned_abs();
-        let gy = (at(x, y + 1) - at(x, y - 1)).unsigned_abs();
-        gx.max(gy).min(255) as u8
-    };
+    let grad = |x: usize, y: usize| gradient(gray, w, x, y);
     let mut grad_hist = [0u32; 256];
     for y in 1..h - 1 {
         for x in 1..w - 1 {

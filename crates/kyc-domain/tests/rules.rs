@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{rules, today, valid_draft};
+use common::{jpeg_header, rules, today, valid_draft};
 use kyc_domain::address::{parse_city, parse_ssn_for, parse_street, Ssn, State, ZipCode};
 use kyc_domain::country::{Country, UsState};
 use kyc_domain::document::{DocumentNumber, Expiry, IdDocType};
@@ -317,17 +317,6 @@ pub fn png_header(w: u32, h: u32) -> Vec<u8> {
     b.extend_from_slice(&w.to_be_bytes());
     b.extend_from_slice(&h.to_be_bytes());
     b.extend_from_slice(&[8, 2, 0, 0, 0, 0, 0, 0, 0]);
-    b
-}
-
-/// A JPEG header: SOI, an APP0 segment, then SOF0 declaring `w` × `h`.
-pub fn jpeg_header(w: u16, h: u16) -> Vec<u8> {
-    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
-    b.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
-    b.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
-    b.extend_from_slice(&h.to_be_bytes());
-    b.extend_from_slice(&w.to_be_bytes());
-    b.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
     b
 }
 

@@ -1,21 +1,14 @@
 //! What a person may choose (the source) versus what the server accepts (the upload): a 12 MP
 //! phone photo of 6.9 MB is a fine source; the widget shrinks it to the upload form.
 
+mod common;
+
+use common::jpeg_header;
 use kyc_domain::photo::{check_source_dimensions, inspect_source, SourceFormat, MAX_SOURCE_BYTES};
 use kyc_domain::{inspect_photo, ErrorCode};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test;
-
-fn jpeg_header(w: u16, h: u16) -> Vec<u8> {
-    let mut b = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
-    b.extend_from_slice(b"JFIF\0\x01\x01\0\0\x01\0\x01\0\0");
-    b.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 0x08]);
-    b.extend_from_slice(&h.to_be_bytes());
-    b.extend_from_slice(&w.to_be_bytes());
-    b.extend_from_slice(&[0x03, 0x01, 0x22, 0x00, 0x02, 0x11, 0x01, 0x03, 0x11, 0x01]);
-    b
-}
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]

@@ -6,16 +6,7 @@ mod support;
 use support::spawn_app;
 
 fn vm_hwm_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .unwrap()
-        .trim()
-        .trim_end_matches(" kB")
-        .trim()
-        .parse()
-        .unwrap()
+    support::proc_status_kib("VmHWM")
 }
 
 /// A noisy JPEG just under 5,000,000 bytes (noise does not compress: the worst case).

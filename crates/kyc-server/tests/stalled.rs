@@ -9,16 +9,7 @@ use support::{spawn_app_with, Options};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn vm_rss_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .unwrap()
-        .trim()
-        .trim_end_matches(" kB")
-        .trim()
-        .parse()
-        .unwrap()
+    support::proc_status_kib("VmRSS")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
