@@ -264,26 +264,32 @@ fn test() -> Result<()> {
             .current_dir(&vite_host))
     })?;
     step("end-to-end (Playwright, real demo server): widget, npm package, Vite host, strict CSP", || {
-        run(&mut cargo(&["build", "-p", "kyc-server"]))?;
-        let data = tempdir("kyc-e2e")?;
-        let static_port = free_port()?;
-        let (mut server, url) =
-            start_demo(&root().join("target/debug/kyc-server"), &data, &format!("http://127.0.0.1:{static_port}"))?;
-        eprintln!("demo server at {url}");
-        let result = run(cmd("node")
-            .args(["--test", "--test-concurrency=1", "tests/e2e/", "tests/package/"])
-            .env("KYC_E2E_URL", &url)
-            .env("KYC_E2E_STATIC_PORT", static_port.to_string())
-            .env("KYC_PACKAGE_DIR", root().join("target/npm").join(package::NAME))
-            .env("KYC_VITE_DIST", vite_host.join("dist"))
-            .env("KYC_VITE_HOST", &vite_host));
-        let _ = server.kill();
-        let _ = server.wait();
-        let _ = std::fs::remove_dir_all(&data);
-        result
+        e2e(&["tests/e2e/", "tests/package/"], &vite_host)
     })?;
     eprintln!("\nall gates and tests passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// Runs the given Playwright test files (node's test runner) against a fresh demo server.
+fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
+    run(&mut cargo(&["build", "-p", "kyc-server"]))?;
+    let data = tempdir("kyc-e2e")?;
+    let static_port = free_port()?;
+    let (mut server, url) =
+        start_demo(&root().join("target/debug/kyc-server"), &data, &format!("http://127.0.0.1:{static_port}"))?;
+    eprintln!("demo server at {url}");
+    let result = run(cmd("node")
+        .args(["--test", "--test-concurrency=1"])
+        .args(paths)
+        .env("KYC_E2E_URL", &url)
+        .env("KYC_E2E_STATIC_PORT", static_port.to_string())
+        .env("KYC_PACKAGE_DIR", root().join("target/npm").join(package::NAME))
+        .env("KYC_VITE_DIST", vite_host.join("dist"))
+        .env("KYC_VITE_HOST", vite_host));
+    let _ = server.kill();
+    let _ = server.wait();
+    let _ = std::fs::remove_dir_all(&data);
+    result
 }
 
 fn tempdir(prefix: &str) -> Result<PathBuf> {
@@ -328,12 +334,22 @@ fn main() -> Result<()> {
             tools::ensure_demo_tools()?;
             package::package().map(|_| ())
         }
+        // Only the end-to-end files given (default: tests/e2e/) against a fresh demo server;
+        // the widget is built first, the npm package and Vite app are not.
+        "e2e" => {
+            tools::ensure_test_tools()?;
+            build_widget()?;
+            let extra: Vec<String> = std::env::args().skip(2).collect();
+            let paths: Vec<&str> =
+                if extra.is_empty() { vec!["tests/e2e/"] } else { extra.iter().map(String::as_str).collect() };
+            e2e(&paths, &root().join("examples/vite-host"))
+        }
         "build-widget" => {
             tools::ensure_demo_tools()?;
             build_widget().map(|_| ())
         }
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | package | bench | setup | build-widget>");
+            eprintln!("usage: cargo xtask <demo | test | package | bench | setup | build-widget | test-postgres | e2e [files]>");
             std::process::exit(2);
         }
     }
