@@ -48,55 +48,50 @@ pub async fn create(
         tracing::info!(event = "validation_failed", fields = errs.len(), codes = ?codes, "draft refused");
         ApiError::Validation(errs)
     })?;
-    // The user already has an application: continue it, never a second one.
-    let existing = state.db.application_of_user(&sess.external_user_id).await?;
-    if let Some(app) = existing.as_ref().filter(|a| a.status != status::CREATING) {
-        return Err(ApiError::Exists { application_id: app.id.clone() });
-    }
-    let row = match existing {
-        // A crash or a lost upstream answer left a row: resume it with the same requestNo —
-        // but only with the draft it was created from (resume safety).
-        Some(row) if row.status == status::CREATING => {
-            let same = state.db.draft_hash(&row.id).await?.is_some_and(|h| h == draft_hash(&row.request_no, &draft));
-            if !same {
-                tracing::warn!(
-                    event = "resume_draft_changed",
-                    "resume of a half-created application with another draft"
-                );
-                return Err(ApiError::Conflict {
-                    code: "draft_changed",
-                    message: "this application is being created from a different draft; send the same draft again",
-                    fields: vec![],
-                });
-            }
-            row
-        }
-        Some(app) => return Err(ApiError::Exists { application_id: app.id }),
-        None => {
-            let now = crate::now_secs();
-            let row = ApplicationRow {
-                id: kyc_sandbox::random_hex(16),
-                session_id: sess.id.clone(),
-                request_no: kyc_sandbox::random_hex(16), // ≥ 128 bits from the OS CSPRNG
-                status: status::CREATING.into(),
-                updated_at: now,
-                external_user_id: sess.external_user_id.clone(),
-                created_at: now,
-            };
-            let hash = draft_hash(&row.request_no, &draft);
-            if !state.db.insert_application(&row, &hash, now).await? {
-                // Another session (or instance) of this user created one first.
-                let app = state.db.application_of_user(&sess.external_user_id).await?;
-                return Err(match app {
-                    Some(a) => ApiError::Exists { application_id: a.id },
-                    None => ApiError::Conflict {
-                        code: "application_exists",
-                        message: "this session already has an application",
+    // One application per user: try to insert it (the common case, one statement); when the
+    // user already has one, continue it, never a second one.
+    let now = crate::now_secs();
+    let fresh = ApplicationRow {
+        id: kyc_sandbox::random_hex(16),
+        session_id: sess.id.clone(),
+        request_no: kyc_sandbox::random_hex(16), // ≥ 128 bits from the OS CSPRNG
+        status: status::CREATING.into(),
+        updated_at: now,
+        external_user_id: sess.external_user_id.clone(),
+        created_at: now,
+    };
+    let row = if state.db.insert_application(&fresh, &draft_hash(&fresh.request_no, &draft), now).await? {
+        fresh
+    } else {
+        match state.db.application_of_user(&sess.external_user_id).await? {
+            // A crash or a lost upstream answer left a row: resume it with the same requestNo —
+            // but only with the draft it was created from (resume safety).
+            Some(row) if row.status == status::CREATING => {
+                let same =
+                    state.db.draft_hash(&row.id).await?.is_some_and(|h| h == draft_hash(&row.request_no, &draft));
+                if !same {
+                    tracing::warn!(
+                        event = "resume_draft_changed",
+                        "resume of a half-created application with another draft"
+                    );
+                    return Err(ApiError::Conflict {
+                        code: "draft_changed",
+                        message: "this application is being created from a different draft; send the same draft again",
                         fields: vec![],
-                    },
-                });
+                    });
+                }
+                row
             }
-            row
+            Some(app) => return Err(ApiError::Exists { application_id: app.id }),
+            // This session's application belongs to another user id (cannot happen: a session
+            // has one user) or was deleted between the two statements.
+            None => {
+                return Err(ApiError::Conflict {
+                    code: "application_exists",
+                    message: "this session already has an application",
+                    fields: vec![],
+                })
+            }
         }
     };
     let server = ServerFields {
