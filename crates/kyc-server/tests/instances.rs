@@ -6,9 +6,10 @@
 
 mod support;
 
+use support::{free_port, wait_healthy, Proc};
+
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -16,36 +17,6 @@ const BIN: &str = env!("CARGO_BIN_EXE_kyc-server");
 const APP_SECRET: &str = "inst-secret-0123456789abcdef0123456789ab";
 const ADMIN: &str = "inst-admin-0123456789abcdef0123456789abcd";
 const PARTNER_SECRET: &str = "inst-partner-0123456789abcdef0123456789a";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Proc {
-    fn kill9(&mut self) {
-        assert!(Command::new("kill").args(["-9", &self.0.id().to_string()]).status().unwrap().success());
-        let _ = self.0.wait();
-    }
-}
-
-async fn wait_healthy(url: &str) {
-    for _ in 0..200 {
-        if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("{url} never became healthy");
-}
 
 struct World {
     dir: tempfile::TempDir,
@@ -403,6 +374,3 @@ async fn partner_notifications_survive_a_restart_in_the_middle_of_delivery() {
     ids.dedup();
     assert_eq!(ids.len(), 3);
 }
-
-#[allow(dead_code)]
-fn unused(_: &Path, _: PathBuf) {}

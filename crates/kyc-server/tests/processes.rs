@@ -1,37 +1,17 @@
 //! The real binary: `kyc-server serve`, configured only by environment variables, against
 //! `kyc-server sandbox` in another process; a kill -9 loses no acknowledged state.
 
+mod support;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+use support::{free_port, wait_healthy, Proc};
 
 const BIN: &str = env!("CARGO_BIN_EXE_kyc-server");
 const APP_SECRET: &str = "proc-secret-0123456789abcdef0123456789";
 const ADMIN_KEY: &str = "proc-admin-key-0123456789abcdef01234567";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn wait_healthy(url: &str) {
-    for _ in 0..100 {
-        if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{url} never became healthy");
-}
 
 fn serve(port: u16, sandbox: &str, db: &str, webhook_secret: &str) -> Proc {
     serve_with(port, sandbox, db, webhook_secret, &[])

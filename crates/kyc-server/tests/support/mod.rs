@@ -277,3 +277,38 @@ pub fn proc_status_kib(field: &str) -> u64 {
         .parse()
         .unwrap()
 }
+
+/// A free TCP port on 127.0.0.1 (for a child process that must be told its port).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A child process killed and reaped when dropped.
+pub struct Proc(pub std::process::Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Proc {
+    /// `kill -9`: no drain, no cleanup, as a crash would.
+    pub fn kill9(&mut self) {
+        let pid = self.0.id().to_string();
+        assert!(std::process::Command::new("kill").args(["-9", &pid]).status().unwrap().success());
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits (up to 10 s) until `url` answers 2xx.
+pub async fn wait_healthy(url: &str) {
+    for _ in 0..200 {
+        if reqwest::get(url).await.is_ok_and(|r| r.status().is_success()) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{url} never became healthy");
+}
