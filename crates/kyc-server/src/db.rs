@@ -627,6 +627,16 @@ impl Db {
         Ok(sqlx::query("SELECT COUNT(*) FROM jobs").fetch_one(&self.pool).await?.get(0))
     }
 
+    /// Wins one row for this instance among several trying: `sql` is a conditional update
+    /// `UPDATE … SET <mark> = $1 WHERE id = $2 AND <mark> <= $3 …`; `true` when this call moved it.
+    async fn win<'q, T>(&self, sql: &'q str, mark: i64, id: T, free_up_to: i64) -> sqlx::Result<bool>
+    where
+        T: 'q + Send + sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any>,
+    {
+        let r = sqlx::query(sql).bind(mark).bind(id).bind(free_up_to).execute(&self.pool).await?;
+        Ok(r.rows_affected() == 1)
+    }
+
     /// Claims one due job for `lease_secs` (a conditional update: one instance wins it).
     pub async fn claim_job(&self, now: i64, lease_secs: i64) -> sqlx::Result<Option<Job>> {
         let rows = sqlx::query(
@@ -637,15 +647,8 @@ impl Db {
         .await?;
         for r in rows {
             let job = Job { id: r.get(0), kind: r.get(1), target: r.get(2), attempts: r.get(3), gen: r.get(4) };
-            let won = sqlx::query("UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_until <= $3")
-                .bind(now + lease_secs)
-                .bind(job.id)
-                .bind(now)
-                .execute(&self.pool)
-                .await?
-                .rows_affected()
-                == 1;
-            if won {
+            let lease = "UPDATE jobs SET locked_until = $1 WHERE id = $2 AND locked_until <= $3";
+            if self.win(lease, now + lease_secs, job.id, now).await? {
                 return Ok(Some(job));
             }
         }
@@ -687,16 +690,8 @@ impl Db {
         let mut won = Vec::new();
         for r in rows {
             let id: String = r.get(0);
-            let claimed =
-                sqlx::query("UPDATE applications SET reconciled_at = $1 WHERE id = $2 AND reconciled_at <= $3")
-                    .bind(now)
-                    .bind(&id)
-                    .bind(stale_before)
-                    .execute(&self.pool)
-                    .await?
-                    .rows_affected()
-                    == 1;
-            if claimed {
+            let mark = "UPDATE applications SET reconciled_at = $1 WHERE id = $2 AND reconciled_at <= $3";
+            if self.win(mark, now, id.as_str(), stale_before).await? {
                 won.push(id);
             }
         }
@@ -725,17 +720,9 @@ impl Db {
                 body: r.get(3),
                 attempts: r.get(4),
             };
-            let won = sqlx::query(
-                "UPDATE events SET locked_until = $1 WHERE id = $2 AND locked_until <= $3 AND delivered_at IS NULL",
-            )
-            .bind(now + lease_secs)
-            .bind(ev.id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?
-            .rows_affected()
-                == 1;
-            if won {
+            let lease =
+                "UPDATE events SET locked_until = $1 WHERE id = $2 AND locked_until <= $3 AND delivered_at IS NULL";
+            if self.win(lease, now + lease_secs, ev.id, now).await? {
                 return Ok(Some(ev));
             }
         }

@@ -130,24 +130,7 @@ impl World {
     }
 
     async fn sandbox_app(&self, email: &str) -> Value {
-        let list: Vec<Value> = self
-            .http
-            .get(format!("{}/__sandbox/applications", self.sandbox))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let rn = list.iter().find(|a| a["email"] == email).unwrap()["requestNo"].as_str().unwrap().to_owned();
-        self.http
-            .get(format!("{}/__sandbox/applications/{rn}", self.sandbox))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        support::sandbox_app_by_email(&self.http, &self.sandbox, email).await
     }
 
     async fn admin_view(&self, base: &str, id: &str) -> Value {

@@ -192,36 +192,19 @@ impl TestApp {
     }
 
     pub async fn sandbox_list(&self) -> Vec<Value> {
-        self.http
-            .get(format!("{}/__sandbox/applications", self.sandbox_base))
-            .send()
-            .await
-            .unwrap()
-            .json::<Vec<Value>>()
-            .await
-            .unwrap()
+        sandbox_get(&self.http, &format!("{}/__sandbox/applications", self.sandbox_base)).await
     }
 
     pub async fn request_no_of(&self, email: &str) -> String {
-        let list = self.sandbox_list().await;
-        let app = list.into_iter().find(|a| a["email"] == email).expect("the sandbox received the application");
-        app["requestNo"].as_str().unwrap().to_owned()
+        request_no_of(&self.http, &self.sandbox_base, email).await
     }
 
     pub async fn sandbox_app(&self, request_no: &str) -> Value {
-        self.http
-            .get(format!("{}/__sandbox/applications/{request_no}", self.sandbox_base))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+        sandbox_get(&self.http, &format!("{}/__sandbox/applications/{request_no}", self.sandbox_base)).await
     }
 
     pub async fn sandbox_app_by_email(&self, email: &str) -> Value {
-        let rn = self.request_no_of(email).await;
-        self.sandbox_app(&rn).await
+        sandbox_app_by_email(&self.http, &self.sandbox_base, email).await
     }
 
     /// The bytes of a file as the sandbox stored it.
@@ -311,4 +294,22 @@ pub async fn wait_healthy(url: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     panic!("{url} never became healthy");
+}
+
+/// A JSON answer of the sandbox's console API.
+pub async fn sandbox_get<T: serde::de::DeserializeOwned>(http: &reqwest::Client, url: &str) -> T {
+    http.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+/// The `requestNo` of the application the sandbox at `sandbox` received with `email`.
+pub async fn request_no_of(http: &reqwest::Client, sandbox: &str, email: &str) -> String {
+    let list: Vec<Value> = sandbox_get(http, &format!("{sandbox}/__sandbox/applications")).await;
+    let app = list.into_iter().find(|a| a["email"] == email).expect("the sandbox received the application");
+    app["requestNo"].as_str().unwrap().to_owned()
+}
+
+/// The sandbox's record of the application sent with `email` (calls, files, status).
+pub async fn sandbox_app_by_email(http: &reqwest::Client, sandbox: &str, email: &str) -> Value {
+    let rn = request_no_of(http, sandbox, email).await;
+    sandbox_get(http, &format!("{sandbox}/__sandbox/applications/{rn}")).await
 }
