@@ -169,6 +169,18 @@ impl Upstream {
         self.circuit().open_until.is_some_and(|u| std::time::Instant::now() < u)
     }
 
+    /// `fileUpload`: one file of an application (a cleaned photo or a report PDF).
+    pub async fn upload(
+        &self,
+        request_no: &str,
+        kind: &str,
+        file: &[u8],
+        media_type: &str,
+    ) -> Result<(), UpstreamError> {
+        let payload = Payload::Upload { request_no, kind, file, media_type };
+        self.call(Method::POST, "/open/api/kyc/share/fileUpload", &[], payload).await.map(|_| ())
+    }
+
     /// Sends one signed call with retries, and returns the envelope's `model` on success.
     pub async fn call(
         &self,

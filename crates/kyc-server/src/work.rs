@@ -64,16 +64,7 @@ pub async fn perform_submit(state: &AppState, app: &ApplicationRow, source: &str
         }
     }
     for (kind, pdf) in &pdfs {
-        state
-            .upstream
-            .call(
-                Method::POST,
-                "/open/api/kyc/share/fileUpload",
-                &[],
-                Payload::Upload { request_no: &app.request_no, kind, file: pdf, media_type: "application/pdf" },
-            )
-            .await
-            .map_err(SubmitError::Upstream)?;
+        state.upstream.upload(&app.request_no, kind, pdf, "application/pdf").await.map_err(SubmitError::Upstream)?;
     }
     state
         .upstream

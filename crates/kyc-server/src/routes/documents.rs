@@ -10,13 +10,11 @@ use axum::Extension;
 use http_body_util::BodyExt;
 use kyc_domain::photo::{DocumentKind, MAX_PHOTO_BYTES};
 use kyc_domain::FieldError;
-use reqwest::Method;
 use sha2::{Digest, Sha256};
 
 use crate::db::SessionRow;
 use crate::error::ApiError;
 use crate::photos::{PhotoError, QueueError};
-use crate::upstream::Payload;
 use crate::{status, AppState};
 
 fn photo_error(kind: DocumentKind, e: PhotoError) -> ApiError {
@@ -104,17 +102,7 @@ pub async fn put(
     let sha = hex::encode(Sha256::digest(&cleaned.jpeg));
     state
         .upstream
-        .call(
-            Method::POST,
-            "/open/api/kyc/share/fileUpload",
-            &[],
-            Payload::Upload {
-                request_no: &app.request_no,
-                kind: kind.as_str(),
-                file: &cleaned.jpeg,
-                media_type: "image/jpeg",
-            },
-        )
+        .upload(&app.request_no, kind.as_str(), &cleaned.jpeg, "image/jpeg")
         .await
         .map_err(|e| crate::upstream_failure(&e))?;
     state.db.record_document(&app.id, kind.as_str(), &sha, source, crate::now_secs()).await?;
