@@ -1,7 +1,12 @@
 // Benchmarks driven by `cargo xtask bench` (never part of the test command):
 //  1. page load → first focusable field of the widget, in headless Chromium (median of runs);
 //  2. what the backend adds over a direct upstream call: POST /v1/applications through
-//     kyc-server vs the same signed `information` call straight to the sandbox (medians).
+//     kyc-server vs the same signed `information` call straight to the sandbox (medians);
+//  3. live frame analysis in Chromium: the quality rulebook on each preview frame of a fake
+//     camera playing a 1280 × 720 card video (the widget records each frame's time);
+//  4. a 12 MP phone JPEG chosen → ready to upload: the widget's pipeline vs
+//     browser-image-compression doing the same resize (long edge 2048, JPEG, ≤ 5 MB) in the
+//     same page, alternating, medians.
 import { createRequire } from "node:module";
 import { createHmac } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -75,6 +80,78 @@ async function backendOverhead(n = 60) {
   }
   return { direct: median(direct), viaBackend: median(viaBackend), overhead: median(viaBackend) - median(direct) };
 }
+
+process.env.KYC_E2E_URL = DEMO_URL;
+const harness = await import("../tests/e2e/harness.mjs");
+const fakeCamera = await import("../tests/e2e/fake-camera.mjs");
+const BENCH_PERSON = { ...harness.PERSON, docType: "National ID card" };
+
+async function frameAnalysis() {
+  // A dimmed card never triggers automatic capture, so the preview stays open.
+  const video = fakeCamera.y4m("bench-card", [[fakeCamera.dim(fakeCamera.card("card"), 0.25), 4]]);
+  const b = await harness.launch({}, fakeCamera.cameraArgs(video));
+  try {
+    const page = await harness.open(b.ctx);
+    await harness.toPhotosStep(page, { ...BENCH_PERSON, email: harness.uniqueEmail("bench-frames") });
+    await page.getByRole("button", { name: "Use camera" }).first().click();
+    await page.locator(".kyc-video[data-analysis-us]").waitFor({ timeout: 15_000 });
+    const samples = [];
+    for (let i = 0; i < 60; i++) {
+      await page.waitForTimeout(150);
+      samples.push(Number(await page.locator(".kyc-video").getAttribute("data-analysis-us")) / 1000);
+    }
+    const sorted = [...samples].sort((a, b) => a - b);
+    return { median: median(samples), p95: sorted[Math.floor(sorted.length * 0.95)] };
+  } finally {
+    await b.close();
+  }
+}
+
+async function photoPipeline(rounds = 5) {
+  const b = await harness.launch();
+  try {
+    const page = await harness.open(b.ctx);
+    await harness.toPhotosStep(page, { ...BENCH_PERSON, email: harness.uniqueEmail("bench-photo") });
+    await harness.makeJpeg(page, 4032, 3024, 0.97, false, { keep: true });
+    await page.addScriptTag({ path: require.resolve("browser-image-compression/dist/browser-image-compression.js") });
+    const widget = [], library = [];
+    for (let i = 0; i < rounds; i++) {
+      widget.push(await page.evaluate(async () => {
+        const input = [...document.querySelectorAll("input.kyc-file")].find((el) => el.labels[0]?.textContent.trim() === "Back of ID");
+        const file = new File([window.__kycJpeg], "IMG_0001.JPG", { type: "image/jpeg" });
+        const dt = new DataTransfer();
+        dt.items.add(file);
+        const done = new Promise((resolve) => {
+          const ready = () => [...document.querySelectorAll("img.kyc-preview")].some((img) => img.alt === "Preview: Back of ID" && img.src !== window.__kycLastPreview);
+          const obs = new MutationObserver(() => { if (ready()) { obs.disconnect(); resolve(); } });
+          obs.observe(document.body, { subtree: true, childList: true, attributes: true });
+        });
+        const t0 = performance.now();
+        input.files = dt.files;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+        await done;
+        const t = performance.now() - t0;
+        window.__kycLastPreview = [...document.querySelectorAll("img.kyc-preview")].find((img) => img.alt === "Preview: Back of ID").src;
+        return t;
+      }));
+      library.push(await page.evaluate(async () => {
+        const file = new File([window.__kycJpeg], "IMG_0001.JPG", { type: "image/jpeg" });
+        const t0 = performance.now();
+        const out = await window.imageCompression(file, { maxWidthOrHeight: 2048, maxSizeMB: 4.76, initialQuality: 0.9, fileType: "image/jpeg", useWebWorker: false });
+        if (!out.size) throw new Error("browser-image-compression produced nothing");
+        return performance.now() - t0;
+      }));
+    }
+    return { widget: median(widget), library: median(library), rounds };
+  } finally {
+    await b.close();
+  }
+}
+
+const fa = await frameAnalysis();
+console.log(`frame analysis (quality rulebook on a 1280x720 preview frame, Chromium): median ${fa.median.toFixed(2)} ms, p95 ${fa.p95.toFixed(2)} ms (budget 8 ms)`);
+const pp = await photoPipeline();
+console.log(`12 MP JPEG chosen -> ready: widget median ${pp.widget.toFixed(0)} ms, browser-image-compression median ${pp.library.toFixed(0)} ms over ${pp.rounds} alternating rounds: ratio ${(pp.widget / pp.library).toFixed(2)} (budget 0.70)`);
 
 const ff = await firstField();
 console.log(`page load -> first focusable field (headless Chromium): median ${ff.median.toFixed(0)} ms over ${ff.all.length} loads`);

@@ -1,16 +1,39 @@
-//! "Use camera": a live preview through `getUserMedia` and a capture to a canvas, offered only
-//! where the browser reports a video input. The file input (with `capture`) stays the fallback.
+//! "Use camera": guided live capture, offered only where the browser reports a video input.
+//! The capture itself — preview, outline, live hints from the quality rulebook, automatic
+//! capture, camera switch — is the `kyc-capture` WebAssembly module, loaded the first time a
+//! person opens the camera (so it costs the first page load nothing). This component loads it,
+//! hands it an element and the texts, and closes it on every way out: a photo taken, "Close
+//! camera", a step change or the widget's removal (each unmounts this component) — every
+//! track is stopped then. A camera that cannot start says why; the file input stays the way on.
 
-use js_sys::Promise;
+use js_sys::{Function, Reflect};
+use kyc_domain::quality::Shape;
 use std::cell::RefCell;
 use std::rc::Rc;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamConstraints};
 use yew::prelude::*;
 
 use crate::ctx::Ctx;
 use crate::i18n::Key;
+
+#[wasm_bindgen(inline_js = r#"
+let loading;
+export function loadCapture(loader) {
+  if (!loading) {
+    loading = loader ? Promise.resolve(loader()) : import(new URL("../../capture/kyc_capture.js", import.meta.url).href)
+      .then(async (m) => { await m.default({ module_or_path: new URL("../../capture/kyc_capture_bg.wasm", import.meta.url) }); return m; });
+    loading.catch(() => { loading = undefined; });
+  }
+  return loading;
+}
+"#)]
+extern "C" {
+    /// The capture module: from the host's `loadCapture()` when given (the npm entry passes one
+    /// bundlers follow), else `capture/` beside the widget's files. Loaded once per page.
+    #[wasm_bindgen(js_name = loadCapture)]
+    fn load_capture(loader: Option<Function>) -> js_sys::Promise;
+}
 
 /// A touch-first device (phone, tablet), where a `capture` file input opens the camera app.
 pub fn is_touch_device() -> bool {
@@ -24,116 +47,127 @@ pub fn use_camera_available() -> bool {
     {
         let available = available.clone();
         use_effect_with((), move |()| {
-            if let Some(devices) = web_sys::window().and_then(|w| w.navigator().media_devices().ok()) {
-                if let Ok(p) = devices.enumerate_devices() {
-                    wasm_bindgen_futures::spawn_local(async move {
-                        if let Ok(list) = JsFuture::from(p).await {
-                            let found = js_sys::Array::from(&list).iter().any(|d| {
-                                js_sys::Reflect::get(&d, &"kind".into()).ok().and_then(|k| k.as_string()).as_deref()
-                                    == Some("videoinput")
-                            });
-                            available.set(found);
-                        }
-                    });
+            let Some(Ok(p)) =
+                web_sys::window().and_then(|w| w.navigator().media_devices().ok()).map(|d| d.enumerate_devices())
+            else {
+                return;
+            };
+            wasm_bindgen_futures::spawn_local(async move {
+                if let Ok(list) = JsFuture::from(p).await {
+                    available.set(js_sys::Array::from(&list).iter().any(|d| {
+                        Reflect::get(&d, &"kind".into()).ok().and_then(|k| k.as_string()).as_deref()
+                            == Some("videoinput")
+                    }));
                 }
-            }
+            });
         });
     }
     *available
 }
 
-fn stop(stream: &MediaStream) {
-    for t in stream.get_tracks().iter() {
-        if let Ok(track) = t.dyn_into::<web_sys::MediaStreamTrack>() {
-            track.stop();
-        }
+fn shape_name(s: Shape) -> &'static str {
+    match s {
+        Shape::Card => "card",
+        Shape::Passport => "passport",
+        Shape::Face => "face",
     }
+}
+
+/// The texts the capture module shows, by its keys.
+fn texts(ctx: &Ctx, shape: Shape) -> JsValue {
+    let aim = match shape {
+        Shape::Card => Key::AimCard,
+        Shape::Passport => Key::AimPassport,
+        Shape::Face => Key::AimFace,
+    };
+    let o = js_sys::Object::new();
+    for (k, key) in [
+        ("aim", aim),
+        ("take_photo", Key::TakePhoto),
+        ("switch_camera", Key::SwitchCamera),
+        ("camera_view", Key::CameraView),
+        ("too_dark", Key::HintTooDark),
+        ("too_bright", Key::HintTooBright),
+        ("glare", Key::HintGlare),
+        ("move_closer", Key::HintMoveCloser),
+        ("hold_still", Key::HintHoldStill),
+        ("ready", Key::HintReady),
+    ] {
+        let _ = Reflect::set(&o, &k.into(), &ctx.i18n.t(key).into());
+    }
+    o.into()
+}
+
+fn failure_key(reason: &str) -> Key {
+    match reason {
+        "camera_denied" => Key::CameraDenied,
+        "camera_missing" => Key::CameraMissing,
+        "camera_busy" => Key::CameraBusy,
+        _ => Key::CameraFailed,
+    }
+}
+
+/// Calls `obj.name(args…)`.
+fn call(obj: &JsValue, name: &str, args: &js_sys::Array) -> Result<JsValue, JsValue> {
+    Reflect::get(obj, &name.into())?.dyn_into::<Function>()?.apply(obj, args)
 }
 
 #[derive(Properties, PartialEq)]
 pub struct CameraProps {
-    /// The captured frame, or `None` when closed.
+    pub shape: Shape,
+    /// The captured still, or `None` when closed.
     pub on_done: Callback<Option<web_sys::Blob>>,
 }
 
 #[component]
 pub fn Camera(p: &CameraProps) -> Html {
     let ctx = use_context::<Ctx>().expect("Ctx");
-    let video = use_node_ref();
-    let stream: Rc<RefCell<Option<MediaStream>>> = use_mut_ref(|| None);
-    let failed = use_state(|| false);
+    let host = use_node_ref();
+    let failed = use_state(|| None::<Key>);
+    // The open capture (a `kyc-capture` `Capture`), and whether this component is gone.
+    let open: Rc<RefCell<(Option<JsValue>, bool)>> = use_mut_ref(|| (None, false));
     {
-        let (video, stream, failed) = (video.clone(), stream.clone(), failed.clone());
+        let (host, failed, open, on_done) = (host.clone(), failed.clone(), open.clone(), p.on_done.clone());
+        let (texts, shape, loader) = (texts(&ctx, p.shape), shape_name(p.shape), ctx.callbacks.load_capture.clone());
         use_effect_with((), move |()| {
-            let s2 = stream.clone();
+            let open2 = open.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let started = async {
-                    let devices = web_sys::window()?.navigator().media_devices().ok()?;
-                    let c = MediaStreamConstraints::new();
-                    c.set_video(&JsValue::TRUE);
-                    let ms: MediaStream = JsFuture::from(devices.get_user_media_with_constraints(&c).ok()?)
-                        .await
-                        .ok()?
-                        .dyn_into()
-                        .ok()?;
-                    let v: HtmlVideoElement = video.cast()?;
-                    v.set_src_object(Some(&ms));
-                    let _ = v.play();
-                    *s2.borrow_mut() = Some(ms);
-                    Some(())
+                let module = JsFuture::from(load_capture(loader)).await;
+                let Some(el) = host.cast::<web_sys::Element>() else { return };
+                if open2.borrow().1 {
+                    return;
                 }
-                .await;
-                if started.is_none() {
-                    failed.set(true);
+                let failed2 = failed.clone();
+                let on_event = Closure::<dyn Fn(String, JsValue)>::new(move |kind: String, value: JsValue| {
+                    if kind == "photo" {
+                        on_done.emit(value.dyn_into().ok());
+                    } else {
+                        failed2.set(Some(failure_key(&value.as_string().unwrap_or_default())));
+                    }
+                })
+                .into_js_value();
+                let args = js_sys::Array::of4(&el, &shape.into(), &texts, &on_event);
+                match module.and_then(|m| call(&m, "open", &args)) {
+                    Ok(capture) => open2.borrow_mut().0 = Some(capture),
+                    Err(_) => failed.set(Some(Key::CameraFailed)),
                 }
             });
-            // Unmount (capture, close or the whole widget): the camera light goes off.
             move || {
-                if let Some(ms) = stream.borrow_mut().take() {
-                    stop(&ms);
+                let mut o = open.borrow_mut();
+                o.1 = true;
+                if let Some(capture) = o.0.take() {
+                    let _ = call(&capture, "close", &js_sys::Array::new());
                 }
             }
         });
     }
-    let capture = {
-        let (video, on_done) = (video.clone(), p.on_done.clone());
-        Callback::from(move |_: MouseEvent| {
-            let Some(v) = video.cast::<HtmlVideoElement>() else { return };
-            let (w, h) = (v.video_width(), v.video_height());
-            let canvas: Option<HtmlCanvasElement> = web_sys::window()
-                .and_then(|win| win.document())
-                .and_then(|d| d.create_element("canvas").ok())
-                .and_then(|c| c.dyn_into().ok());
-            let Some(canvas) = canvas else { return };
-            canvas.set_width(w);
-            canvas.set_height(h);
-            let ctx2d = canvas
-                .get_context("2d")
-                .ok()
-                .flatten()
-                .and_then(|c| c.dyn_into::<web_sys::CanvasRenderingContext2d>().ok());
-            if let Some(c2) = ctx2d {
-                let _ = c2.draw_image_with_html_video_element(&v, 0.0, 0.0);
-            }
-            let on_done = on_done.clone();
-            let promise = Promise::new(&mut |resolve, _| {
-                let _ = canvas.to_blob_with_type_and_encoder_options(&resolve, "image/jpeg", &JsValue::from(0.95));
-            });
-            wasm_bindgen_futures::spawn_local(async move {
-                let blob = JsFuture::from(promise).await.ok().and_then(|b| b.dyn_into::<web_sys::Blob>().ok());
-                on_done.emit(blob);
-            });
-        })
-    };
     let close = p.on_done.reform(|_: MouseEvent| None);
     html! {
-        <div class="kyc-camera">
-            if *failed {
-                <p class="kyc-error" role="alert">{ ctx.t(Key::CameraFailed) }</p>
-            } else {
-                <video class="kyc-video" ref={video} autoplay=true muted=true playsinline=true></video>
-                <button type="button" class="kyc-button kyc-button--primary" onclick={capture}>{ ctx.t(Key::TakePhoto) }</button>
+        <div class="kyc-camera" data-shape={shape_name(p.shape)}>
+            if let Some(k) = *failed {
+                <p class="kyc-error" role="alert" data-camera-failure={k.name()}>{ ctx.t(k) }</p>
             }
+            <div class="kyc-camera-live" ref={host} hidden={failed.is_some()}></div>
             <button type="button" class="kyc-button" onclick={close}>{ ctx.t(Key::CloseCamera) }</button>
         </div>
     }

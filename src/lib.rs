@@ -28,7 +28,7 @@ pub mod photo;
 pub mod steps;
 pub mod upload;
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -44,14 +44,17 @@ thread_local! {
 /// A mounted widget. `unmount()` removes everything it rendered, its timers and listeners.
 #[wasm_bindgen]
 pub struct WidgetHandle {
-    app: Option<yew::AppHandle<App>>,
+    /// Filled once the locale's texts are there (at once for English).
+    app: Rc<RefCell<Option<yew::AppHandle<App>>>>,
+    unmounted: Rc<Cell<bool>>,
     container: web_sys::Element,
 }
 
 #[wasm_bindgen]
 impl WidgetHandle {
     pub fn unmount(&mut self) {
-        if let Some(app) = self.app.take() {
+        self.unmounted.set(true);
+        if let Some(app) = self.app.borrow_mut().take() {
             app.destroy();
         }
         self.container.remove();
@@ -63,7 +66,7 @@ fn get_fn(obj: &JsValue, key: &str) -> Option<js_sys::Function> {
 }
 
 /// String-valued entries of a plain object.
-fn string_map(v: &JsValue) -> Vec<(String, String)> {
+pub(crate) fn string_map(v: &JsValue) -> Vec<(String, String)> {
     if !v.is_object() {
         return Vec::new();
     }
@@ -78,7 +81,10 @@ fn string_map(v: &JsValue) -> Vec<(String, String)> {
 
 /// Mounts a widget inside `element` (contract.md §4). Options: `backendUrl`, `sessionToken`
 /// (required); `locale`, `strings` (per-key text overrides), `theme` (`--kyc-*` CSS custom
-/// properties), `colorScheme` (`"light"` | `"dark"`), `onComplete`, `onError`, `onStep`, `onExit`.
+/// properties), `colorScheme` (`"light"` | `"dark"`), `onComplete`, `onError`, `onStep`, `onExit`;
+/// `loadLocale(tag)` → a promise of a locale's texts and `loadCapture()` → a promise of the
+/// initialised capture module (the npm entry passes both, in a form bundlers follow; without
+/// them `locales/<tag>.json` and `capture/` beside the widget's files are fetched).
 #[wasm_bindgen]
 pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHandle, JsValue> {
     let backend_url = get(options, "backendUrl")
@@ -110,24 +116,42 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
         c.get()
     });
     let locale = Locale::parse(&get(options, "locale").as_string().unwrap_or_default());
-    let props = AppProps {
+    let i18n = I18n::new(locale, string_map(&get(options, "strings")));
+    let root = container.clone();
+    let props = move |i18n: I18n| AppProps {
         backend: Rc::new(api::Backend { base_url: backend_url, token }),
-        i18n: Rc::new(I18n::new(locale, string_map(&get(options, "strings")))),
+        i18n: Rc::new(i18n),
         id_prefix: format!("kyc{n}").into(),
-        root: container.clone(),
+        root,
         callbacks: Callbacks {
             on_complete: get_fn(options, "onComplete"),
             on_error: get_fn(options, "onError"),
             on_step: get_fn(options, "onStep"),
             on_exit: get_fn(options, "onExit"),
+            load_capture: get_fn(options, "loadCapture"),
         },
     };
-    let app = yew::Renderer::<App>::with_root_and_props(container.clone(), props).render();
-    Ok(WidgetHandle { app: Some(app), container })
+    let handle = WidgetHandle { app: Rc::default(), unmounted: Rc::default(), container: container.clone() };
+    if locale == Locale::En {
+        *handle.app.borrow_mut() =
+            Some(yew::Renderer::<App>::with_root_and_props(container.clone(), props(i18n)).render());
+    } else {
+        // Another locale's texts are fetched first (English stands in if they cannot be had).
+        let props = props(I18n::new(Locale::En, Vec::new()));
+        let (app, unmounted, loader) = (handle.app.clone(), handle.unmounted.clone(), get_fn(options, "loadLocale"));
+        wasm_bindgen_futures::spawn_local(async move {
+            let table = string_map(&i18n::load(locale.tag(), loader.as_ref()).await);
+            if !unmounted.get() {
+                let props = AppProps { i18n: Rc::new(i18n.with_table(table)), ..props };
+                *app.borrow_mut() = Some(yew::Renderer::<App>::with_root_and_props(container, props).render());
+            }
+        });
+    }
+    Ok(handle)
 }
 
 #[wasm_bindgen(inline_js = r#"
-export function defineKycElement(mount, defaultCss) {
+export function defineKycElement(mount, defaultCss, loadLocale, loadCapture) {
   if (customElements.get("kyc-onboarding")) return;
   // The session token is taken out of the DOM as soon as it is read (it must not sit in an
   // attribute any script or DOM dump can see); a moved element keeps it here.
@@ -155,6 +179,8 @@ export function defineKycElement(mount, defaultCss) {
         sessionToken: tokens.get(this),
         locale: this.getAttribute("locale") || undefined,
         colorScheme: this.getAttribute("color-scheme") || undefined,
+        loadLocale: loadLocale || undefined,
+        loadCapture: loadCapture || undefined,
         onComplete: fire("kyc-complete"), onError: fire("kyc-error"), onStep: fire("kyc-step"), onExit: fire("kyc-exit"),
       });
     }
@@ -168,19 +194,29 @@ export function defineKycElement(mount, defaultCss) {
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = defineKycElement)]
-    fn define_kyc_element(mount: &js_sys::Function, default_css: Option<String>);
+    fn define_kyc_element(
+        mount: &js_sys::Function,
+        default_css: Option<String>,
+        load_locale: Option<js_sys::Function>,
+        load_capture: Option<js_sys::Function>,
+    );
 }
 
 /// Registers `<kyc-onboarding backend-url session-token locale color-scheme css-url>`, which
 /// renders into its own shadow root and dispatches `kyc-complete`, `kyc-error`, `kyc-step` and
 /// `kyc-exit` CustomEvents. `default_css` is the stylesheet linked into each shadow root when
-/// the element has no `css-url`. Idempotent.
+/// the element has no `css-url`; `load_locale` and `load_capture` are passed to each mount as
+/// `loadLocale` and `loadCapture`. Idempotent.
 #[wasm_bindgen(js_name = defineElement)]
-pub fn define_element(default_css: Option<String>) {
+pub fn define_element(
+    default_css: Option<String>,
+    load_locale: Option<js_sys::Function>,
+    load_capture: Option<js_sys::Function>,
+) {
     let f = Closure::<dyn Fn(web_sys::Element, JsValue) -> Result<WidgetHandle, JsValue>>::new(
         |el: web_sys::Element, opts: JsValue| mount(&el, &opts),
     );
-    define_kyc_element(f.as_ref().unchecked_ref(), default_css);
+    define_kyc_element(f.as_ref().unchecked_ref(), default_css, load_locale, load_capture);
     // The element class lives as long as the page.
     f.forget();
 }

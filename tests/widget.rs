@@ -219,10 +219,50 @@ async fn country_names_come_from_intl_and_are_sorted() {
     h.unmount();
 }
 
+/// A `loadLocale` option answering with the locale files of `www/locales/` (as the npm entry
+/// does), counting its calls.
+fn locale_loader(calls: &std::rc::Rc<std::cell::Cell<u32>>) -> JsValue {
+    let calls = calls.clone();
+    let f = wasm_bindgen::closure::Closure::<dyn Fn(String) -> JsValue>::new(move |tag: String| {
+        calls.set(calls.get() + 1);
+        let text = match tag.as_str() {
+            "es" => include_str!("../www/locales/es.json"),
+            "ar" => include_str!("../www/locales/ar.json"),
+            "zh-CN" => include_str!("../www/locales/zh-CN.json"),
+            _ => return js_sys::Promise::reject(&"no such locale".into()).into(),
+        };
+        js_sys::Promise::resolve(&js_sys::JSON::parse(text).unwrap()).into()
+    });
+    f.into_js_value()
+}
+
+#[wasm_bindgen_test]
+async fn english_loads_no_locale_and_a_locale_that_cannot_be_had_falls_back_to_english() {
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options_with(&[("loadLocale", locale_loader(&calls))])).unwrap();
+    settle().await;
+    input_labelled(&el, "First name");
+    assert_eq!(calls.get(), 0, "English is compiled in: nothing is loaded");
+    h.unmount();
+    let failing = wasm_bindgen::closure::Closure::<dyn Fn(String) -> JsValue>::new(|_: String| {
+        JsValue::from(js_sys::Promise::reject(&"offline".into()))
+    });
+    let el = host();
+    let opts = options_with(&[("locale", "es".into()), ("loadLocale", failing.into_js_value())]);
+    let mut h = kyc_widget::mount(&el, &opts).unwrap();
+    settle().await;
+    input_labelled(&el, "First name");
+    h.unmount();
+}
+
 #[wasm_bindgen_test]
 async fn the_locale_option_switches_language_and_arabic_is_rtl() {
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let loader = locale_loader(&calls);
     let el = host();
-    let mut h = kyc_widget::mount(&el, &options_with(&[("locale", "es-MX".into())])).unwrap();
+    let mut h =
+        kyc_widget::mount(&el, &options_with(&[("locale", "es-MX".into()), ("loadLocale", loader.clone())])).unwrap();
     settle().await;
     input_labelled(&el, "Nombre");
     button(&el, "Continuar").click();
@@ -231,7 +271,8 @@ async fn the_locale_option_switches_language_and_arabic_is_rtl() {
     h.unmount();
 
     let el = host();
-    let mut h = kyc_widget::mount(&el, &options_with(&[("locale", "ar".into())])).unwrap();
+    let mut h =
+        kyc_widget::mount(&el, &options_with(&[("locale", "ar".into()), ("loadLocale", loader.clone())])).unwrap();
     settle().await;
     let widget = el.query_selector(".kyc-widget").unwrap().unwrap();
     assert_eq!(widget.get_attribute("dir").as_deref(), Some("rtl"));
@@ -240,10 +281,11 @@ async fn the_locale_option_switches_language_and_arabic_is_rtl() {
     h.unmount();
 
     let el = host();
-    let mut h = kyc_widget::mount(&el, &options_with(&[("locale", "zh-CN".into())])).unwrap();
+    let mut h = kyc_widget::mount(&el, &options_with(&[("locale", "zh-CN".into()), ("loadLocale", loader)])).unwrap();
     settle().await;
     input_labelled(&el, "名");
     h.unmount();
+    assert_eq!(calls.get(), 3, "each locale is loaded when asked for");
 }
 
 #[wasm_bindgen_test]
@@ -267,8 +309,8 @@ async fn hosts_can_override_strings_and_theme_variables() {
 
 #[wasm_bindgen_test]
 async fn the_custom_element_renders_in_a_shadow_root_and_fires_kyc_step() {
-    kyc_widget::define_element(None);
-    kyc_widget::define_element(None); // idempotent
+    kyc_widget::define_element(None, None, None);
+    kyc_widget::define_element(None, None, None); // idempotent
     let steps = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
     let seen = steps.clone();
     let listener =

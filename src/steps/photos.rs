@@ -1,7 +1,9 @@
 //! Step "Photos": front of ID, back of ID (optional), face. Each is checked and cleaned in the
 //! browser before anything is sent; a camera can be used where one exists.
 
+use kyc_domain::document::IdDocType;
 use kyc_domain::photo::DocumentKind;
+use kyc_domain::quality::Shape;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -88,6 +90,14 @@ pub fn PhotoSlot(p: &SlotProps) -> Html {
             </>
         },
     };
+    // The outline the camera preview shows: the face oval, a passport's data page, or an ID-1 card.
+    let shape = match kind {
+        DocumentKind::Face => Shape::Face,
+        _ if IdDocType::parse(&ctx.flow.value(kyc_domain::Field::IdDocType)) == Ok(IdDocType::Passport) => {
+            Shape::Passport
+        }
+        _ => Shape::Card,
+    };
     let optional =
         (!kind.is_required()).then(|| html! { <span class="kyc-optional">{" "}{ ctx.t(Key::Optional) }</span> });
     let on_capture = {
@@ -108,7 +118,7 @@ pub fn PhotoSlot(p: &SlotProps) -> Html {
             if has_camera && !*camera_open {
                 <button type="button" class="kyc-button" onclick={let c = camera_open.clone(); move |_| c.set(true)}>{ ctx.t(Key::UseCamera) }</button>
             }
-            if *camera_open { <Camera on_done={on_capture} /> }
+            if *camera_open { <Camera {shape} on_done={on_capture} /> }
             if !has_camera && crate::camera::is_touch_device() {
                 <label class="kyc-button" for={format!("{}-capture", common.id)}>{ ctx.t(Key::UseCamera) }</label>
                 <input class="kyc-file kyc-file--capture" type="file" id={format!("{}-capture", common.id)} accept="image/jpeg,image/png"

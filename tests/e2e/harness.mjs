@@ -10,14 +10,15 @@ const { chromium } = require("playwright-core");
 export const BASE = process.env.KYC_E2E_URL;
 if (!BASE) throw new Error("KYC_E2E_URL is not set: run the e2e tests through `cargo xtask test`");
 
-export async function launch(extra = {}) {
+/** A fresh headless Chromium; `args` adds flags (a fake camera, say). */
+export async function launch(extra = {}, args = []) {
   const dir = mkdtempSync(join(tmpdir(), "kyc-pw-"));
   const ctx = await chromium.launchPersistentContext(dir, {
     ...extra,
     executablePath: "/usr/bin/chromium",
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", ...args],
   });
   const errors = [];
   ctx.on("page", (p) => p.on("pageerror", (e) => errors.push(e.message)));
@@ -120,8 +121,8 @@ export async function dumpStorage(page, ctx) {
   return inPage + cookies;
 }
 
-/** Fills every step with `person` and the given photos, ending on the Review step. */
-export async function throughPhotos(page, person, photos = { "Front of ID": "id-front.jpg", "Back of ID": "id-back.png", "Photo of your face": "rotated-gps.jpg" }) {
+/** Fills the first three steps with `person`, ending on the Photos step. */
+export async function toPhotosStep(page, person) {
   await fillPersonal(page, person);
   await cont(page);
   await page.getByRole("heading", { name: "Identity document" }).waitFor();
@@ -131,8 +132,44 @@ export async function throughPhotos(page, person, photos = { "Front of ID": "id-
   await fillAddress(page, person);
   await cont(page);
   await page.getByRole("heading", { name: "Photos" }).waitFor();
+}
+
+/** Fills every step with `person` and the given photos, ending on the Review step. */
+export async function throughPhotos(page, person, photos = { "Front of ID": "id-front.jpg", "Back of ID": "id-back.png", "Photo of your face": "rotated-gps.jpg" }) {
+  await toPhotosStep(page, person);
   for (const [label, file] of Object.entries(photos)) await attach(page, label, file);
   for (const label of Object.keys(photos)) await page.getByAltText(`Preview: ${label}`).waitFor({ timeout: 15_000 });
   await cont(page);
   await page.getByRole("heading", { name: "Review" }).waitFor();
+}
+
+/** A photo-like JPEG of `w` × `h` made in the page (gradients, shapes, sensor-like noise); `dark` makes it near-black. */
+export async function makeJpeg(page, w, h, quality, dark = false, { keep = false } = {}) {
+  const b64 = await page.evaluate(async ({ w, h, quality, dark, keep }) => {
+    const c = new OffscreenCanvas(w, h);
+    const g = c.getContext("2d");
+    const grad = g.createLinearGradient(0, 0, w, h);
+    grad.addColorStop(0, dark ? "#060606" : "#d8d2c4");
+    grad.addColorStop(1, dark ? "#0b0b0b" : "#8a9bb0");
+    g.fillStyle = grad;
+    g.fillRect(0, 0, w, h);
+    g.fillStyle = dark ? "#020202" : "#202830";
+    for (let i = 0; i < 60; i++) g.fillRect((i * 977) % w, (i * 613) % h, w / 12, h / 60);
+    const img = g.getImageData(0, 0, w, h);
+    let s = 12345;
+    for (let i = 0; i < img.data.length; i += 4) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      const n = ((s >>> 16) & 31) - 16;
+      for (let k = 0; k < 3; k++) img.data[i + k] = Math.max(0, Math.min(255, img.data[i + k] + (dark ? n >> 3 : n)));
+    }
+    g.putImageData(img, 0, 0);
+    const blob = await c.convertToBlob({ type: "image/jpeg", quality });
+    // `keep`: left in the page as window.__kycJpeg (a benchmark uses it there), not returned.
+    if (keep) { window.__kycJpeg = blob; return ""; }
+    const bytes = new Uint8Array(await blob.arrayBuffer());
+    let bin = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(bin);
+  }, { w, h, quality, dark, keep });
+  return Buffer.from(b64, "base64");
 }

@@ -4,53 +4,14 @@
 // page with a canvas (photo-like: gradients, shapes and sensor-like noise).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, open, PERSON, uniqueEmail, fillPersonal, fillDocument, fillAddress, cont, sandboxApplications, BASE } from "./harness.mjs";
-
-/** A JPEG of `w` × `h` made in the page; `dark` makes it near-black. */
-async function makeJpeg(page, w, h, quality, dark = false) {
-  const b64 = await page.evaluate(async ({ w, h, quality, dark }) => {
-    const c = new OffscreenCanvas(w, h);
-    const g = c.getContext("2d");
-    const grad = g.createLinearGradient(0, 0, w, h);
-    grad.addColorStop(0, dark ? "#060606" : "#d8d2c4");
-    grad.addColorStop(1, dark ? "#0b0b0b" : "#8a9bb0");
-    g.fillStyle = grad;
-    g.fillRect(0, 0, w, h);
-    g.fillStyle = dark ? "#020202" : "#202830";
-    for (let i = 0; i < 60; i++) g.fillRect((i * 977) % w, (i * 613) % h, w / 12, h / 60);
-    const img = g.getImageData(0, 0, w, h);
-    let s = 12345;
-    for (let i = 0; i < img.data.length; i += 4) {
-      s = (s * 1103515245 + 12345) >>> 0;
-      const n = ((s >>> 16) & 31) - 16;
-      for (let k = 0; k < 3; k++) img.data[i + k] = Math.max(0, Math.min(255, img.data[i + k] + (dark ? n >> 3 : n)));
-    }
-    g.putImageData(img, 0, 0);
-    const blob = await c.convertToBlob({ type: "image/jpeg", quality });
-    const bytes = new Uint8Array(await blob.arrayBuffer());
-    let bin = "";
-    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-    return btoa(bin);
-  }, { w, h, quality, dark });
-  return Buffer.from(b64, "base64");
-}
-
-async function toPhotos(page, email) {
-  await fillPersonal(page, { ...PERSON, email });
-  await cont(page);
-  await fillDocument(page, PERSON);
-  await cont(page);
-  await fillAddress(page, PERSON);
-  await cont(page);
-  await page.getByRole("heading", { name: "Photos" }).waitFor();
-}
+import { launch, open, PERSON, uniqueEmail, cont, sandboxApplications, BASE, makeJpeg, toPhotosStep } from "./harness.mjs";
 
 test("a 12 MP phone JPEG over 5 MB and a 48 MP JPEG are accepted, shrunk and uploaded", async () => {
   const b = await launch();
   try {
     const page = await open(b.ctx);
     const email = uniqueEmail("phone");
-    await toPhotos(page, email);
+    await toPhotosStep(page, { ...PERSON, email });
     const twelve = await makeJpeg(page, 4032, 3024, 0.97);
     const fortyEight = await makeJpeg(page, 8000, 6000, 0.9);
     assert.ok(twelve.length > 5_000_000, `the 12 MP photo is ${twelve.length} bytes: over the upload limit`);
@@ -78,7 +39,7 @@ test("a near-black photo is refused in the widget with the rulebook's message", 
   const b = await launch();
   try {
     const page = await open(b.ctx);
-    await toPhotos(page, uniqueEmail("dark"));
+    await toPhotosStep(page, { ...PERSON, email: uniqueEmail("dark") });
     const dark = await makeJpeg(page, 1600, 1200, 0.9, true);
     const puts = [];
     page.on("request", (r) => { if (r.method() === "PUT") puts.push(r.url()); });

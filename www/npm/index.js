@@ -17,6 +17,22 @@ function load(wasmUrl) {
   return loading;
 }
 
+// Loaded only when asked for, written so bundlers (Vite, webpack, esbuild) see and ship them:
+// a locale's texts, and the guided-capture module the first time a person opens the camera.
+function loadLocale(tag) {
+  return fetch(new URL(`./locales/${tag}.json`, import.meta.url)).then((r) => {
+    if (!r.ok) throw new Error(`kyc-share-widget: locale ${tag}: HTTP ${r.status}`);
+    return r.json();
+  });
+}
+
+function loadCapture() {
+  return import("./capture/kyc_capture.js").then(async (m) => {
+    await m.default({ module_or_path: new URL("./capture/kyc_capture_bg.wasm", import.meta.url) });
+    return m;
+  });
+}
+
 function stylesheetUrl(option) {
   if (option === false) return undefined;
   return String(option || new URL("./kyc-widget.css", import.meta.url));
@@ -37,11 +53,11 @@ export async function mount(element, options = {}) {
   if (!element || typeof element.appendChild !== "function") throw new TypeError("kyc-share-widget: mount(element, options) needs a DOM element");
   const glue = await load(options.wasmUrl);
   ensureStylesheet(element.ownerDocument, stylesheetUrl(options.cssUrl));
-  return glue.mount(element, options);
+  return glue.mount(element, { loadLocale, loadCapture, ...options });
 }
 
 /** Registers the <kyc-onboarding> custom element (idempotent). */
 export async function defineElement(options = {}) {
   const glue = await load(options.wasmUrl);
-  glue.defineElement(stylesheetUrl(options.cssUrl));
+  glue.defineElement(stylesheetUrl(options.cssUrl), loadLocale, loadCapture);
 }

@@ -7,7 +7,6 @@ use sha2::{Digest, Sha384};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::size::{brotli_len, gzip_len, BUDGET_GZIP};
 use crate::{cargo, cmd, root, run};
 
 pub const NAME: &str = "kyc-share-widget";
@@ -132,7 +131,7 @@ fn package_json(version: &str) -> String {
     "./script/*": "./script/*",
     "./package.json": "./package.json"
   }},
-  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "script/", "README.md", "LICENSE"],
+  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "locales/", "script/", "README.md", "LICENSE"],
   "sideEffects": false,
   "keywords": ["kyc", "identity", "onboarding", "webassembly", "widget"]
 }}
@@ -158,13 +157,11 @@ pub fn package() -> Result<Built> {
         .arg(&dir)
         .arg(root().join("target/wasm32-unknown-unknown/release/kyc_widget.wasm")))?;
     let wasm = dir.join("kyc_widget_bg.wasm");
-    run(cmd("wasm-opt")
-        .args(["-Oz", "--converge", "--strip-debug", "--strip-producers"])
-        .args(["--enable-bulk-memory", "--enable-nontrapping-float-to-int", "--enable-sign-ext"])
-        .args(["--enable-mutable-globals", "--enable-reference-types", "--enable-multivalue", "-o"])
-        .arg(&wasm)
-        .arg(&wasm))?;
+    crate::wasm_opt(&wasm)?;
     crate::check_no_build_paths(&dir)?;
+    // Loaded only when asked for: the capture module and the locale files.
+    crate::build_capture(&dir.join("capture"))?;
+    copy_dir(&root().join("www/locales"), &dir.join("locales"))?;
     for generated in ["kyc_widget.d.ts", "kyc_widget_bg.wasm.d.ts"] {
         let _ = std::fs::remove_file(dir.join(generated));
     }
@@ -195,6 +192,8 @@ pub fn package() -> Result<Built> {
         .arg(format!("--outfile={}", script.join(format!("{NAME}.js")).display())))?;
     std::fs::copy(&wasm, script.join("kyc_widget_bg.wasm"))?;
     std::fs::write(script.join("kyc-widget.css"), &css)?;
+    copy_dir(&dir.join("capture"), &script.join("capture"))?;
+    copy_dir(&dir.join("locales"), &script.join("locales"))?;
     let mut sri_json = String::from("{\n");
     let mut sri_lines = String::new();
     for (i, f) in [format!("{NAME}.js"), "kyc_widget_bg.wasm".into(), "kyc-widget.css".into()].iter().enumerate() {
@@ -210,10 +209,10 @@ pub fn package() -> Result<Built> {
         .replace("{{VERSION}}", &version);
     std::fs::write(dir.join("README.md"), readme)?;
 
-    let gzip_total = size_report(&dir)?;
-    if gzip_total > BUDGET_GZIP {
-        bail!("the package's wasm + js + css is {gzip_total} bytes gzip, over the budget of {BUDGET_GZIP}");
-    }
+    let parts = crate::size::parts(&dir, |n| {
+        matches!(n, "index.js" | "kyc_widget.js" | "kyc_widget_bg.wasm" | "kyc-widget.css")
+    })?;
+    let gzip_total = crate::size::report(&dir, &parts)?;
     run(cmd("npm").args(["pack", "--silent", "--pack-destination"]).arg(&npm).current_dir(&dir))?;
     let tgz = npm.join(format!("{NAME}-{version}.tgz"));
     if !tgz.exists() {
@@ -223,38 +222,16 @@ pub fn package() -> Result<Built> {
     Ok(Built { tgz, gzip_total })
 }
 
-/// Raw / gzip / brotli of what a browser loads: the wasm, the JS (entry, glue, snippets) and the CSS.
-fn size_report(dir: &Path) -> Result<usize> {
-    let mut js_files = vec![dir.join("index.js"), dir.join("kyc_widget.js")];
-    let snippets = dir.join("snippets");
-    if snippets.exists() {
-        for e in walk(&snippets)? {
-            js_files.push(e);
+/// Copies the files of `from` into `to` (one level).
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from).with_context(|| from.display().to_string())? {
+        let p = e?.path();
+        if p.is_file() {
+            std::fs::copy(&p, to.join(p.file_name().unwrap_or_default()))?;
         }
     }
-    let read_all = |files: &[PathBuf]| -> Result<Vec<u8>> {
-        let mut all = Vec::new();
-        for f in files {
-            all.extend(std::fs::read(f).with_context(|| f.display().to_string())?);
-        }
-        Ok(all)
-    };
-    let groups = [
-        ("wasm", read_all(&[dir.join("kyc_widget_bg.wasm")])?),
-        ("js", read_all(&js_files)?),
-        ("css", read_all(&[dir.join("kyc-widget.css")])?),
-    ];
-    println!("\n{:<6} {:>10} {:>10} {:>10}", "part", "raw B", "gzip B", "brotli B");
-    let (mut raw, mut gz, mut br) = (0, 0, 0);
-    for (name, bytes) in &groups {
-        let (g, b) = (gzip_len(bytes), brotli_len(bytes));
-        println!("{name:<6} {:>10} {g:>10} {b:>10}", bytes.len());
-        raw += bytes.len();
-        gz += g;
-        br += b;
-    }
-    println!("{:<6} {raw:>10} {gz:>10} {br:>10}   (budget {BUDGET_GZIP} B gzip)\n", "total");
-    Ok(gz)
+    Ok(())
 }
 
 fn walk(dir: &Path) -> Result<Vec<PathBuf>> {

@@ -102,7 +102,13 @@ pub fn ensure_demo_tools() -> Result<()> {
     ensure_wasm_target()?;
     ensure_npm(
         &root(),
-        &[("binaryen", "132.0.0"), ("playwright-core", "1.65.1"), ("axe-core", "4.10.3"), ("esbuild", "0.28.2")],
+        &[
+            ("binaryen", "132.0.0"),
+            ("playwright-core", "1.65.1"),
+            ("axe-core", "4.10.3"),
+            ("esbuild", "0.28.2"),
+            ("browser-image-compression", "2.0.2"),
+        ],
     )?;
     ensure_wasm_bindgen()?;
     ensure_trunk()

@@ -276,3 +276,109 @@ pub fn hints(m: &Metrics, document: bool) -> Vec<Hint> {
     }
     out
 }
+
+/// The outline the live camera preview shows, and the shape of what is being captured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// ISO/IEC 7810 ID-1 (85.60 × 53.98 mm): ID card, residence permit, driving licence.
+    Card,
+    /// ID-3, a passport's data page (125 × 88 mm).
+    Passport,
+    /// An oval for the face, portrait 3 : 4.
+    Face,
+}
+
+impl Shape {
+    /// Width over height.
+    pub fn aspect(self) -> f64 {
+        match self {
+            Self::Card => 85.60 / 53.98,
+            Self::Passport => 125.0 / 88.0,
+            Self::Face => 3.0 / 4.0,
+        }
+    }
+
+    /// Whether glare and placement count (a document, not a face).
+    pub fn is_document(self) -> bool {
+        self != Self::Face
+    }
+}
+
+/// A rectangle in pixels of a camera frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+/// The part of a `w` × `h` camera frame that is analysed: the largest centred rectangle of the
+/// shape's aspect. Its inner area (a 10 % margin, where [`measure`] looks for glare and the
+/// card's edges) is [`outline`], which the preview draws.
+pub fn crop(w: u32, h: u32, shape: Shape) -> Rect {
+    let (fw, fh) = (f64::from(w.max(1)), f64::from(h.max(1)));
+    let a = shape.aspect();
+    let (cw, ch) = if fw / fh > a { (fh * a, fh) } else { (fw, fw / a) };
+    let (cw, ch) = ((cw.round() as u32).clamp(1, w.max(1)), (ch.round() as u32).clamp(1, h.max(1)));
+    Rect { x: (w.max(1) - cw) / 2, y: (h.max(1) - ch) / 2, w: cw, h: ch }
+}
+
+/// Where the preview outlines the document (or the face) in a `w` × `h` frame: the analysed
+/// crop's document area. A card lined up with it scores full placement.
+pub fn outline(w: u32, h: u32, shape: Shape) -> Rect {
+    let c = crop(w, h, shape);
+    let (x0, y0, x1, y1) = document_area(c.w as usize, c.h as usize);
+    Rect { x: c.x + x0 as u32, y: c.y + y0 as u32, w: (x1 - x0) as u32, h: (y1 - y0) as u32 }
+}
+
+/// How many analysed frames in a row must meet every guidance threshold before the photo is
+/// taken by itself (at the widget's ~7 analyses a second, about half a second held steady).
+pub const AUTO_CAPTURE_RUN: u32 = 4;
+/// How many analysed frames in a row must agree on a new hint before it is announced to a
+/// screen reader (the visible hint follows every frame; the announcement does not flood).
+pub const ANNOUNCE_RUN: u32 = 3;
+
+/// Live guidance over a run of camera frames: the hint to show, the hint to announce, and
+/// when to take the photo by itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Guide {
+    good_run: u32,
+    candidate: Option<Option<Hint>>,
+    candidate_run: u32,
+    announced: Option<Option<Hint>>,
+}
+
+/// What one frame tells the person.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Advice {
+    /// The most important hint for this frame (`None`: every guidance threshold holds).
+    pub hint: Option<Hint>,
+    /// A change worth announcing: `Some(None)` announces "ready", `None` announces nothing.
+    pub announce: Option<Option<Hint>>,
+    /// Take the photo now: the guidance held for [`AUTO_CAPTURE_RUN`] frames in a row.
+    pub capture: bool,
+}
+
+impl Guide {
+    /// Feeds one analysed frame.
+    pub fn frame(&mut self, m: &Metrics, shape: Shape) -> Advice {
+        let hint = hints(m, shape.is_document()).first().copied();
+        self.good_run = if hint.is_none() { self.good_run + 1 } else { 0 };
+        if self.candidate == Some(hint) {
+            self.candidate_run += 1;
+        } else {
+            self.candidate = Some(hint);
+            self.candidate_run = 1;
+        }
+        let announce = (self.candidate_run >= ANNOUNCE_RUN && self.announced != Some(hint)).then(|| {
+            self.announced = Some(hint);
+            hint
+        });
+        let capture = self.good_run >= AUTO_CAPTURE_RUN;
+        if capture {
+            self.good_run = 0;
+        }
+        Advice { hint, announce, capture }
+    }
+}

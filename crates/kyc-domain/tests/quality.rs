@@ -2,7 +2,10 @@
 //! or unusable (see the `quality` module docs for how each threshold was chosen). Runs natively
 //! and on wasm32.
 
-use kyc_domain::quality::{analysis_size, hints, measure, refuse, Hint, Metrics, ANALYSIS_EDGE};
+use kyc_domain::quality::{
+    analysis_size, crop, hints, measure, outline, refuse, Guide, Hint, Metrics, Rect, Shape, ANALYSIS_EDGE,
+    ANNOUNCE_RUN, AUTO_CAPTURE_RUN,
+};
 use kyc_domain::ErrorCode;
 
 #[cfg(target_arch = "wasm32")]
@@ -224,6 +227,99 @@ fn a_card_far_from_the_frame_asks_to_move_closer() {
     let m = far.metrics();
     assert!(hints(&m, true).contains(&Hint::MoveCloser), "{m:?}");
     assert!(!hints(&full.metrics(), true).contains(&Hint::MoveCloser), "{:?}", full.metrics());
+}
+
+/// A `w` × `h` camera frame with the card drawn where the preview outlines it.
+fn frame_with_card(w: usize, h: usize, shape: Shape) -> Gray {
+    let c = crop(w as u32, h as u32, shape);
+    let card = card(1);
+    let mut f = Gray::new(w, h, 90);
+    for y in 0..c.h as usize {
+        for x in 0..c.w as usize {
+            let (sx, sy) = (x * card.w / c.w as usize, y * card.h / c.h as usize);
+            f.px[(y + c.y as usize) * w + x + c.x as usize] = card.px[sy * card.w + sx];
+        }
+    }
+    f
+}
+
+fn crop_of(g: &Gray, r: Rect) -> Gray {
+    let mut out = Gray::new(r.w as usize, r.h as usize, 0);
+    for y in 0..r.h as usize {
+        for x in 0..r.w as usize {
+            out.px[y * out.w + x] = g.px[(y + r.y as usize) * g.w + x + r.x as usize];
+        }
+    }
+    out
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn the_outline_sits_inside_the_analysed_crop_with_the_shape_of_the_document() {
+    for (w, h) in [(1280, 720), (640, 480), (720, 1280), (1920, 1080)] {
+        for shape in [Shape::Card, Shape::Passport, Shape::Face] {
+            let c = crop(w, h, shape);
+            assert!(c.x + c.w <= w && c.y + c.h <= h, "{w}x{h} {shape:?}: {c:?}");
+            assert!(c.w == w || c.h == h, "the crop is as large as fits: {c:?}");
+            let o = outline(w, h, shape);
+            assert!(o.x > c.x && o.y > c.y && o.x + o.w < c.x + c.w && o.y + o.h < c.y + c.h, "{o:?} in {c:?}");
+            let aspect = f64::from(o.w) / f64::from(o.h);
+            assert!((aspect - shape.aspect()).abs() < 0.02, "{w}x{h} {shape:?}: {aspect}");
+        }
+    }
+    assert!(Shape::Card.aspect() > Shape::Passport.aspect() && Shape::Passport.aspect() > 1.0);
+    assert!(Shape::Face.aspect() < 1.0 && !Shape::Face.is_document());
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_card_lined_up_with_the_outline_is_taken_after_a_short_steady_run_and_a_blurred_one_never() {
+    let (w, h) = (1280, 720);
+    let sharp = crop_of(&frame_with_card(w, h, Shape::Card), crop(w as u32, h as u32, Shape::Card)).metrics();
+    let blurred =
+        crop_of(&frame_with_card(w, h, Shape::Card).blur(14), crop(w as u32, h as u32, Shape::Card)).metrics();
+    assert!(hints(&sharp, true).is_empty(), "{sharp:?}");
+    let mut g = Guide::default();
+    for i in 0..50 {
+        let a = g.frame(&blurred, Shape::Card);
+        assert_eq!(a.hint, Some(Hint::HoldStill), "{blurred:?}");
+        assert!(!a.capture, "never taken while blurred");
+        assert_eq!(a.announce.is_some(), i + 1 == ANNOUNCE_RUN as usize, "announced once, after a run: frame {i}");
+    }
+    let mut taken = 0;
+    for i in 1..=AUTO_CAPTURE_RUN {
+        let a = g.frame(&sharp, Shape::Card);
+        assert_eq!(a.hint, None);
+        taken += usize::from(a.capture);
+        assert_eq!(a.capture, i == AUTO_CAPTURE_RUN, "taken after {AUTO_CAPTURE_RUN} steady frames, at {i}");
+    }
+    assert_eq!(taken, 1);
+    // A flickering hint (one frame each) is never announced.
+    let mut g = Guide::default();
+    for i in 0..20 {
+        let m = if i % 2 == 0 { sharp } else { blurred };
+        let a = g.frame(&m, Shape::Card);
+        assert_eq!(a.announce, None, "frame {i}");
+        assert!(!a.capture);
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_dark_frame_is_never_taken_and_a_face_ignores_placement() {
+    let (w, h) = (1280, 720);
+    let dark = crop_of(&frame_with_card(w, h, Shape::Card).scale(0.3), crop(w as u32, h as u32, Shape::Card)).metrics();
+    let mut g = Guide::default();
+    for _ in 0..30 {
+        let a = g.frame(&dark, Shape::Card);
+        assert_eq!(a.hint, Some(Hint::TooDark), "{dark:?}");
+        assert!(!a.capture);
+    }
+    let f = face(2).metrics();
+    let mut g = Guide::default();
+    let advice: Vec<_> = (0..AUTO_CAPTURE_RUN).map(|_| g.frame(&f, Shape::Face)).collect();
+    assert!(advice.iter().all(|a| a.hint.is_none()), "{f:?}");
+    assert!(advice.last().is_some_and(|a| a.capture));
 }
 
 #[cfg(not(target_arch = "wasm32"))]
