@@ -37,13 +37,23 @@ fn unreadable(_: JsValue) -> Violation {
     Violation::new(ErrorCode::UnreadableImage)
 }
 
-fn canvas(width: u32, height: u32) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), Violation> {
+/// A canvas; `read_back`: its pixels are read (kept in memory rather than on a GPU).
+fn canvas(
+    width: u32,
+    height: u32,
+    read_back: bool,
+) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), Violation> {
     let doc = web_sys::window().and_then(|w| w.document()).ok_or(Violation::new(ErrorCode::UnreadableImage))?;
     let c: HtmlCanvasElement = doc.create_element("canvas").map_err(unreadable)?.unchecked_into();
     c.set_width(width);
     c.set_height(height);
-    let ctx: CanvasRenderingContext2d =
-        c.get_context("2d").map_err(unreadable)?.ok_or(Violation::new(ErrorCode::UnreadableImage))?.unchecked_into();
+    let options = js_sys::Object::new();
+    js_sys::Reflect::set(&options, &"willReadFrequently".into(), &read_back.into()).map_err(unreadable)?;
+    let ctx: CanvasRenderingContext2d = c
+        .get_context_with_context_options("2d", &options)
+        .map_err(unreadable)?
+        .ok_or(Violation::new(ErrorCode::UnreadableImage))?
+        .unchecked_into();
     Ok((c, ctx))
 }
 
@@ -81,7 +91,7 @@ pub async fn clean(file: &Blob, source: &'static str) -> Result<CleanPhoto, Viol
     }
     let scale = (f64::from(MAX_EDGE) / f64::from(w.max(h))).min(1.0);
     let (tw, th) = (((f64::from(w) * scale).round() as u32).max(1), ((f64::from(h) * scale).round() as u32).max(1));
-    let (c, ctx) = canvas(tw, th)?;
+    let (c, ctx) = canvas(tw, th, false)?;
     ctx.draw_image_with_image_bitmap_and_dw_and_dh(&bitmap, 0.0, 0.0, f64::from(tw), f64::from(th))
         .map_err(unreadable)?;
     bitmap.close();
@@ -112,7 +122,7 @@ pub async fn clean(file: &Blob, source: &'static str) -> Result<CleanPhoto, Viol
 /// canvas: what its hard check needs.
 pub fn measure_canvas(src: &HtmlCanvasElement, w: u32, h: u32) -> Option<Metrics> {
     let (aw, ah) = quality::analysis_size(w, h);
-    let (_, ctx) = canvas(aw, ah).ok()?;
+    let (_, ctx) = canvas(aw, ah, true).ok()?;
     ctx.draw_image_with_html_canvas_element_and_dw_and_dh(src, 0.0, 0.0, f64::from(aw), f64::from(ah)).ok()?;
     let data = ctx.get_image_data(0.0, 0.0, f64::from(aw), f64::from(ah)).ok()?;
     Some(quality::measure_core(&quality::luma_rgba(&data.data()), aw as usize, ah as usize))

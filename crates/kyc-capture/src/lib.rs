@@ -81,26 +81,76 @@ fn constraints(device: Option<&str>, shape: Shape) -> JsValue {
     c.into()
 }
 
-fn canvas_2d(doc: &Document, w: u32, h: u32) -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
+/// A canvas of `w` × `h`; `read_often`: kept in memory, since its pixels are read every frame.
+fn canvas_2d(
+    doc: &Document,
+    w: u32,
+    h: u32,
+    read_often: bool,
+) -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
     let c: HtmlCanvasElement = doc.create_element("canvas").ok()?.dyn_into().ok()?;
     c.set_width(w);
     c.set_height(h);
-    let ctx = c.get_context("2d").ok()??.dyn_into().ok()?;
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"willReadFrequently".into(), &read_often.into());
+    let ctx = c.get_context_with_context_options("2d", &options).ok()??.dyn_into().ok()?;
     Some((c, ctx))
 }
 
 type Scratch = Option<(HtmlCanvasElement, CanvasRenderingContext2d)>;
 
-/// Measures the analysed crop of the current video frame (on a ≤ 480-px copy).
-fn analyse(doc: &Document, v: &HtmlVideoElement, shape: Shape, scratch: &mut Scratch) -> Option<quality::Metrics> {
-    let (vw, vh) = (v.video_width(), v.video_height());
-    if vw < 3 || vh < 3 || v.ready_state() < 2 {
-        return None;
+/// Calls `obj.name(args…)`.
+fn call(obj: &JsValue, name: &str, args: &js_sys::Array) -> Option<JsValue> {
+    Reflect::get(obj, &name.into()).ok()?.dyn_into::<Function>().ok()?.apply(obj, args).ok()
+}
+
+fn num(v: &JsValue, name: &str) -> Option<f64> {
+    Reflect::get(v, &name.into()).ok()?.as_f64()
+}
+
+/// The analysis copy of the current frame's crop straight from the camera's luma plane
+/// (WebCodecs `VideoFrame`): no colour conversion and no canvas, a few ms where drawing the
+/// frame to a canvas takes ~10. `None` where `VideoFrame` or the pixel format is not there.
+async fn luma_from_frame(v: &HtmlVideoElement, shape: Shape) -> Option<(Vec<u8>, usize, usize)> {
+    let ctor: Function = Reflect::get(&js_sys::global(), &"VideoFrame".into()).ok()?.dyn_into().ok()?;
+    let frame = Reflect::construct(&ctor, &js_sys::Array::of1(v)).ok()?;
+    let got = async {
+        // Planar or semi-planar YUV: the first plane is luma, one byte a pixel.
+        let format = prop(&frame, "format")?;
+        if !matches!(format.as_str(), "I420" | "I420A" | "I422" | "I444" | "NV12") {
+            return None;
+        }
+        let visible = Reflect::get(&frame, &"visibleRect".into()).ok()?;
+        let (w, h) = (num(&visible, "width")? as u32, num(&visible, "height")? as u32);
+        let size = call(&frame, "allocationSize", &js_sys::Array::new())?.as_f64()? as u32;
+        let buf = js_sys::Uint8Array::new_with_length(size);
+        let layout = JsFuture::from(call(&frame, "copyTo", &js_sys::Array::of1(&buf))?.dyn_into::<Promise>().ok()?)
+            .await
+            .ok()?;
+        let y = js_sys::Array::from(&layout).get(0);
+        let (offset, stride) = (num(&y, "offset")? as u32, num(&y, "stride")? as usize);
+        let space = Reflect::get(&frame, &"colorSpace".into()).ok()?;
+        let full_range = Reflect::get(&space, &"fullRange".into()).ok()?.as_bool().unwrap_or(false);
+        let end = (u64::from(offset) + stride as u64 * u64::from(h)).min(u64::from(size)) as u32;
+        quality::analysis_copy(&buf.subarray(offset, end).to_vec(), stride, quality::crop(w, h, shape), full_range)
     }
+    .await;
+    call(&frame, "close", &js_sys::Array::new());
+    got
+}
+
+/// The same from a canvas (browsers without `VideoFrame`).
+fn luma_from_canvas(
+    doc: &Document,
+    v: &HtmlVideoElement,
+    shape: Shape,
+    scratch: &mut Scratch,
+) -> Option<(Vec<u8>, usize, usize)> {
+    let (vw, vh) = (v.video_width(), v.video_height());
     let c = quality::crop(vw, vh, shape);
     let (aw, ah) = quality::analysis_size(c.w, c.h);
     if scratch.as_ref().is_none_or(|(canvas, _)| canvas.width() != aw || canvas.height() != ah) {
-        *scratch = canvas_2d(doc, aw, ah);
+        *scratch = canvas_2d(doc, aw, ah, true);
     }
     let (_, ctx) = scratch.as_ref()?;
     let (fw, fh) = (f64::from(aw), f64::from(ah));
@@ -117,7 +167,29 @@ fn analyse(doc: &Document, v: &HtmlVideoElement, shape: Shape, scratch: &mut Scr
     )
     .ok()?;
     let data = ctx.get_image_data(0.0, 0.0, fw, fh).ok()?;
-    Some(quality::measure(&quality::luma_rgba(&data.data()), aw as usize, ah as usize))
+    Some((quality::luma_rgba(&data.data()), aw as usize, ah as usize))
+}
+
+/// Measures the analysed crop of the current video frame (on a ≤ 480-px copy).
+async fn analyse(state: &Shared) -> Option<quality::Metrics> {
+    let (doc, v, shape, use_frames) = {
+        let s = state.borrow();
+        (s.view.doc.clone(), s.view.video.clone(), s.shape, s.use_frames)
+    };
+    if v.video_width() < 3 || v.video_height() < 3 || v.ready_state() < 2 {
+        return None;
+    }
+    let from_frame = if use_frames { luma_from_frame(&v, shape).await } else { None };
+    let (gray, w, h) = match from_frame {
+        Some(copy) => copy,
+        None => {
+            // Once the frame path fails, this camera stays on the canvas path.
+            let mut s = state.borrow_mut();
+            s.use_frames = false;
+            luma_from_canvas(&doc, &v, shape, &mut s.scratch)?
+        }
+    };
+    Some(quality::measure(&gray, w, h))
 }
 
 /// The outline's path in the video's own pixels: the document's rounded rectangle or the face oval.
@@ -159,6 +231,9 @@ struct State {
     analysis: Option<Interval>,
     guide: Guide,
     scratch: Scratch,
+    /// Analyse through `VideoFrame` (until it fails once); a frame analysis is under way.
+    use_frames: bool,
+    busy: bool,
     shown: Option<(Option<Hint>, (u32, u32))>,
     cameras: Vec<String>,
     current: Option<String>,
@@ -185,17 +260,16 @@ impl State {
         }
     }
 
-    /// One analysed frame: the outline, the hint, the announcement, and maybe the photo.
-    fn frame(&mut self, perf: Option<&web_sys::Performance>) -> bool {
+    /// One analysed frame (`started`: when its analysis began): the outline, the hint, the
+    /// announcement; `true` when the photo should be taken now.
+    fn advise(&mut self, m: &quality::Metrics, perf: Option<&web_sys::Performance>, started: Option<f64>) -> bool {
         if self.taken || self.closed {
             return false;
         }
-        let t0 = perf.map(web_sys::Performance::now);
-        let Some(m) = analyse(&self.view.doc, &self.view.video, self.shape, &mut self.scratch) else { return false };
-        let advice = self.guide.frame(&m, self.shape);
+        let advice = self.guide.frame(m, self.shape);
         let v = &self.view;
-        if let (Some(p), Some(t0)) = (perf, t0) {
-            // How long the rulebook took on this frame, read by `cargo xtask bench`.
+        if let (Some(p), Some(t0)) = (perf, started) {
+            // How long the analysis took on this frame, read by `cargo xtask bench`.
             let _ = v.video.set_attribute("data-analysis-us", &(((p.now() - t0) * 1000.0) as i64).to_string());
         }
         let size = (v.video.video_width(), v.video.video_height());
@@ -219,6 +293,27 @@ impl State {
         }
         advice.capture
     }
+}
+
+/// One tick of the analysis loop: analyses a frame unless the last one is still under way.
+fn tick(state: &Shared) {
+    if std::mem::replace(&mut state.borrow_mut().busy, true) {
+        return;
+    }
+    let state = state.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let perf = web_sys::window().and_then(|w| w.performance());
+        let started = perf.as_ref().map(web_sys::Performance::now);
+        let metrics = analyse(&state).await;
+        let capture = {
+            let mut s = state.borrow_mut();
+            s.busy = false;
+            metrics.is_some_and(|m| s.advise(&m, perf.as_ref(), started))
+        };
+        if capture {
+            take(&state);
+        }
+    });
 }
 
 /// Takes the still and hands it over; the camera light goes off as soon as it is drawn.
@@ -247,7 +342,7 @@ fn take(state: &Shared) {
 
 /// The whole frame at the track's own resolution, as a JPEG.
 async fn still(doc: &Document, v: &HtmlVideoElement) -> Option<web_sys::Blob> {
-    let (canvas, ctx) = canvas_2d(doc, v.video_width(), v.video_height())?;
+    let (canvas, ctx) = canvas_2d(doc, v.video_width(), v.video_height(), false)?;
     ctx.draw_image_with_html_video_element(v, 0.0, 0.0).ok()?;
     let promise = Promise::new(&mut |resolve, _| {
         let _ = canvas.to_blob_with_type_and_encoder_options(&resolve, "image/jpeg", &JsValue::from(0.95));
@@ -317,12 +412,9 @@ fn start(state: &Shared, device: Option<String>) {
         s.stream = Some(ms);
         s.taken = false;
         let weak = Rc::downgrade(&state);
-        let perf = web_sys::window().and_then(|w| w.performance());
         s.analysis = Some(Interval::new(ANALYSE_EVERY_MS, move || {
-            let Some(state) = weak.upgrade() else { return };
-            let capture = state.borrow_mut().frame(perf.as_ref());
-            if capture {
-                take(&state);
+            if let Some(state) = weak.upgrade() {
+                tick(&state);
             }
         }));
     });
@@ -406,6 +498,8 @@ pub fn open(root: Element, shape: &str, texts: JsValue, on_event: Function) -> R
         analysis: None,
         guide: Guide::default(),
         scratch: None,
+        use_frames: true,
+        busy: false,
         shown: None,
         cameras: Vec::new(),
         current: None,

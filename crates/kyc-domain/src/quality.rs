@@ -129,6 +129,7 @@ pub fn analysis_size(w: u32, h: u32) -> (u32, u32) {
 }
 
 /// Luma of RGBA pixels (ITU-R BT.601 weights, integer arithmetic).
+#[inline]
 pub fn luma_rgba(rgba: &[u8]) -> Vec<u8> {
     rgba.chunks_exact(4).map(luma).collect()
 }
@@ -148,6 +149,7 @@ fn document_area(w: usize, h: usize) -> (usize, usize, usize, usize) {
 }
 
 /// The value below which `share` of the counted values lie (a histogram percentile).
+#[inline]
 fn percentile(hist: &[u32], share: f64) -> usize {
     let total: u64 = hist.iter().map(|&c| u64::from(c)).sum();
     let want = (total as f64 * share).ceil() as u64;
@@ -170,6 +172,7 @@ fn percentile(hist: &[u32], share: f64) -> usize {
 /// step over 2r + 1 pixels and scores about 200 / (2r + 1). Placement is the share of the
 /// frame's border (the document area's outline) along which a strong edge — a quarter of the
 /// picture's contrast — lies within a few pixels.
+#[inline]
 pub fn measure(gray: &[u8], w: usize, h: usize) -> Metrics {
     let core = measure_core(gray, w, h);
     if w < 3 || h < 3 || gray.len() < w * h {
@@ -209,6 +212,7 @@ pub fn measure(gray: &[u8], w: usize, h: usize) -> Metrics {
 }
 
 /// Gradient magnitude at an interior pixel: the larger of the two central differences, 0–255.
+#[inline]
 fn gradient(gray: &[u8], w: usize, x: usize, y: usize) -> u8 {
     let at = |x: usize, y: usize| i32::from(gray[y * w + x]);
     let gx = (at(x + 1, y) - at(x - 1, y)).unsigned_abs();
@@ -217,6 +221,7 @@ fn gradient(gray: &[u8], w: usize, x: usize, y: usize) -> u8 {
 }
 
 /// The luma range: 99.5th − 0.5th percentile, at least 16.
+#[inline]
 fn core_range(gray: &[u8]) -> f64 {
     let mut luma_hist = [0u32; 256];
     for &v in gray {
@@ -227,6 +232,7 @@ fn core_range(gray: &[u8]) -> f64 {
 
 /// Brightness and sharpness only (glare and placement 0): all the hard check needs, and all
 /// the widget's file path computes (the full [`measure`] serves live guidance).
+#[inline]
 pub fn measure_core(gray: &[u8], w: usize, h: usize) -> Metrics {
     if w < 3 || h < 3 || gray.len() < w * h {
         return Metrics { brightness: 0.0, sharpness: 0.0, glare: 0.0, placement: 0.0 };
@@ -381,4 +387,45 @@ impl Guide {
         }
         Advice { hint, announce, capture }
     }
+}
+
+/// The analysis copy (long edge [`ANALYSIS_EDGE`], see [`analysis_size`]) of the region `r` of
+/// a grayscale plane whose rows are `stride` bytes apart — each pixel the average of its source
+/// box, as a canvas downscale does. A camera's luma plane works as it is (no colour conversion,
+/// no canvas); `full_range: false` maps video-range luma (16–235) to 0–255 first, so a number
+/// means what it means on an RGB picture. `None` when the region does not fit the plane.
+#[inline]
+pub fn analysis_copy(plane: &[u8], stride: usize, r: Rect, full_range: bool) -> Option<(Vec<u8>, usize, usize)> {
+    let (x0, y0, rw, rh) = (r.x as usize, r.y as usize, r.w as usize, r.h as usize);
+    if rw == 0 || rh == 0 || x0 + rw > stride || (y0 + rh - 1) * stride + x0 + rw > plane.len() {
+        return None;
+    }
+    let (aw, ah) = analysis_size(r.w, r.h);
+    let (aw, ah) = (aw as usize, ah as usize);
+    let mut sums = vec![0u32; aw * ah];
+    let mut counts = vec![0u32; aw * ah];
+    // Which target column each source column falls in (boxes of ⌈rw / aw⌉ or ⌊rw / aw⌋).
+    let cols: Vec<usize> = (0..rw).map(|x| (x * aw / rw).min(aw - 1)).collect();
+    for y in 0..rh {
+        let ty = (y * ah / rh).min(ah - 1);
+        let row = &plane[(y0 + y) * stride + x0..(y0 + y) * stride + x0 + rw];
+        let (s, c) = (&mut sums[ty * aw..(ty + 1) * aw], &mut counts[ty * aw..(ty + 1) * aw]);
+        for (&v, &tx) in row.iter().zip(&cols) {
+            s[tx] += u32::from(v);
+            c[tx] += 1;
+        }
+    }
+    let out = sums
+        .iter()
+        .zip(&counts)
+        .map(|(&s, &c)| {
+            let v = s / c.max(1);
+            if full_range {
+                v as u8
+            } else {
+                (v.saturating_sub(16) * 255 / 219).min(255) as u8
+            }
+        })
+        .collect();
+    Some((out, aw, ah))
 }

@@ -3,8 +3,8 @@
 //! and on wasm32.
 
 use kyc_domain::quality::{
-    analysis_size, crop, hints, measure, outline, refuse, Guide, Hint, Metrics, Rect, Shape, ANALYSIS_EDGE,
-    ANNOUNCE_RUN, AUTO_CAPTURE_RUN,
+    analysis_copy, analysis_size, crop, hints, measure, outline, refuse, Guide, Hint, Metrics, Rect, Shape,
+    ANALYSIS_EDGE, ANNOUNCE_RUN, AUTO_CAPTURE_RUN,
 };
 use kyc_domain::ErrorCode;
 
@@ -320,6 +320,38 @@ fn a_dark_frame_is_never_taken_and_a_face_ignores_placement() {
     let advice: Vec<_> = (0..AUTO_CAPTURE_RUN).map(|_| g.frame(&f, Shape::Face)).collect();
     assert!(advice.iter().all(|a| a.hint.is_none()), "{f:?}");
     assert!(advice.last().is_some_and(|a| a.capture));
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_camera_luma_plane_measures_like_the_same_picture_downscaled() {
+    let (w, h) = (1280usize, 720usize);
+    let frame = frame_with_card(w, h, Shape::Card);
+    let c = crop(w as u32, h as u32, Shape::Card);
+    let expected = crop_of(&frame, c).metrics();
+    // A plane with padding at the end of each row (stride > width), in full range.
+    let stride = w + 64;
+    let mut plane = vec![7u8; stride * h];
+    for y in 0..h {
+        plane[y * stride..y * stride + w].copy_from_slice(&frame.px[y * w..(y + 1) * w]);
+    }
+    let (gray, aw, ah) = analysis_copy(&plane, stride, c, true).expect("fits");
+    assert_eq!((aw as u32, ah as u32), analysis_size(c.w, c.h));
+    let got = measure(&gray, aw, ah);
+    assert!((got.brightness - expected.brightness).abs() < 1.0, "{got:?} vs {expected:?}");
+    assert!((got.sharpness - expected.sharpness).abs() < 5.0, "{got:?} vs {expected:?}");
+    assert!((got.placement - expected.placement).abs() < 0.05, "{got:?} vs {expected:?}");
+    assert!(hints(&got, true).is_empty(), "{got:?}");
+    // Video range: 16 is black and 235 white.
+    let limited: Vec<u8> = plane.iter().map(|&v| (16 + u32::from(v) * 219 / 255) as u8).collect();
+    let (gray, aw, ah) = analysis_copy(&limited, stride, c, false).expect("fits");
+    let got = measure(&gray, aw, ah);
+    assert!((got.brightness - expected.brightness).abs() < 2.0, "{got:?} vs {expected:?}");
+    // A region that does not fit the plane is refused, not read out of bounds.
+    assert!(analysis_copy(&plane[..stride * 10], stride, c, true).is_none());
+    assert!(analysis_copy(&plane, stride, Rect { x: stride as u32 - 100, y: 0, w: 100, h: 10 }, true).is_some());
+    assert!(analysis_copy(&plane, stride, Rect { x: stride as u32 - 10, y: 0, w: 100, h: 10 }, true).is_none());
+    assert!(analysis_copy(&plane, stride, Rect { x: 0, y: 0, w: 0, h: 10 }, true).is_none());
 }
 
 #[cfg(not(target_arch = "wasm32"))]
