@@ -44,39 +44,34 @@ pub async fn load(tag: &str, loader: Option<&js_sys::Function>) -> JsValue {
     }
 }
 
+/// A locale the widget has texts for: English (compiled in) or one of [`LOCALE_FILES`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Locale {
-    En,
-    Zh,
-    Es,
-    Ar,
-}
+pub struct Locale(&'static str);
 
 impl Locale {
-    /// A BCP 47 tag (`en`, `zh-CN`, `es-MX`, `ar-EG`, …) → a supported locale (English otherwise).
+    pub const EN: Locale = Locale("en");
+
+    /// A BCP 47 tag (`en`, `zh-CN`, `es-MX`, `ar-EG`, …) → the locale file with that exact tag,
+    /// else the first with the same language; English otherwise.
     pub fn parse(tag: &str) -> Self {
-        match tag.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase().as_str() {
-            "zh" => Self::Zh,
-            "es" => Self::Es,
-            "ar" => Self::Ar,
-            _ => Self::En,
-        }
+        let language = |t: &str| t.split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
+        let wanted = language(tag);
+        LOCALE_FILES
+            .iter()
+            .find(|t| t.eq_ignore_ascii_case(&tag.replace('_', "-")))
+            .or_else(|| LOCALE_FILES.iter().find(|t| language(t) == wanted))
+            .map_or(Self::EN, |t| Self(t))
     }
 
     pub fn tag(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Zh => "zh-CN",
-            Self::Es => "es",
-            Self::Ar => "ar",
-        }
+        self.0
     }
 
+    /// Arabic, Hebrew, Persian and Urdu are written right to left.
     pub fn dir(self) -> &'static str {
-        if self == Self::Ar {
-            "rtl"
-        } else {
-            "ltr"
+        match self.0.split('-').next().unwrap_or_default() {
+            "ar" | "he" | "fa" | "ur" => "rtl",
+            _ => "ltr",
         }
     }
 }

@@ -132,12 +132,12 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
         },
     };
     let handle = WidgetHandle { app: Rc::default(), unmounted: Rc::default(), container: container.clone() };
-    if locale == Locale::En {
+    if locale == Locale::EN {
         *handle.app.borrow_mut() =
             Some(yew::Renderer::<App>::with_root_and_props(container.clone(), props(i18n)).render());
     } else {
         // Another locale's texts are fetched first (English stands in if they cannot be had).
-        let props = props(I18n::new(Locale::En, Vec::new()));
+        let props = props(I18n::new(Locale::EN, Vec::new()));
         let (app, unmounted, loader) = (handle.app.clone(), handle.unmounted.clone(), get_fn(options, "loadLocale"));
         wasm_bindgen_futures::spawn_local(async move {
             let table = string_map(&i18n::load(locale.tag(), loader.as_ref()).await);

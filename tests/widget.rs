@@ -38,6 +38,16 @@ async fn settle() {
     yew::platform::time::sleep(std::time::Duration::from_millis(50)).await;
 }
 
+/// Settles until `done()` holds (at most ~3 s: a loaded test machine renders later).
+async fn settle_until(done: impl Fn() -> bool) {
+    for _ in 0..60 {
+        if done() {
+            return;
+        }
+        settle().await;
+    }
+}
+
 /// The input labelled `label` inside `root`.
 fn input_labelled(root: &Element, label: &str) -> HtmlInputElement {
     let labels = root.query_selector_all("label").unwrap();
@@ -251,7 +261,7 @@ async fn english_loads_no_locale_and_a_locale_that_cannot_be_had_falls_back_to_e
     let el = host();
     let opts = options_with(&[("locale", "es".into()), ("loadLocale", failing.into_js_value())]);
     let mut h = kyc_widget::mount(&el, &opts).unwrap();
-    settle().await;
+    settle_until(|| el.query_selector(".kyc-widget").ok().flatten().is_some()).await;
     input_labelled(&el, "First name");
     h.unmount();
 }
@@ -263,7 +273,7 @@ async fn the_locale_option_switches_language_and_arabic_is_rtl() {
     let el = host();
     let mut h =
         kyc_widget::mount(&el, &options_with(&[("locale", "es-MX".into()), ("loadLocale", loader.clone())])).unwrap();
-    settle().await;
+    settle_until(|| el.query_selector(".kyc-widget").ok().flatten().is_some()).await;
     input_labelled(&el, "Nombre");
     button(&el, "Continuar").click();
     settle().await;
@@ -282,7 +292,7 @@ async fn the_locale_option_switches_language_and_arabic_is_rtl() {
 
     let el = host();
     let mut h = kyc_widget::mount(&el, &options_with(&[("locale", "zh-CN".into()), ("loadLocale", loader)])).unwrap();
-    settle().await;
+    settle_until(|| el.query_selector(".kyc-widget").ok().flatten().is_some()).await;
     input_labelled(&el, "名");
     h.unmount();
     assert_eq!(calls.get(), 3, "each locale is loaded when asked for");
@@ -322,11 +332,12 @@ async fn the_custom_element_renders_in_a_shadow_root_and_fires_kyc_step() {
     el.set_attribute("session-token", "t").unwrap();
     el.add_event_listener_with_callback("kyc-step", listener.as_ref().unchecked_ref()).unwrap();
     document().body().unwrap().append_child(&el).unwrap();
-    settle().await;
+    settle_until(|| !steps.borrow().is_empty()).await;
     let shadow = el.shadow_root().expect("a shadow root");
     assert!(shadow.query_selector(".kyc-widget").unwrap().is_some());
     assert!(el.query_selector(".kyc-widget").unwrap().is_none(), "nothing in the light DOM");
-    assert_eq!(*steps.borrow(), vec!["personal".to_owned()]);
+    let seen: Vec<String> = steps.borrow().clone();
+    assert_eq!(seen, vec!["personal".to_owned()]);
     el.remove();
     settle().await;
     assert_eq!(shadow.child_element_count(), 0, "disconnecting unmounts");

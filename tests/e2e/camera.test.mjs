@@ -149,3 +149,47 @@ test("camera permission denied: a clear message and the file input still works",
     await b.close();
   }
 });
+
+test("a photo taken with the camera reaches the backend marked as a camera photo", async () => {
+  const { b, page } = await photosStep(cameraArgs(video("blurryThenSharp")), "cam-record");
+  try {
+    const sources = {};
+    page.on("request", (r) => {
+      const m = r.url().match(/\/documents\/(\w+)/);
+      if (m && r.method() === "PUT") sources[m[1]] = r.headers()["x-photo-source"];
+    });
+    await openCamera(page);
+    await page.getByAltText("Preview: Front of ID").waitFor({ timeout: 30_000 });
+    await page.getByLabel("Photo of your face", { exact: true }).setInputFiles(new URL("./fixtures/face.jpg", import.meta.url).pathname);
+    await page.getByAltText("Preview: Photo of your face").waitFor({ timeout: 15_000 });
+    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator(".kyc-status").waitFor({ timeout: 30_000 });
+    assert.equal(sources.idFront, "camera", `sources: ${JSON.stringify(sources)}`);
+    assert.equal(sources.face, "file");
+  } finally {
+    await b.close();
+  }
+});
+
+test("with two cameras, Switch camera stops the first and starts the other", async () => {
+  const args = cameraArgs(null).map((a) => (a === "--use-fake-device-for-media-stream" ? "--use-fake-device-for-media-stream=device-count=2" : a));
+  const { b, page } = await photosStep(args, "cam-switch");
+  try {
+    const camera = await openCamera(page);
+    const switchButton = camera.getByRole("button", { name: "Switch camera" });
+    await switchButton.waitFor({ timeout: 15_000 });
+    const before = await page.evaluate(() => window.__kycStreams.map((s) => s.getVideoTracks()[0].getSettings().deviceId));
+    await switchButton.click();
+    await page.waitForFunction(() => window.__kycStreams.length === 2, null, { timeout: 15_000 });
+    const states = await page.evaluate(() => window.__kycStreams.map((s) => s.getVideoTracks()[0].readyState));
+    assert.deepEqual(states, ["ended", "live"], "the first camera is off, the second on");
+    const after = await page.evaluate(() => window.__kycStreams[1].getVideoTracks()[0].getSettings().deviceId);
+    assert.notEqual(after, before[0], "another camera");
+    await camera.getByRole("button", { name: "Close camera" }).click();
+    assert.ok((await trackStates(page)).every((s) => s === "ended"));
+  } finally {
+    await b.close();
+  }
+});
