@@ -5,9 +5,10 @@
 //! ```
 //!
 //! Builds photo-like 12 MP (4000×3000) and 40 MP (8000×5000) JPEGs in memory — smooth
-//! gradients, broad shading and mild sensor-like noise, each at most 5,000,000 bytes — and
-//! times `plan` + `clean` on each (median of 5). `--write-40mp FILE` also writes the 40 MP JPEG
-//! (the bench uploads it to a running server to measure its peak memory).
+//! gradients, broad shading, blocks of "print" with crisp edges and mild sensor-like noise,
+//! each at most 5,000,000 bytes — and times `plan` + `clean` on each (median of 5).
+//! `--write-40mp FILE` also writes the 40 MP JPEG (the bench uploads it to a running server to
+//! measure its peak memory).
 
 use image::codecs::jpeg::JpegEncoder;
 use image::{Rgb, RgbImage};
@@ -33,7 +34,11 @@ fn picture(w: u32, h: u32) -> RgbImage {
         let noise = |k: u32| f64::from(((seed >> (k * 8)) & 15) as u8) - 7.5;
         let gx = f64::from(x) / f64::from(w);
         let gy = f64::from(y) / f64::from(h);
-        let c = |base: f64, k: u32| (base + shade + noise(k)).clamp(0.0, 255.0) as u8;
+        // Dark blocks with crisp edges (print on a document): the quality rulebook, which the
+        // clean path applies, must see a picture in focus.
+        let print = (x / (w / 50)) % 7 == 0 && (y / (h / 40)) % 5 == 0;
+        let ink = if print { -120.0 } else { 0.0 };
+        let c = |base: f64, k: u32| (base + shade + ink + noise(k)).clamp(0.0, 255.0) as u8;
         Rgb([c(40.0 + 170.0 * gx, 0), c(60.0 + 140.0 * gy, 1), c(90.0 + 80.0 * (1.0 - gx * gy), 2)])
     })
 }
