@@ -36,7 +36,7 @@ fn picture(w: u32, h: u32) -> RgbImage {
         let gy = f64::from(y) / f64::from(h);
         // Dark blocks with crisp edges (print on a document): the quality rulebook, which the
         // clean path applies, must see a picture in focus.
-        let print = (x / (w / 50)) % 7 == 0 && (y / (h / 40)) % 5 == 0;
+        let print = (x / (w / 50)).is_multiple_of(7) && (y / (h / 40)).is_multiple_of(5);
         let ink = if print { -120.0 } else { 0.0 };
         let c = |base: f64, k: u32| (base + shade + ink + noise(k)).clamp(0.0, 255.0) as u8;
         Rgb([c(40.0 + 170.0 * gx, 0), c(60.0 + 140.0 * gy, 1), c(90.0 + 80.0 * (1.0 - gx * gy), 2)])
