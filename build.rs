@@ -47,7 +47,7 @@ fn placeholders(message: &str) -> Result<BTreeSet<String>, String> {
 }
 
 /// Problems of one locale against English (empty: it matches).
-pub fn check(english: &Texts, other: &Texts) -> Vec<String> {
+fn check(english: &Texts, other: &Texts) -> Vec<String> {
     let mut problems = Vec::new();
     for k in english.keys().filter(|k| !other.contains_key(*k)) {
         problems.push(format!("missing key \"{k}\""));
@@ -56,15 +56,15 @@ pub fn check(english: &Texts, other: &Texts) -> Vec<String> {
         problems.push(format!("extra key \"{k}\" (not in en.json)"));
     }
     for (k, v) in other {
-        let (Some(en), Ok(theirs)) = (english.get(k), placeholders(v)) else {
-            if let Err(e) = placeholders(v) {
-                problems.push(format!("\"{k}\": {e}"));
+        match (placeholders(v), english.get(k)) {
+            (Err(e), _) => problems.push(format!("\"{k}\": {e}")),
+            (Ok(theirs), Some(en)) => {
+                let ours = placeholders(en).unwrap_or_default();
+                if ours != theirs {
+                    problems.push(format!("\"{k}\": placeholders {theirs:?}, English has {ours:?}"));
+                }
             }
-            continue;
-        };
-        let ours = placeholders(en).unwrap_or_default();
-        if ours != theirs {
-            problems.push(format!("\"{k}\": placeholders {theirs:?}, English has {ours:?}"));
+            (Ok(_), None) => {}
         }
     }
     problems
