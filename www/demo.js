@@ -47,5 +47,5 @@
       .catch(function (e) { say("Could not start the verification: " + e.message); });
   }
   if (window.wasmBindings) start(window.wasmBindings);
-  else window.addEventListener("TrunkApplicationStarted", function () { start(window.wasmBindings); });
+  else window.addEventListener("kyc-widget-ready", function () { start(window.wasmBindings); });
 })();

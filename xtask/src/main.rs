@@ -1,13 +1,14 @@
 //! `cargo xtask <verb>`: the project's tasks in Rust (no Makefiles).
 //!
-//! - `demo`: install what is missing, build the widget with Trunk, run `kyc-server demo`.
+//! - `demo`: install what is missing, build the widget (`dist/`), run `kyc-server demo`.
 //! - `test`: install what is missing, then every gate and every test layer.
 //! - `setup`: only install what is missing.
-//! - `build-widget`: Trunk release build into `dist/` and the size report.
+//! - `build-widget`: release build into `dist/` and the size report.
 //! - `bench`: the performance budgets, measured.
 //! - `package`: the npm package in `target/npm/` (size report, SRI hashes, `npm pack`).
 
 mod bench;
+mod dist;
 mod package;
 mod postgres;
 mod size;
@@ -106,62 +107,10 @@ fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
     Ok(())
 }
 
-/// Trunk's JS minifier gives up on wasm-bindgen's glue (`export { … as default }`), so the
-/// glue and its snippets are minified here with esbuild; the wasm gets a converging wasm-opt
-/// pass; the page's SRI hashes follow.
-fn minify_widget_js(dist: &std::path::Path) -> Result<()> {
-    use base64::Engine as _;
-    use sha2::{Digest, Sha384};
-    let sri = |b: &[u8]| format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(b)));
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dist)? {
-        let p = entry?.path();
-        if p.extension().is_some_and(|e| e == "js")
-            && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("kyc-widget"))
-        {
-            files.push(p);
-        }
-    }
-    if let Ok(snippets) = std::fs::read_dir(dist.join("snippets")) {
-        for dir in snippets.filter_map(Result::ok) {
-            for f in std::fs::read_dir(dir.path())?.filter_map(Result::ok) {
-                if f.path().extension().is_some_and(|e| e == "js") {
-                    files.push(f.path());
-                }
-            }
-        }
-    }
-    let index = dist.join("index.html");
-    let mut html = std::fs::read_to_string(&index)?;
-    // One more binaryen pass over Trunk's: iterate -Oz to a fixed point and drop the producers
-    // section (about 1 KB gzip).
-    for entry in std::fs::read_dir(dist)? {
-        let p = entry?.path();
-        if p.extension().is_some_and(|e| e == "wasm") {
-            let before = std::fs::read(&p)?;
-            wasm_opt(&p)?;
-            html = html.replace(&sri(&before), &sri(&std::fs::read(&p)?));
-        }
-    }
-    for f in files {
-        let before = std::fs::read(&f)?;
-        run(cmd("esbuild")
-            .arg(&f)
-            .args(["--minify", "--format=esm", "--allow-overwrite", "--log-level=warning"])
-            .arg(format!("--outfile={}", f.display())))?;
-        let after = std::fs::read(&f)?;
-        html = html.replace(&sri(&before), &sri(&after));
-    }
-    std::fs::write(index, html)?;
-    Ok(())
-}
-
 pub fn build_widget() -> Result<usize> {
-    run(cmd("trunk").args(["build", "--release"]))?;
-    minify_widget_js(&root().join("dist"))?;
-    build_capture(&root().join("dist/capture"))?;
-    check_no_build_paths(&root().join("dist"))?;
     let dist = root().join("dist");
+    dist::build(&dist)?;
+    check_no_build_paths(&dist)?;
     size::report(&dist, &size::parts(&dist, |n| n.starts_with("kyc-widget"))?)
 }
 

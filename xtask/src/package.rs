@@ -19,12 +19,12 @@ fn version() -> Result<String> {
         .context("no version in Cargo.toml")
 }
 
-fn sri(bytes: &[u8]) -> String {
+pub fn sri(bytes: &[u8]) -> String {
     format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(Sha384::digest(bytes)))
 }
 
 /// CSS without comments and with collapsed white space.
-fn minify_css(css: &str) -> String {
+pub fn minify_css(css: &str) -> String {
     let mut out = String::with_capacity(css.len());
     let mut rest = css;
     while let Some(start) = rest.find("/*") {
@@ -223,7 +223,7 @@ pub fn package() -> Result<Built> {
 }
 
 /// Copies the files of `from` into `to` (one level).
-fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for e in std::fs::read_dir(from).with_context(|| from.display().to_string())? {
         let p = e?.path();
@@ -234,7 +234,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
+pub fn walk(dir: &Path) -> Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir)? {
         let p = e?.path();

@@ -7,8 +7,6 @@ use std::process::Command;
 
 use crate::{root, run, sh_output};
 
-pub const TRUNK_VERSION: &str = "0.21.14";
-
 /// The `wasm-bindgen` version in Cargo.lock (the CLI must match it exactly).
 pub fn wasm_bindgen_version() -> Result<String> {
     let lock = std::fs::read_to_string(root().join("Cargo.lock")).context("reading Cargo.lock")?;
@@ -27,7 +25,7 @@ fn version_of(cmd: &str, arg: &str) -> Option<String> {
     sh_output(Command::new(cmd).arg(arg)).ok()
 }
 
-/// Fast compile settings for `cargo install` (TOOLCHAIN.md: ~4.5 min instead of 6.5 for trunk).
+/// Fast compile settings for `cargo install` (TOOLCHAIN.md: no LTO, 16 codegen units).
 fn cargo_install() -> Command {
     let mut c = Command::new("cargo");
     c.arg("install").env("CARGO_PROFILE_RELEASE_LTO", "false").env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
@@ -40,14 +38,6 @@ pub fn ensure_wasm_target() -> Result<()> {
         run(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))?;
     }
     Ok(())
-}
-
-pub fn ensure_trunk() -> Result<()> {
-    if version_of("trunk", "--version").is_some_and(|v| v.trim() == format!("trunk {TRUNK_VERSION}")) {
-        return Ok(());
-    }
-    eprintln!("xtask: installing trunk {TRUNK_VERSION} (a few minutes, once)");
-    run(cargo_install().args(["--locked", "trunk", "--version", TRUNK_VERSION]))
 }
 
 pub fn ensure_wasm_bindgen() -> Result<()> {
@@ -110,8 +100,7 @@ pub fn ensure_demo_tools() -> Result<()> {
             ("browser-image-compression", "2.0.2"),
         ],
     )?;
-    ensure_wasm_bindgen()?;
-    ensure_trunk()
+    ensure_wasm_bindgen()
 }
 
 /// Everything the tests need.
