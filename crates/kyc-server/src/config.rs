@@ -57,10 +57,17 @@ pub struct Config {
     /// An application `submitting` or `reviewing` this long without news is reconciled with
     /// the provider (`KYC_RECONCILE_AFTER_SECS`, default 60).
     pub reconcile_after_secs: i64,
+    /// The key that seals an applicant's staged, unsubmitted data (`KYC_DATA_KEY`; STAGING.md).
+    pub data_key: crate::staging::DataKey,
+    /// How long a "continue on a phone" link can be claimed (`KYC_HANDOFF_TTL_SECS`, default 900).
+    pub handoff_ttl_secs: i64,
 }
 
 /// The shortest secret `serve` accepts (contract.md §3).
 pub const MIN_SECRET_LEN: usize = 32;
+
+/// How long a handoff link can be claimed unless configured (STAGING.md: 15 minutes).
+pub const DEFAULT_HANDOFF_TTL_SECS: i64 = 900;
 
 /// The TOML / environment keys of `serve` (contract.md §3). Every key is optional here;
 /// [`Config::from_sources`] says which are required.
@@ -94,6 +101,7 @@ pub struct RawConfig {
     pub KYC_PARTNER_WEBHOOK_SECRET: Option<String>,
     pub KYC_DATA_KEY: Option<String>,
     pub KYC_RECONCILE_AFTER_SECS: Option<String>,
+    pub KYC_HANDOFF_TTL_SECS: Option<String>,
 }
 
 macro_rules! env_keys {
@@ -139,7 +147,8 @@ impl RawConfig {
             KYC_PARTNER_WEBHOOK_URL,
             KYC_PARTNER_WEBHOOK_SECRET,
             KYC_DATA_KEY,
-            KYC_RECONCILE_AFTER_SECS
+            KYC_RECONCILE_AFTER_SECS,
+            KYC_HANDOFF_TTL_SECS
         );
         Ok(raw)
     }
@@ -259,6 +268,18 @@ impl Config {
         let drain = seconds(raw.KYC_DRAIN_SECS.as_ref(), "KYC_DRAIN_SECS", 20)?;
         let retention = seconds(raw.KYC_RETENTION_SECS.as_ref(), "KYC_RETENTION_SECS", 24 * 3600)?;
         let reconcile_after = seconds(raw.KYC_RECONCILE_AFTER_SECS.as_ref(), "KYC_RECONCILE_AFTER_SECS", 60)?.max(1);
+        let data_key = crate::staging::DataKey::from_hex(raw.KYC_DATA_KEY.as_deref().ok_or(
+            "KYC_DATA_KEY is required for `kyc-server serve` (64 hex characters: use e.g. `openssl rand -hex 32`)",
+        )?)
+        .map_err(|why| format!("KYC_DATA_KEY {why}"))?;
+        let handoff_ttl = seconds(
+            raw.KYC_HANDOFF_TTL_SECS.as_ref(),
+            "KYC_HANDOFF_TTL_SECS",
+            DEFAULT_HANDOFF_TTL_SECS.unsigned_abs(),
+        )?;
+        if handoff_ttl == 0 {
+            return Err("KYC_HANDOFF_TTL_SECS must be at least 1".into());
+        }
         let origins = list(raw.KYC_ALLOWED_ORIGINS.as_deref());
         if origins.iter().any(|o| o == "*") {
             return Err("KYC_ALLOWED_ORIGINS must list origins; `*` is not allowed".into());
@@ -303,6 +324,8 @@ impl Config {
             partner_webhook_secret,
             reconcile_after_secs: i64::try_from(reconcile_after)
                 .map_err(|_| "KYC_RECONCILE_AFTER_SECS is too large")?,
+            data_key,
+            handoff_ttl_secs: i64::try_from(handoff_ttl).map_err(|_| "KYC_HANDOFF_TTL_SECS is too large")?,
         })
     }
 
@@ -343,6 +366,9 @@ impl Config {
             partner_webhook_url: None,
             partner_webhook_secret: None,
             reconcile_after_secs: 10,
+            // Demo data lives as long as the process: a fresh key per run is enough.
+            data_key: crate::staging::DataKey::random(),
+            handoff_ttl_secs: DEFAULT_HANDOFF_TTL_SECS,
         }
     }
 }
@@ -363,6 +389,7 @@ mod tests {
             KYC_ALLOWED_ORIGINS = "https://a.example, https://b.example/"
             KYC_COUNTRY_FORMAT = "alpha2"
             KYC_TRUSTED_PROXIES = "10.0.0.1"
+            KYC_DATA_KEY = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF"
             "#,
         )
         .unwrap()
@@ -383,7 +410,15 @@ mod tests {
     fn secrets_cannot_be_printed() {
         let c = Config::for_serve(&toml_config()).unwrap();
         let dbg = format!("{c:?}");
-        for secret in ["very-secret-app-secret", "0123456789abcdef0123456789abcdef", "admin-secret-key"] {
+        for secret in [
+            "very-secret-app-secret",
+            "0123456789abcdef0123456789abcdef",
+            "admin-secret-key",
+            "00112233445566778899",
+            // The key as bytes, in case a Debug printed the array.
+            "[0, 17, 34",
+            "0, 17, 34, 51",
+        ] {
             assert!(!dbg.contains(secret), "Debug shows {secret}");
         }
     }
@@ -465,5 +500,31 @@ mod tests {
         assert_eq!((c.timeouts.drain.as_secs(), c.retention_secs), (3, 60));
         raw.KYC_DRAIN_SECS = Some("soon".into());
         assert!(Config::for_serve(&raw).unwrap_err().contains("KYC_DRAIN_SECS"));
+    }
+
+    #[test]
+    fn the_data_key_is_required_and_must_be_64_hex_characters() {
+        let c = Config::for_serve(&toml_config()).unwrap();
+        assert_eq!(c.handoff_ttl_secs, 900);
+        for (bad, why) in [
+            (None, "required"),
+            (Some("00112233".to_owned()), "64 hex"),
+            (Some("zz".repeat(32)), "64 hex"),
+            (Some("0".repeat(65)), "64 hex"),
+            (Some(format!("{}é", "0".repeat(62))), "64 hex"),
+        ] {
+            let mut raw = toml_config();
+            raw.KYC_DATA_KEY = bad.clone();
+            let err = Config::for_serve(&raw).unwrap_err();
+            assert!(err.starts_with("KYC_DATA_KEY") && err.contains(why) && !err.contains('\n'), "{bad:?}: {err}");
+            if let Some(b) = &bad {
+                assert!(!err.contains(b.as_str()), "the error must not echo the key: {err}");
+            }
+        }
+        let mut raw = toml_config();
+        raw.KYC_HANDOFF_TTL_SECS = Some("60".into());
+        assert_eq!(Config::for_serve(&raw).unwrap().handoff_ttl_secs, 60);
+        raw.KYC_HANDOFF_TTL_SECS = Some("0".into());
+        assert!(Config::for_serve(&raw).unwrap_err().starts_with("KYC_HANDOFF_TTL_SECS"));
     }
 }

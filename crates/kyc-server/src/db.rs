@@ -6,7 +6,9 @@
 //!
 //! Stored: sessions (token hashes only), the application ↔ `requestNo` link with its owner
 //! (`externalUserId`), status and status history, uploaded document kinds, partner
-//! notifications (ids and statuses), durable jobs and shared counters — no applicant PII.
+//! notifications (ids and statuses), durable jobs and shared counters — no applicant PII in
+//! the clear. An applicant's unsubmitted data (STAGING.md) is staged here only sealed with
+//! `KYC_DATA_KEY` (staging.rs); handoff secrets only as SHA-256.
 //! Every write is one statement or one transaction committed before the HTTP answer, so a
 //! kill -9 loses no acknowledged state. Nothing here relies on one process: every state change
 //! is a conditional update, so two instances can never both win it.
@@ -70,6 +72,72 @@ pub struct Purged {
     pub sessions: u64,
     pub drafts: u64,
     pub reports: u64,
+    /// Staged drafts and photos (rows).
+    pub staged: u64,
+    pub handoffs: u64,
+}
+
+/// A staged photo as listed (its sealed bytes are read only when asked for).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StagedPhoto {
+    pub kind: String,
+    pub source: String,
+    pub uploaded_at: i64,
+}
+
+/// A user's handoff. `Debug` shows no hashes.
+#[derive(Clone)]
+pub struct HandoffRow {
+    pub external_user_id: String,
+    pub token_hash: Vec<u8>,
+    pub match_code: String,
+    pub device_hash: Option<Vec<u8>>,
+    pub capability_hash: Option<Vec<u8>>,
+    /// `waiting`, `connected`, `done` or `cancelled`.
+    pub state: String,
+    pub created_at: i64,
+    /// Until when the link can be claimed.
+    pub expires_at: i64,
+    pub claimed_at: Option<i64>,
+}
+
+impl std::fmt::Debug for HandoffRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HandoffRow").field("state", &self.state).field("expires_at", &self.expires_at).finish()
+    }
+}
+
+const HANDOFF_COLUMNS: &str = "external_user_id, token_hash, match_code, device_hash, capability_hash, state, \
+                               created_at, expires_at, claimed_at";
+
+fn handoff_from(r: &AnyRow) -> HandoffRow {
+    HandoffRow {
+        external_user_id: r.get(0),
+        token_hash: r.get(1),
+        match_code: r.get(2),
+        device_hash: r.get(3),
+        capability_hash: r.get(4),
+        state: r.get(5),
+        created_at: r.get(6),
+        expires_at: r.get(7),
+        claimed_at: r.get(8),
+    }
+}
+
+/// The condition under which a user may still stage: their application, if any, is not past
+/// `draft` (a write racing a submit cannot land after it: the submit moves the application to
+/// `submitting` before anything is forwarded). `$1` is the user.
+const NOT_SUBMITTED: &str = "NOT EXISTS (SELECT 1 FROM applications WHERE external_user_id = $1 \
+                             AND status IN ('submitting', 'reviewing', 'approved', 'rejected'))";
+
+/// What a staging write came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Staged {
+    Written,
+    /// The user's application is past `draft`.
+    AlreadySubmitted,
+    /// The phone's capability died meanwhile (cancelled, replaced, expired).
+    CapabilityDead,
 }
 
 /// A claimed job.
@@ -365,6 +433,16 @@ impl Db {
             return Ok(None);
         };
         Self::record(&mut tx, t.id, t.to, &previous, t.source, t.now, t.notify).await?;
+        if matches!(t.to, "reviewing" | "approved" | "rejected") {
+            // Submitted: the user's staged draft, photos and handoff are not needed any more
+            // (STAGING.md). In the same transaction, so no path to `reviewing` — the submit,
+            // the reconciler, a webhook — leaves them behind.
+            let user = "SELECT external_user_id FROM applications WHERE id = $1";
+            for table in ["staged_drafts", "staged_photos", "handoffs"] {
+                let sql = format!("DELETE FROM {table} WHERE external_user_id IN ({user})");
+                sqlx::query(&sql).bind(t.id).execute(&mut *tx).await?;
+            }
+        }
         tx.commit().await?;
         Ok(Some(previous))
     }
@@ -489,6 +567,16 @@ impl Db {
         Ok(self.document_entries(app_id).await?.into_iter().map(|d| d.kind).collect())
     }
 
+    /// The SHA-256 (hex) and upload time of the document of `kind`, if the application has one.
+    pub async fn document_hash(&self, app_id: &str, kind: &str) -> sqlx::Result<Option<(String, i64)>> {
+        let r = sqlx::query("SELECT sha256, uploaded_at FROM documents WHERE application_id = $1 AND kind = $2")
+            .bind(app_id)
+            .bind(kind)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(r.map(|r| (r.get(0), r.get(1))))
+    }
+
     pub async fn document_entries(&self, app_id: &str) -> sqlx::Result<Vec<DocumentEntry>> {
         let rows =
             sqlx::query("SELECT kind, source, uploaded_at FROM documents WHERE application_id = $1 ORDER BY kind")
@@ -531,6 +619,28 @@ impl Db {
     pub async fn purge(&self, now: i64, retention_secs: i64) -> sqlx::Result<Purged> {
         let cutoff = now - retention_secs;
         let mut tx = self.pool.begin().await?;
+        // Staging (STAGING.md): a user's staged data lives at most 24 hours (or the retention
+        // time, if shorter) from its first write — the oldest row decides for all of them.
+        let staged_cutoff = now - retention_secs.min(crate::staging::STAGED_TTL_SECS);
+        let expired_users = "SELECT external_user_id FROM staged_drafts WHERE created_at <= $1 \
+                             UNION SELECT external_user_id FROM staged_photos WHERE created_at <= $1";
+        let mut staged = 0;
+        for table in ["staged_photos", "staged_drafts"] {
+            let sql = format!("DELETE FROM {table} WHERE external_user_id IN ({expired_users})");
+            staged += sqlx::query(&sql).bind(staged_cutoff).execute(&mut *tx).await?.rows_affected();
+        }
+        // Handoffs neither whose link nor whose capability can work any more, and any older than
+        // the staging they feed.
+        let handoffs = sqlx::query(
+            "DELETE FROM handoffs WHERE (expires_at <= $1 AND (claimed_at IS NULL OR claimed_at <= $2)) \
+             OR created_at <= $3",
+        )
+        .bind(now)
+        .bind(now - crate::staging::CAPABILITY_TTL_SECS)
+        .bind(staged_cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         let abandoned = "SELECT id FROM applications WHERE status IN ('creating', 'draft') AND created_at <= $1";
         for sql in [
             format!("DELETE FROM documents WHERE application_id IN ({abandoned})"),
@@ -563,7 +673,220 @@ impl Db {
             .await?;
         sqlx::query("DELETE FROM counters WHERE \"window\" < $1").bind(now - 2 * 86_400).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Purged { sessions, drafts, reports })
+        Ok(Purged { sessions, drafts, reports, staged, handoffs })
+    }
+
+    // -- staging (STAGING.md) -----------------------------------------------------------------
+
+    /// Stages a user's sealed draft; `created_at` stays that of the first write.
+    pub async fn stage_draft(&self, external_user_id: &str, sealed: &[u8], now: i64) -> sqlx::Result<Staged> {
+        let sql = format!(
+            "INSERT INTO staged_drafts (external_user_id, sealed, created_at, updated_at) \
+             SELECT $1, $2, $3, $3 WHERE {NOT_SUBMITTED} \
+             ON CONFLICT (external_user_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at"
+        );
+        let r = sqlx::query(&sql).bind(external_user_id).bind(sealed).bind(now).execute(&self.pool).await?;
+        Ok(if r.rows_affected() == 0 { Staged::AlreadySubmitted } else { Staged::Written })
+    }
+
+    pub async fn staged_draft(&self, external_user_id: &str) -> sqlx::Result<Option<Vec<u8>>> {
+        let r = sqlx::query("SELECT sealed FROM staged_drafts WHERE external_user_id = $1")
+            .bind(external_user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(r.map(|r| r.get(0)))
+    }
+
+    /// Stages a user's sealed photo of `kind`, replacing an earlier one. With `capability`
+    /// (the SHA-256 of a phone's), only while that capability is alive at `now`, checked in the
+    /// same statement: a phone cancelled while its upload was in flight does not stage it.
+    pub async fn stage_photo(
+        &self,
+        external_user_id: &str,
+        kind: &str,
+        sealed: &[u8],
+        source: &str,
+        now: i64,
+        capability: Option<&[u8]>,
+    ) -> sqlx::Result<Staged> {
+        let alive = if capability.is_some() {
+            "AND EXISTS (SELECT 1 FROM handoffs WHERE external_user_id = $1 AND capability_hash = $6 \
+             AND state IN ('connected', 'done') AND claimed_at > $7)"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "INSERT INTO staged_photos (external_user_id, kind, sealed, source, created_at, uploaded_at) \
+             SELECT $1, $2, $3, $4, $5, $5 WHERE {NOT_SUBMITTED} {alive} \
+             ON CONFLICT (external_user_id, kind) DO UPDATE SET sealed = excluded.sealed, \
+             source = excluded.source, uploaded_at = excluded.uploaded_at"
+        );
+        let mut q = sqlx::query(&sql).bind(external_user_id).bind(kind).bind(sealed).bind(source).bind(now);
+        if let Some(c) = capability {
+            q = q.bind(c).bind(now - crate::staging::CAPABILITY_TTL_SECS);
+        }
+        if q.execute(&self.pool).await?.rows_affected() == 1 {
+            return Ok(Staged::Written);
+        }
+        let submitted = sqlx::query(&format!("SELECT 1 WHERE NOT ({NOT_SUBMITTED})"))
+            .bind(external_user_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .is_some();
+        Ok(if submitted { Staged::AlreadySubmitted } else { Staged::CapabilityDead })
+    }
+
+    /// The user's staged photos, without their bytes.
+    pub async fn staged_photos(&self, external_user_id: &str) -> sqlx::Result<Vec<StagedPhoto>> {
+        let rows = sqlx::query(
+            "SELECT kind, source, uploaded_at FROM staged_photos WHERE external_user_id = $1 ORDER BY kind",
+        )
+        .bind(external_user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(|r| StagedPhoto { kind: r.get(0), source: r.get(1), uploaded_at: r.get(2) }).collect())
+    }
+
+    /// A staged photo: the listing and the sealed bytes.
+    pub async fn staged_photo(
+        &self,
+        external_user_id: &str,
+        kind: &str,
+    ) -> sqlx::Result<Option<(StagedPhoto, Vec<u8>)>> {
+        let r = sqlx::query(
+            "SELECT kind, source, uploaded_at, sealed FROM staged_photos WHERE external_user_id = $1 AND kind = $2",
+        )
+        .bind(external_user_id)
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(r.map(|r| (StagedPhoto { kind: r.get(0), source: r.get(1), uploaded_at: r.get(2) }, r.get(3))))
+    }
+
+    /// Deletes everything staged for a user: draft, photos and handoff.
+    pub async fn delete_staging(&self, external_user_id: &str) -> sqlx::Result<()> {
+        let mut tx = self.pool.begin().await?;
+        for sql in [
+            "DELETE FROM staged_drafts WHERE external_user_id = $1",
+            "DELETE FROM staged_photos WHERE external_user_id = $1",
+            "DELETE FROM handoffs WHERE external_user_id = $1",
+        ] {
+            sqlx::query(sql).bind(external_user_id).execute(&mut *tx).await?;
+        }
+        tx.commit().await
+    }
+
+    // -- handoffs ----------------------------------------------------------------------------
+
+    /// A new handoff for the user, replacing any earlier one (its link and capability stop
+    /// working with it). `false` when the user's application is past `draft`.
+    pub async fn create_handoff(
+        &self,
+        external_user_id: &str,
+        token_hash: &[u8],
+        match_code: &str,
+        now: i64,
+        expires_at: i64,
+    ) -> sqlx::Result<bool> {
+        let sql = format!(
+            "INSERT INTO handoffs (external_user_id, token_hash, match_code, state, created_at, expires_at) \
+             SELECT $1, $2, $3, 'waiting', $4, $5 WHERE {NOT_SUBMITTED} \
+             ON CONFLICT (external_user_id) DO UPDATE SET token_hash = excluded.token_hash, \
+             match_code = excluded.match_code, device_hash = NULL, capability_hash = NULL, state = 'waiting', \
+             created_at = excluded.created_at, expires_at = excluded.expires_at, claimed_at = NULL"
+        );
+        let r = sqlx::query(&sql)
+            .bind(external_user_id)
+            .bind(token_hash)
+            .bind(match_code)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    pub async fn handoff_of_user(&self, external_user_id: &str) -> sqlx::Result<Option<HandoffRow>> {
+        let sql = format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE external_user_id = $1");
+        let r = sqlx::query(&sql).bind(external_user_id).fetch_optional(&self.pool).await?;
+        Ok(r.as_ref().map(handoff_from))
+    }
+
+    pub async fn handoff_by_token(&self, token_hash: &[u8]) -> sqlx::Result<Option<HandoffRow>> {
+        let sql = format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE token_hash = $1");
+        let r = sqlx::query(&sql).bind(token_hash).fetch_optional(&self.pool).await?;
+        Ok(r.as_ref().map(handoff_from))
+    }
+
+    pub async fn handoff_by_capability(&self, capability_hash: &[u8]) -> sqlx::Result<Option<HandoffRow>> {
+        let sql = format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE capability_hash = $1");
+        let r = sqlx::query(&sql).bind(capability_hash).fetch_optional(&self.pool).await?;
+        Ok(r.as_ref().map(handoff_from))
+    }
+
+    /// The first claim: binds the device and sets the capability, if the link is still
+    /// waiting, unbound and unexpired (a conditional update: of two phones, one wins).
+    pub async fn bind_handoff(
+        &self,
+        token_hash: &[u8],
+        device_hash: &[u8],
+        capability_hash: &[u8],
+        now: i64,
+    ) -> sqlx::Result<bool> {
+        let r = sqlx::query(
+            "UPDATE handoffs SET device_hash = $1, capability_hash = $2, claimed_at = $3, state = 'connected' \
+             WHERE token_hash = $4 AND state = 'waiting' AND device_hash IS NULL AND expires_at > $3",
+        )
+        .bind(device_hash)
+        .bind(capability_hash)
+        .bind(now)
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// A claim again by the bound device: a fresh capability replaces the old one.
+    pub async fn reclaim_handoff(
+        &self,
+        token_hash: &[u8],
+        device_hash: &[u8],
+        capability_hash: &[u8],
+        now: i64,
+    ) -> sqlx::Result<bool> {
+        let r = sqlx::query(
+            "UPDATE handoffs SET capability_hash = $1, claimed_at = $2 \
+             WHERE token_hash = $3 AND device_hash = $4 AND state IN ('connected', 'done') AND expires_at > $2",
+        )
+        .bind(capability_hash)
+        .bind(now)
+        .bind(token_hash)
+        .bind(device_hash)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// The phone is done (while its capability is alive).
+    pub async fn handoff_done(&self, capability_hash: &[u8], now: i64) -> sqlx::Result<bool> {
+        let r = sqlx::query(
+            "UPDATE handoffs SET state = 'done' \
+             WHERE capability_hash = $1 AND state IN ('connected', 'done') AND claimed_at > $2",
+        )
+        .bind(capability_hash)
+        .bind(now - crate::staging::CAPABILITY_TTL_SECS)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Ends the user's handoff at once: the link and the capability stop working.
+    pub async fn cancel_handoff(&self, external_user_id: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE handoffs SET state = 'cancelled', capability_hash = NULL WHERE external_user_id = $1")
+            .bind(external_user_id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     // -- counters ----------------------------------------------------------------------------

@@ -16,6 +16,9 @@ pub enum ApiError {
     Forbidden(&'static str),
     #[error("not found")]
     NotFound,
+    /// A handoff link that is unknown, cancelled, replaced or expired (STAGING.md).
+    #[error("this link does not work any more; make a new one on the computer")]
+    HandoffInvalid,
     #[error("this user already has an application; continue it")]
     Exists { application_id: String },
     #[error("{message}")]
@@ -53,6 +56,7 @@ impl ApiError {
             Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Self::HandoffInvalid => (StatusCode::NOT_FOUND, "handoff_invalid"),
             Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
             Self::Exists { .. } => (StatusCode::CONFLICT, "application_exists"),
             Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
@@ -67,6 +71,22 @@ impl ApiError {
             Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
             Self::Panic => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+        }
+    }
+}
+
+impl ApiError {
+    /// `409 already_submitted`: the application is past `draft`, nothing can be changed or staged.
+    pub fn already_submitted() -> Self {
+        Self::Conflict { code: "already_submitted", message: "the application was already submitted", fields: vec![] }
+    }
+
+    /// `409 handoff_other_device`: the link was claimed by another phone.
+    pub fn handoff_other_device() -> Self {
+        Self::Conflict {
+            code: "handoff_other_device",
+            message: "this link is already in use on another device; make a new one on the computer",
+            fields: vec![],
         }
     }
 }

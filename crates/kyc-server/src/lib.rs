@@ -7,11 +7,14 @@
 //!
 //! ## Layout
 //! - [`config`]: `serve` configuration (env / TOML, secrets wrapped) and `demo` defaults.
-//! - [`db`]: SQLite persistence — sessions, application ↔ `requestNo`, status; no PII at rest.
+//! - [`db`]: SQLite / PostgreSQL persistence — sessions, application ↔ `requestNo`, status,
+//!   staged data (sealed only); no PII in the clear at rest.
 //! - [`security`]: session tokens, origin checks and CORS, security headers, client IP.
 //! - [`upstream`]: the signed, retrying client of the KYC API.
 //! - [`photos`]: header check, bounded decode, orientation, re-encode.
 //! - [`reports`]: where `amlReport` / `idvReport` come from.
+//! - [`staging`]: an applicant's unsubmitted data sealed at rest, and the phone handoff's
+//!   secrets, match code and QR code (STAGING.md).
 //! - `routes`: the `/v1` handlers, one file per resource.
 //! - [`error`]: the one `/v1` error type and its JSON shape.
 //!
@@ -27,6 +30,7 @@ pub mod reports;
 pub mod retention;
 mod routes;
 pub mod security;
+pub mod staging;
 pub mod upstream;
 pub mod work;
 

@@ -1,6 +1,7 @@
 //! The retention task (checklist DL-1): every few minutes, expired sessions, applications
 //! never submitted and stored AML/IDV reports older than `KYC_RETENTION_SECS` (default 24 h)
-//! are deleted. [`Db::purge`](crate::db::Db::purge) takes `now`, so tests run it on a fake clock.
+//! are deleted, and so are staged data 24 hours (or `KYC_RETENTION_SECS`, if shorter) after
+//! its first write and handoffs whose link and capability have both expired (STAGING.md). [`Db::purge`](crate::db::Db::purge) takes `now`, so tests run it on a fake clock.
 
 use std::time::Duration;
 
@@ -28,6 +29,8 @@ pub async fn run_once(state: &AppState, now: i64) -> crate::db::Purged {
                     sessions = p.sessions,
                     drafts = p.drafts,
                     reports = p.reports,
+                    staged = p.staged,
+                    handoffs = p.handoffs,
                     "expired data purged"
                 );
             }

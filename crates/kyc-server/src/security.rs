@@ -48,6 +48,43 @@ pub async fn session(state: &AppState, h: &HeaderMap) -> Result<SessionRow, ApiE
     Ok(row)
 }
 
+/// A phone's handoff capability, resolved (STAGING.md): it can add photos to this one user's
+/// staging and say it is done — nothing else, and it reads nothing back. `Debug` shows no
+/// values.
+#[derive(Clone)]
+pub struct Capability {
+    pub external_user_id: String,
+    /// SHA-256 of the capability: later writes check it is still alive.
+    pub hash: Vec<u8>,
+}
+
+impl std::fmt::Debug for Capability {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Capability([REDACTED])")
+    }
+}
+
+/// Resolves the `Authorization: Bearer` handoff capability: known (by its SHA-256, compared in
+/// constant time), of a handoff neither cancelled nor replaced, at most 30 minutes after its
+/// claim. Every failure is the same 401.
+pub async fn capability(state: &AppState, h: &HeaderMap) -> Result<Capability, ApiError> {
+    let presented = bearer(h).ok_or(ApiError::Unauthorized)?;
+    if !crate::staging::is_secret_shaped(presented) {
+        return Err(ApiError::Unauthorized);
+    }
+    let hash = crate::staging::secret_hash(presented);
+    // Looked up by its hash: timing can only tell about hashes, which reveal nothing of a secret.
+    let row = state.db.handoff_by_capability(&hash).await?.ok_or(ApiError::Unauthorized)?;
+    let stored = row.capability_hash.as_deref().unwrap_or_default();
+    if !bool::from(hash.as_slice().ct_eq(stored)) || !matches!(row.state.as_str(), "connected" | "done") {
+        return Err(ApiError::Unauthorized);
+    }
+    if row.claimed_at.is_none_or(|at| at + crate::staging::CAPABILITY_TTL_SECS <= crate::now_secs()) {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(Capability { external_user_id: row.external_user_id, hash })
+}
+
 /// Constant-time check of a configured secret (admin key, webhook path secret).
 pub fn secret_matches(presented: &str, expected: &str) -> bool {
     let (a, b) = (Sha256::digest(presented.as_bytes()), Sha256::digest(expected.as_bytes()));
@@ -64,8 +101,11 @@ pub fn admin_authorized(state: &AppState, h: &HeaderMap) -> bool {
 
 /// Authorisation before a single body byte is read (issue "holds under attack", point 2): the
 /// admin key for `POST /v1/sessions` and `/v1/admin/*`, the session token for
-/// `/v1/applications…` (the resolved session is handed to the handler as an extension), and
-/// the path secret for the provider's webhook. Handlers read bodies only after this passed.
+/// `/v1/applications…`, `/v1/session`, `/v1/draft`, `/v1/photos/…` and `/v1/handoff` (the
+/// resolved session is handed to the handler as an extension), a phone's handoff capability
+/// for `/v1/handoff/photos/…` and `/v1/handoff/done` (handed on as a [`Capability`]), and the
+/// path secret for the provider's webhook. `/v1/handoff/claim` carries its one-time token in
+/// its small body and is authorised by its handler. Handlers read bodies only after this passed.
 pub async fn auth_first(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
     if req.method() == Method::OPTIONS {
@@ -81,10 +121,23 @@ pub async fn auth_first(State(state): State<AppState>, mut req: Request<Body>, n
             tracing::warn!(event = "admin_key_rejected", "admin request without a valid admin key");
             return ApiError::Unauthorized.into_response();
         }
-    } else if path == "/v1/applications" || path.starts_with("/v1/applications/") || path == "/v1/session" {
+    } else if path == "/v1/applications"
+        || path.starts_with("/v1/applications/")
+        || path == "/v1/session"
+        || path == "/v1/draft"
+        || path.starts_with("/v1/photos/")
+        || path == "/v1/handoff"
+    {
         match session(&state, req.headers()).await {
             Ok(s) => {
                 req.extensions_mut().insert(s);
+            }
+            Err(e) => return e.into_response(),
+        }
+    } else if path.starts_with("/v1/handoff/photos/") || path == "/v1/handoff/done" {
+        match capability(&state, req.headers()).await {
+            Ok(c) => {
+                req.extensions_mut().insert(c);
             }
             Err(e) => return e.into_response(),
         }
@@ -111,6 +164,16 @@ pub fn origin_allowed(state: &AppState, origin: &str) -> bool {
     origin == origin_of(&state.config.public_base_url) || state.config.allowed_origins.iter().any(|o| o == origin)
 }
 
+/// Whether a page origin (`scheme://host[:port]`, as staging::handoff_page makes it) is one the
+/// backend allows — the configured partner origins or its own public one — ignoring case, as
+/// URLs do for the scheme and host.
+pub fn page_origin_allowed(state: &AppState, origin: &str) -> bool {
+    let own = origin_of(&state.config.public_base_url);
+    std::iter::once(own)
+        .chain(state.config.allowed_origins.iter().map(String::as_str))
+        .any(|o| o.trim_end_matches('/').eq_ignore_ascii_case(origin))
+}
+
 /// CORS for allow-listed origins only (never `*`), and 403 for a state-changing request from
 /// any other origin (checklist WB-2, WB-3). Also answers preflights.
 pub async fn cors_and_origin(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
@@ -126,7 +189,7 @@ pub async fn cors_and_origin(State(state): State<AppState>, req: Request<Body>, 
         };
         if allowed {
             let h = resp.headers_mut();
-            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PUT"));
+            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, POST, PUT, DELETE"));
             h.insert(
                 header::ACCESS_CONTROL_ALLOW_HEADERS,
                 HeaderValue::from_static("authorization, content-type, x-photo-source, x-photo-metrics"),

@@ -71,9 +71,49 @@ pub async fn perform_submit(state: &AppState, app: &ApplicationRow, source: &str
         .call(Method::GET, "/open/api/kyc/share/merchantProcess", &[("requestNo", &app.request_no)], Payload::Empty)
         .await
         .map_err(SubmitError::Upstream)?;
+    // The move to `reviewing` also deletes the user's staged draft, photos and handoff, in the
+    // same transaction (Db::transition), so this path and the reconciler's leave none behind.
     transition(state, &app.id, &[status::SUBMITTING], status::REVIEWING, source).await?;
     state.db.delete_reports(&app.id).await?;
     tracing::info!(event = "application_submitted", "application submitted for review");
+    Ok(())
+}
+
+/// Forwards the user's staged photos that the application has not received (STAGING.md) with
+/// `fileUpload` and records them as documents with their source. "Received" means this very
+/// photo: a staged retake after an earlier forward goes again, and a document uploaded
+/// directly after the photo was staged is not overwritten by the older staged one.
+pub async fn forward_staged_photos(state: &AppState, app: &ApplicationRow) -> Result<(), SubmitError> {
+    use sha2::{Digest, Sha256};
+    let user = &app.external_user_id;
+    for staged in state.db.staged_photos(user).await? {
+        let kind = staged.kind.as_str();
+        let Some((_, sealed)) = state.db.staged_photo(user, kind).await? else { continue };
+        let aad = crate::staging::photo_aad(user, kind);
+        let Some(jpeg) = state.config.data_key.open(&aad, &sealed) else {
+            tracing::warn!(
+                event = "staged_unreadable",
+                what = "photo",
+                kind,
+                "a staged photo does not open; not forwarded"
+            );
+            continue;
+        };
+        let sha = hex::encode(Sha256::digest(&jpeg));
+        if let Some((have, at)) = state.db.document_hash(&app.id, kind).await? {
+            if have == sha || at > staged.uploaded_at {
+                continue;
+            }
+        }
+        state.upstream.upload(&app.request_no, kind, &jpeg, "image/jpeg").await.map_err(SubmitError::Upstream)?;
+        state.db.record_document(&app.id, kind, &sha, &staged.source, now_secs()).await?;
+        tracing::info!(
+            event = "staged_photo_forwarded",
+            kind,
+            source = staged.source.as_str(),
+            "staged photo forwarded"
+        );
+    }
     Ok(())
 }
 

@@ -771,13 +771,45 @@ async fn the_retention_task_purges_expired_sessions_abandoned_drafts_and_reports
     let (draft_token, draft_id) = app.application("abandoned@example.com").await;
     let (_, reviewing_id) = reviewing(&app, "kept@example.com").await;
     let idle = app.session_for("idle-user").await;
+    // Staging (STAGING.md): a draft, a photo and a link for a phone of another user.
+    let stager = app.session_for("staging-user").await;
+    let r = app
+        .http
+        .put(format!("{}/v1/draft", app.base))
+        .bearer_auth(&stager)
+        .json(&json!({"step": "photos", "noExpiry": false, "draft": {"email": "s@example.com"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = app
+        .http
+        .put(format!("{}/v1/photos/face", app.base))
+        .bearer_auth(&stager)
+        .header("content-type", "image/jpeg")
+        .body(jpeg(800, 600))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+    let r = app.post("/v1/handoff", &stager, &json!({"url": format!("{}/", app.base)})).await;
+    assert_eq!(r.status(), 201);
     let now = kyc_server::now_secs();
     // Nothing is old yet.
     let p = kyc_server::retention::run_once(&app.state, now).await;
-    assert_eq!((p.drafts, p.sessions), (0, 0));
+    assert_eq!((p.drafts, p.sessions, p.staged, p.handoffs), (0, 0, 0, 0));
+    // 20 minutes later: the unclaimed link (15 minutes) expired and is gone; the staged data
+    // is kept (its lifetime here is the retention time, 1 hour, shorter than 24 hours).
+    let p = kyc_server::retention::run_once(&app.state, now + 20 * 60).await;
+    assert_eq!((p.staged, p.handoffs), (0, 1));
+    assert!(app.state.db.handoff_of_user("staging-user").await.unwrap().is_none());
+    assert!(app.state.db.staged_draft("staging-user").await.unwrap().is_some());
     // 25 hours later on the fake clock.
     let p = kyc_server::retention::run_once(&app.state, now + 25 * 3600).await;
     assert_eq!(p.drafts, 1, "the never-submitted application is gone");
+    assert_eq!(p.staged, 2, "the staged draft and photo are gone");
+    assert!(app.state.db.staged_draft("staging-user").await.unwrap().is_none());
+    assert!(app.state.db.staged_photos("staging-user").await.unwrap().is_empty());
     assert!(p.sessions >= 1, "expired sessions without an application are gone");
     assert!(app.state.db.application(&draft_id).await.unwrap().is_none());
     assert!(app.state.db.application(&reviewing_id).await.unwrap().is_some(), "submitted applications stay");

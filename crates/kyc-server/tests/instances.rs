@@ -76,6 +76,7 @@ impl World {
                 .env("KYC_PUBLIC_BASE_URL", public)
                 .env("KYC_WEBHOOK_SECRET", "h".repeat(40))
                 .env("KYC_ADMIN_KEY", ADMIN)
+                .env("KYC_DATA_KEY", support::TEST_DATA_KEY)
                 .env("KYC_REPORTS_DIR", self.dir.path().join("reports"))
                 .env("DATABASE_URL", &self.db)
                 .env("KYC_ADDR", format!("127.0.0.1:{port}"))

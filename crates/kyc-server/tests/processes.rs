@@ -34,6 +34,7 @@ fn serve_with(port: u16, sandbox: &str, db: &str, webhook_secret: &str, extra: &
             .env("KYC_WEBHOOK_SECRET", webhook_secret)
             .env("KYC_ALLOWED_ORIGINS", "https://partner.example")
             .env("KYC_ADMIN_KEY", ADMIN_KEY)
+            .env("KYC_DATA_KEY", support::TEST_DATA_KEY)
             .env("DATABASE_URL", format!("sqlite://{db}"))
             .env("KYC_ADDR", format!("127.0.0.1:{port}"))
             .stdout(Stdio::null())
@@ -156,6 +157,7 @@ fn serve_capturing(port: u16, extra: &[(&str, &str)]) -> Child {
         .env("KYC_WEBHOOK_SECRET", "w".repeat(40))
         .env("KYC_ADMIN_KEY", ADMIN_KEY)
         .env("KYC_ADDR", format!("127.0.0.1:{port}"))
+        .env("KYC_DATA_KEY", support::TEST_DATA_KEY)
         .env("DATABASE_URL", "sqlite::memory:")
         .envs(extra.iter().copied())
         .stdout(Stdio::null())
@@ -172,6 +174,8 @@ fn weak_configuration_is_refused_at_start_with_one_line_naming_the_variable() {
         (vec![("KYC_UPSTREAM_BASE_URL", "http://kyc.example")], "KYC_UPSTREAM_BASE_URL"),
         (vec![("KYC_PARTNER_WEBHOOK_URL", "http://partner.example/kyc")], "KYC_PARTNER_WEBHOOK_URL"),
         (vec![("KYC_PARTNER_WEBHOOK_SECRET", "tiny")], "KYC_PARTNER_WEBHOOK_SECRET"),
+        (vec![("KYC_DATA_KEY", "0123456789abcdef")], "KYC_DATA_KEY"),
+        (vec![("KYC_DATA_KEY", "secret-but-not-hex-0123456789abcdef0123456789abcdef0123456789ab")], "KYC_DATA_KEY"),
     ] {
         let child = serve_capturing(free_port(), &extra);
         let out = child.wait_with_output().unwrap();

@@ -26,11 +26,7 @@ pub async fn put_report(
     }
     let app = state.db.application(&id).await?.ok_or(ApiError::NotFound)?;
     if app.status != status::DRAFT {
-        return Err(ApiError::Conflict {
-            code: "already_submitted",
-            message: "the application was already submitted",
-            fields: vec![],
-        });
+        return Err(ApiError::already_submitted());
     }
     let body = super::read_capped(&h, body, kyc_domain::photo::MAX_PHOTO_BYTES).await?;
     if !body.starts_with(b"%PDF-") {

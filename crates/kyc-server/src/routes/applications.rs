@@ -191,8 +191,9 @@ async fn widget_view(state: &AppState, app: &ApplicationRow) -> Result<Value, Ap
 }
 
 /// `GET /v1/session`: where this session's user stands — `application` is `null` before the
-/// first application, else the widget's view of it (so a reload, or a new token after the old
-/// one expired, continues where the person was).
+/// first application, else the widget's view of it, and `staged` what is staged of the
+/// unsubmitted signup (STAGING.md) — so a reload, or a new token after the old one expired,
+/// continues where the person was.
 pub async fn session_view(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
@@ -202,7 +203,8 @@ pub async fn session_view(
         Some(a) => widget_view(&state, a).await?,
         None => Value::Null,
     };
-    Ok(Json(json!({"expiresAt": crate::rfc3339(sess.expires_at), "application": application})))
+    let staged = super::staging::staged_view(&state, &sess.external_user_id).await?;
+    Ok(Json(json!({"expiresAt": crate::rfc3339(sess.expires_at), "application": application, "staged": staged})))
 }
 
 /// The application view of contract.md §1 (no PII), for the partner's admin endpoints.

@@ -1,7 +1,7 @@
 //! `PUT /v1/applications/{id}/documents/{kind}`: a raw JPEG/PNG body, read (after the token
 //! was checked) with a hard 5,000,000-byte cap and the body deadline, walked, queued for its
 //! share of the decode budget, cleaned, and forwarded with `fileUpload` after the share was
-//! released.
+//! released. [`receive_photo`] is that intake, shared with the staging routes (staging.rs).
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -50,23 +50,74 @@ pub async fn put(
     body: Body,
 ) -> Result<StatusCode, ApiError> {
     let kind = DocumentKind::parse(&kind).ok_or(ApiError::NotFound)?;
-    // How the photo was obtained, as the widget says (`X-Photo-Source: camera | file`).
-    let source = match h.get("x-photo-source").and_then(|v| v.to_str().ok()) {
-        Some("camera") => "camera",
-        _ => "file",
-    };
     let app = super::applications::owned(&state, &sess, &id).await?;
     if app.status != status::DRAFT {
-        return Err(ApiError::Conflict {
-            code: "already_submitted",
-            message: "the application was already submitted",
-            fields: vec![],
-        });
+        return Err(ApiError::already_submitted());
     }
-    let bytes = read_capped(&h, body, MAX_PHOTO_BYTES).await?;
+    let photo = receive_photo(&state, &sess.id, kind, &h, body).await?;
+    let sha = hex::encode(Sha256::digest(&photo.cleaned.jpeg));
+    state
+        .upstream
+        .upload(&app.request_no, kind.as_str(), &photo.cleaned.jpeg, "image/jpeg")
+        .await
+        .map_err(|e| crate::upstream_failure(&e))?;
+    state.db.record_document(&app.id, kind.as_str(), &sha, photo.source, crate::now_secs()).await?;
+    photo.log("document_uploaded", "photo cleaned and forwarded");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A photo as every photo route takes it: read, checked and cleaned.
+pub(crate) struct Received {
+    pub kind: DocumentKind,
+    /// `camera` or `file`, as the widget says.
+    pub source: &'static str,
+    pub cleaned: crate::photos::CleanPhoto,
+}
+
+impl Received {
+    /// The capture record of a photo taken in (numbers only, no PII).
+    pub fn log(&self, event: &'static str, message: &'static str) {
+        let m = self.cleaned.metrics;
+        tracing::info!(
+            event,
+            kind = self.kind.as_str(),
+            width = self.cleaned.width,
+            height = self.cleaned.height,
+            source = self.source,
+            brightness = m.brightness,
+            sharpness = m.sharpness,
+            glare = m.glare,
+            "{message}"
+        );
+    }
+}
+
+/// How the photo was obtained, as the widget says (`X-Photo-Source: camera | file`).
+fn photo_source(h: &HeaderMap) -> &'static str {
+    match h.get("x-photo-source").and_then(|v| v.to_str().ok()) {
+        Some("camera") => "camera",
+        _ => "file",
+    }
+}
+
+/// The one way a photo body is taken in — `PUT /v1/applications/{id}/documents/{kind}` and the
+/// staging routes (`PUT /v1/photos/{kind}`, `PUT /v1/handoff/photos/{kind}`) alike: read with
+/// the hard cap and the body deadline (413), walked (415 / 422 on `documents.<kind>`), queued
+/// for its share of the decode budget under `decoder` (one photo at a time per session or
+/// phone: 429; a full queue: 503), cleaned, and its measures compared with the widget's
+/// `X-Photo-Metrics`. The caller authorised the request before the body was touched.
+pub(crate) async fn receive_photo(
+    state: &AppState,
+    decoder: &str,
+    kind: DocumentKind,
+    h: &HeaderMap,
+    body: Body,
+) -> Result<Received, ApiError> {
+    let source = photo_source(h);
+    let bytes = read_capped(h, body, MAX_PHOTO_BYTES).await?;
     // The walk: cheap, and it says what the decode will cost before anything is decoded.
     let plan = crate::photos::plan(&bytes).map_err(|e| photo_error(kind, e))?;
-    let ticket = state.decode_queue.acquire(&sess.id, plan.decode_bytes).await.map_err(|e| match e {
+    let ticket = state.decode_queue.acquire(decoder, plan.decode_bytes).await.map_err(|e| match e {
         QueueError::Busy => {
             tracing::warn!(event = "decode_queue_full", "photo decode queue full or wait timed out");
             ApiError::Busy
@@ -75,7 +126,7 @@ pub async fn put(
     })?;
     let cleaned = tokio::task::spawn_blocking(move || {
         let r = crate::photos::clean(&bytes, &plan);
-        drop(ticket); // the decode budget is released before the upstream call
+        drop(ticket); // the decode budget is released before the upstream call or the staging write
         r
     })
     .await
@@ -99,25 +150,7 @@ pub async fn put(
             );
         }
     }
-    let sha = hex::encode(Sha256::digest(&cleaned.jpeg));
-    state
-        .upstream
-        .upload(&app.request_no, kind.as_str(), &cleaned.jpeg, "image/jpeg")
-        .await
-        .map_err(|e| crate::upstream_failure(&e))?;
-    state.db.record_document(&app.id, kind.as_str(), &sha, source, crate::now_secs()).await?;
-    tracing::info!(
-        event = "document_uploaded",
-        kind = kind.as_str(),
-        width = cleaned.width,
-        height = cleaned.height,
-        source,
-        brightness = m.brightness,
-        sharpness = m.sharpness,
-        glare = m.glare,
-        "photo cleaned and forwarded"
-    );
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Received { kind, source, cleaned })
 }
 
 /// `X-Photo-Metrics: b=<brightness 0–255>,s=<sharpness>,g=<glare ‰>,p=<placement ‰>` → (b, s).

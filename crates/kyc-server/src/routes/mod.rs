@@ -3,7 +3,9 @@
 mod admin;
 mod applications;
 mod documents;
+mod handoff;
 mod sessions;
+mod staging;
 mod submit;
 mod webhook;
 
@@ -35,6 +37,15 @@ pub fn v1() -> Router<AppState> {
             put(documents::put).layer(DefaultBodyLimit::disable()),
         )
         .route("/v1/applications/{id}/submit", post(submit::submit))
+        // Staging and "continue on a phone" (STAGING.md). Photo bodies are read by the shared
+        // photo intake with the same 5,000,000-byte cap as documents (documents::receive_photo).
+        .route("/v1/draft", put(staging::put_draft).delete(staging::delete_draft))
+        .route("/v1/photos/{kind}", put(staging::put_photo).layer(DefaultBodyLimit::disable()).get(staging::get_photo))
+        .route("/v1/handoff", post(handoff::create).get(handoff::get).delete(handoff::cancel))
+        // Unauthenticated until its handler reads the token from a body of at most 1 KiB.
+        .route("/v1/handoff/claim", post(handoff::claim).layer(DefaultBodyLimit::max(handoff::CLAIM_LIMIT)))
+        .route("/v1/handoff/photos/{kind}", put(handoff::put_photo).layer(DefaultBodyLimit::disable()))
+        .route("/v1/handoff/done", post(handoff::done))
         .route(
             "/v1/admin/applications/{id}/reports/{kind}",
             // Read by the handler after the admin key was checked, capped at 5,000,000 bytes.

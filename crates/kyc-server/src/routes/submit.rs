@@ -1,6 +1,7 @@
-//! `POST /v1/applications/{id}/submit`: a state machine in the database, so any number of
-//! instances can take duplicate submits. The caller whose conditional update moves the
-//! application `draft → submitting` submits it (reports, then `merchantProcess`, then
+//! `POST /v1/applications/{id}/submit`: the user's staged photos are forwarded first
+//! (STAGING.md); then a state machine in the database, so any number of instances can take
+//! duplicate submits. The caller whose conditional update moves the application
+//! `draft → submitting` submits it (reports, then `merchantProcess`, then
 //! `reviewing`); every other caller waits for that outcome and answers it, or `409` if it does
 //! not come in time. An ambiguous upstream failure (a timeout, a 5xx) is resolved by asking the
 //! provider before anything is retried; what cannot be resolved now stays `submitting` and is
@@ -36,6 +37,14 @@ pub async fn submit(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let app = super::applications::owned(&state, &sess, &id).await?;
     if app.status == status::DRAFT {
+        // Photos staged on either device that the application has not received go first, so
+        // the missing-documents check sees them (STAGING.md).
+        work::forward_staged_photos(&state, &app).await.map_err(|e| match e {
+            SubmitError::Upstream(e) => crate::upstream_failure(&e),
+            SubmitError::Database(e) => e.into(),
+            SubmitError::ReportsMissing => reports_missing(),
+            SubmitError::Other(e) => ApiError::Internal(e),
+        })?;
         let present: Vec<DocumentKind> =
             state.db.documents(&app.id).await?.iter().filter_map(|k| DocumentKind::parse(k)).collect();
         let missing = missing_documents(&present);

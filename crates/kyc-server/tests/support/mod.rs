@@ -22,6 +22,10 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
 }
 
+/// The `KYC_DATA_KEY` of every test backend (in process or a `serve` process): the same for
+/// all, so instances sharing a database open each other's staged data.
+pub const TEST_DATA_KEY: &str = "5e11f00d5e11f00d5e11f00d5e11f00d5e11f00d5e11f00d5e11f00d5e11f00d";
+
 pub struct Options {
     /// The secret the backend signs with (the sandbox always uses "sandbox-secret").
     pub app_secret: String,
@@ -41,6 +45,8 @@ pub struct Options {
     pub database_url: Option<String>,
     pub partner_webhook: Option<(String, String)>,
     pub reconcile_after_secs: Option<i64>,
+    /// `KYC_HANDOFF_TTL_SECS` (default 900).
+    pub handoff_ttl_secs: Option<i64>,
 }
 
 impl Default for Options {
@@ -60,6 +66,7 @@ impl Default for Options {
             database_url: None,
             partner_webhook: None,
             reconcile_after_secs: None,
+            handoff_ttl_secs: None,
         }
     }
 }
@@ -106,6 +113,10 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     }
     if let Some(r) = o.reconcile_after_secs {
         config.reconcile_after_secs = r;
+    }
+    config.data_key = kyc_server::staging::DataKey::from_hex(TEST_DATA_KEY).unwrap();
+    if let Some(t) = o.handoff_ttl_secs {
+        config.handoff_ttl_secs = t;
     }
     let state = AppState::new(config).await.unwrap();
     let mut a = app(state.clone(), None);

@@ -1,0 +1,251 @@
+//! "Continue on a phone" (STAGING.md). The desktop, with its session token, makes a link
+//! (`POST /v1/handoff`), follows it (`GET /v1/handoff`) and can end it (`DELETE /v1/handoff`).
+//! The phone exchanges the link's one-time token, sent in a small JSON body (never a URL), for
+//! a capability (`POST /v1/handoff/claim`) that can only add photos to that one user's staging
+//! (`PUT /v1/handoff/photos/{kind}`) and say it is done (`POST /v1/handoff/done`): it reads
+//! nothing back.
+//!
+//! The first claim binds the phone's device id; the same device claiming again gets a fresh
+//! capability (the old one dies: a reloaded phone page goes on), any other device is refused.
+//! A new link replaces the user's handoff row, so every earlier link and capability dies.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::{Extension, Json};
+use kyc_domain::photo::DocumentKind;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use subtle::ConstantTimeEq;
+
+use super::documents::receive_photo;
+use super::staging::{not_submitted, open_draft, photo_list, stage_photo};
+use crate::db::{HandoffRow, SessionRow};
+use crate::error::ApiError;
+use crate::security::Capability;
+use crate::staging::{self as st, CAPABILITY_TTL_SECS};
+use crate::AppState;
+
+/// `POST /v1/handoff/claim` bodies are tiny: a token and a device id.
+pub const CLAIM_LIMIT: usize = 1024;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewHandoff {
+    url: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    Extension(sess): Extension<SessionRow>,
+    h: HeaderMap,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    super::require_json(&h)?;
+    let req: NewHandoff = super::parse_json(&body)?;
+    let (page, origin) = st::handoff_page(&req.url).map_err(ApiError::BadRequest)?;
+    // The link must lead to a page of the partner's: an origin the backend allows, or the one
+    // this request comes from (which the origin check already let through).
+    let own = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()).is_some_and(|o| o.eq_ignore_ascii_case(&origin));
+    if !own && !crate::security::page_origin_allowed(&state, &origin) {
+        tracing::warn!(event = "handoff_url_refused", "handoff link for an origin that is not allowed");
+        return Err(ApiError::BadRequest("the url's origin is not one this backend allows"));
+    }
+    not_submitted(&state, &sess.external_user_id).await?;
+    let (token, token_hash) = st::new_secret();
+    let match_code = st::new_match_code();
+    let link = format!("{page}#kyc-handoff={token}");
+    let qr_svg =
+        st::qr_svg(&link).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the link does not fit a QR code")))?;
+    let now = crate::now_secs();
+    let expires_at = now + state.config.handoff_ttl_secs;
+    if !state.db.create_handoff(&sess.external_user_id, &token_hash, &match_code, now, expires_at).await? {
+        return Err(ApiError::already_submitted());
+    }
+    tracing::info!(event = "handoff_created", "a link for a phone was made");
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"link": link, "qrSvg": qr_svg, "matchCode": match_code, "expiresAt": crate::rfc3339(expires_at)})),
+    ))
+}
+
+/// What the desktop sees: the state (`expired` computed from the times), the match code, until
+/// when the link (waiting) or the capability (connected, done) works, and every staged photo.
+pub async fn get(
+    State(state): State<AppState>,
+    Extension(sess): Extension<SessionRow>,
+) -> Result<Json<Value>, ApiError> {
+    let photos = photo_list(&state.db.staged_photos(&sess.external_user_id).await?);
+    let Some(row) = state.db.handoff_of_user(&sess.external_user_id).await? else {
+        return Ok(Json(json!({"state": "none", "matchCode": null, "expiresAt": null, "photos": photos})));
+    };
+    let (shown, expires_at) = visible(&row, crate::now_secs());
+    Ok(Json(json!({
+        "state": shown,
+        "matchCode": row.match_code,
+        "expiresAt": crate::rfc3339(expires_at),
+        "photos": photos,
+    })))
+}
+
+/// The state shown and the expiry that matters in it.
+fn visible(row: &HandoffRow, now: i64) -> (&str, i64) {
+    let capability_until = row.claimed_at.map_or(row.expires_at, |at| at + CAPABILITY_TTL_SECS);
+    match row.state.as_str() {
+        "waiting" if row.expires_at <= now => ("expired", row.expires_at),
+        "waiting" => ("waiting", row.expires_at),
+        "connected" if capability_until <= now => ("expired", capability_until),
+        s @ ("connected" | "done") => (s, capability_until),
+        _ => ("cancelled", row.expires_at),
+    }
+}
+
+/// The link and the phone's capability stop working at once.
+pub async fn cancel(
+    State(state): State<AppState>,
+    Extension(sess): Extension<SessionRow>,
+) -> Result<StatusCode, ApiError> {
+    state.db.cancel_handoff(&sess.external_user_id).await?;
+    tracing::info!(event = "handoff_cancelled", "the link for a phone was ended");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Claim {
+    token: String,
+    device: String,
+}
+
+/// Whether a handoff's link can still be claimed at `now`.
+fn claimable(row: &HandoffRow, now: i64) -> bool {
+    row.state != "cancelled" && row.expires_at > now
+}
+
+pub async fn claim(State(state): State<AppState>, h: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
+    super::require_json(&h)?;
+    // Nothing authorised this request yet: a declared length over the limit is refused before
+    // a byte is read, and at most CLAIM_LIMIT bytes are ever read.
+    let body = super::read_capped(&h, body, CLAIM_LIMIT as u64).await?;
+    let req: Claim = super::parse_json(&body)?;
+    let device = st::device_hash(&req.device).ok_or(ApiError::BadRequest("device must be 32-64 hex characters"))?;
+    if !st::is_secret_shaped(&req.token) {
+        return Err(ApiError::HandoffInvalid);
+    }
+    let token_hash = st::secret_hash(&req.token);
+    let now = crate::now_secs();
+    // Looked up by its hash (timing can only tell about hashes), then compared in constant time.
+    let found = state.db.handoff_by_token(&token_hash).await?;
+    let row = found
+        .filter(|r| bool::from(r.token_hash.as_slice().ct_eq(&token_hash)) && claimable(r, now))
+        .ok_or(ApiError::HandoffInvalid)?;
+    let (capability, capability_hash) = st::new_secret();
+    let bound = row.device_hash.is_none() && state.db.bind_handoff(&token_hash, &device, &capability_hash, now).await?;
+    if !bound {
+        // Bound already, perhaps a moment ago by another phone: read it again.
+        let row = state
+            .db
+            .handoff_by_token(&token_hash)
+            .await?
+            .filter(|r| claimable(r, now))
+            .ok_or(ApiError::HandoffInvalid)?;
+        let same = row.device_hash.as_deref().is_some_and(|d| bool::from(d.ct_eq(device.as_slice())));
+        if !same {
+            tracing::warn!(event = "handoff_other_device", "a link was claimed by a second device");
+            return Err(ApiError::handoff_other_device());
+        }
+        if !state.db.reclaim_handoff(&token_hash, &device, &capability_hash, now).await? {
+            return Err(ApiError::HandoffInvalid);
+        }
+    }
+    tracing::info!(event = "handoff_claimed", again = !bound, "a phone claimed its link");
+    let user = &row.external_user_id;
+    let photos: Vec<String> = state.db.staged_photos(user).await?.into_iter().map(|p| p.kind).collect();
+    Ok(Json(json!({
+        "capability": capability,
+        "matchCode": row.match_code,
+        "expiresAt": crate::rfc3339(now + CAPABILITY_TTL_SECS),
+        "shape": shape(open_draft(&state, user).await?.as_ref()),
+        "photos": photos,
+    })))
+}
+
+/// `passport` when the staged draft says the document is a passport (`idDocType` 2), else
+/// `card`: the phone frames the document it will photograph.
+fn shape(staged: Option<&Value>) -> &'static str {
+    let doc_type = staged.map(|s| &s["draft"]["individualInfo"]["idDocType"]);
+    let passport = doc_type.is_some_and(|t| t.as_str().map(str::trim) == Some("2") || t.as_i64() == Some(2));
+    if passport {
+        "passport"
+    } else {
+        "card"
+    }
+}
+
+pub async fn put_photo(
+    State(state): State<AppState>,
+    Extension(cap): Extension<Capability>,
+    Path(kind): Path<String>,
+    h: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, ApiError> {
+    let kind = DocumentKind::parse(&kind).ok_or(ApiError::NotFound)?;
+    not_submitted(&state, &cap.external_user_id).await?;
+    // The phone holds its own place in the decode queue: one photo at a time.
+    let decoder = format!("handoff:{}", cap.external_user_id);
+    let photo = receive_photo(&state, &decoder, kind, &h, body).await?;
+    stage_photo(&state, &cap.external_user_id, &photo, Some(&cap.hash)).await?;
+    photo.log("photo_staged", "photo from a phone cleaned and staged");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The phone is done: the desktop sees `state: "done"`.
+pub async fn done(
+    State(state): State<AppState>,
+    Extension(cap): Extension<Capability>,
+) -> Result<StatusCode, ApiError> {
+    if !state.db.handoff_done(&cap.hash, crate::now_secs()).await? {
+        return Err(ApiError::Unauthorized);
+    }
+    tracing::info!(event = "handoff_done", "the phone is done");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(state: &str, expires_at: i64, claimed_at: Option<i64>) -> HandoffRow {
+        HandoffRow {
+            external_user_id: "u".into(),
+            token_hash: vec![],
+            match_code: "ABC-234".into(),
+            device_hash: None,
+            capability_hash: None,
+            state: state.into(),
+            created_at: 0,
+            expires_at,
+            claimed_at,
+        }
+    }
+
+    #[test]
+    fn expiry_is_shown_from_the_times() {
+        assert_eq!(visible(&row("waiting", 100, None), 99), ("waiting", 100));
+        assert_eq!(visible(&row("waiting", 100, None), 100), ("expired", 100));
+        assert_eq!(visible(&row("connected", 100, Some(50)), 500), ("connected", 50 + CAPABILITY_TTL_SECS));
+        assert_eq!(visible(&row("connected", 100, Some(50)), 50 + CAPABILITY_TTL_SECS).0, "expired");
+        assert_eq!(visible(&row("done", 100, Some(50)), 10_000).0, "done");
+        assert_eq!(visible(&row("cancelled", 100, None), 0).0, "cancelled");
+    }
+
+    #[test]
+    fn the_phone_frames_a_passport_only_when_the_draft_says_so() {
+        let staged = |t: Value| json!({"draft": {"individualInfo": {"idDocType": t}}});
+        assert_eq!(shape(Some(&staged(json!("2")))), "passport");
+        assert_eq!(shape(Some(&staged(json!(2)))), "passport");
+        assert_eq!(shape(Some(&staged(json!("1")))), "card");
+        assert_eq!(shape(Some(&json!({"draft": {}}))), "card");
+        assert_eq!(shape(None), "card");
+    }
+}
