@@ -11,7 +11,10 @@ use web_sys::{Request, RequestInit, Response};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Backend {
     pub base_url: String,
+    /// The session token, or on a phone the handoff capability (which can only add photos).
     pub token: String,
+    /// A phone continuing a desktop's signup: photos go to the handoff's staging.
+    pub phone: bool,
 }
 
 /// What went wrong with a call, in terms the UI can act on.
@@ -25,13 +28,40 @@ pub enum ApiFailure {
     Other { status: u16, code: String },
 }
 
-/// Where this session's user stands (`GET /v1/session`): their application, if any.
+/// Where this session's user stands (`GET /v1/session`): their application, if any, and what
+/// the backend has staged of the unsubmitted signup (typed values, photos).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resume {
+    pub application: Option<Application>,
+    pub staged: Option<Staged>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Application {
     pub application_id: String,
     pub status: String,
     /// The photo kinds the backend already has.
     pub documents: Vec<String>,
+}
+
+/// The staged draft: the step the person was on, the values as typed, the staged photos.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Staged {
+    pub step: String,
+    pub no_expiry: bool,
+    /// `(field, value)` for every field the draft holds.
+    pub values: Vec<(Field, String)>,
+    pub photos: Vec<StagedPhoto>,
+}
+
+/// A photo the backend has staged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StagedPhoto {
+    pub kind: String,
+    /// `camera` or `file`.
+    pub source: String,
+    /// When it was staged (a retake is a new photo).
+    pub at: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +77,36 @@ pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
 
 fn get_str(v: &JsValue, key: &str) -> Option<String> {
     get(v, key).as_string()
+}
+
+fn array(v: &JsValue) -> Vec<JsValue> {
+    v.clone().dyn_into::<js_sys::Array>().map(|a| a.iter().collect()).unwrap_or_default()
+}
+
+/// `[{"kind", "source", "uploadedAt"}]`.
+pub fn photo_list(v: &JsValue) -> Vec<StagedPhoto> {
+    array(v)
+        .iter()
+        .filter_map(|p| {
+            Some(StagedPhoto {
+                kind: get_str(p, "kind")?,
+                source: get_str(p, "source").unwrap_or_default(),
+                at: get_str(p, "uploadedAt").unwrap_or_default(),
+            })
+        })
+        .collect()
+}
+
+/// A draft as JSON (`draft_to_js`'s shape) → the value of each field it holds.
+pub fn draft_values(draft: &JsValue) -> Vec<(Field, String)> {
+    Field::ALL
+        .into_iter()
+        .filter_map(|f| {
+            let v = f.path().split('.').fold(draft.clone(), |v, k| if v.is_object() { get(&v, k) } else { v });
+            let text = v.as_string().or_else(|| v.as_f64().map(|n| (n as i64).to_string()))?;
+            Some((f, text))
+        })
+        .collect()
 }
 
 fn set(o: &Object, key: &str, value: Option<&str>) {
@@ -118,10 +178,11 @@ impl Backend {
             let text = JSON::stringify(b).map_err(|_| ApiFailure::Network)?;
             init.set_body(&text.into());
         }
-        let url = format!("{}{}", self.base_url.trim_end_matches('/'), path);
-        let req = Request::new_with_str_and_init(&url, &init).map_err(|_| ApiFailure::Network)?;
+        let req = Request::new_with_str_and_init(&self.url(path), &init).map_err(|_| ApiFailure::Network)?;
         let h = req.headers();
-        let _ = h.set("Authorization", &format!("Bearer {}", self.token));
+        if !self.token.is_empty() {
+            let _ = h.set("Authorization", &format!("Bearer {}", self.token));
+        }
         if body.is_some() {
             let _ = h.set("Content-Type", "application/json");
         }
@@ -147,9 +208,37 @@ impl Backend {
         Err(ApiFailure::Other { status, code })
     }
 
-    /// `PUT` URL of a photo.
-    pub fn document_url(&self, id: &str, kind: &str) -> String {
-        format!("{}/v1/applications/{id}/documents/{kind}", self.base_url.trim_end_matches('/'))
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url.trim_end_matches('/'))
+    }
+
+    /// `PUT` URL of a photo: staged as soon as it is taken (on a phone, into the handoff's
+    /// staging); submit forwards what is staged.
+    pub fn photo_url(&self, kind: &str) -> String {
+        if self.phone {
+            self.url(&format!("/v1/handoff/photos/{kind}"))
+        } else {
+            self.url(&format!("/v1/photos/{kind}"))
+        }
+    }
+
+    /// `GET` URL of a staged photo (fetched with the token, never a URL that carries it).
+    pub fn staged_url(&self, kind: &str) -> String {
+        self.url(&format!("/v1/photos/{kind}"))
+    }
+
+    /// Stages the typed values and the step (`PUT /v1/draft`), encrypted on the backend.
+    pub async fn save_draft(&self, step: &str, no_expiry: bool, draft: &DraftDto) -> Result<(), ApiFailure> {
+        let body = Object::new();
+        set(&body, "step", Some(step));
+        let _ = Reflect::set(&body, &"noExpiry".into(), &no_expiry.into());
+        let _ = Reflect::set(&body, &"draft".into(), &draft_to_js(draft));
+        self.send("PUT", "/v1/draft", Some(&body.into())).await.map(|_| ())
+    }
+
+    /// Forgets everything staged (the person left).
+    pub async fn delete_draft(&self) -> Result<(), ApiFailure> {
+        self.send("DELETE", "/v1/draft", None).await.map(|_| ())
     }
 
     pub async fn submit(&self, id: &str) -> Result<String, ApiFailure> {
@@ -162,16 +251,24 @@ impl Backend {
         Ok(get_str(&v, "status").unwrap_or_default())
     }
 
-    /// The application this session's user already has (a reload, a new token), if any.
-    pub async fn session(&self) -> Result<Option<Resume>, ApiFailure> {
+    /// Where this session's user stands (a reload, a new token): their application and what is
+    /// staged, if anything.
+    pub async fn session(&self) -> Result<Resume, ApiFailure> {
         let v = self.send("GET", "/v1/session", None).await?;
         let app = get(&v, "application");
-        let Some(application_id) = get_str(&app, "applicationId") else { return Ok(None) };
-        let documents = get(&app, "documents")
-            .dyn_into::<js_sys::Array>()
-            .map(|a| a.iter().filter_map(|d| d.as_string()).collect())
-            .unwrap_or_default();
-        Ok(Some(Resume { application_id, status: get_str(&app, "status").unwrap_or_default(), documents }))
+        let application = get_str(&app, "applicationId").map(|application_id| Application {
+            application_id,
+            status: get_str(&app, "status").unwrap_or_default(),
+            documents: array(&get(&app, "documents")).iter().filter_map(JsValue::as_string).collect(),
+        });
+        let st = get(&v, "staged");
+        let staged = st.is_object().then(|| Staged {
+            step: get_str(&st, "step").unwrap_or_default(),
+            no_expiry: get(&st, "noExpiry").as_bool().unwrap_or(false),
+            values: draft_values(&get(&st, "draft")),
+            photos: photo_list(&get(&st, "photos")),
+        });
+        Ok(Resume { application, staged })
     }
 
     pub async fn create_application(&self, draft: &DraftDto) -> Result<Created, ApiFailure> {

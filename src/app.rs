@@ -10,12 +10,12 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::api::{field_errors, ApiFailure, Backend};
+use crate::api::{ApiFailure, Backend};
 use crate::ctx::{field_id, Callbacks, Ctx};
 use crate::flow::{Action, Flow, Sending, Slot, Step, Upload};
 use crate::i18n::{I18n, Key};
 use crate::steps::{address, document, frame::focus_in, personal, photos, result, review};
-use crate::upload::{self, Outcome};
+use crate::upload::{self, Staged};
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct AppProps {
@@ -26,6 +26,12 @@ pub struct AppProps {
     pub root: web_sys::Element,
     #[prop_or_default]
     pub callbacks: Callbacks,
+    /// The page a phone opens to continue (`handoffUrl`; default the host page without its fragment).
+    #[prop_or_default]
+    pub handoff_url: AttrValue,
+    /// Phone mode: the one-time token of a desktop's "continue on your phone" link.
+    #[prop_or_default]
+    pub handoff_token: Option<AttrValue>,
 }
 
 /// Today in UTC, for the rulebook.
@@ -45,13 +51,28 @@ fn obj(pairs: &[(&str, &str)]) -> JsValue {
     o.into()
 }
 
-/// The whole submission; resumable: what already succeeded is skipped on "Try again".
+/// The whole submission; resumable: what already succeeded is skipped on "Try again". The
+/// backend forwards the staged photos itself at submit.
 async fn submit(flow: UseReducerHandle<Flow>, backend: Rc<Backend>, callbacks: Callbacks) {
     let fail = |k: Key, code: &str| {
         Callbacks::call(callbacks.on_error.as_ref(), &obj(&[("code", code)]));
         flow.dispatch(Action::Sending(Sending::Failed(k)));
     };
     flow.dispatch(Action::Sending(Sending::Working));
+    // Photos are staged as soon as they are taken; one whose staging failed is sent again now.
+    for kind in DocumentKind::ALL {
+        if let Slot::Ready { photo, upload } = flow.slot(kind) {
+            if *upload != Upload::Done {
+                match upload::stage(&flow, &backend, kind, photo, callbacks.load_capture.clone()).await {
+                    Staged::Done => {}
+                    Staged::Refused(errs) => return flow.dispatch(Action::ServerErrors(errs)),
+                    Staged::Failed(k) => {
+                        return fail(k, if k == Key::NetworkError { "network_error" } else { "upload_failed" })
+                    }
+                }
+            }
+        }
+    }
     let id = match flow.application_id.clone() {
         Some(id) => id,
         None => match backend.create_application(&flow.draft()).await {
@@ -65,46 +86,6 @@ async fn submit(flow: UseReducerHandle<Flow>, backend: Rc<Backend>, callbacks: C
             Err(ApiFailure::Other { code, .. }) => return fail(Key::ServerError, &code),
         },
     };
-    for kind in DocumentKind::ALL {
-        let (blob, done, headers) = match flow.slot(kind) {
-            Slot::Ready { photo, upload } => {
-                let mut h = vec![("X-Photo-Source", photo.source.to_owned())];
-                if let Some(m) = &photo.metrics {
-                    h.push(("X-Photo-Metrics", crate::photo::metrics_header(m)));
-                }
-                (photo.blob.clone(), *upload == Upload::Done, h)
-            }
-            _ => continue,
-        };
-        if done {
-            continue;
-        }
-        flow.dispatch(Action::Upload(kind, Upload::Progress(0)));
-        let f2 = flow.clone();
-        let outcome =
-            upload::put(&backend.document_url(&id, kind.as_str()), &backend.token, &blob, &headers, move |pct| {
-                f2.dispatch(Action::Upload(kind, Upload::Progress(pct)));
-            })
-            .await;
-        match outcome {
-            Outcome::Answered { status: 204, .. } => flow.dispatch(Action::Upload(kind, Upload::Done)),
-            Outcome::Answered { status, body } => {
-                flow.dispatch(Action::Upload(kind, Upload::Failed));
-                let errs = js_sys::JSON::parse(&body).map(|v| field_errors(&v)).unwrap_or_default();
-                if !errs.is_empty() {
-                    return flow.dispatch(Action::ServerErrors(errs));
-                }
-                return fail(
-                    if status == 401 { Key::SessionExpired } else { Key::UploadFailed },
-                    &format!("http_{status}"),
-                );
-            }
-            Outcome::NoAnswer => {
-                flow.dispatch(Action::Upload(kind, Upload::Failed));
-                return fail(Key::NetworkError, "network_error");
-            }
-        }
-    }
     match backend.submit(&id).await {
         Ok(status) => {
             flow.dispatch(Action::Status(status));
@@ -114,6 +95,31 @@ async fn submit(flow: UseReducerHandle<Flow>, backend: Rc<Backend>, callbacks: C
         Err(ApiFailure::Fields(f)) => flow.dispatch(Action::ServerErrors(f)),
         Err(ApiFailure::Network) => fail(Key::NetworkError, "network_error"),
         Err(ApiFailure::Other { code, .. }) => fail(Key::ServerError, &code),
+    }
+}
+
+/// Calls `close()` on an object of the lazily loaded module.
+pub fn close_module_object(o: &JsValue) {
+    if let Ok(f) = js_sys::Reflect::get(o, &"close".into()).and_then(wasm_bindgen::JsCast::dyn_into::<js_sys::Function>)
+    {
+        let _ = f.call0(o);
+    }
+}
+
+/// Fetches the previews of staged photos into their slots.
+pub async fn restore_photos(
+    flow: &UseReducerHandle<Flow>,
+    backend: &Backend,
+    photos: &[crate::api::StagedPhoto],
+    loader: Option<js_sys::Function>,
+) {
+    for p in photos {
+        let Some(kind) = DocumentKind::parse(&p.kind) else { continue };
+        let Some(blob) = upload::fetch_staged(backend, kind.as_str(), loader.clone()).await else { continue };
+        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { continue };
+        let source = if p.source == "camera" { "camera" } else { "file" };
+        let photo = crate::photo::CleanPhoto { blob, url, width: 0, height: 0, blurry: false, metrics: None, source };
+        flow.dispatch(Action::Photo(kind, Slot::Ready { photo, upload: Upload::Done }));
     }
 }
 
@@ -129,8 +135,10 @@ pub fn App(p: &AppProps) -> Html {
         callbacks: p.callbacks.clone(),
         countries,
         root: p.root.clone(),
+        handoff_url: p.handoff_url.clone(),
     };
     let announcement = use_state(String::new);
+    let handoff = crate::steps::handoff::use_handoff(&ctx);
     let first_render = use_mut_ref(|| true);
 
     // Step changes: focus the heading, announce "Step n of 5: title", tell the host.
@@ -147,20 +155,65 @@ pub fn App(p: &AppProps) -> Html {
             announcement.set(text);
             if !std::mem::replace(&mut *first_render.borrow_mut(), false) {
                 focus_in(&ctx.root, &format!("{}-heading", ctx.prefix));
+                // Moving between steps stages what was typed (encrypted on the backend).
+                if *step != Step::Result && !ctx.backend.phone {
+                    let (flow, backend, name) = (ctx.flow.clone(), ctx.backend.clone(), step.name());
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let _ = backend.save_draft(name, flow.no_expiry, &flow.draft()).await;
+                    });
+                }
             }
             Callbacks::call(ctx.callbacks.on_step.as_ref(), &JsValue::from_str(step.name()));
         });
     }
-    // On mount: a user who already has an application continues it (contract.md §1).
+    // On mount: where this user stands on the backend (contract.md §1) — a submitted
+    // application opens on the result; otherwise the staged values, step and photos come back
+    // (a reload, a crashed tab, a new token). The browser itself keeps nothing.
     {
         let ctx = ctx.clone();
         use_effect_with((), move |()| {
-            let (flow, backend) = (ctx.flow.clone(), ctx.backend.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                if let Ok(Some(r)) = backend.session().await {
-                    flow.dispatch(Action::Resume(r));
+            let (flow, backend, loader) = (ctx.flow.clone(), ctx.backend.clone(), ctx.callbacks.load_capture.clone());
+            if !backend.phone {
+                wasm_bindgen_futures::spawn_local(async move {
+                    if let Ok(r) = backend.session().await {
+                        let photos = r.staged.as_ref().map(|s| s.photos.clone()).unwrap_or_default();
+                        let submitted = r.application.as_ref().is_some_and(|a| a.status != "draft");
+                        flow.dispatch(Action::Resume(r));
+                        if !submitted {
+                            restore_photos(&flow, &backend, &photos, loader).await;
+                        }
+                    }
+                });
+            }
+        });
+    }
+    // Phone mode: the module's page in `phone_host`, closed on unmount.
+    let phone_host = use_node_ref();
+    {
+        let (ctx, host, token) = (ctx.clone(), phone_host.clone(), p.handoff_token.clone());
+        use_effect_with((), move |()| {
+            let page: Rc<RefCell<(Option<JsValue>, bool)>> = Rc::default();
+            if let (Some(token), Some(el)) = (token, host.cast::<web_sys::Element>()) {
+                let page = page.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let opened = crate::phone::open(&ctx, el, &token).await;
+                    let mut p = page.borrow_mut();
+                    if p.1 {
+                        if let Some(o) = opened {
+                            close_module_object(&o);
+                        }
+                    } else {
+                        p.0 = opened;
+                    }
+                });
+            }
+            move || {
+                let mut p = page.borrow_mut();
+                p.1 = true;
+                if let Some(o) = p.0.take() {
+                    close_module_object(&o);
                 }
-            });
+            }
         });
     }
     // A new error list: focus the first invalid field.
@@ -233,7 +286,7 @@ pub fn App(p: &AppProps) -> Html {
         })
     };
     let on_submit = {
-        let (flow, backend, callbacks) = (flow.clone(), p.backend.clone(), p.callbacks.clone());
+        let (flow, backend, callbacks) = (flow.clone(), ctx.backend.clone(), p.callbacks.clone());
         let busy = Rc::new(Cell::new(false));
         Callback::from(move |()| {
             if busy.replace(true) {
@@ -246,16 +299,30 @@ pub fn App(p: &AppProps) -> Html {
             });
         })
     };
+    // Exit: the staged data is deleted (nothing of the person stays behind), then the host is told.
     let on_exit = {
-        let cb = p.callbacks.on_exit.clone();
-        Callback::from(move |_: MouseEvent| Callbacks::call(cb.as_ref(), &JsValue::UNDEFINED))
+        let (cb, backend) = (p.callbacks.on_exit.clone(), p.backend.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (cb, backend) = (cb.clone(), backend.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = backend.delete_draft().await;
+                Callbacks::call(cb.as_ref(), &JsValue::UNDEFINED);
+            });
+        })
     };
 
+    if p.handoff_token.is_some() {
+        return html! {
+            <div class="kyc-widget kyc-widget--phone" lang={p.i18n.locale.tag()} dir={p.i18n.locale.dir()}>
+                <div class="kyc-phone" ref={phone_host}></div>
+            </div>
+        };
+    }
     let body = match flow.step {
         Step::Personal => personal::view(&ctx, on_continue),
         Step::Document => document::view(&ctx, on_continue),
         Step::Address => address::view(&ctx, on_continue),
-        Step::Photos => photos::view(&ctx, on_continue),
+        Step::Photos => photos::view(&ctx, on_continue, &handoff),
         Step::Review => review::view(&ctx, on_submit),
         Step::Result => result::view(&ctx),
     };

@@ -35,6 +35,11 @@ extern "C" {
     fn load_capture(loader: Option<Function>) -> js_sys::Promise;
 }
 
+/// The lazily loaded module (camera capture and the photo cleaning pipeline), once per page.
+pub fn load_module(loader: Option<Function>) -> js_sys::Promise {
+    load_capture(loader)
+}
+
 /// A touch-first device (phone, tablet), where a `capture` file input opens the camera app.
 pub fn is_touch_device() -> bool {
     web_sys::window().and_then(|w| w.match_media("(pointer: coarse)").ok().flatten()).is_some_and(|m| m.matches())
@@ -74,7 +79,7 @@ fn shape_name(s: Shape) -> &'static str {
 }
 
 /// The texts the capture module shows, by its keys.
-fn texts(ctx: &Ctx, shape: Shape) -> JsValue {
+pub(crate) fn texts(ctx: &Ctx, shape: Shape) -> JsValue {
     let aim = match shape {
         Shape::Card => Key::AimCard,
         Shape::Passport => Key::AimPassport,

@@ -41,6 +41,8 @@ pub struct Ctx {
     pub countries: Rc<Vec<(String, String)>>,
     /// The element the widget renders into.
     pub root: web_sys::Element,
+    /// The page a phone opens to continue this signup (`handoffUrl`); empty on the phone.
+    pub handoff_url: AttrValue,
 }
 
 impl Ctx {

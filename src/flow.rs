@@ -36,6 +36,11 @@ impl Step {
         }
     }
 
+    /// The step of a [`Step::name`] (the result is never staged).
+    pub fn named(name: &str) -> Option<Step> {
+        Self::INDICATED.into_iter().find(|s| s.name() == name)
+    }
+
     pub fn title(self) -> Key {
         match self {
             Self::Personal => Key::StepPersonal,
@@ -183,8 +188,9 @@ pub enum Action {
     Status(String),
     /// A poll answered (an empty status means the poll failed; the last one is kept).
     Polled(String),
-    /// The user already has an application: a submitted one opens on the result, one not
-    /// yet submitted on the photos, with the photos the backend has.
+    /// Where the user stands on the backend (a reload, a new token): a submitted application
+    /// opens on the result; otherwise the staged values and step come back (photos follow as
+    /// their previews arrive, through `Photo`).
     Resume(crate::api::Resume),
 }
 
@@ -220,7 +226,15 @@ impl Reducible for Flow {
                 s.errors = e;
                 s.sending = Sending::Idle;
             }
-            Action::Photo(k, slot) => s.photos[index(k)] = slot,
+            Action::Photo(k, slot) => {
+                // A replaced preview's object URL is freed (a retake, a photo from the phone).
+                if let Some(old) = s.photos[index(k)].photo() {
+                    if slot.photo().map(|p| &p.url) != Some(&old.url) {
+                        crate::photo::release(&old.url);
+                    }
+                }
+                s.photos[index(k)] = slot;
+            }
             Action::Upload(k, u) => {
                 if let Slot::Ready { upload, .. } = &mut s.photos[index(k)] {
                     *upload = u;
@@ -230,14 +244,27 @@ impl Reducible for Flow {
             Action::Sending(x) => s.sending = x,
             Action::Status(st) => s.status = Some(st),
             Action::Resume(r) => {
-                for k in DocumentKind::ALL {
-                    if r.documents.iter().any(|d| d == k.as_str()) {
-                        s.photos[index(k)] = Slot::Stored;
+                if let Some(st) = r.staged {
+                    for (f, v) in st.values {
+                        s.values[slot_of(f)] = v;
                     }
+                    s.no_expiry = st.no_expiry;
+                    s.step = Step::named(&st.step).unwrap_or(s.step);
                 }
-                s.step = if r.status == "draft" { Step::Photos } else { Step::Result };
-                s.application_id = Some(r.application_id);
-                s.status = Some(r.status);
+                if let Some(app) = r.application {
+                    for k in DocumentKind::ALL {
+                        if app.documents.iter().any(|d| d == k.as_str()) && !s.photos[index(k)].present() {
+                            s.photos[index(k)] = Slot::Stored;
+                        }
+                    }
+                    if app.status != "draft" {
+                        s.step = Step::Result;
+                    } else if s.step.number() < Step::Photos.number() {
+                        s.step = Step::Photos;
+                    }
+                    s.application_id = Some(app.application_id);
+                    s.status = Some(app.status);
+                }
             }
             Action::Polled(st) => {
                 s.polls += 1;

@@ -89,6 +89,11 @@ macro_rules! keys {
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 
+/// Texts only the lazily loaded module shows (build.rs leaves them out of the widget).
+fn is_lazy(name: &str) -> bool {
+    name.starts_with("handoff_") || name.starts_with("phone_")
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct I18n {
     pub locale: Locale,
@@ -118,6 +123,18 @@ impl I18n {
     /// A text with `{name}` placeholders filled.
     pub fn fill(&self, k: Key, args: &[(&str, &str)]) -> String {
         args.iter().fold(self.t(k), |s, (name, value)| s.replace(&format!("{{{name}}}"), value))
+    }
+
+    /// The texts the lazily loaded module shows (`handoff_*`, `phone_*`) that the locale or the
+    /// host gives; the module has English built in (they cost the first load nothing).
+    pub fn lazy_texts(&self) -> js_sys::Object {
+        let o = js_sys::Object::new();
+        for (k, v) in self.table.iter().chain(&self.overrides) {
+            if is_lazy(k) {
+                let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
+            }
+        }
+        o
     }
 
     /// The message for a rule violation, with its parameters filled in. Never echoes input.

@@ -11,10 +11,15 @@
 //! - [`flow`]: the per-instance state (one reducer): values, photos, step, application.
 //! - [`steps`]: one component per step; [`steps::frame`] is their shared frame.
 //! - [`field`]: labelled, accessible controls; [`ctx`]: the context every step reads.
-//! - [`photo`], [`camera`]: the in-browser photo pipeline (with the quality rulebook of
-//!   `kyc-domain`) and the camera.
-//! - [`api`], [`upload`]: the backend client (`fetch`) and photo uploads (XHR progress).
-//! - [`i18n`], [`intl`]: texts in four languages; country names from `Intl.DisplayNames`.
+//! - [`photo`], [`camera`]: the photo pipeline and guided capture, both in the lazily loaded
+//!   module (`kyc-capture`), which this side loads and calls.
+//! - [`api`], [`upload`]: the backend client (`fetch`), the staging of the typed draft and of
+//!   each photo as it is taken (XHR progress, in the module) — a reload or a new session for the
+//!   same user continues where the person was; the browser keeps nothing.
+//! - [`phone`]: phone mode, for a page opened from the desktop's "continue on your phone" link
+//!   (its page is the module's); the desktop's panel is [`steps::handoff`].
+//! - [`i18n`], [`intl`]: texts as data (English built in, other locales fetched when asked
+//!   for); country names from `Intl.DisplayNames`.
 
 pub mod api;
 pub mod app;
@@ -24,6 +29,7 @@ pub mod field;
 pub mod flow;
 pub mod i18n;
 pub mod intl;
+pub mod phone;
 pub mod photo;
 pub mod steps;
 pub mod upload;
@@ -36,16 +42,20 @@ use api::get;
 use app::{App, AppProps};
 use ctx::Callbacks;
 use i18n::{I18n, Locale};
+use yew::AttrValue;
 
 thread_local! {
     static INSTANCES: Cell<u32> = const { Cell::new(0) };
 }
 
+/// Destroys a rendered root component (the widget, or phone mode's).
+type Destroy = Box<dyn FnOnce()>;
+
 /// A mounted widget. `unmount()` removes everything it rendered, its timers and listeners.
 #[wasm_bindgen]
 pub struct WidgetHandle {
     /// Filled once the locale's texts are there (at once for English).
-    app: Rc<RefCell<Option<yew::AppHandle<App>>>>,
+    app: Rc<RefCell<Option<Destroy>>>,
     unmounted: Rc<Cell<bool>>,
     container: web_sys::Element,
 }
@@ -54,11 +64,22 @@ pub struct WidgetHandle {
 impl WidgetHandle {
     pub fn unmount(&mut self) {
         self.unmounted.set(true);
-        if let Some(app) = self.app.borrow_mut().take() {
-            app.destroy();
+        if let Some(destroy) = self.app.borrow_mut().take() {
+            destroy();
         }
         self.container.remove();
     }
+}
+
+fn render<C: yew::BaseComponent>(root: web_sys::Element, props: C::Properties) -> Destroy {
+    let handle = yew::Renderer::<C>::with_root_and_props(root, props).render();
+    Box::new(move || handle.destroy())
+}
+
+/// The host page's URL without its fragment: where a phone continues by default.
+fn page_url() -> String {
+    let href = web_sys::window().and_then(|w| get(&get(&w.into(), "location"), "href").as_string()).unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_owned()
 }
 
 fn get_fn(obj: &JsValue, key: &str) -> Option<js_sys::Function> {
@@ -79,8 +100,10 @@ pub(crate) fn string_map(v: &JsValue) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Mounts a widget inside `element` (contract.md §4). Options: `backendUrl`, `sessionToken`
-/// (required); `locale`, `strings` (per-key text overrides), `theme` (`--kyc-*` CSS custom
+/// Mounts a widget inside `element` (contract.md §4). Options: `backendUrl` (required),
+/// `sessionToken` (required, unless the page's fragment holds `kyc-handoff=<token>`: phone mode,
+/// see [`phone`]), `handoffUrl` (the page a phone opens; default this page without its
+/// fragment); `locale`, `strings` (per-key text overrides), `theme` (`--kyc-*` CSS custom
 /// properties), `colorScheme` (`"light"` | `"dark"`), `onComplete`, `onError`, `onStep`, `onExit`;
 /// `loadLocale(tag)` → a promise of a locale's texts and `loadCapture()` → a promise of the
 /// initialised capture module (the npm entry passes both, in a form bundlers follow; without
@@ -90,9 +113,15 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
     let backend_url = get(options, "backendUrl")
         .as_string()
         .ok_or_else(|| JsValue::from_str("mount: options.backendUrl is required"))?;
-    let token = get(options, "sessionToken")
-        .as_string()
-        .ok_or_else(|| JsValue::from_str("mount: options.sessionToken is required"))?;
+    // Without a session token, a handoff link in the fragment starts phone mode.
+    let (token, handoff) = match get(options, "sessionToken").as_string() {
+        Some(t) => (t, None),
+        None => match phone::token_in_fragment() {
+            Some(h) => (String::new(), Some(h)),
+            None => return Err(JsValue::from_str("mount: options.sessionToken is required")),
+        },
+    };
+    let handoff_url = get(options, "handoffUrl").as_string().unwrap_or_else(page_url);
     let document = element.owner_document().ok_or_else(|| JsValue::from_str("mount: element is not in a document"))?;
     let container = document.create_element("div")?;
     let mut classes = String::from("kyc-root");
@@ -118,32 +147,38 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
     let locale = Locale::parse(&get(options, "locale").as_string().unwrap_or_default());
     let i18n = I18n::new(locale, string_map(&get(options, "strings")));
     let root = container.clone();
-    let props = move |i18n: I18n| AppProps {
-        backend: Rc::new(api::Backend { base_url: backend_url, token }),
-        i18n: Rc::new(i18n),
-        id_prefix: format!("kyc{n}").into(),
-        root,
-        callbacks: Callbacks {
-            on_complete: get_fn(options, "onComplete"),
-            on_error: get_fn(options, "onError"),
-            on_step: get_fn(options, "onStep"),
-            on_exit: get_fn(options, "onExit"),
-            load_capture: get_fn(options, "loadCapture"),
-        },
+    let callbacks = Callbacks {
+        on_complete: get_fn(options, "onComplete"),
+        on_error: get_fn(options, "onError"),
+        on_step: get_fn(options, "onStep"),
+        on_exit: get_fn(options, "onExit"),
+        load_capture: get_fn(options, "loadCapture"),
+    };
+    let start = move |i18n: I18n, host: web_sys::Element| -> Destroy {
+        let phone = handoff.is_some();
+        render::<App>(
+            host,
+            AppProps {
+                backend: Rc::new(api::Backend { base_url: backend_url, token, phone }),
+                i18n: Rc::new(i18n),
+                id_prefix: format!("kyc{n}").into(),
+                root,
+                callbacks,
+                handoff_url: if phone { AttrValue::default() } else { handoff_url.into() },
+                handoff_token: handoff.map(AttrValue::from),
+            },
+        )
     };
     let handle = WidgetHandle { app: Rc::default(), unmounted: Rc::default(), container: container.clone() };
     if locale == Locale::EN {
-        *handle.app.borrow_mut() =
-            Some(yew::Renderer::<App>::with_root_and_props(container.clone(), props(i18n)).render());
+        *handle.app.borrow_mut() = Some(start(i18n, container));
     } else {
         // Another locale's texts are fetched first (English stands in if they cannot be had).
-        let props = props(I18n::new(Locale::EN, Vec::new()));
         let (app, unmounted, loader) = (handle.app.clone(), handle.unmounted.clone(), get_fn(options, "loadLocale"));
         wasm_bindgen_futures::spawn_local(async move {
             let table = string_map(&i18n::load(locale.tag(), loader.as_ref()).await);
             if !unmounted.get() {
-                let props = AppProps { i18n: Rc::new(i18n.with_table(table)), ..props };
-                *app.borrow_mut() = Some(yew::Renderer::<App>::with_root_and_props(container, props).render());
+                *app.borrow_mut() = Some(start(i18n.with_table(table), container));
             }
         });
     }

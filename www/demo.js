@@ -2,7 +2,7 @@
 // partner's server does this with its admin key), then mounts the widget. `?locale=ar` and
 // `?theme=dark` try the other languages and the dark theme; `?user=<id>` is the partner's user
 // id (default: one random id this browser keeps, so a reload continues the same person's
-// application — contract.md §3).
+// application — contract.md §3). `#kyc-handoff=<token>` opens phone mode.
 (function () {
   "use strict";
   var params = new URLSearchParams(window.location.search);
@@ -22,7 +22,26 @@
     } catch (e) { /* storage unavailable: a new person per page load */ }
     return fresh;
   }
+  function options(extra) {
+    var o = {
+      backendUrl: window.location.origin,
+      locale: params.get("locale") || navigator.language || "en",
+      colorScheme: params.get("theme") || undefined,
+      onStep: function (step) { document.body.setAttribute("data-kyc-step", step); },
+      onComplete: function (r) { say("Verification finished: " + r.status); },
+      onError: function (e) { say("The widget reported an error: " + (e && e.code)); },
+      onExit: function () { say("The applicant chose to exit."); }
+    };
+    for (var k in extra) o[k] = extra[k];
+    return o;
+  }
   function start(bindings) {
+    // A phone opening the desktop's "continue on your phone" link: the widget starts in phone
+    // mode from the link's fragment; no session of its own.
+    if (window.location.hash.indexOf("kyc-handoff=") >= 0) {
+      window.kycHandle = bindings.mount(document.getElementById("kyc"), options({}));
+      return;
+    }
     fetch("/v1/sessions", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
@@ -33,16 +52,7 @@
         return r.json();
       })
       .then(function (s) {
-        window.kycHandle = bindings.mount(document.getElementById("kyc"), {
-          backendUrl: window.location.origin,
-          sessionToken: s.sessionToken,
-          locale: params.get("locale") || navigator.language || "en",
-          colorScheme: params.get("theme") || undefined,
-          onStep: function (step) { document.body.setAttribute("data-kyc-step", step); },
-          onComplete: function (r) { say("Verification finished: " + r.status); },
-          onError: function (e) { say("The widget reported an error: " + (e && e.code)); },
-          onExit: function () { say("The applicant chose to exit."); }
-        });
+        window.kycHandle = bindings.mount(document.getElementById("kyc"), options({ sessionToken: s.sessionToken }));
       })
       .catch(function (e) { say("Could not start the verification: " + e.message); });
   }

@@ -22,19 +22,22 @@ pub fn slot_label(kind: DocumentKind) -> Key {
     }
 }
 
-/// Runs the cleaning pipeline on a chosen or captured image and stores the outcome.
+/// Runs the cleaning pipeline on a chosen or captured image, stores the outcome and stages the
+/// photo on the backend at once (so a reload, or the desktop a phone works for, has it).
 pub fn accept_image(ctx: &Ctx, kind: DocumentKind, blob: web_sys::Blob, source: &'static str) {
-    let flow = ctx.flow.clone();
+    let (flow, backend, loader) = (ctx.flow.clone(), ctx.backend.clone(), ctx.callbacks.load_capture.clone());
     if let Some(old) = flow.slot(kind).photo() {
         photo::release(&old.url);
     }
     flow.dispatch(Action::Photo(kind, Slot::Processing));
     wasm_bindgen_futures::spawn_local(async move {
-        let slot = match photo::clean(&blob, source).await {
-            Ok(p) => Slot::Ready { photo: p, upload: Upload::Pending },
-            Err(v) => Slot::Refused(v),
-        };
-        flow.dispatch(Action::Photo(kind, slot));
+        match photo::clean(&blob, source, loader.clone()).await {
+            Ok(p) => {
+                flow.dispatch(Action::Photo(kind, Slot::Ready { photo: p.clone(), upload: Upload::Pending }));
+                crate::upload::stage(&flow, &backend, kind, &p, loader).await;
+            }
+            Err(v) => flow.dispatch(Action::Photo(kind, Slot::Refused(v))),
+        }
     });
 }
 
@@ -148,8 +151,13 @@ pub fn upload_status(ctx: &Ctx, upload: &Upload, name: &str) -> Html {
     }
 }
 
-pub fn view(ctx: &Ctx, on_continue: Callback<()>) -> Html {
-    let children = html! { { for DocumentKind::ALL.into_iter().map(|kind| html! { <PhotoSlot {kind} /> }) } };
+pub fn view(ctx: &Ctx, on_continue: Callback<()>, handoff: &super::handoff::Handoff) -> Html {
+    let children = html! {
+        <>
+            { for DocumentKind::ALL.into_iter().map(|kind| html! { <PhotoSlot {kind} /> }) }
+            if !ctx.handoff_url.is_empty() { { super::handoff::view(ctx, handoff) } }
+        </>
+    };
     step_frame(
         ctx,
         StepFrameProps { step: Step::Photos, children, on_continue, continue_label: Key::Continue, busy: false },

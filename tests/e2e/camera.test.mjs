@@ -155,14 +155,15 @@ test("a photo taken with the camera reaches the backend marked as a camera photo
   try {
     const sources = {};
     page.on("request", (r) => {
-      const m = r.url().match(/\/documents\/(\w+)/);
+      // Photos are staged as soon as they are taken (PUT /v1/photos/{kind}).
+      const m = r.url().match(/\/v1\/photos\/(\w+)/);
       if (m && r.method() === "PUT") sources[m[1]] = r.headers()["x-photo-source"];
     });
     await openCamera(page);
     await page.getByAltText("Preview: Front of ID").waitFor({ timeout: 30_000 });
     await page.getByLabel("Photo of your face", { exact: true }).setInputFiles(new URL("./fixtures/face.jpg", import.meta.url).pathname);
     await page.getByAltText("Preview: Photo of your face").waitFor({ timeout: 15_000 });
-    await page.getByRole("button", { name: "Continue" }).click();
+    await page.getByRole("button", { name: "Continue", exact: true }).click();
     await page.getByRole("heading", { name: "Review" }).waitFor();
     await page.getByRole("button", { name: "Submit" }).click();
     await page.locator(".kyc-status").waitFor({ timeout: 30_000 });

@@ -100,7 +100,7 @@ export async function attach(page, label, file) {
 }
 
 export async function cont(page) {
-  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Continue", exact: true }).click();
 }
 
 /** The errors shown on screen as [field, code] pairs (sorted). */

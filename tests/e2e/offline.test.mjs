@@ -1,17 +1,20 @@
-// A network cut during a photo upload: the widget says what failed and offers "Try again";
-// when the network is back, the flow completes with nothing lost.
+// A network cut while a photo is staged: the widget says the upload failed and keeps the photo;
+// Submit sends it again first and, while still offline, says the server cannot be reached; when
+// the network is back, "Try again" completes the flow with nothing lost.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, uniqueEmail, sandboxApplications, open, PERSON, throughPhotos } from "./harness.mjs";
+import { BASE, launch, uniqueEmail, sandboxApplications, open, PERSON, toPhotosStep, attach, cont } from "./harness.mjs";
 
-test("network cut during a photo upload, then restored, completes with no data lost", async () => {
+test("network cut while a photo is staged, then restored, completes with no data lost", async () => {
   const b = await launch();
   try {
     const page = await open(b.ctx);
     const person = { ...PERSON, email: uniqueEmail("offline") };
-    await throughPhotos(page, person, { "Front of ID": "id-front.jpg", "Photo of your face": "face.jpg" });
+    await toPhotosStep(page, person);
+    await attach(page, "Front of ID", "id-front.jpg");
+    await page.getByText("Uploaded").first().waitFor({ timeout: 15_000 });
     let cut = false;
-    await page.route("**/documents/face", async (route) => {
+    await page.route("**/v1/photos/face", async (route) => {
       if (!cut) {
         cut = true;
         await b.ctx.setOffline(true);
@@ -20,9 +23,12 @@ test("network cut during a photo upload, then restored, completes with no data l
         await route.continue();
       }
     });
+    await attach(page, "Photo of your face", "face.jpg");
+    await page.getByText("The upload failed. Your photo is kept.").waitFor({ timeout: 15_000 });
+    await cont(page);
+    await page.getByRole("heading", { name: "Review" }).waitFor();
     await page.getByRole("button", { name: "Submit" }).click();
     await page.getByText("We could not reach the server. Nothing you entered was lost.").waitFor({ timeout: 15_000 });
-    await page.getByText("The upload failed. Your photo is kept.").waitFor();
     // Everything typed is still there.
     const review = await page.locator(".kyc-step").innerText();
     for (const v of ["Jane", person.email, "X1234567", "94105", "•••-••-6789"]) assert.ok(review.includes(v), v);

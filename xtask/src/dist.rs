@@ -9,7 +9,7 @@ use anyhow::{bail, Context, Result};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use crate::package::{copy_dir, minify_css, sri, walk};
+use crate::package::{minify_css, sri, walk};
 use crate::{cargo, cmd, root, run};
 
 /// The event the page's module script dispatches once the wasm is instantiated
@@ -64,7 +64,7 @@ pub fn build(dist: &Path) -> Result<()> {
         css.push(hashed(dist, &format!("{name}.css"), name, ".css")?);
     }
     std::fs::copy(root().join("www/demo.js"), dist.join("demo.js"))?;
-    copy_dir(&root().join("www/locales"), &dist.join("locales"))?;
+    crate::package::copy_locales(&root().join("www/locales"), &dist.join("locales"))?;
     crate::build_capture(&dist.join("capture"))?;
 
     let integrity = |rel: &str| -> Result<String> { Ok(sri(&std::fs::read(dist.join(rel))?)) };

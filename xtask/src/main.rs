@@ -62,7 +62,12 @@ pub fn cargo_home() -> PathBuf {
 }
 
 fn wasm_rustflags() -> String {
-    format!("--remap-path-prefix={}=kyc --remap-path-prefix={}=cargo", root().display(), cargo_home().display())
+    // The registry's long directory is shortened to `r` (its path sits in every panic location).
+    format!(
+        "--remap-path-prefix={}=kyc --remap-path-prefix={home}=cargo --remap-path-prefix={home}/registry/src=r",
+        root().display(),
+        home = cargo_home().display()
+    )
 }
 
 /// Fails when a built wasm file contains the build directory, the cargo home or the user's
@@ -251,6 +256,7 @@ fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
         .args(["--test", "--test-concurrency=1"])
         .args(paths)
         .env("KYC_E2E_URL", &url)
+        .env("KYC_E2E_DATA_DIR", &data)
         .env("KYC_E2E_STATIC_PORT", static_port.to_string())
         .env("KYC_PACKAGE_DIR", root().join("target/npm").join(package::NAME))
         .env("KYC_VITE_DIST", vite_host.join("dist"))

@@ -70,9 +70,13 @@ export interface ErrorDetail {{
 export interface MountOptions {{
   /** Origin of your partner backend (kyc-server), e.g. "https://partner.example". */
   backendUrl: string;
-  /** A session token minted by your server with POST /v1/sessions. */
-  sessionToken: string;
-  /** "en" (default), "zh-CN", "es", "ar" (right to left); other tags fall back to English. */
+  /** A session token minted by your server with POST /v1/sessions (leave it out only on a page
+   *  opened from a "continue on your phone" link: its fragment holds `kyc-handoff=…`). */
+  sessionToken?: string;
+  /** The page a phone opens to take the photos (default: this page without its fragment). */
+  handoffUrl?: string;
+  /** "en" (default), "es", "fr", "de", "pt-BR", "it", "zh-CN", "ja", "ko", "ar", "he", "tr"
+   *  (Arabic and Hebrew right to left); other tags fall back to English. */
   locale?: string;
   /** Per-string overrides by key, e.g. {{ continue: "Next", error_required: "Please fill this in." }}. */
   strings?: Record<string, string>;
@@ -161,7 +165,7 @@ pub fn package() -> Result<Built> {
     crate::check_no_build_paths(&dir)?;
     // Loaded only when asked for: the capture module and the locale files.
     crate::build_capture(&dir.join("capture"))?;
-    copy_dir(&root().join("www/locales"), &dir.join("locales"))?;
+    copy_locales(&root().join("www/locales"), &dir.join("locales"))?;
     for generated in ["kyc_widget.d.ts", "kyc_widget_bg.wasm.d.ts"] {
         let _ = std::fs::remove_file(dir.join(generated));
     }
@@ -229,6 +233,21 @@ pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
         let p = e?.path();
         if p.is_file() {
             std::fs::copy(&p, to.join(p.file_name().unwrap_or_default()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The locale files as shipped: the same JSON without the indentation (what the browser fetches
+/// is data, not a file for people to edit).
+pub fn copy_locales(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from).with_context(|| from.display().to_string())? {
+        let p = e?.path();
+        if p.extension().is_some_and(|x| x == "json") {
+            let value: serde_json::Value = serde_json::from_slice(&std::fs::read(&p)?)
+                .with_context(|| format!("{} is not valid JSON", p.display()))?;
+            std::fs::write(to.join(p.file_name().unwrap_or_default()), serde_json::to_string(&value)?)?;
         }
     }
     Ok(())

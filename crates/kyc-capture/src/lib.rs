@@ -15,6 +15,37 @@
 //!
 //! The camera light goes off — every track stopped, the analysis loop ended — on capture and on
 //! [`Capture::close`] (the widget calls it on close, step change and unmount).
+//!
+//! It also holds the photo cleaning pipeline ([`clean`]): everything a chosen or captured photo
+//! goes through before it is sent, loaded the first time a person picks a photo — and the
+//! desktop's "Continue on your phone" panel ([`handoff`]), and the photo uploads with progress
+//! and the staged photos' fetch ([`transfer`]), and the whole page of phone mode ([`phone`]).
+
+pub mod clean;
+
+include!(concat!(env!("OUT_DIR"), "/texts.rs"));
+
+/// A message with its one `{…}` argument filled (every text the module fills has one; a
+/// character search keeps the substring searcher out of the module).
+pub fn fill(template: &str, value: &str) -> String {
+    match (template.find('{'), template.find('}')) {
+        (Some(a), Some(b)) if a < b => [&template[..a], value, &template[b + 1..]].concat(),
+        _ => template.to_owned(),
+    }
+}
+
+/// A text by key: the widget's (the locale's or the host's) when it passed one, else the
+/// English built in.
+pub fn tr(texts: &JsValue, key: &str) -> String {
+    Reflect::get(texts, &key.into())
+        .ok()
+        .and_then(|v| v.as_string())
+        .or_else(|| english(key).map(str::to_owned))
+        .unwrap_or_default()
+}
+pub mod handoff;
+pub mod phone;
+pub mod transfer;
 
 use gloo_timers::callback::Interval;
 use js_sys::{Function, Promise, Reflect};

@@ -86,7 +86,10 @@ pub async fn perform_submit(state: &AppState, app: &ApplicationRow, source: &str
 pub async fn forward_staged_photos(state: &AppState, app: &ApplicationRow) -> Result<(), SubmitError> {
     use sha2::{Digest, Sha256};
     let user = &app.external_user_id;
-    for staged in state.db.staged_photos(user).await? {
+    // In the rulebook's order (front, back, face), as the widget always sent them.
+    let mut photos = state.db.staged_photos(user).await?;
+    photos.sort_by_key(|p| kyc_domain::photo::DocumentKind::ALL.iter().position(|k| k.as_str() == p.kind));
+    for staged in photos {
         let kind = staged.kind.as_str();
         let Some((_, sealed)) = state.db.staged_photo(user, kind).await? else { continue };
         let aad = crate::staging::photo_aad(user, kind);
