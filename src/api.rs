@@ -11,9 +11,9 @@ use web_sys::{Request, RequestInit, Response};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Backend {
     pub base_url: String,
-    /// The session token, or on a phone the handoff capability (which can only add photos).
+    /// The session token (empty on a phone, whose page claims its own capability).
     pub token: String,
-    /// A phone continuing a desktop's signup: photos go to the handoff's staging.
+    /// A phone continuing a desktop's signup: nothing of the session is restored or staged here.
     pub phone: bool,
 }
 
@@ -212,18 +212,10 @@ impl Backend {
         format!("{}{path}", self.base_url.trim_end_matches('/'))
     }
 
-    /// `PUT` URL of a photo: staged as soon as it is taken (on a phone, into the handoff's
-    /// staging); submit forwards what is staged.
+    /// URL of a staged photo: `PUT` as soon as it is taken (submit forwards what is staged),
+    /// `GET` for its preview — with the token in a header, never in the URL. (A phone's photos
+    /// go to its handoff from the lazily loaded module's phone page.)
     pub fn photo_url(&self, kind: &str) -> String {
-        if self.phone {
-            self.url(&format!("/v1/handoff/photos/{kind}"))
-        } else {
-            self.url(&format!("/v1/photos/{kind}"))
-        }
-    }
-
-    /// `GET` URL of a staged photo (fetched with the token, never a URL that carries it).
-    pub fn staged_url(&self, kind: &str) -> String {
         self.url(&format!("/v1/photos/{kind}"))
     }
 

@@ -38,7 +38,7 @@ async fn module_call(loader: Option<Function>, name: &str, args: &js_sys::Array)
 
 /// A staged photo's bytes, for its preview.
 pub async fn fetch_staged(backend: &Backend, kind: &str, loader: Option<Function>) -> Option<web_sys::Blob> {
-    let args = js_sys::Array::of2(&backend.staged_url(kind).into(), &backend.token.clone().into());
+    let args = js_sys::Array::of2(&backend.photo_url(kind).into(), &backend.token.clone().into());
     module_call(loader, "fetchBlob", &args).await.dyn_into().ok()
 }
 

@@ -26,9 +26,6 @@ pub fn slot_label(kind: DocumentKind) -> Key {
 /// photo on the backend at once (so a reload, or the desktop a phone works for, has it).
 pub fn accept_image(ctx: &Ctx, kind: DocumentKind, blob: web_sys::Blob, source: &'static str) {
     let (flow, backend, loader) = (ctx.flow.clone(), ctx.backend.clone(), ctx.callbacks.load_capture.clone());
-    if let Some(old) = flow.slot(kind).photo() {
-        photo::release(&old.url);
-    }
     flow.dispatch(Action::Photo(kind, Slot::Processing));
     wasm_bindgen_futures::spawn_local(async move {
         match photo::clean(&blob, source, loader.clone()).await {
