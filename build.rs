@@ -8,67 +8,12 @@
 //!
 //! Locales other than English are not compiled in: the widget fetches one when asked for.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-type Texts = BTreeMap<String, String>;
-
-fn read(path: &Path) -> Texts {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    let value: serde_json::Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display()));
-    let obj = value.as_object().unwrap_or_else(|| panic!("{} must be one JSON object", path.display()));
-    obj.iter()
-        .map(|(k, v)| {
-            let s = v.as_str().unwrap_or_else(|| panic!("{}: \"{k}\" must be a string", path.display()));
-            (k.clone(), s.to_owned())
-        })
-        .collect()
-}
-
-/// The `{name}` arguments of a message (ICU MessageFormat simple arguments).
-fn placeholders(message: &str) -> Result<BTreeSet<String>, String> {
-    let mut out = BTreeSet::new();
-    let mut rest = message;
-    while let Some(open) = rest.find('{') {
-        let close = rest[open..].find('}').ok_or("an unclosed '{'")? + open;
-        let name = &rest[open + 1..close];
-        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!("'{{{name}}}' is not a simple argument"));
-        }
-        out.insert(name.to_owned());
-        rest = &rest[close + 1..];
-    }
-    if rest.contains('}') {
-        return Err("a '}' without '{'".into());
-    }
-    Ok(out)
-}
-
-/// Problems of one locale against English (empty: it matches).
-fn check(english: &Texts, other: &Texts) -> Vec<String> {
-    let mut problems = Vec::new();
-    for k in english.keys().filter(|k| !other.contains_key(*k)) {
-        problems.push(format!("missing key \"{k}\""));
-    }
-    for k in other.keys().filter(|k| !english.contains_key(*k)) {
-        problems.push(format!("extra key \"{k}\" (not in en.json)"));
-    }
-    for (k, v) in other {
-        match (placeholders(v), english.get(k)) {
-            (Err(e), _) => problems.push(format!("\"{k}\": {e}")),
-            (Ok(theirs), Some(en)) => {
-                let ours = placeholders(en).unwrap_or_default();
-                if ours != theirs {
-                    problems.push(format!("\"{k}\": placeholders {theirs:?}, English has {ours:?}"));
-                }
-            }
-            (Ok(_), None) => {}
-        }
-    }
-    problems
-}
+#[path = "build/locales.rs"]
+mod locales;
 
 fn camel(snake: &str) -> String {
     snake
@@ -83,37 +28,17 @@ fn camel(snake: &str) -> String {
 fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("www/locales");
     println!("cargo:rerun-if-changed={}", dir.display());
-    let english = read(&dir.join("en.json"));
-    for (k, v) in &english {
-        if let Err(e) = placeholders(v) {
-            panic!("www/locales/en.json: \"{k}\": {e}");
-        }
-    }
+    println!("cargo:rerun-if-changed=build/locales.rs");
     let codes: BTreeMap<String, String> =
         kyc_domain::ErrorCode::ALL.iter().map(|c| (format!("error_{}", c.as_str()), format!("{c:?}"))).collect();
-    let mut problems = Vec::new();
-    for k in codes.keys().filter(|k| !english.contains_key(*k)) {
-        problems.push(format!("en.json: missing key \"{k}\" (a kyc-domain error code)"));
-    }
-    for k in english.keys().filter(|k| k.starts_with("error_") && !codes.contains_key(*k)) {
-        problems.push(format!("en.json: \"{k}\" is no kyc-domain error code"));
-    }
-    let mut locales = Vec::new();
-    let mut entries: Vec<_> = std::fs::read_dir(&dir).expect("www/locales").filter_map(Result::ok).collect();
-    entries.sort_by_key(std::fs::DirEntry::file_name);
-    for entry in entries {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(tag) = name.strip_suffix(".json") else { continue };
-        if tag == "en" {
-            continue;
-        }
-        println!("cargo:rerun-if-changed={}", entry.path().display());
-        problems.extend(check(&english, &read(&entry.path())).into_iter().map(|p| format!("{name}: {p}")));
-        locales.push(tag.to_owned());
+    let (problems, locales) = locales::problems(&dir, &codes);
+    for tag in &locales {
+        println!("cargo:rerun-if-changed={}", dir.join(format!("{tag}.json")).display());
     }
     if !problems.is_empty() {
         panic!("www/locales does not match en.json:\n  {}", problems.join("\n  "));
     }
+    let english = locales::read(&dir.join("en.json"));
 
     // `handoff_*` and `phone_*` are shown only by the lazily loaded module, which builds its own
     // English in from this file (crates/kyc-capture/build.rs): not compiled into the widget.

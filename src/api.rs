@@ -1,12 +1,16 @@
-//! The backend client (contract.md §1) over the browser's `fetch` and `JSON` (no serde in the
-//! wasm: it would ship a JSON parser and float formatting the browser already has). The
-//! session token travels only in the `Authorization` header, never in a URL.
+//! The backend client (contract.md §1): JSON calls through `gloo-net`; what the widget sends
+//! (the draft, event details) is moved into JS values by `serde` + `serde-wasm-bindgen`;
+//! answers are parsed by the browser's `JSON.parse` and read field by field here. (Reading them
+//! through `serde-wasm-bindgen` too was measured: its deserialisers for the answers' nine types
+//! cost about 10 KB of gzip, more than the first-load budget has left.) The session token
+//! travels only in the `Authorization` header, never in a URL.
 
-use js_sys::{Object, Reflect, JSON};
+use gloo_net::http::{Method, RequestBuilder};
+use js_sys::{Object, Reflect};
 use kyc_domain::{DraftDto, ErrorCode, Field, FieldError, Params};
+use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, Response};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Backend {
@@ -84,7 +88,7 @@ fn array(v: &JsValue) -> Vec<JsValue> {
 }
 
 /// `[{"kind", "source", "uploadedAt"}]`.
-pub fn photo_list(v: &JsValue) -> Vec<StagedPhoto> {
+fn photo_list(v: &JsValue) -> Vec<StagedPhoto> {
     array(v)
         .iter()
         .filter_map(|p| {
@@ -97,8 +101,8 @@ pub fn photo_list(v: &JsValue) -> Vec<StagedPhoto> {
         .collect()
 }
 
-/// A draft as JSON (`draft_to_js`'s shape) → the value of each field it holds.
-pub fn draft_values(draft: &JsValue) -> Vec<(Field, String)> {
+/// A draft as JSON (the contract's shape) → the value of each field it holds.
+fn draft_values(draft: &JsValue) -> Vec<(Field, String)> {
     Field::ALL
         .into_iter()
         .filter_map(|f| {
@@ -109,41 +113,18 @@ pub fn draft_values(draft: &JsValue) -> Vec<(Field, String)> {
         .collect()
 }
 
-fn set(o: &Object, key: &str, value: Option<&str>) {
-    if let Some(v) = value {
-        let _ = Reflect::set(o, &JsValue::from_str(key), &JsValue::from_str(v));
-    }
+/// A value of ours as a plain JS object (`serde-wasm-bindgen`; absent options left out).
+pub fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or(JsValue::UNDEFINED)
 }
 
-/// The draft as a JS object (absent values left out; `gender` as a number, as the contract shows).
-pub fn draft_to_js(d: &DraftDto) -> Object {
-    let root = Object::new();
-    set(&root, "email", d.email.as_deref());
-    let i = &d.individual_info;
-    let info = Object::new();
-    set(&info, "firstName", i.first_name.as_deref());
-    set(&info, "lastName", i.last_name.as_deref());
-    set(&info, "dob", i.dob.as_deref());
-    set(&info, "country", i.country.as_deref());
-    if let Some(g) = &i.gender {
-        let text = g.as_text();
-        let value = text.parse::<u8>().map_or_else(|_| JsValue::from_str(&text), JsValue::from);
-        let _ = Reflect::set(&info, &JsValue::from_str("gender"), &value);
-    }
-    set(&info, "idDocType", i.id_doc_type.as_ref().map(kyc_domain::draft::NumOrText::as_text).as_deref());
-    set(&info, "number", i.number.as_deref());
-    set(&info, "validUntil", i.valid_until.as_deref());
-    let _ = Reflect::set(&root, &JsValue::from_str("individualInfo"), &info);
-    let a = &d.address;
-    let addr = Object::new();
-    set(&addr, "country", a.country.as_deref());
-    set(&addr, "state", a.state.as_deref());
-    set(&addr, "city", a.city.as_deref());
-    set(&addr, "address", a.address.as_deref());
-    set(&addr, "zipCode", a.zip_code.as_deref());
-    set(&addr, "ssn", a.ssn.as_deref());
-    let _ = Reflect::set(&root, &JsValue::from_str("address"), &addr);
-    root
+/// The body of `PUT /v1/draft`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DraftBody<'a> {
+    step: &'a str,
+    no_expiry: bool,
+    draft: &'a DraftDto,
 }
 
 /// `error.fields` of an error answer, keeping only fields and codes this build knows.
@@ -171,27 +152,20 @@ pub fn field_errors(body: &JsValue) -> Vec<FieldError> {
 }
 
 impl Backend {
-    async fn send(&self, method: &str, path: &str, body: Option<&JsValue>) -> Result<JsValue, ApiFailure> {
-        let init = RequestInit::new();
-        init.set_method(method);
-        if let Some(b) = body {
-            let text = JSON::stringify(b).map_err(|_| ApiFailure::Network)?;
-            init.set_body(&text.into());
-        }
-        let req = Request::new_with_str_and_init(&self.url(path), &init).map_err(|_| ApiFailure::Network)?;
-        let h = req.headers();
+    /// A JSON call (`gloo-net`): `Ok(answer)` on 2xx, else what went wrong.
+    async fn send(&self, method: Method, path: &str, body: Option<JsValue>) -> Result<JsValue, ApiFailure> {
+        let mut req = RequestBuilder::new(&self.url(path)).method(method);
         if !self.token.is_empty() {
-            let _ = h.set("Authorization", &format!("Bearer {}", self.token));
+            req = req.header("Authorization", &format!("Bearer {}", self.token));
         }
-        if body.is_some() {
-            let _ = h.set("Content-Type", "application/json");
-        }
-        let window = web_sys::window().ok_or(ApiFailure::Network)?;
-        let resp: Response = JsFuture::from(window.fetch_with_request(&req))
-            .await
-            .map_err(|_| ApiFailure::Network)?
-            .dyn_into()
-            .map_err(|_| ApiFailure::Network)?;
+        let req = match body {
+            Some(b) => {
+                let text = js_sys::JSON::stringify(&b).map_err(|_| ApiFailure::Network)?;
+                req.header("Content-Type", "application/json").body(text).map_err(|_| ApiFailure::Network)?
+            }
+            None => req.build().map_err(|_| ApiFailure::Network)?,
+        };
+        let resp: web_sys::Response = req.send().await.map_err(|_| ApiFailure::Network)?.into();
         let status = resp.status();
         let json = match resp.json() {
             Ok(p) => JsFuture::from(p).await.unwrap_or(JsValue::NULL),
@@ -212,41 +186,31 @@ impl Backend {
         format!("{}{path}", self.base_url.trim_end_matches('/'))
     }
 
-    /// URL of a staged photo: `PUT` as soon as it is taken (submit forwards what is staged),
-    /// `GET` for its preview — with the token in a header, never in the URL. (A phone's photos
-    /// go to its handoff from the lazily loaded module's phone page.)
-    pub fn photo_url(&self, kind: &str) -> String {
-        self.url(&format!("/v1/photos/{kind}"))
-    }
-
     /// Stages the typed values and the step (`PUT /v1/draft`), encrypted on the backend.
     pub async fn save_draft(&self, step: &str, no_expiry: bool, draft: &DraftDto) -> Result<(), ApiFailure> {
-        let body = Object::new();
-        set(&body, "step", Some(step));
-        let _ = Reflect::set(&body, &"noExpiry".into(), &no_expiry.into());
-        let _ = Reflect::set(&body, &"draft".into(), &draft_to_js(draft));
-        self.send("PUT", "/v1/draft", Some(&body.into())).await.map(|_| ())
+        let body = to_js(&DraftBody { step, no_expiry, draft });
+        self.send(Method::PUT, "/v1/draft", Some(body)).await.map(|_| ())
     }
 
     /// Forgets everything staged (the person left).
     pub async fn delete_draft(&self) -> Result<(), ApiFailure> {
-        self.send("DELETE", "/v1/draft", None).await.map(|_| ())
+        self.send(Method::DELETE, "/v1/draft", None).await.map(|_| ())
     }
 
     pub async fn submit(&self, id: &str) -> Result<String, ApiFailure> {
-        let v = self.send("POST", &format!("/v1/applications/{id}/submit"), Some(&Object::new().into())).await?;
+        let v = self.send(Method::POST, &format!("/v1/applications/{id}/submit"), Some(Object::new().into())).await?;
         Ok(get_str(&v, "status").unwrap_or_default())
     }
 
     pub async fn status(&self, id: &str) -> Result<String, ApiFailure> {
-        let v = self.send("GET", &format!("/v1/applications/{id}"), None).await?;
+        let v = self.send(Method::GET, &format!("/v1/applications/{id}"), None).await?;
         Ok(get_str(&v, "status").unwrap_or_default())
     }
 
     /// Where this session's user stands (a reload, a new token): their application and what is
     /// staged, if anything.
     pub async fn session(&self) -> Result<Resume, ApiFailure> {
-        let v = self.send("GET", "/v1/session", None).await?;
+        let v = self.send(Method::GET, "/v1/session", None).await?;
         let app = get(&v, "application");
         let application = get_str(&app, "applicationId").map(|application_id| Application {
             application_id,
@@ -264,7 +228,7 @@ impl Backend {
     }
 
     pub async fn create_application(&self, draft: &DraftDto) -> Result<Created, ApiFailure> {
-        let v = self.send("POST", "/v1/applications", Some(&draft_to_js(draft).into())).await?;
+        let v = self.send(Method::POST, "/v1/applications", Some(to_js(draft))).await?;
         Ok(Created {
             application_id: get_str(&v, "applicationId").unwrap_or_default(),
             status: get_str(&v, "status").unwrap_or_default(),

@@ -3,19 +3,17 @@
 //! result with backoff, manages focus and announcements, and calls the host's callbacks.
 
 use gloo_timers::callback::Timeout;
-use kyc_domain::photo::DocumentKind;
 use kyc_domain::{Date, Rules};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
-use crate::api::{ApiFailure, Backend};
+use crate::api::{to_js, ApiFailure, Backend};
 use crate::ctx::{field_id, Callbacks, Ctx};
-use crate::flow::{Action, Flow, Sending, Slot, Step, Upload};
+use crate::flow::{Action, Flow, Photo, Sending, Step};
 use crate::i18n::{I18n, Key};
 use crate::steps::{address, document, frame::focus_in, personal, photos, result, review};
-use crate::upload::{self, Staged};
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct AppProps {
@@ -43,34 +41,49 @@ fn is_final(status: Option<&str>) -> bool {
     matches!(status, Some("approved" | "rejected"))
 }
 
-fn obj(pairs: &[(&str, &str)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in pairs {
-        let _ = js_sys::Reflect::set(&o, &(*k).into(), &(*v).into());
-    }
-    o.into()
+/// `onError`'s detail (contract.md §4).
+#[derive(serde::Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+}
+
+/// `onComplete`'s detail.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CompleteDetail<'a> {
+    application_id: &'a str,
+    status: &'a str,
 }
 
 /// The whole submission; resumable: what already succeeded is skipped on "Try again". The
 /// backend forwards the staged photos itself at submit.
-async fn submit(flow: UseReducerHandle<Flow>, backend: Rc<Backend>, callbacks: Callbacks) {
+async fn submit(
+    flow: UseReducerHandle<Flow>,
+    backend: Rc<Backend>,
+    callbacks: Callbacks,
+    photos: Rc<RefCell<Option<JsValue>>>,
+) {
     let fail = |k: Key, code: &str| {
-        Callbacks::call(callbacks.on_error.as_ref(), &obj(&[("code", code)]));
+        Callbacks::call(callbacks.on_error.as_ref(), &to_js(&ErrorDetail { code }));
         flow.dispatch(Action::Sending(Sending::Failed(k)));
     };
     flow.dispatch(Action::Sending(Sending::Working));
-    // Photos are staged as soon as they are taken; one whose staging failed is sent again now.
-    for kind in DocumentKind::ALL {
-        if let Slot::Ready { photo, upload } = flow.slot(kind) {
-            if *upload != Upload::Done {
-                match upload::stage(&flow, &backend, kind, photo, callbacks.load_capture.clone()).await {
-                    Staged::Done => {}
-                    Staged::Refused(errs) => return flow.dispatch(Action::ServerErrors(errs)),
-                    Staged::Failed(k) => {
-                        return fail(k, if k == Key::NetworkError { "network_error" } else { "upload_failed" })
-                    }
-                }
+    // Photos are staged as soon as they are taken: one still on its way is waited for, one whose
+    // staging failed is sent again now.
+    if flow.photos.iter().any(|p| matches!(p, Photo::Failed | Photo::Sending)) {
+        let object = photos.borrow().clone();
+        let why = match object.map(|o| crate::module::call(&o, "flush", &[])) {
+            Some(Ok(p)) => {
+                wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(p)).await.unwrap_or(JsValue::NULL)
             }
+            _ => JsValue::from_str("upload_failed"),
+        };
+        match why.as_string().as_deref() {
+            _ if why.is_null() => {}
+            Some("network_error") => return fail(Key::NetworkError, "network_error"),
+            Some("session_expired") => return fail(Key::SessionExpired, "session_expired"),
+            Some(_) => return fail(Key::UploadFailed, "upload_failed"),
+            None => return flow.dispatch(Action::ServerErrors(crate::api::field_errors(&why))),
         }
     }
     let id = match flow.application_id.clone() {
@@ -98,35 +111,11 @@ async fn submit(flow: UseReducerHandle<Flow>, backend: Rc<Backend>, callbacks: C
     }
 }
 
-/// Calls `close()` on an object of the lazily loaded module.
-pub fn close_module_object(o: &JsValue) {
-    if let Ok(f) = js_sys::Reflect::get(o, &"close".into()).and_then(wasm_bindgen::JsCast::dyn_into::<js_sys::Function>)
-    {
-        let _ = f.call0(o);
-    }
-}
-
-/// Fetches the previews of staged photos into their slots.
-pub async fn restore_photos(
-    flow: &UseReducerHandle<Flow>,
-    backend: &Backend,
-    photos: &[crate::api::StagedPhoto],
-    loader: Option<js_sys::Function>,
-) {
-    for p in photos {
-        let Some(kind) = DocumentKind::parse(&p.kind) else { continue };
-        let Some(blob) = upload::fetch_staged(backend, kind.as_str(), loader.clone()).await else { continue };
-        let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else { continue };
-        let source = if p.source == "camera" { "camera" } else { "file" };
-        let photo = crate::photo::CleanPhoto { blob, url, width: 0, height: 0, blurry: false, metrics: None, source };
-        flow.dispatch(Action::Photo(kind, Slot::Ready { photo, upload: Upload::Done }));
-    }
-}
-
 #[component]
 pub fn App(p: &AppProps) -> Html {
     let flow = use_reducer(Flow::default);
     let countries = use_memo(p.i18n.locale, |l| crate::intl::countries(l.tag()));
+    let dates = use_memo(p.i18n.locale, |l| crate::intl::date_parts(l.tag()));
     let ctx = Ctx {
         i18n: p.i18n.clone(),
         prefix: p.id_prefix.clone(),
@@ -134,11 +123,12 @@ pub fn App(p: &AppProps) -> Html {
         backend: p.backend.clone(),
         callbacks: p.callbacks.clone(),
         countries,
+        dates,
         root: p.root.clone(),
         handoff_url: p.handoff_url.clone(),
     };
     let announcement = use_state(String::new);
-    let handoff = crate::steps::handoff::use_handoff(&ctx);
+    let photo_slots = photos::use_photos(&ctx);
     let first_render = use_mut_ref(|| true);
 
     // Step changes: focus the heading, announce "Step n of 5: title", tell the host.
@@ -172,16 +162,11 @@ pub fn App(p: &AppProps) -> Html {
     {
         let ctx = ctx.clone();
         use_effect_with((), move |()| {
-            let (flow, backend, loader) = (ctx.flow.clone(), ctx.backend.clone(), ctx.callbacks.load_capture.clone());
+            let (flow, backend) = (ctx.flow.clone(), ctx.backend.clone());
             if !backend.phone {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(r) = backend.session().await {
-                        let photos = r.staged.as_ref().map(|s| s.photos.clone()).unwrap_or_default();
-                        let submitted = r.application.as_ref().is_some_and(|a| a.status != "draft");
                         flow.dispatch(Action::Resume(r));
-                        if !submitted {
-                            restore_photos(&flow, &backend, &photos, loader).await;
-                        }
                     }
                 });
             }
@@ -200,7 +185,7 @@ pub fn App(p: &AppProps) -> Html {
                     let mut p = page.borrow_mut();
                     if p.1 {
                         if let Some(o) = opened {
-                            close_module_object(&o);
+                            crate::module::close(&o);
                         }
                     } else {
                         p.0 = opened;
@@ -211,16 +196,17 @@ pub fn App(p: &AppProps) -> Html {
                 let mut p = page.borrow_mut();
                 p.1 = true;
                 if let Some(o) = p.0.take() {
-                    close_module_object(&o);
+                    crate::module::close(&o);
                 }
             }
         });
     }
-    // A new error list: focus the first invalid field.
+    // Continue or the server flagged errors: focus the first invalid field (not when errors
+    // come and go as the person types).
     {
         let ctx = ctx.clone();
-        use_effect_with(flow.errors.clone(), move |errs| {
-            if let Some(e) = errs.first() {
+        use_effect_with(flow.flagged, move |_| {
+            if let Some(e) = ctx.flow.errors.first() {
                 focus_in(&ctx.root, &field_id(&ctx.prefix, e.field));
             }
         });
@@ -257,23 +243,13 @@ pub fn App(p: &AppProps) -> Html {
             if is_final(status.as_deref()) && !std::mem::replace(&mut *told.borrow_mut(), true) {
                 let id = ctx.flow.application_id.clone().unwrap_or_default();
                 let s = status.clone().unwrap_or_default();
-                Callbacks::call(ctx.callbacks.on_complete.as_ref(), &obj(&[("applicationId", &id), ("status", &s)]));
+                Callbacks::call(
+                    ctx.callbacks.on_complete.as_ref(),
+                    &to_js(&CompleteDetail { application_id: &id, status: &s }),
+                );
             }
         });
     }
-    // Unmount: free the previews' object URLs.
-    {
-        let urls: Rc<RefCell<Vec<String>>> = use_mut_ref(Vec::new);
-        *urls.borrow_mut() = flow.photos.iter().filter_map(|s| s.photo().map(|p| p.url.clone())).collect();
-        use_effect_with((), move |()| {
-            move || {
-                for u in urls.borrow().iter() {
-                    crate::photo::release(u);
-                }
-            }
-        });
-    }
-
     let on_continue = {
         let flow = flow.clone();
         Callback::from(move |()| {
@@ -287,14 +263,16 @@ pub fn App(p: &AppProps) -> Html {
     };
     let on_submit = {
         let (flow, backend, callbacks) = (flow.clone(), ctx.backend.clone(), p.callbacks.clone());
+        let object = photo_slots.object.clone();
         let busy = Rc::new(Cell::new(false));
         Callback::from(move |()| {
             if busy.replace(true) {
                 return;
             }
             let (flow, backend, callbacks, busy) = (flow.clone(), backend.clone(), callbacks.clone(), busy.clone());
+            let object = object.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                submit(flow, backend, callbacks).await;
+                submit(flow, backend, callbacks, object).await;
                 busy.set(false);
             });
         })
@@ -322,7 +300,7 @@ pub fn App(p: &AppProps) -> Html {
         Step::Personal => personal::view(&ctx, on_continue),
         Step::Document => document::view(&ctx, on_continue),
         Step::Address => address::view(&ctx, on_continue),
-        Step::Photos => photos::view(&ctx, on_continue, &handoff),
+        Step::Photos => photos::view(&ctx, on_continue, &photo_slots),
         Step::Review => review::view(&ctx, on_submit),
         Step::Result => result::view(&ctx),
     };

@@ -39,6 +39,8 @@ pub struct Ctx {
     pub backend: Rc<Backend>,
     pub callbacks: Callbacks,
     pub countries: Rc<Vec<(String, String)>>,
+    /// How the locale writes a date (order of day, month, year; month names).
+    pub dates: Rc<crate::intl::DateParts>,
     /// The element the widget renders into.
     pub root: web_sys::Element,
     /// The page a phone opens to continue this signup (`handoffUrl`); empty on the phone.
@@ -60,12 +62,29 @@ impl Ctx {
             let msg = self.i18n.error(&Violation { code: e.code, params: e.params.clone() });
             (AttrValue::from(f.path()), AttrValue::from(e.code.as_str()), AttrValue::from(msg))
         });
-        Common { id: self.id(f), label: self.t(label), hint: hint.map(|h| self.t(h)), error }
+        let flow = self.flow.clone();
+        let leave = Callback::from(move |()| flow.dispatch(Action::Leave(f)));
+        Common { id: self.id(f), label: self.t(label), hint: hint.map(|h| self.t(h)), error, leave }
     }
 
     pub fn setter(&self, f: Field) -> Callback<String> {
         let flow = self.flow.clone();
         Callback::from(move |v| flow.dispatch(Action::Set(f, v)))
+    }
+
+    /// A date field (day, month, year in the locale's order).
+    pub fn date(&self, f: Field, label: Key, autocomplete: Option<&'static str>) -> Html {
+        crate::field::date_field(&crate::field::DateFieldProps {
+            common: self.common(f, label, None),
+            value: self.flow.value(f),
+            parts: self.dates.clone(),
+            labels: [self.t(Key::Day), self.t(Key::Month), self.t(Key::Year)],
+            autocomplete,
+            on_part: {
+                let flow = self.flow.clone();
+                Callback::from(move |(at, v)| flow.dispatch(Action::SetPart(f, at, v)))
+            },
+        })
     }
 
     pub fn go(&self, step: Step) -> Callback<()> {

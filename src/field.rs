@@ -13,6 +13,8 @@ pub struct Common {
     pub hint: Option<AttrValue>,
     /// `(API path, code, message)` of the field's error.
     pub error: Option<(AttrValue, AttrValue, AttrValue)>,
+    /// Called when the person leaves the control (a choice in a list counts as leaving).
+    pub leave: Callback<()>,
 }
 
 impl Common {
@@ -50,6 +52,23 @@ pub struct TextFieldProps {
     pub on_input: Callback<String>,
 }
 
+/// Whether focus is going to a button: Continue judges every field anyway, and an error shown
+/// on the way there would move the button from under the pointer between press and release.
+fn to_button(e: &FocusEvent) -> bool {
+    use wasm_bindgen::JsCast;
+    e.related_target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|el| el.tag_name() == "BUTTON")
+}
+
+/// `leave`, when focus leaves for anything but a button.
+fn on_leave(leave: &Callback<()>) -> Callback<FocusEvent> {
+    let leave = leave.clone();
+    Callback::from(move |e: FocusEvent| {
+        if !to_button(&e) {
+            leave.emit(());
+        }
+    })
+}
+
 /// A text input (a plain function: no state, so no component machinery in the wasm).
 pub fn text_field(p: TextFieldProps) -> Html {
     let c = &p.common;
@@ -58,7 +77,7 @@ pub fn text_field(p: TextFieldProps) -> Html {
     html! {
         <div class={classes!("kyc-field", invalid.then_some("kyc-field--invalid"))}>
             <label class="kyc-label" for={c.id.clone()}>{ c.label.clone() }</label>
-            <input class="kyc-input" id={c.id.clone()} type={p.input_type} value={p.value} {oninput}
+            <input class="kyc-input" id={c.id.clone()} type={p.input_type} value={p.value} {oninput} onblur={on_leave(&c.leave)}
                 autocomplete={p.autocomplete} inputmode={p.inputmode} spellcheck="false"
                 aria-invalid={invalid.then_some("true")} aria-describedby={c.described_by()} />
             { c.below() }
@@ -78,7 +97,13 @@ pub struct SelectFieldProps {
 
 pub fn select_field(p: &SelectFieldProps) -> Html {
     let c = &p.common;
-    let onchange = p.on_change.reform(|e: Event| e.target_unchecked_into::<web_sys::HtmlSelectElement>().value());
+    let onchange = {
+        let (set, leave) = (p.on_change.clone(), c.leave.clone());
+        Callback::from(move |e: Event| {
+            set.emit(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value());
+            leave.emit(());
+        })
+    };
     let invalid = c.error.is_some();
     html! {
         <div class={classes!("kyc-field", invalid.then_some("kyc-field--invalid"))}>
@@ -108,6 +133,92 @@ pub fn checkbox(p: CheckboxProps) -> Html {
         <div class="kyc-field kyc-field--check">
             <input class="kyc-check" type="checkbox" id={p.id.clone()} checked={p.checked} {onchange} />
             <label class="kyc-label" for={p.id}>{ p.label.clone() }</label>
+        </div>
+    }
+}
+
+pub struct DateFieldProps {
+    pub common: Common,
+    /// `year-month-day`, each part as typed.
+    pub value: String,
+    /// `(part, text)`: 0 year, 1 month, 2 day.
+    pub on_part: Callback<(usize, String)>,
+    pub parts: Rc<crate::intl::DateParts>,
+    /// `(day, month, year)` labels.
+    pub labels: [AttrValue; 3],
+    /// The autocomplete prefix (`bday` for a date of birth).
+    pub autocomplete: Option<&'static str>,
+}
+
+/// A date as day, month (by name) and year, in the locale's order, in one labelled group; the
+/// group counts as left when focus moves outside it.
+pub fn date_field(p: &DateFieldProps) -> Html {
+    let c = &p.common;
+    let mut it = p.value.splitn(3, '-');
+    let ymd: [String; 3] = [(); 3].map(|()| it.next().unwrap_or_default().to_owned());
+    let invalid = c.error.is_some();
+    let onfocusout = {
+        let leave = c.leave.clone();
+        Callback::from(move |e: FocusEvent| {
+            use wasm_bindgen::JsCast;
+            let group = e.current_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+            let to = e.related_target().and_then(|t| t.dyn_into::<web_sys::Node>().ok());
+            if group.is_some_and(|g| !g.contains(to.as_ref())) && !to_button(&e) {
+                leave.emit(());
+            }
+        })
+    };
+    let part = |which: u8| {
+        // Index into `ymd` and into `labels`.
+        let (at, label, name) = match which {
+            b'y' => (0, 2, "year"),
+            b'm' => (1, 1, "month"),
+            _ => (2, 0, "day"),
+        };
+        let id = format!("{}-{name}", c.id);
+        let set = {
+            let cb = p.on_part.clone();
+            move |v: String| cb.emit((at, v))
+        };
+        let autocomplete = p.autocomplete.map(|a| format!("{a}-{name}"));
+        let control = if which == b'm' {
+            let chosen = ymd[1].trim_start_matches('0');
+            let onchange =
+                Callback::from(move |e: Event| set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
+            html! {
+                <select class="kyc-input kyc-select" id={id.clone()} {onchange} {autocomplete} aria-invalid={invalid.then_some("true")}>
+                    <option value="" selected={chosen.is_empty()}></option>
+                    { for p.parts.months.iter().zip(1..).map(|(m, n)| {
+                        let n = n.to_string();
+                        let selected = n == chosen;
+                        html! { <option {selected} value={n}>{ m.clone() }</option> }
+                    }) }
+                </select>
+            }
+        } else {
+            let oninput = Callback::from(move |e: InputEvent| {
+                set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
+            });
+            html! {
+                <input class={classes!("kyc-input", format!("kyc-date-{name}"))} id={id.clone()} type="text" inputmode="numeric"
+                    maxlength={if which == b'y' { "4" } else { "2" }} value={ymd[at].clone()} {oninput} {autocomplete}
+                    spellcheck="false" aria-invalid={invalid.then_some("true")} />
+            }
+        };
+        html! {
+            <div class={classes!("kyc-date-part", format!("kyc-date-part--{name}"))}>
+                <label class="kyc-sublabel" for={id}>{ p.labels[label].clone() }</label>
+                { control }
+            </div>
+        }
+    };
+    html! {
+        <div class={classes!("kyc-field", invalid.then_some("kyc-field--invalid"))}>
+            <fieldset class="kyc-date" id={c.id.clone()} aria-describedby={c.described_by()} {onfocusout}>
+                <legend class="kyc-label">{ c.label.clone() }</legend>
+                <div class="kyc-date-parts">{ for p.parts.order.iter().map(|w| part(*w)) }</div>
+            </fieldset>
+            { c.below() }
         </div>
     }
 }

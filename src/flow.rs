@@ -4,12 +4,12 @@
 
 use kyc_domain::draft::{AddressDto, IndividualInfoDto, NumOrText};
 use kyc_domain::photo::DocumentKind;
-use kyc_domain::{errors_for, missing_documents, Date, DraftDto, Field, FieldError, Rules, Violation};
+use kyc_domain::{errors_for, missing_documents, Date, DraftDto, Field, FieldError, Rules};
 use std::rc::Rc;
 use yew::prelude::*;
 
+use crate::app::rules_today;
 use crate::i18n::Key;
-use crate::photo::CleanPhoto;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -91,6 +91,30 @@ impl Step {
         }
     }
 
+    /// A field's label (the error summary names the field in each entry).
+    pub fn label(field: Field) -> Key {
+        match field {
+            Field::FirstName => Key::FirstName,
+            Field::LastName => Key::LastName,
+            Field::Email => Key::Email,
+            Field::Dob => Key::DateOfBirth,
+            Field::Gender => Key::Gender,
+            Field::Nationality => Key::Nationality,
+            Field::IdDocType => Key::DocumentType,
+            Field::DocumentNumber => Key::DocumentNumber,
+            Field::ValidUntil => Key::ExpiryDate,
+            Field::AddressCountry => Key::Country,
+            Field::State => Key::State,
+            Field::City => Key::City,
+            Field::Street => Key::Street,
+            Field::ZipCode => Key::Zip,
+            Field::Ssn => Key::Ssn,
+            Field::IdFront => Key::FrontOfId,
+            Field::IdBack => Key::BackOfId,
+            Field::Face => Key::Face,
+        }
+    }
+
     /// The step where a field is edited.
     pub fn of(field: Field) -> Step {
         [Step::Personal, Step::Document, Step::Address, Step::Photos]
@@ -100,37 +124,34 @@ impl Step {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Upload {
-    Pending,
-    Progress(u8),
-    Done,
+/// Where a photo stands, as the module's slots report it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Photo {
+    Empty,
+    /// Being cleaned.
+    Busy,
+    /// Cleaned and shown, being sent (Submit waits for it).
+    Sending,
+    /// On the backend (staged, or already with the application).
+    Staged,
+    /// Cleaned and kept in the module; its staging failed (Submit sends it again).
     Failed,
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub enum Slot {
-    Empty,
-    Processing,
-    Ready {
-        photo: CleanPhoto,
-        upload: Upload,
-    },
-    Refused(Violation),
-    /// The backend already has this photo (an application continued after a reload).
-    Stored,
-}
-
-impl Slot {
-    /// Whether the slot holds a photo, here or already on the backend.
-    pub fn present(&self) -> bool {
-        matches!(self, Self::Ready { .. } | Self::Stored)
+impl Photo {
+    /// Whether the slot holds a photo, here or on the backend.
+    pub fn present(self) -> bool {
+        matches!(self, Self::Sending | Self::Staged | Self::Failed)
     }
 
-    pub fn photo(&self) -> Option<&CleanPhoto> {
-        match self {
-            Self::Ready { photo, .. } => Some(photo),
-            _ => None,
+    /// The module's name of a stage.
+    pub fn parse(name: &str) -> Self {
+        match name {
+            "busy" => Self::Busy,
+            "sending" => Self::Sending,
+            "staged" => Self::Staged,
+            "failed" => Self::Failed,
+            _ => Self::Empty,
         }
     }
 }
@@ -148,8 +169,17 @@ pub struct Flow {
     /// Indexed like [`Field::ALL`].
     values: [String; Field::ALL.len()],
     pub no_expiry: bool,
+    /// The errors shown, in screen order: a field gets one when Continue finds it wrong, when
+    /// the person leaves it filled in wrong, or from the server.
     pub errors: Vec<FieldError>,
-    pub photos: [Slot; 3],
+    /// Fields whose error came from the server: kept until that field is edited.
+    server: Vec<Field>,
+    /// Counts the times Continue or the server flagged errors: focus then moves to the first
+    /// (errors that come and go while typing never move it); the error summary shows from then
+    /// until the step changes.
+    pub flagged: u32,
+    pub summary: bool,
+    pub photos: [Photo; 3],
     pub application_id: Option<String>,
     pub sending: Sending,
     pub status: Option<String>,
@@ -164,7 +194,10 @@ impl Default for Flow {
             values: Default::default(),
             no_expiry: false,
             errors: Vec::new(),
-            photos: [Slot::Empty, Slot::Empty, Slot::Empty],
+            server: Vec::new(),
+            flagged: 0,
+            summary: false,
+            photos: [Photo::Empty; 3],
             application_id: None,
             sending: Sending::Idle,
             status: None,
@@ -174,23 +207,30 @@ impl Default for Flow {
 }
 
 pub enum Action {
+    /// A value typed or chosen. A field already flagged is checked again at once, so its error
+    /// goes as soon as it is fixed (and so do the errors it caused on the same step); a field
+    /// never flagged is not judged while it is being typed.
     Set(Field, String),
+    /// One part (0 year, 1 month, 2 day) of a date typed as three (`year-month-day` as typed).
+    SetPart(Field, usize, String),
+    /// The person left a field (a choice counts as leaving): a filled-in field is judged.
+    Leave(Field),
     NoExpiry(bool),
     /// Move to a step (clears the errors shown).
     Go(Step),
     Errors(Vec<FieldError>),
     /// Errors from the server: go to the first step that has one.
     ServerErrors(Vec<FieldError>),
-    Photo(DocumentKind, Slot),
-    Upload(DocumentKind, Upload),
+    /// The module's slots changed (idFront, idBack, face).
+    Photos([Photo; 3]),
     Created(String),
     Sending(Sending),
     Status(String),
     /// A poll answered (an empty status means the poll failed; the last one is kept).
     Polled(String),
     /// Where the user stands on the backend (a reload, a new token): a submitted application
-    /// opens on the result; otherwise the staged values and step come back (photos follow as
-    /// their previews arrive, through `Photo`).
+    /// opens on the result; otherwise the staged values, step and photos come back (the
+    /// module fetches the photos' previews when the Photos step shows).
     Resume(crate::api::Resume),
 }
 
@@ -211,34 +251,60 @@ impl Reducible for Flow {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
+        let action = match action {
+            Action::SetPart(f, at, v) => {
+                let old = s.value(f);
+                let mut parts: Vec<&str> = old.splitn(3, '-').collect();
+                parts.resize(3, "");
+                let v = v.replace('-', "");
+                parts[at.min(2)] = &v;
+                Action::Set(f, parts.join("-"))
+            }
+            other => other,
+        };
         match action {
-            Action::Set(f, v) => s.values[slot_of(f)] = v,
+            Action::SetPart(..) => {}
+            Action::Set(f, v) => {
+                s.values[slot_of(f)] = v;
+                s.server.retain(|x| *x != f);
+                let flagged: Vec<Field> =
+                    s.errors.iter().map(|e| e.field).filter(|x| *x == f || !s.server.contains(x)).collect();
+                for x in flagged {
+                    s.recheck(x, false);
+                }
+            }
+            Action::Leave(f) => {
+                if !s.server.contains(&f) && (!s.value(f).trim().is_empty() || s.errors.iter().any(|e| e.field == f)) {
+                    s.recheck(f, true);
+                }
+            }
             Action::NoExpiry(b) => s.no_expiry = b,
             Action::Go(step) => {
                 s.step = step;
                 s.errors.clear();
+                s.server.clear();
+                s.summary = false;
             }
-            Action::Errors(e) => s.errors = e,
+            Action::Errors(e) => {
+                s.errors = e;
+                s.server.clear();
+                s.flagged += 1;
+                s.summary = true;
+            }
             Action::ServerErrors(e) => {
                 if let Some(first) = e.first() {
                     s.step = Step::of(first.field);
                 }
+                s.server = e.iter().map(|x| x.field).collect();
                 s.errors = e;
+                s.flagged += 1;
+                s.summary = true;
                 s.sending = Sending::Idle;
             }
-            Action::Photo(k, slot) => {
-                // A replaced preview's object URL is freed (a retake, a photo from the phone).
-                if let Some(old) = s.photos[index(k)].photo() {
-                    if slot.photo().map(|p| &p.url) != Some(&old.url) {
-                        crate::photo::release(&old.url);
-                    }
-                }
-                s.photos[index(k)] = slot;
-            }
-            Action::Upload(k, u) => {
-                if let Slot::Ready { upload, .. } = &mut s.photos[index(k)] {
-                    *upload = u;
-                }
+            Action::Photos(p) => {
+                s.photos = p;
+                s.errors
+                    .retain(|e| DocumentKind::ALL.into_iter().all(|k| k.field() != e.field || !p[index(k)].present()));
             }
             Action::Created(id) => s.application_id = Some(id),
             Action::Sending(x) => s.sending = x,
@@ -250,11 +316,16 @@ impl Reducible for Flow {
                     }
                     s.no_expiry = st.no_expiry;
                     s.step = Step::named(&st.step).unwrap_or(s.step);
+                    for p in &st.photos {
+                        if let Some(k) = DocumentKind::parse(&p.kind) {
+                            s.photos[index(k)] = Photo::Staged;
+                        }
+                    }
                 }
                 if let Some(app) = r.application {
                     for k in DocumentKind::ALL {
-                        if app.documents.iter().any(|d| d == k.as_str()) && !s.photos[index(k)].present() {
-                            s.photos[index(k)] = Slot::Stored;
+                        if app.documents.iter().any(|d| d == k.as_str()) {
+                            s.photos[index(k)] = Photo::Staged;
                         }
                     }
                     if app.status != "draft" {
@@ -277,7 +348,31 @@ impl Reducible for Flow {
     }
 }
 
+/// Where a field sits on screen, across the steps (errors are listed in this order).
+fn screen_index(f: Field) -> usize {
+    Step::INDICATED.iter().flat_map(|s| s.fields()).position(|x| *x == f).unwrap_or(usize::MAX)
+}
+
 impl Flow {
+    /// Judges one field again with the rulebook: its error is updated or removed, and added
+    /// only when `add` (leaving a field, not typing in it).
+    fn recheck(&mut self, f: Field, add: bool) {
+        let fresh =
+            if self.step == Step::Photos { Vec::new() } else { errors_for(&self.draft(), &rules_today(), &[f]) };
+        let at = self.errors.iter().position(|e| e.field == f);
+        match (at, fresh.into_iter().next()) {
+            (Some(i), Some(e)) => self.errors[i] = e,
+            (Some(i), None) => {
+                self.errors.remove(i);
+            }
+            (None, Some(e)) if add => {
+                let i = self.errors.partition_point(|x| screen_index(x.field) < screen_index(f));
+                self.errors.insert(i, e);
+            }
+            _ => {}
+        }
+    }
+
     pub fn polls(&self) -> u32 {
         self.polls
     }
@@ -286,12 +381,29 @@ impl Flow {
         self.values[slot_of(f)].clone()
     }
 
-    pub fn slot(&self, k: DocumentKind) -> &Slot {
-        &self.photos[index(k)]
+    pub fn photo(&self, k: DocumentKind) -> Photo {
+        self.photos[index(k)]
     }
 
     fn opt(&self, f: Field) -> Option<String> {
         Some(self.value(f)).filter(|v| !v.trim().is_empty())
+    }
+
+    /// A date typed as day, month and year (held as `year-month-day`, each part as typed) →
+    /// `YYYY-MM-DD` for the rulebook: a one-digit day or month gets its zero; anything else is
+    /// left as typed for the rulebook to judge. Nothing typed → absent.
+    pub fn date(&self, f: Field) -> Option<String> {
+        let v = self.opt(f)?;
+        let mut parts = v.splitn(3, '-').map(str::trim);
+        let (y, m, d) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let pad = |p: &str| {
+            if p.len() == 1 && p.bytes().all(|b| b.is_ascii_digit()) {
+                format!("0{p}")
+            } else {
+                p.to_owned()
+            }
+        };
+        Some(format!("{y}-{}-{}", pad(m), pad(d))).filter(|s| s != "--")
     }
 
     pub fn is_us(&self) -> bool {
@@ -301,15 +413,15 @@ impl Flow {
     /// The draft for the backend and the rulebook.
     pub fn draft(&self) -> DraftDto {
         let valid_until =
-            if self.no_expiry { Some(Date::NEVER_EXPIRES.to_string()) } else { self.opt(Field::ValidUntil) };
+            if self.no_expiry { Some(Date::NEVER_EXPIRES.to_string()) } else { self.date(Field::ValidUntil) };
         DraftDto {
             email: self.opt(Field::Email),
             individual_info: IndividualInfoDto {
                 first_name: self.opt(Field::FirstName),
                 last_name: self.opt(Field::LastName),
-                dob: self.opt(Field::Dob),
+                dob: self.date(Field::Dob),
                 country: self.opt(Field::Nationality),
-                gender: self.opt(Field::Gender).map(NumOrText::Text),
+                gender: self.opt(Field::Gender).map(|g| g.parse().map_or(NumOrText::Text(g), NumOrText::Num)),
                 id_doc_type: self.opt(Field::IdDocType).map(NumOrText::Text),
                 number: self.opt(Field::DocumentNumber),
                 valid_until,
@@ -331,7 +443,7 @@ impl Flow {
     pub fn step_errors(&self, step: Step, rules: &Rules) -> Vec<FieldError> {
         if step == Step::Photos {
             let present: Vec<DocumentKind> =
-                DocumentKind::ALL.into_iter().filter(|k| self.slot(*k).present()).collect();
+                DocumentKind::ALL.into_iter().filter(|k| self.photo(*k).present()).collect();
             return missing_documents(&present);
         }
         errors_for(&self.draft(), rules, step.fields())

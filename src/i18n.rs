@@ -9,22 +9,13 @@ use kyc_domain::{ErrorCode, Violation};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-#[wasm_bindgen(inline_js = r#"
-export function localeUrl(tag) { return new URL("../../locales/" + tag + ".json", import.meta.url).href; }
-"#)]
-extern "C" {
-    /// `locales/<tag>.json` beside the widget's files (this snippet sits in `snippets/<crate>/`).
-    #[wasm_bindgen(js_name = localeUrl)]
-    fn locale_url(tag: &str) -> String;
-}
-
 /// A locale's texts: from the host's `loadLocale(tag)` when given, else fetched from beside the
 /// widget's files. `undefined` when they cannot be had (English then stands in).
 pub async fn load(tag: &str, loader: Option<&js_sys::Function>) -> JsValue {
     let promise = match loader {
         Some(f) => f.call1(&JsValue::NULL, &tag.into()).map(|v| Promise::resolve(&v)),
         None => match web_sys::window() {
-            Some(w) => Ok(w.fetch_with_str(&locale_url(tag))),
+            Some(w) => Ok(w.fetch_with_str(&crate::locale_url(tag))),
             None => return JsValue::UNDEFINED,
         },
     };

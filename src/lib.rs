@@ -11,28 +11,26 @@
 //! - [`flow`]: the per-instance state (one reducer): values, photos, step, application.
 //! - [`steps`]: one component per step; [`steps::frame`] is their shared frame.
 //! - [`field`]: labelled, accessible controls; [`ctx`]: the context every step reads.
-//! - [`photo`], [`camera`]: the photo pipeline and guided capture, both in the lazily loaded
-//!   module (`kyc-capture`), which this side loads and calls.
-//! - [`api`], [`upload`]: the backend client (`fetch`), the staging of the typed draft and of
-//!   each photo as it is taken (XHR progress, in the module) — a reload or a new session for the
-//!   same user continues where the person was; the browser keeps nothing.
-//! - [`phone`]: phone mode, for a page opened from the desktop's "continue on your phone" link
-//!   (its page is the module's); the desktop's panel is [`steps::handoff`].
+//! - [`module`]: the lazily loaded module (`kyc-capture`, plain DOM), loaded at the Photos step:
+//!   the photo slots (guided capture, the cleaning pipeline, staging each photo with progress
+//!   over XHR, "Continue on your phone") and phone mode's page.
+//! - [`api`]: the backend client (`gloo-net`; what it sends through `serde-wasm-bindgen`) and the
+//!   staging of the typed draft — a reload or a new session for the same user continues where
+//!   the person was; the browser keeps nothing.
+//! - [`phone`]: phone mode, for a page opened from the desktop's "continue on your phone" link.
 //! - [`i18n`], [`intl`]: texts as data (English built in, other locales fetched when asked
 //!   for); country names from `Intl.DisplayNames`.
 
 pub mod api;
 pub mod app;
-pub mod camera;
 pub mod ctx;
 pub mod field;
 pub mod flow;
 pub mod i18n;
 pub mod intl;
+pub mod module;
 pub mod phone;
-pub mod photo;
 pub mod steps;
-pub mod upload;
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -185,7 +183,19 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
     Ok(handle)
 }
 
+// The widget's only JavaScript beside wasm-bindgen's glue, in one snippet file (each snippet is a
+// file a page fetches): the custom element, where locale files are, and the lazy module's load.
 #[wasm_bindgen(inline_js = r#"
+export function localeUrl(tag) { return new URL("../../locales/" + tag + ".json", import.meta.url).href; }
+let loading;
+export function loadCapture(loader) {
+  if (!loading) {
+    loading = loader ? Promise.resolve(loader()) : import(new URL("../../capture/kyc_capture.js", import.meta.url).href)
+      .then(async (m) => { await m.default({ module_or_path: new URL("../../capture/kyc_capture_bg.wasm", import.meta.url) }); return m; });
+    loading.catch(() => { loading = undefined; });
+  }
+  return loading;
+}
 export function defineKycElement(mount, defaultCss, loadLocale, loadCapture) {
   if (customElements.get("kyc-onboarding")) return;
   // The session token is taken out of the DOM as soon as it is read (it must not sit in an
@@ -228,6 +238,15 @@ export function defineKycElement(mount, defaultCss, loadLocale, loadCapture) {
 }
 "#)]
 extern "C" {
+    /// `locales/<tag>.json` beside the widget's files (this snippet sits in `snippets/<crate>/`).
+    #[wasm_bindgen(js_name = localeUrl)]
+    pub(crate) fn locale_url(tag: &str) -> String;
+
+    /// The lazily loaded module: from the host's `loadCapture()` when given (the npm entry
+    /// passes one bundlers follow), else `capture/` beside the widget's files. Once per page.
+    #[wasm_bindgen(js_name = loadCapture)]
+    pub(crate) fn load_capture(loader: Option<js_sys::Function>) -> js_sys::Promise;
+
     #[wasm_bindgen(js_name = defineKycElement)]
     fn define_kyc_element(
         mount: &js_sys::Function,

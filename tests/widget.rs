@@ -170,7 +170,9 @@ async fn fill_personal(el: &Element) {
     type_into(&input_labelled(el, "First name"), "Jane");
     type_into(&input_labelled(el, "Last name"), "Doe");
     type_into(&input_labelled(el, "Email"), "jane@example.com");
-    type_into(&input_labelled(el, "Date of birth"), "1990-04-01");
+    type_into(&input_labelled(el, "Day"), "1");
+    select(el, "Month", "4");
+    type_into(&input_labelled(el, "Year"), "1990");
     select(el, "Gender", "2");
     select(el, "Nationality", "US");
     settle().await;
@@ -186,13 +188,18 @@ async fn each_step_renders_its_fields_and_continue_moves_on() {
         let l = el.query_selector_all("label").unwrap();
         (0..l.length()).map(|i| l.item(i).unwrap().text_content().unwrap()).collect()
     };
-    assert_eq!(labels, ["First name", "Last name", "Email", "Date of birth", "Gender", "Nationality"]);
+    // English as the US writes a date: month, day, year, inside the "Date of birth" group.
+    assert_eq!(labels, ["First name", "Last name", "Email", "Month", "Day", "Year", "Gender", "Nationality"]);
+    assert_eq!(
+        el.query_selector("fieldset.kyc-date legend").unwrap().unwrap().text_content().unwrap(),
+        "Date of birth"
+    );
     fill_personal(&el).await;
     button(&el, "Continue").click();
     settle().await;
     assert_eq!(heading(&el), "Identity document");
     input_labelled(&el, "Document number");
-    input_labelled(&el, "Expiry date");
+    assert_eq!(el.query_selector("fieldset.kyc-date legend").unwrap().unwrap().text_content().unwrap(), "Expiry date");
     input_labelled(&el, "This document does not expire");
     select(&el, "Document type", "2");
     type_into(&input_labelled(&el, "Document number"), "x123 4567");
@@ -341,4 +348,134 @@ async fn the_custom_element_renders_in_a_shadow_root_and_fires_kyc_step() {
     el.remove();
     settle().await;
     assert_eq!(shadow.child_element_count(), 0, "disconnecting unmounts");
+}
+
+fn blur(input: &HtmlInputElement) {
+    let ev = web_sys::FocusEvent::new("focusout").unwrap();
+    // Yew listens on the root for bubbling events: `blur` does not bubble, `focusout` does; the
+    // field listens for `blur`, which the browser fires on the element itself.
+    input.dispatch_event(&web_sys::FocusEvent::new("blur").unwrap()).unwrap();
+    input.dispatch_event(&ev).unwrap();
+}
+
+fn error_of(root: &Element, field: &str) -> Option<String> {
+    root.query_selector(&format!(".kyc-field .kyc-error[data-field='{field}']"))
+        .unwrap()
+        .map(|e| e.text_content().unwrap())
+}
+
+fn summary(root: &Element) -> Vec<String> {
+    let items = root.query_selector_all(".kyc-summary-list a").unwrap();
+    (0..items.length()).map(|i| items.item(i).unwrap().text_content().unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_flagged_field_is_checked_again_as_it_is_typed_and_its_error_goes_once_fixed() {
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options()).unwrap();
+    settle().await;
+    fill_personal(&el).await;
+    type_into(&input_labelled(&el, "First name"), "J4ne");
+    type_into(&input_labelled(&el, "Last name"), "");
+    settle().await;
+    assert_eq!(error_of(&el, "individualInfo.firstName"), None, "not judged while being typed");
+    button(&el, "Continue").click();
+    settle().await;
+    assert_eq!(heading(&el), "Personal details");
+    // The summary names the field in every entry, and links to it.
+    assert_eq!(
+        summary(&el),
+        ["First name: This contains characters that are not allowed.", "Last name: This field is required."]
+    );
+    let link = el.query_selector(".kyc-summary-list a").unwrap().unwrap();
+    assert_eq!(link.get_attribute("href").unwrap(), format!("#{}", input_labelled(&el, "First name").id()));
+    // Still wrong while typing: the error stays (it is updated, not removed).
+    type_into(&input_labelled(&el, "First name"), "J4n");
+    settle().await;
+    assert!(error_of(&el, "individualInfo.firstName").is_some());
+    // Fixed: the error and its summary entry go at once, without Continue.
+    type_into(&input_labelled(&el, "First name"), "Jane");
+    settle().await;
+    assert_eq!(error_of(&el, "individualInfo.firstName"), None);
+    assert_eq!(summary(&el), ["Last name: This field is required."]);
+    assert_eq!(input_labelled(&el, "First name").get_attribute("aria-invalid"), None);
+    type_into(&input_labelled(&el, "Last name"), "Doe");
+    settle().await;
+    assert!(summary(&el).is_empty());
+    assert!(el.query_selector(".kyc-summary").unwrap().is_none(), "no summary once everything is fixed");
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_field_left_wrong_is_flagged_when_left_never_while_typed() {
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options()).unwrap();
+    settle().await;
+    let email = input_labelled(&el, "Email");
+    type_into(&email, "jane@");
+    settle().await;
+    assert_eq!(error_of(&el, "email"), None, "not nagged while typing");
+    blur(&email);
+    settle().await;
+    assert_eq!(error_of(&el, "email").as_deref(), Some("Enter an email address like name@example.com."));
+    assert_eq!(summary(&el), Vec::<String>::new(), "leaving a field does not raise the summary");
+    type_into(&email, "jane@example.com");
+    settle().await;
+    assert_eq!(error_of(&el, "email"), None);
+    // An empty field left untouched is not flagged for being empty.
+    blur(&input_labelled(&el, "Last name"));
+    settle().await;
+    assert_eq!(error_of(&el, "individualInfo.lastName"), None);
+    h.unmount();
+}
+
+/// The date group's parts in screen order, by their labels.
+fn date_order(root: &Element) -> Vec<String> {
+    let l = root.query_selector_all("fieldset.kyc-date label").unwrap();
+    (0..l.length()).map(|i| l.item(i).unwrap().text_content().unwrap()).collect()
+}
+
+fn month_names(root: &Element) -> Vec<String> {
+    let o = root.query_selector_all("fieldset.kyc-date select option").unwrap();
+    (1..o.length()).map(|i| o.item(i).unwrap().text_content().unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn dates_follow_the_locale_order_and_words_and_make_an_iso_date() {
+    let calls = std::rc::Rc::new(std::cell::Cell::new(0));
+    let loader = locale_loader(&calls);
+    // English: month, day, year; English month names.
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options()).unwrap();
+    settle().await;
+    assert_eq!(date_order(&el), ["Month", "Day", "Year"]);
+    assert_eq!(month_names(&el)[3], "April");
+    // A one-digit day and month make a valid ISO date for the rulebook (no error on Continue).
+    fill_personal(&el).await;
+    button(&el, "Continue").click();
+    settle().await;
+    assert_eq!(heading(&el), "Identity document", "1 / April / 1990 is 1990-04-01");
+    h.unmount();
+    // Spanish: day, month, year; Spanish month names.
+    let el = host();
+    let mut h =
+        kyc_widget::mount(&el, &options_with(&[("locale", "es".into()), ("loadLocale", loader.clone())])).unwrap();
+    settle_until(|| el.query_selector("fieldset.kyc-date").ok().flatten().is_some()).await;
+    assert_eq!(date_order(&el), ["Día", "Mes", "Año"]);
+    assert_eq!(month_names(&el)[3], "abril");
+    // An impossible date is refused with the locale's words.
+    type_into(&input_labelled(&el, "Día"), "30");
+    select(&el, "Mes", "2");
+    type_into(&input_labelled(&el, "Año"), "1990");
+    button(&el, "Continuar").click();
+    settle().await;
+    assert_eq!(error_of(&el, "individualInfo.dob").as_deref(), Some("Escribe una fecha real."));
+    h.unmount();
+    // Chinese: year, month, day.
+    let el = host();
+    let mut h = kyc_widget::mount(&el, &options_with(&[("locale", "zh-CN".into()), ("loadLocale", loader)])).unwrap();
+    settle_until(|| el.query_selector("fieldset.kyc-date").ok().flatten().is_some()).await;
+    assert_eq!(date_order(&el), ["年", "月", "日"]);
+    assert_eq!(month_names(&el)[3], "四月");
+    h.unmount();
 }

@@ -27,7 +27,7 @@ pub fn view(ctx: &Ctx, on_continue: Callback<()>) -> Html {
             { select_field(&SelectFieldProps { autocomplete: None, common: ctx.common(Field::IdDocType, Key::DocumentType, None), value: f.value(Field::IdDocType), options: types, placeholder: ctx.t(Key::Choose), on_change: ctx.setter(Field::IdDocType) }) }
             { text_field(TextFieldProps { input_type: "text", autocomplete: None, inputmode: None, common: ctx.common(Field::DocumentNumber, Key::DocumentNumber, None), value: f.value(Field::DocumentNumber), on_input: ctx.setter(Field::DocumentNumber) }) }
             if !f.no_expiry {
-                { text_field(TextFieldProps { input_type: "text", autocomplete: None, inputmode: Some("numeric"), common: ctx.common(Field::ValidUntil, Key::ExpiryDate, Some(Key::DateHint)), value: f.value(Field::ValidUntil), on_input: ctx.setter(Field::ValidUntil) }) }
+                { ctx.date(Field::ValidUntil, Key::ExpiryDate, None) }
             }
             { checkbox(CheckboxProps { id: format!("{}-no-expiry", ctx.prefix), label: ctx.t(Key::NoExpiry), checked: f.no_expiry, on_change: on_no_expiry }) }
         </>

@@ -17,10 +17,11 @@ pub struct StepFrameProps {
     pub busy: bool,
 }
 
-/// Focuses the element with `id` inside `root` (works inside a shadow root too).
+/// Focuses the control with `id` inside `root` (works inside a shadow root too); for a group
+/// (a date's day, month and year) its first control.
 pub fn focus_in(root: &web_sys::Element, id: &str) {
     use wasm_bindgen::JsCast;
-    let el = root.query_selector(&format!("#{id}")).ok().flatten();
+    let el = root.query_selector(&format!("#{id}:not(fieldset),#{id} :is(input,select)")).ok().flatten();
     if let Some(el) = el.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         let _ = el.focus();
     }
@@ -39,7 +40,7 @@ pub fn step_frame(ctx: &Ctx, p: StepFrameProps) -> Html {
     let total = Step::INDICATED.len().to_string();
     let n = p.step.number().to_string();
     let errors = &ctx.flow.errors;
-    let summary = (!errors.is_empty()).then(|| {
+    let summary = (ctx.flow.summary && !errors.is_empty()).then(|| {
         html! {
             <div class="kyc-summary" role="alert" aria-labelledby={format!("{}-summary", ctx.prefix)}>
                 <p class="kyc-summary-title" id={format!("{}-summary", ctx.prefix)}>{ ctx.t(Key::FixErrors) }</p>
@@ -48,7 +49,13 @@ pub fn step_frame(ctx: &Ctx, p: StepFrameProps) -> Html {
                         let id = field_id(&ctx.prefix, e.field);
                         let root = ctx.root.clone();
                         let msg = ctx.i18n.error(&Violation { code: e.code, params: e.params.clone() });
-                        html! { <li><button type="button" class="kyc-link" onclick={move |_| focus_in(&root, &id)}>{ msg }</button></li> }
+                        let entry = ctx.i18n.fill(Key::SummaryEntry, &[("field", &ctx.i18n.t(Step::label(e.field))), ("message", &msg)]);
+                        let href = format!("#{id}");
+                        let onclick = Callback::from(move |ev: MouseEvent| {
+                            ev.prevent_default();
+                            focus_in(&root, &id);
+                        });
+                        html! { <li><a class="kyc-link" {href} {onclick}>{ entry }</a></li> }
                     }) }
                 </ul>
             </div>

@@ -4,7 +4,6 @@
 pub mod address;
 pub mod document;
 pub mod frame;
-pub mod handoff;
 pub mod personal;
 pub mod photos;
 pub mod result;

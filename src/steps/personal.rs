@@ -18,7 +18,7 @@ pub fn view(ctx: &Ctx, on_continue: Callback<()>) -> Html {
             { text_field(TextFieldProps { input_type: "text", autocomplete: Some("given-name"), inputmode: None, common: ctx.common(Field::FirstName, Key::FirstName, None), value: f.value(Field::FirstName), on_input: ctx.setter(Field::FirstName) }) }
             { text_field(TextFieldProps { input_type: "text", autocomplete: Some("family-name"), inputmode: None, common: ctx.common(Field::LastName, Key::LastName, None), value: f.value(Field::LastName), on_input: ctx.setter(Field::LastName) }) }
             { text_field(TextFieldProps { input_type: "email", autocomplete: Some("email"), inputmode: None, common: ctx.common(Field::Email, Key::Email, None), value: f.value(Field::Email), on_input: ctx.setter(Field::Email) }) }
-            { text_field(TextFieldProps { input_type: "text", autocomplete: Some("bday"), inputmode: Some("numeric"), common: ctx.common(Field::Dob, Key::DateOfBirth, Some(Key::DateHint)), value: f.value(Field::Dob), on_input: ctx.setter(Field::Dob) }) }
+            { ctx.date(Field::Dob, Key::DateOfBirth, Some("bday")) }
             { select_field(&SelectFieldProps { autocomplete: None, common: ctx.common(Field::Gender, Key::Gender, None), value: f.value(Field::Gender), options: genders, placeholder: ctx.t(Key::Choose), on_change: ctx.setter(Field::Gender) }) }
             { select_field(&SelectFieldProps { autocomplete: None, common: ctx.common(Field::Nationality, Key::Nationality, None), value: f.value(Field::Nationality), options: ctx.countries.clone(), placeholder: ctx.t(Key::Choose), on_change: ctx.setter(Field::Nationality) }) }
         </>

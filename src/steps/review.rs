@@ -7,10 +7,10 @@ use kyc_domain::Field;
 use yew::prelude::*;
 
 use super::frame::{step_frame, StepFrameProps};
-use super::photos::{slot_label, upload_status};
 use crate::ctx::Ctx;
-use crate::flow::{Sending, Slot, Step};
+use crate::flow::{Photo, Sending, Step};
 use crate::i18n::Key;
+use crate::module::slot_label;
 
 fn option_label(ctx: &Ctx, field: Field, value: &str) -> String {
     let key = match (field, value) {
@@ -41,6 +41,8 @@ pub fn view(ctx: &Ctx, on_submit: Callback<()>) -> Html {
         let shown = match field {
             Field::Ssn => Ssn::parse(&raw).map(|s| s.masked()).unwrap_or_default(),
             Field::ValidUntil if f.no_expiry => ctx.i18n.t(Key::DoesNotExpire),
+            // A date as the rulebook reads it (`YYYY-MM-DD`), the parts typed made whole.
+            Field::Dob | Field::ValidUntil => f.date(field).unwrap_or_else(|| ctx.i18n.t(Key::NotProvided)),
             _ if raw.trim().is_empty() => ctx.i18n.t(Key::NotProvided),
             _ => option_label(ctx, field, raw.trim()),
         };
@@ -62,10 +64,14 @@ pub fn view(ctx: &Ctx, on_submit: Callback<()>) -> Html {
     };
     let us = f.is_us();
     let photos = html! {
-        { for DocumentKind::ALL.into_iter().filter(|k| f.slot(*k).present()).map(|k| {
+        { for DocumentKind::ALL.into_iter().filter(|k| f.photo(*k).present()).map(|k| {
             let name = ctx.i18n.t(slot_label(k));
-            let upload = match f.slot(k) { Slot::Ready { upload, .. } => upload.clone(), _ => crate::flow::Upload::Done };
-            html! { <div class="kyc-review-row"><dt>{ name.clone() }</dt><dd>{ upload_status(ctx, &upload, &name) }</dd></div> }
+            let state = match f.photo(k) {
+                Photo::Failed => html! { <p class="kyc-error" role="alert">{ ctx.t(Key::UploadFailed) }</p> },
+                Photo::Sending => html! { <p class="kyc-photo-status">{ ctx.t(Key::PhotoReady) }</p> },
+                _ => html! { <p class="kyc-photo-status kyc-ok">{ ctx.t(Key::Uploaded) }</p> },
+            };
+            html! { <div class="kyc-review-row"><dt>{ name }</dt><dd>{ state }</dd></div> }
         }) }
     };
     let failed = match &f.sending {

@@ -101,7 +101,10 @@ test("the whole flow can be completed with the keyboard alone", async () => {
     await typeInto(page, "First name", "Jane");
     await typeInto(page, "Last name", "Doe");
     await typeInto(page, "Email", uniqueEmail("keyboard"));
-    await typeInto(page, "Date of birth", "1990-04-01");
+    // English (as the US writes it): month, day, year.
+    await typeInto(page, "Month", "April");
+    await typeInto(page, "Day", "1");
+    await typeInto(page, "Year", "1990");
     await typeInto(page, "Gender", "Female");
     await typeInto(page, "Nationality", "United States");
     await tabTo(page, "Continue");

@@ -111,6 +111,15 @@ test("a server refusal (email already used upstream) lands on the Email field", 
     assert.equal(await second.getByLabel("Email").getAttribute("aria-invalid"), "true");
     assert.equal(await second.getByLabel("Email").evaluate((el) => el === document.activeElement), true, "focus on the field");
     assert.equal(await second.getByLabel("First name").inputValue(), "Jane", "nothing lost");
+    // The summary names the field; the server's error stays while the person looks elsewhere
+    // and goes as soon as the field is edited, without Continue.
+    await second.locator(".kyc-summary-list a", { hasText: "Email: This is already used by another application." }).waitFor();
+    await second.getByLabel("Last name").focus();
+    await second.getByLabel("Last name").blur();
+    assert.equal(await second.locator('.kyc-error[data-field="email"]').count(), 1, "kept until the field is edited");
+    await second.getByLabel("Email").fill(uniqueEmail("twice-fixed"));
+    await second.locator('.kyc-error[data-field="email"]').waitFor({ state: "detached" });
+    assert.equal(await second.getByLabel("Email").getAttribute("aria-invalid"), null);
   } finally {
     await b.close();
   }
@@ -126,6 +135,9 @@ test("on a touch device without a live camera, a capture input opens the camera 
     await cont(page);
     await fillAddress(page, PERSON);
     await cont(page);
+    // The slots come with the lazily loaded module; the camera app's inputs show once the page
+    // knows there is no camera it can use.
+    await page.waitForFunction(() => [...document.querySelectorAll("input.kyc-file--capture")].filter((e) => !e.hidden).length === 3);
     const capture = page.locator("input.kyc-file--capture");
     assert.equal(await capture.count(), 3);
     assert.equal(await capture.nth(2).getAttribute("capture"), "user", "the face uses the front camera");

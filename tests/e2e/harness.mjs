@@ -69,11 +69,20 @@ async function type(page, label, value) {
   await field.pressSequentially(value, { delay: 2 });
 }
 
+/** Types an ISO date (`1990-04-01`) into the day / month / year group named `label`. */
+export async function fillDate(page, label, iso, { day = "Day", month = "Month", year = "Year" } = {}) {
+  const [y, m, d] = iso.split("-");
+  const group = page.getByRole("group", { name: label, exact: true });
+  await group.getByLabel(day, { exact: true }).fill(d);
+  await group.getByLabel(month, { exact: true }).selectOption(String(Number(m)));
+  await group.getByLabel(year, { exact: true }).fill(y);
+}
+
 export async function fillPersonal(page, p) {
   await type(page, "First name", p.first);
   await type(page, "Last name", p.last);
   await type(page, "Email", p.email);
-  await type(page, "Date of birth", p.dob);
+  await fillDate(page, "Date of birth", p.dob);
   await page.getByLabel("Gender").selectOption({ label: p.gender });
   await page.getByLabel("Nationality").selectOption(p.nationality);
 }
@@ -82,7 +91,7 @@ export async function fillDocument(page, p) {
   await page.getByLabel("Document type").selectOption({ label: p.docType });
   await type(page, "Document number", p.number);
   if (p.expiry === null) await page.getByLabel("This document does not expire").check();
-  else await type(page, "Expiry date", p.expiry);
+  else await fillDate(page, "Expiry date", p.expiry);
 }
 
 export async function fillAddress(page, p) {

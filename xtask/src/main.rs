@@ -331,6 +331,9 @@ fn main() -> Result<()> {
 }
 
 #[cfg(test)]
+mod locales_test;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -125,7 +125,6 @@ async fn clean_inner(file: &Blob) -> Result<Object, Violation> {
 /// Checks, decodes, orients, downscales, judges and re-encodes `file`. Resolves to
 /// `{blob, width, height, blurry, metrics}` (`metrics`: the `X-Photo-Metrics` header); rejects
 /// with the rulebook's verdict `{code, params}` (`params`: whole numbers by name).
-#[wasm_bindgen]
 pub async fn clean(file: Blob) -> Result<JsValue, JsValue> {
     match clean_inner(&file).await {
         Ok(o) => Ok(o.into()),

@@ -276,12 +276,10 @@ async fn poll(s: Shared, gen: u32) {
 
 /// The open panel; [`Handoff::close`] stops polling and empties the element (the link itself
 /// stays usable: leaving the Photos step is not "use this device").
-#[wasm_bindgen]
 pub struct Handoff {
     state: Shared,
 }
 
-#[wasm_bindgen]
 impl Handoff {
     pub fn close(&self) {
         let mut st = self.state.borrow_mut();
@@ -300,7 +298,6 @@ impl Handoff {
 /// `handoff_waiting`, `handoff_connected`, `handoff_expired`, `continue_on_phone_failed`,
 /// `handoff_new_link`, `handoff_use_this_device`). Each photo that arrives shows in its slot of
 /// the widget, with its preview.
-#[wasm_bindgen(js_name = openHandoff)]
 pub fn open_handoff(
     root: Element,
     backend_url: String,

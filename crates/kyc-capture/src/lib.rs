@@ -45,6 +45,7 @@ pub fn tr(texts: &JsValue, key: &str) -> String {
 }
 pub mod handoff;
 pub mod phone;
+pub mod photos;
 pub mod transfer;
 
 use gloo_timers::callback::Interval;
@@ -460,13 +461,11 @@ fn element(doc: &Document, parent: &Element, tag: &str, class: &str) -> Result<E
 }
 
 /// The open camera. [`Capture::close`] turns it off and removes what it rendered.
-#[wasm_bindgen]
 pub struct Capture {
     state: Shared,
     root: Element,
 }
 
-#[wasm_bindgen]
 impl Capture {
     /// Stops every track and the analysis loop, and empties the element. Idempotent.
     pub fn close(&self) {
@@ -484,7 +483,6 @@ impl Capture {
 /// `on_event(kind, value)` is called with `("photo", Blob)` once a photo is taken and with
 /// `("failed", reason)` — `camera_denied`, `camera_missing`, `camera_busy` or `camera_failed` —
 /// when the camera cannot start.
-#[wasm_bindgen]
 pub fn open(root: Element, shape: &str, texts: JsValue, on_event: Function) -> Result<Capture, JsValue> {
     let shape = match shape {
         "face" => Shape::Face,

@@ -9,7 +9,7 @@ use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ProgressEvent, Request, RequestInit, Response, XmlHttpRequest};
 
 /// Resolves after `ms` milliseconds.
-async fn sleep(ms: i32) {
+pub(crate) async fn sleep(ms: i32) {
     let p = Promise::new(&mut |resolve, _| {
         if let Some(w) = web_sys::window() {
             let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
@@ -23,7 +23,6 @@ async fn sleep(ms: i32) {
 /// to `null` when it did not (offline, connection lost). A `429` — the server decodes one photo
 /// of a session at a time, and photos are sent as soon as they are taken — is sent again after
 /// a pause (at most ten times).
-#[wasm_bindgen]
 pub async fn upload(url: String, token: String, blob: Blob, headers: JsValue, on_progress: Function) -> JsValue {
     let mut answer = JsValue::NULL;
     for attempt in 0..10 {
@@ -86,7 +85,6 @@ async fn upload_once(url: &str, token: &str, blob: &Blob, headers: &JsValue, on_
 }
 
 /// `GET url` with the token: the bytes as a `Blob`, or `null`.
-#[wasm_bindgen(js_name = fetchBlob)]
 pub async fn fetch_blob(url: String, token: String) -> JsValue {
     async fn inner(url: &str, token: &str) -> Option<JsValue> {
         let req = Request::new_with_str_and_init(url, &RequestInit::new()).ok()?;

@@ -3,7 +3,7 @@
 use std::fmt;
 
 use crate::error::ErrorCode;
-use crate::iso3166::COUNTRIES;
+use crate::iso3166::{alpha2, alpha3, COUNT};
 
 /// An assigned ISO 3166-1 country, convertible between alpha-2 and alpha-3.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,19 +22,19 @@ impl Country {
         }
         let upper = code.to_ascii_uppercase();
         let found = match upper.len() {
-            2 => COUNTRIES.binary_search_by(|(a2, _)| (*a2).cmp(upper.as_str())).ok(),
-            3 => COUNTRIES.iter().position(|(_, a3)| *a3 == upper),
+            2 => (0..COUNT).position(|i| alpha2(i) == upper),
+            3 => (0..COUNT).position(|i| alpha3(i) == upper),
             _ => None,
         };
         found.and_then(|i| u16::try_from(i).ok()).map(|index| Self { index }).ok_or(ErrorCode::UnknownCountry)
     }
 
     pub fn alpha2(self) -> &'static str {
-        COUNTRIES[usize::from(self.index)].0
+        alpha2(usize::from(self.index))
     }
 
     pub fn alpha3(self) -> &'static str {
-        COUNTRIES[usize::from(self.index)].1
+        alpha3(usize::from(self.index))
     }
 
     pub fn is_us(self) -> bool {
@@ -43,7 +43,7 @@ impl Country {
 
     /// Every assigned country (the widget localises and sorts them with `Intl`).
     pub fn all() -> impl Iterator<Item = Country> {
-        (0..COUNTRIES.len()).filter_map(|i| u16::try_from(i).ok().map(|index| Self { index }))
+        (0..COUNT).filter_map(|i| u16::try_from(i).ok().map(|index| Self { index }))
     }
 }
 
@@ -54,10 +54,10 @@ impl fmt::Display for Country {
 }
 
 const fn us_index() -> u16 {
+    let codes = crate::iso3166::CODES.as_bytes();
     let mut i = 0;
-    while i < COUNTRIES.len() {
-        let a = COUNTRIES[i].0.as_bytes();
-        if a[0] == b'U' && a[1] == b'S' {
+    while i < COUNT {
+        if codes[i * 5] == b'U' && codes[i * 5 + 1] == b'S' {
             return i as u16;
         }
         i += 1;
