@@ -26,7 +26,12 @@ const PHOTOS = { "Front of ID": "id-front.jpg", "Back of ID": "id-back.png", "Ph
  * becomes a group of Day / Month / Year controls, this is the one function to change.
  */
 export async function fillDate(page, label, iso) {
-  await page.fill(label, iso);
+  // The date is three controls in a group named `label`; a step has one date group, so its
+  // parts' labels are unique on the step.
+  const [y, m, d] = iso.split("-");
+  await page.fill("Day", d);
+  await page.select("Month", { value: String(Number(m)) });
+  await page.fill("Year", y);
 }
 
 export async function fillPersonal(page, p) {
