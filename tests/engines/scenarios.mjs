@@ -21,10 +21,7 @@ const PHOTOS = { "Front of ID": "id-front.jpg", "Back of ID": "id-back.png", "Ph
 
 // ---- filling (the one place that knows the form's controls) ----
 
-/**
- * A date field. Today: one text input labelled `label`, typed as ISO `YYYY-MM-DD`. When it
- * becomes a group of Day / Month / Year controls, this is the one function to change.
- */
+/** A date (ISO `YYYY-MM-DD`) into the Day / Month / Year group named `label`. */
 export async function fillDate(page, label, iso) {
   // The date is three controls in a group named `label`; a step has one date group, so its
   // parts' labels are unique on the step.
