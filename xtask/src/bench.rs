@@ -17,7 +17,7 @@ use std::net::TcpStream;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{cargo, cmd, root, run, tools};
+use crate::{cargo, cmd, run, target_dir, tools};
 
 fn draft(valid: bool) -> DraftDto {
     DraftDto {
@@ -107,7 +107,7 @@ pub fn bench() -> Result<()> {
     println!("\n== browser and backend");
     plain_form()?;
     run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"]))?;
-    let bin = root().join("target/server/kyc-server");
+    let bin = target_dir().join("server/kyc-server");
     let data = std::env::temp_dir().join(format!("kyc-bench-{}", std::process::id()));
     std::fs::create_dir_all(&data)?;
     let (_demo, demo_url) = spawn_and_read_url(
@@ -179,7 +179,7 @@ const BENCH_ADMIN: &str = "bench-admin-0123456789abcdef0123456789ab";
 fn backend() -> Result<()> {
     println!("\n== backend: SQLite and PostgreSQL side by side");
     run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"]))?;
-    let bin = root().join("target/server/kyc-server");
+    let bin = target_dir().join("server/kyc-server");
     let pg = crate::postgres::Postgres::start()?;
     for label in ["SQLite", "PostgreSQL"] {
         let data = std::env::temp_dir().join(format!("kyc-bench-db-{}-{label}", std::process::id()));
@@ -292,7 +292,7 @@ fn photos_in(data: &std::path::Path) -> Result<()> {
 
     println!("\n== server memory: 8 concurrent 40 MP uploads");
     run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"]))?;
-    let bin = root().join("target/server/kyc-server");
+    let bin = target_dir().join("server/kyc-server");
     let (server, url) = spawn_and_read_url(
         cmd(bin.to_str().unwrap_or_default())
             .args(["demo", "--addr", "127.0.0.1:0", "--data-dir"])

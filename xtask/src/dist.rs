@@ -49,7 +49,7 @@ pub fn build(dist: &Path) -> Result<()> {
     run(cmd("wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--out-name", "kyc-widget", "--out-dir"])
         .arg(dist)
-        .arg(root().join("target/wasm32-unknown-unknown/release/kyc_widget.wasm")))?;
+        .arg(crate::target_dir().join("wasm32-unknown-unknown/release/kyc_widget.wasm")))?;
     crate::wasm_opt(&dist.join("kyc-widget_bg.wasm"))?;
     let snippets: Vec<PathBuf> = if dist.join("snippets").exists() { walk(&dist.join("snippets"))? } else { vec![] };
     for js in snippets.iter().chain(std::iter::once(&dist.join("kyc-widget.js"))) {

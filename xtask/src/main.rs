@@ -6,6 +6,10 @@
 //! - `build-widget`: release build into `dist/` and the size report.
 //! - `bench`: the performance budgets, measured.
 //! - `package`: the npm package in `target/npm/` (size report, SRI hashes, `npm pack`).
+//! - `e2e [files]`: the given end-to-end files in Chromium against a fresh demo server.
+//! - `engines`: only the engine suites (`tests/engines/`: Firefox ESR and WebKitGTK).
+//!
+//! Built artifacts are read from (and the npm package written to) `CARGO_TARGET_DIR` when set.
 
 mod bench;
 mod dist;
@@ -22,6 +26,23 @@ use std::time::Instant;
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set (relative to the workspace root, where
+/// xtask runs cargo), else `target/` at the root. Every built artifact xtask picks up is read
+/// from here, and the npm package is written here (`<target>/npm/`).
+pub fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => root().join(d),
+        None => root().join("target"),
+    }
+}
+
+/// The target directory when it lies outside the workspace (its paths are then neither
+/// remapped by the workspace's prefix nor found by the build-path check without it).
+fn target_dir_outside_root() -> Option<PathBuf> {
+    let t = target_dir();
+    (!t.starts_with(root())).then_some(t)
 }
 
 /// Runs a command, failing with its description when it fails.
@@ -63,18 +84,24 @@ pub fn cargo_home() -> PathBuf {
 
 fn wasm_rustflags() -> String {
     // The registry's long directory is shortened to `r` (its path sits in every panic location).
-    format!(
+    let mut flags = format!(
         "--remap-path-prefix={}=kyc --remap-path-prefix={home}=cargo --remap-path-prefix={home}/registry/src=r",
         root().display(),
         home = cargo_home().display()
-    )
+    );
+    // A target directory outside the workspace (build scripts' generated code lives there).
+    if let Some(t) = target_dir_outside_root() {
+        let _ = std::fmt::Write::write_fmt(&mut flags, format_args!(" --remap-path-prefix={}=target", t.display()));
+    }
+    flags
 }
 
 /// Fails when a built wasm file contains the build directory, the cargo home or the user's
 /// home directory (issue "holds under attack", point 13).
 pub fn check_no_build_paths(dir: &std::path::Path) -> Result<()> {
     let home = std::env::var("HOME").unwrap_or_default();
-    let needles: Vec<String> = [root().display().to_string(), cargo_home().display().to_string(), home]
+    let target = target_dir_outside_root().map(|t| t.display().to_string()).unwrap_or_default();
+    let needles: Vec<String> = [root().display().to_string(), cargo_home().display().to_string(), home, target]
         .into_iter()
         .filter(|s| s.len() > 1)
         .collect();
@@ -138,7 +165,7 @@ pub fn build_capture(out: &std::path::Path) -> Result<()> {
     run(cmd("wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--out-name", "kyc_capture", "--out-dir"])
         .arg(out)
-        .arg(root().join("target/wasm32-unknown-unknown/release/kyc_capture.wasm")))?;
+        .arg(target_dir().join("wasm32-unknown-unknown/release/kyc_capture.wasm")))?;
     wasm_opt(&out.join("kyc_capture_bg.wasm"))?;
     let glue = out.join("kyc_capture.js");
     run(cmd("esbuild")
@@ -240,17 +267,25 @@ fn test() -> Result<()> {
     step("end-to-end (Playwright, real demo server): widget, npm package, Vite host, strict CSP", || {
         e2e(&["tests/e2e/", "tests/package/"], &vite_host)
     })?;
+    step("other browser engines (Firefox ESR, WebKitGTK; a fresh demo server): flow, strict CSP, axe", || {
+        tools::ensure_engines()?;
+        e2e(&[ENGINES], &vite_host)
+    })?;
     eprintln!("\nall gates and tests passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
 }
 
-/// Runs the given Playwright test files (node's test runner) against a fresh demo server.
+/// The engine suites: the flow, the strict-CSP page and axe in Firefox ESR and WebKitGTK.
+const ENGINES: &str = "tests/engines/";
+
+/// Runs the given test files (node's test runner: the Playwright e2e files, the package files
+/// or the engine suites) against a fresh demo server.
 fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
     run(&mut cargo(&["build", "-p", "kyc-server"]))?;
     let data = tempdir("kyc-e2e")?;
     let static_port = free_port()?;
     let (mut server, url) =
-        start_demo(&root().join("target/debug/kyc-server"), &data, &format!("http://127.0.0.1:{static_port}"))?;
+        start_demo(&target_dir().join("debug/kyc-server"), &data, &format!("http://127.0.0.1:{static_port}"))?;
     eprintln!("demo server at {url}");
     let result = run(cmd("node")
         .args(["--test", "--test-concurrency=1"])
@@ -258,7 +293,7 @@ fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
         .env("KYC_E2E_URL", &url)
         .env("KYC_E2E_DATA_DIR", &data)
         .env("KYC_E2E_STATIC_PORT", static_port.to_string())
-        .env("KYC_PACKAGE_DIR", root().join("target/npm").join(package::NAME))
+        .env("KYC_PACKAGE_DIR", target_dir().join("npm").join(package::NAME))
         .env("KYC_VITE_DIST", vite_host.join("dist"))
         .env("KYC_VITE_HOST", vite_host));
     let _ = server.kill();
@@ -279,7 +314,7 @@ fn demo() -> Result<()> {
     step("build kyc-server", || run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"])))?;
     let addr = std::env::var("KYC_DEMO_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
     eprintln!("\nStarting the demo. Open the URL below; Ctrl-C stops it.");
-    run(cmd("target/server/kyc-server").args([
+    run(cmd(&target_dir().join("server/kyc-server").to_string_lossy()).args([
         "demo",
         "--addr",
         &addr,
@@ -319,12 +354,23 @@ fn main() -> Result<()> {
                 if extra.is_empty() { vec!["tests/e2e/"] } else { extra.iter().map(String::as_str).collect() };
             e2e(&paths, &root().join("examples/vite-host"))
         }
+        // Only the engine suites, building what they use: the demo site, the npm package's
+        // script-tag build (the strict-CSP page) and the server.
+        "engines" => {
+            tools::ensure_demo_tools()?;
+            tools::ensure_engines()?;
+            step("widget release build and size", || build_widget().map(|_| ()))?;
+            step("npm package (the script-tag build)", || package::package().map(|_| ()))?;
+            step("other browser engines (Firefox ESR, WebKitGTK; a fresh demo server)", || {
+                e2e(&[ENGINES], &root().join("examples/vite-host"))
+            })
+        }
         "build-widget" => {
             tools::ensure_demo_tools()?;
             build_widget().map(|_| ())
         }
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | package | bench | setup | build-widget | test-postgres | e2e [files]>");
+            eprintln!("usage: cargo xtask <demo | test | package | bench | setup | build-widget | test-postgres | e2e [files] | engines>");
             std::process::exit(2);
         }
     }

@@ -151,7 +151,7 @@ pub struct Built {
 /// Builds, reports sizes (failing over budget), packs.
 pub fn package() -> Result<Built> {
     let version = version()?;
-    let npm = root().join("target/npm");
+    let npm = crate::target_dir().join("npm");
     let dir = npm.join(NAME);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("script"))?;
@@ -159,7 +159,7 @@ pub fn package() -> Result<Built> {
     run(cmd("wasm-bindgen")
         .args(["--target", "web", "--out-name", "kyc_widget", "--out-dir"])
         .arg(&dir)
-        .arg(root().join("target/wasm32-unknown-unknown/release/kyc_widget.wasm")))?;
+        .arg(crate::target_dir().join("wasm32-unknown-unknown/release/kyc_widget.wasm")))?;
     let wasm = dir.join("kyc_widget_bg.wasm");
     crate::wasm_opt(&wasm)?;
     crate::check_no_build_paths(&dir)?;

@@ -69,11 +69,8 @@ pub fn ensure_npm(dir: &Path, pins: &[(&str, &str)]) -> Result<()> {
     run(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir))
 }
 
-pub fn ensure_chromium() -> Result<()> {
-    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
-        return Ok(());
-    }
-    eprintln!("xtask: installing Debian chromium and chromium-driver");
+/// `apt-get install` of Debian packages (after an `update`), through sudo when not root.
+fn apt_install(packages: &[&str]) -> Result<()> {
     let sudo = sh_output(Command::new("id").arg("-u")).map(|u| u.trim() != "0").unwrap_or(true);
     let apt = |args: &[&str]| -> Result<()> {
         let mut c = if sudo { Command::new("sudo") } else { Command::new("apt-get") };
@@ -84,7 +81,48 @@ pub fn ensure_chromium() -> Result<()> {
         run(&mut c)
     };
     apt(&["update", "-qq"])?;
-    apt(&["install", "-y", "-qq", "chromium", "chromium-driver"])
+    apt(&[&["install", "-y", "-qq"][..], packages].concat())
+}
+
+pub fn ensure_chromium() -> Result<()> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian chromium and chromium-driver");
+    apt_install(&["chromium", "chromium-driver"])
+}
+
+/// WebKitGTK's MiniBrowser (Debian ships it in `libwebkit2gtk-4.1-0`, which `webkit2gtk-driver`
+/// depends on), under the multiarch library directory.
+pub fn minibrowser() -> Option<std::path::PathBuf> {
+    std::fs::read_dir("/usr/lib")
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path().join("webkit2gtk-4.1/MiniBrowser"))
+        .find(|p| p.exists())
+}
+
+/// The other browser engines of the engine suites (tests/engines): Debian `firefox-esr` (driven
+/// over WebDriver BiDi by puppeteer-core), `webkit2gtk-driver` (`WebKitWebDriver`, and through
+/// its dependency `libwebkit2gtk-4.1-0` the MiniBrowser it drives) and `xvfb` (WebKitGTK needs
+/// a display). Only the missing packages are installed.
+pub fn ensure_engines() -> Result<()> {
+    let mut missing = Vec::new();
+    if !Path::new("/usr/bin/firefox-esr").exists() {
+        missing.push("firefox-esr");
+    }
+    if !Path::new("/usr/bin/WebKitWebDriver").exists() || minibrowser().is_none() {
+        missing.push("webkit2gtk-driver");
+    }
+    if !Path::new("/usr/bin/Xvfb").exists() {
+        missing.push("xvfb");
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian {}", missing.join(", "));
+    apt_install(&missing)?;
+    minibrowser().map(|_| ()).context("webkit2gtk-driver installed but no /usr/lib/*/webkit2gtk-4.1/MiniBrowser")
 }
 
 /// Everything the demo needs.
@@ -95,6 +133,7 @@ pub fn ensure_demo_tools() -> Result<()> {
         &[
             ("binaryen", "132.0.0"),
             ("playwright-core", "1.65.1"),
+            ("puppeteer-core", "24.43.1"),
             ("axe-core", "4.10.3"),
             ("esbuild", "0.28.2"),
             ("browser-image-compression", "2.0.2"),
