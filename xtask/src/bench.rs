@@ -160,13 +160,13 @@ pub fn bench() -> Result<()> {
 /// The first-field peer: `bench/plain-form.html` beside the demo page in `dist/`, with the demo
 /// page's own stylesheet (content-hashed name).
 fn plain_form() -> Result<()> {
-    let dist = root().join("dist");
+    let dist = crate::root().join("dist");
     let css = std::fs::read_dir(&dist)?
         .filter_map(Result::ok)
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .find(|n| n.starts_with("demo-") && n.ends_with(".css"))
         .context("no demo stylesheet in dist/")?;
-    let page = std::fs::read_to_string(root().join("bench/plain-form.html"))?.replace("demo.css", &css);
+    let page = std::fs::read_to_string(crate::root().join("bench/plain-form.html"))?.replace("demo.css", &css);
     std::fs::write(dist.join("plain-form.html"), page)?;
     Ok(())
 }
