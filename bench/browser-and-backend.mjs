@@ -183,6 +183,13 @@ async function photoPipeline(rounds = 5) {
   }
 }
 
+// `BENCH_ONLY=first-field` (with DEMO_URL): only the first-field comparison.
+if (process.env.BENCH_ONLY === "first-field") {
+  const ff = await firstField();
+  console.log(`first field: widget ${ff.widget.toFixed(0)} ms, plain form ${ff.plain.toFixed(0)} ms: ratio ${(ff.widget / ff.plain).toFixed(2)}; wasm ${ff.wasm.toFixed(0)} ms, session ${ff.session.toFixed(0)} ms`);
+  process.exit(0);
+}
+
 const fa = await frameAnalysis();
 console.log(`frame analysis (quality rulebook on a 1280x720 preview frame, Chromium): median ${fa.median.toFixed(2)} ms, p95 ${fa.p95.toFixed(2)} ms (budget 8 ms)`);
 const pp = await photoPipeline();

@@ -35,22 +35,24 @@
     for (var k in extra) o[k] = extra[k];
     return o;
   }
+  // The session is asked for at once, while the widget's files download (not after them).
+  var handoff = window.location.hash.indexOf("kyc-handoff=") >= 0;
+  var session = handoff ? null : fetch("/v1/sessions", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ externalUserId: demoUser() })
+  }).then(function (r) {
+    if (!r.ok) throw new Error("session: HTTP " + r.status);
+    return r.json();
+  });
   function start(bindings) {
     // A phone opening the desktop's "continue on your phone" link: the widget starts in phone
     // mode from the link's fragment; no session of its own.
-    if (window.location.hash.indexOf("kyc-handoff=") >= 0) {
+    if (handoff) {
       window.kycHandle = bindings.mount(document.getElementById("kyc"), options({}));
       return;
     }
-    fetch("/v1/sessions", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ externalUserId: demoUser() })
-    })
-      .then(function (r) {
-        if (!r.ok) throw new Error("session: HTTP " + r.status);
-        return r.json();
-      })
+    session
       .then(function (s) {
         window.kycHandle = bindings.mount(document.getElementById("kyc"), options({ sessionToken: s.sessionToken }));
       })

@@ -3,7 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-  BASE, launch, uniqueEmail, sandboxApplications, open, fillPersonal, fillDocument, fillAddress,
+  BASE, launch, uniqueEmail, sandboxApplications, approvedAtSandbox, open, fillPersonal, fillDocument, fillAddress,
   attach, cont, PERSON, dumpStorage, throughPhotos,
 } from "./harness.mjs";
 
@@ -24,14 +24,7 @@ test("the happy path with real JPEG and PNG photos ends approved", async () => {
     assert.match(await page.locator(".kyc-status").innerText(), /approved/);
     await page.getByText("Verification finished: approved").waitFor();
 
-    const mine = (await sandboxApplications()).find((a) => a.email === person.email);
-    assert.ok(mine, "the sandbox has the application");
-    const detail = await (await fetch(`${BASE}/__sandbox/applications/${mine.requestNo}`)).json();
-    assert.deepEqual(detail.files.map((f) => f.type), ["idFront", "idBack", "face", "amlReport", "idvReport"]);
-    assert.equal(detail.kycStatus, "approved");
-    // The face photo was stored sideways with EXIF orientation 6 and GPS: it arrives upright, clean.
-    const face = Buffer.from(await (await fetch(`${BASE}/__sandbox/applications/${mine.requestNo}/files/face`)).arrayBuffer());
-    assert.equal(face.indexOf("Exif"), -1, "no EXIF reaches the provider");
+    const { face } = await approvedAtSandbox(person.email);
     assert.ok(face.length < readFileSync(new URL("./fixtures/rotated-gps.jpg", import.meta.url)).length * 4);
     // No PII in any browser storage.
     const storage = await dumpStorage(page, b.ctx);

@@ -1,5 +1,6 @@
 // Shared Playwright harness: Debian chromium through playwright-core (no browser download).
 import { createRequire } from "node:module";
+import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +35,20 @@ export async function launch(extra = {}, args = []) {
 
 export function uniqueEmail(tag) {
   return `${tag}.${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}@example.com`;
+}
+
+/** The sandbox's application of `email`, checked approved with the usual five files and a face
+ *  photo free of EXIF; resolves to `{ detail, face }` (the face photo's bytes). */
+export async function approvedAtSandbox(email) {
+  const mine = (await sandboxApplications()).find((a) => a.email === email);
+  assert.ok(mine, "the sandbox has the application");
+  const detail = await (await fetch(`${BASE}/__sandbox/applications/${mine.requestNo}`)).json();
+  assert.deepEqual(detail.files.map((f) => f.type), ["idFront", "idBack", "face", "amlReport", "idvReport"]);
+  assert.equal(detail.kycStatus, "approved");
+  // The face photo was stored sideways with EXIF orientation 6 and GPS: it arrives clean.
+  const face = Buffer.from(await (await fetch(`${BASE}/__sandbox/applications/${mine.requestNo}/files/face`)).arrayBuffer());
+  assert.equal(face.indexOf("Exif"), -1, "no EXIF reaches the provider");
+  return { detail, face };
 }
 
 export async function sandboxApplications() {

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { BASE, PERSON, FIXTURES, uniqueEmail, newUser, sandboxApplications } from "../e2e/harness.mjs";
+import { BASE, PERSON, FIXTURES, uniqueEmail, newUser, approvedAtSandbox } from "../e2e/harness.mjs";
 import { withCspServer, STATIC_PORT } from "../package/csp-page.mjs";
 
 const require = createRequire(import.meta.url);
@@ -161,14 +161,7 @@ export function engineTests(driver) {
       await page.waitFor(statusHas, ["approved"], { timeout: 30_000, what: "the status approved" });
       await text(page, "Verification finished: approved");
 
-      const mine = (await sandboxApplications()).find((a) => a.email === person.email);
-      assert.ok(mine, "the sandbox has the application");
-      const detail = await (await fetch(`${BASE}/__sandbox/applications/${mine.requestNo}`)).json();
-      assert.deepEqual(detail.files.map((f) => f.type), ["idFront", "idBack", "face", "amlReport", "idvReport"]);
-      assert.equal(detail.kycStatus, "approved");
-      // The face photo was stored sideways with EXIF orientation 6 and GPS: cleaned in this engine.
-      const face = Buffer.from(await (await fetch(`${BASE}/__sandbox/applications/${mine.requestNo}/files/face`)).arrayBuffer());
-      assert.equal(face.indexOf("Exif"), -1, "no EXIF reaches the provider");
+      await approvedAtSandbox(person.email);
       assert.deepEqual(await page.pageErrors(), []);
     }));
 

@@ -10,7 +10,8 @@ import { BASE } from "../e2e/harness.mjs";
 import { serve, STATIC_PORT, PACKAGE_DIR } from "./static.mjs";
 
 export { STATIC_PORT };
-export const SCRIPT_DIR = join(PACKAGE_DIR, "script");
+// The script-tag build is the package folder itself (one module beside the one .wasm).
+export const SCRIPT_DIR = PACKAGE_DIR;
 const SRI = JSON.parse(readFileSync(join(SCRIPT_DIR, "sri.json"), "utf8"));
 
 /** The policy; without `wasm` it lacks 'wasm-unsafe-eval' (the negative control). */

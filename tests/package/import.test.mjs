@@ -34,6 +34,18 @@ test("package.json declares exports, types, files and no side effects", () => {
   for (const t of ["npm install kyc-share-widget", "<kyc-onboarding", "--kyc-color-primary", "script-src 'self' 'wasm-unsafe-eval'", "Server-side rendering", "sha384-"]) assert.ok(readme.includes(t), t);
 });
 
+test("the tarball ships one widget wasm, shared by the import entry and the script-tag build", () => {
+  const wasm = [];
+  const walk = (d) => readdirSync(d).forEach((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : f.endsWith(".wasm") && wasm.push(join(d, f).slice(PACKAGE_DIR.length + 1))));
+  walk(PACKAGE_DIR);
+  assert.deepEqual(wasm.sort(), ["capture/kyc_capture_bg.wasm", "kyc_widget_bg.wasm"]);
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
+  assert.ok(pkg.files.includes("kyc-share-widget.js") && !pkg.files.some((f) => f.startsWith("script")));
+  // The script-tag module fetches the package's own .wasm, beside it.
+  const bundle = readFileSync(join(PACKAGE_DIR, "kyc-share-widget.js"), "utf8");
+  assert.ok(bundle.includes("kyc_widget_bg.wasm") && !bundle.includes("../kyc_widget_bg.wasm"));
+});
+
 test("nothing secret or server-side is shipped", () => {
   const files = [];
   const walk = (d) => readdirSync(d).forEach((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : files.push(join(d, f))));

@@ -132,10 +132,11 @@ fn package_json(version: &str) -> String {
   "exports": {{
     ".": {{ "types": "./index.d.ts", "import": "./index.js", "default": "./index.js" }},
     "./kyc-widget.css": "./kyc-widget.css",
-    "./script/*": "./script/*",
+    "./kyc-share-widget.js": "./kyc-share-widget.js",
+    "./sri.json": "./sri.json",
     "./package.json": "./package.json"
   }},
-  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "locales/", "script/", "README.md", "LICENSE"],
+  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "locales/", "kyc-share-widget.js", "sri.json", "README.md", "LICENSE"],
   "sideEffects": false,
   "keywords": ["kyc", "identity", "onboarding", "webassembly", "widget"]
 }}
@@ -154,7 +155,7 @@ pub fn package() -> Result<Built> {
     let npm = crate::target_dir().join("npm");
     let dir = npm.join(NAME);
     let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("script"))?;
+    std::fs::create_dir_all(&dir)?;
     run(&mut cargo(&["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "kyc-widget"]))?;
     run(cmd("wasm-bindgen")
         .args(["--target", "web", "--out-name", "kyc_widget", "--out-dir"])
@@ -188,26 +189,28 @@ pub fn package() -> Result<Built> {
             .arg(format!("--outfile={}", m.display())))?;
     }
 
-    // Script-tag build: one ES module (entry + glue + snippets) with the .wasm and .css beside it.
-    let script = dir.join("script");
+    // Script-tag build: one ES module (entry + glue + snippets bundled) at the package's root,
+    // beside the one .wasm, the .css, `capture/` and `locales/` the ESM entry uses too (its URLs
+    // are relative to itself, as the entry's are): the tarball ships each file once.
+    let script = dir.join(format!("{NAME}.js"));
     run(cmd("esbuild")
         .arg(dir.join("index.js"))
         .args(["--bundle", "--format=esm", "--minify", "--target=es2020", "--log-level=warning"])
-        .arg(format!("--outfile={}", script.join(format!("{NAME}.js")).display())))?;
-    std::fs::copy(&wasm, script.join("kyc_widget_bg.wasm"))?;
-    std::fs::write(script.join("kyc-widget.css"), &css)?;
-    copy_dir(&dir.join("capture"), &script.join("capture"))?;
-    copy_dir(&dir.join("locales"), &script.join("locales"))?;
+        .arg(format!("--outfile={}", script.display())))?;
     let mut sri_json = String::from("{\n");
     let mut sri_lines = String::new();
     for (i, f) in [format!("{NAME}.js"), "kyc_widget_bg.wasm".into(), "kyc-widget.css".into()].iter().enumerate() {
-        let h = sri(&std::fs::read(script.join(f))?);
+        let h = sri(&std::fs::read(dir.join(f))?);
         let _ = write!(sri_json, "{}  \"{f}\": \"{h}\"", if i > 0 { ",\n" } else { "" });
-        let _ = writeln!(sri_lines, "| `script/{f}` | `{h}` |");
-        println!("SRI  script/{f}  {h}");
+        let _ = writeln!(sri_lines, "| `{f}` | `{h}` |");
+        println!("SRI  {f}  {h}");
     }
     sri_json.push_str("\n}\n");
-    std::fs::write(script.join("sri.json"), sri_json)?;
+    std::fs::write(dir.join("sri.json"), sri_json)?;
+    let wasm_files = walk(&dir)?.into_iter().filter(|p| p.extension().is_some_and(|x| x == "wasm")).count();
+    if wasm_files != 2 {
+        bail!("the package holds {wasm_files} .wasm files; one for the widget and one for the photo module expected");
+    }
     let readme = std::fs::read_to_string(root().join("www/npm/README.md"))?
         .replace("{{SRI_TABLE}}", sri_lines.trim_end())
         .replace("{{VERSION}}", &version);
@@ -224,18 +227,6 @@ pub fn package() -> Result<Built> {
     }
     println!("packed {}", tgz.display());
     Ok(Built { tgz, gzip_total })
-}
-
-/// Copies the files of `from` into `to` (one level).
-pub fn copy_dir(from: &Path, to: &Path) -> Result<()> {
-    std::fs::create_dir_all(to)?;
-    for e in std::fs::read_dir(from).with_context(|| from.display().to_string())? {
-        let p = e?.path();
-        if p.is_file() {
-            std::fs::copy(&p, to.join(p.file_name().unwrap_or_default()))?;
-        }
-    }
-    Ok(())
 }
 
 /// The locale files as shipped: the same JSON without the indentation (what the browser fetches
