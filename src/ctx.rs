@@ -1,7 +1,7 @@
 //! What every step reads: texts, the instance's id prefix, the flow state, the backend and the
 //! host's callbacks. Shared through a Yew context.
 
-use kyc_domain::{Field, Violation};
+use kyc_domain::Field;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
@@ -59,7 +59,7 @@ impl Ctx {
     /// The label, id and current error of a field, for a control.
     pub fn common(&self, f: Field, label: Key, hint: Option<Key>) -> Common {
         let error = self.flow.errors.iter().find(|e| e.field == f).map(|e| {
-            let msg = self.i18n.error(&Violation { code: e.code, params: e.params.clone() });
+            let msg = self.i18n.field_error(e);
             (AttrValue::from(f.path()), AttrValue::from(e.code.as_str()), AttrValue::from(msg))
         });
         let flow = self.flow.clone();

@@ -154,8 +154,7 @@ pub struct DateFieldProps {
 /// group counts as left when focus moves outside it.
 pub fn date_field(p: &DateFieldProps) -> Html {
     let c = &p.common;
-    let mut it = p.value.splitn(3, '-');
-    let ymd: [String; 3] = [(); 3].map(|()| it.next().unwrap_or_default().to_owned());
+    let ymd = crate::flow::date_parts(&p.value);
     let invalid = c.error.is_some();
     let onfocusout = {
         let leave = c.leave.clone();
@@ -201,7 +200,7 @@ pub fn date_field(p: &DateFieldProps) -> Html {
             });
             html! {
                 <input class={classes!("kyc-input", format!("kyc-date-{name}"))} id={id.clone()} type="text" inputmode="numeric"
-                    maxlength={if which == b'y' { "4" } else { "2" }} value={ymd[at].clone()} {oninput} {autocomplete}
+                    maxlength={if which == b'y' { "4" } else { "2" }} value={ymd[at].to_owned()} {oninput} {autocomplete}
                     spellcheck="false" aria-invalid={invalid.then_some("true")} />
             }
         };

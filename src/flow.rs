@@ -251,31 +251,19 @@ impl Reducible for Flow {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
-        let action = match action {
+        match action {
             Action::SetPart(f, at, v) => {
                 let old = s.value(f);
-                let mut parts: Vec<&str> = old.splitn(3, '-').collect();
-                parts.resize(3, "");
+                let mut parts = date_parts(&old);
                 let v = v.replace('-', "");
                 parts[at.min(2)] = &v;
-                Action::Set(f, parts.join("-"))
+                let joined = parts.join("-");
+                s.set(f, joined);
             }
-            other => other,
-        };
-        match action {
-            Action::SetPart(..) => {}
-            Action::Set(f, v) => {
-                s.values[slot_of(f)] = v;
-                s.server.retain(|x| *x != f);
-                let flagged: Vec<Field> =
-                    s.errors.iter().map(|e| e.field).filter(|x| *x == f || !s.server.contains(x)).collect();
-                for x in flagged {
-                    s.recheck(x, false);
-                }
-            }
+            Action::Set(f, v) => s.set(f, v),
             Action::Leave(f) => {
                 if !s.server.contains(&f) && (!s.value(f).trim().is_empty() || s.errors.iter().any(|e| e.field == f)) {
-                    s.recheck(f, true);
+                    s.recheck(&[f], true);
                 }
             }
             Action::NoExpiry(b) => s.no_expiry = b,
@@ -348,28 +336,49 @@ impl Reducible for Flow {
     }
 }
 
+/// A date as the widget holds it (`year-month-day`, each part as typed) → its three parts.
+pub fn date_parts(v: &str) -> [&str; 3] {
+    let mut it = v.splitn(3, '-');
+    [(); 3].map(|()| it.next().unwrap_or(""))
+}
+
 /// Where a field sits on screen, across the steps (errors are listed in this order).
 fn screen_index(f: Field) -> usize {
     Step::INDICATED.iter().flat_map(|s| s.fields()).position(|x| *x == f).unwrap_or(usize::MAX)
 }
 
 impl Flow {
-    /// Judges one field again with the rulebook: its error is updated or removed, and added
-    /// only when `add` (leaving a field, not typing in it).
-    fn recheck(&mut self, f: Field, add: bool) {
+    /// A value typed or chosen; the fields already flagged are judged again (the one edited
+    /// always, a server's error elsewhere is kept).
+    fn set(&mut self, f: Field, v: String) {
+        self.values[slot_of(f)] = v;
+        self.server.retain(|x| *x != f);
+        let flagged: Vec<Field> =
+            self.errors.iter().map(|e| e.field).filter(|x| *x == f || !self.server.contains(x)).collect();
+        self.recheck(&flagged, false);
+    }
+
+    /// Judges `fields` again with the rulebook (one pass over the draft): each one's error is
+    /// updated or removed, and added only when `add` (leaving a field, not typing in it).
+    fn recheck(&mut self, fields: &[Field], add: bool) {
+        if fields.is_empty() {
+            return;
+        }
         let fresh =
-            if self.step == Step::Photos { Vec::new() } else { errors_for(&self.draft(), &rules_today(), &[f]) };
-        let at = self.errors.iter().position(|e| e.field == f);
-        match (at, fresh.into_iter().next()) {
-            (Some(i), Some(e)) => self.errors[i] = e,
-            (Some(i), None) => {
-                self.errors.remove(i);
+            if self.step == Step::Photos { Vec::new() } else { errors_for(&self.draft(), &rules_today(), fields) };
+        for &f in fields {
+            let at = self.errors.iter().position(|e| e.field == f);
+            match (at, fresh.iter().find(|e| e.field == f)) {
+                (Some(i), Some(e)) => self.errors[i] = e.clone(),
+                (Some(i), None) => {
+                    self.errors.remove(i);
+                }
+                (None, Some(e)) if add => {
+                    let i = self.errors.partition_point(|x| screen_index(x.field) < screen_index(f));
+                    self.errors.insert(i, e.clone());
+                }
+                _ => {}
             }
-            (None, Some(e)) if add => {
-                let i = self.errors.partition_point(|x| screen_index(x.field) < screen_index(f));
-                self.errors.insert(i, e);
-            }
-            _ => {}
         }
     }
 
@@ -394,8 +403,7 @@ impl Flow {
     /// left as typed for the rulebook to judge. Nothing typed → absent.
     pub fn date(&self, f: Field) -> Option<String> {
         let v = self.opt(f)?;
-        let mut parts = v.splitn(3, '-').map(str::trim);
-        let (y, m, d) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let [y, m, d] = date_parts(&v).map(str::trim);
         let pad = |p: &str| {
             if p.len() == 1 && p.bytes().all(|b| b.is_ascii_digit()) {
                 format!("0{p}")

@@ -128,6 +128,11 @@ impl I18n {
         o
     }
 
+    /// The message of a field's error (the rulebook's or the server's).
+    pub fn field_error(&self, e: &kyc_domain::FieldError) -> String {
+        self.error(&Violation { code: e.code, params: e.params.clone() })
+    }
+
     /// The message for a rule violation, with its parameters filled in. Never echoes input.
     pub fn error(&self, v: &Violation) -> String {
         let template =

@@ -28,13 +28,9 @@ pub fn call(obj: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, JsV
     Reflect::get(obj, &name.into())?.dyn_into::<Function>()?.apply(obj, &args.iter().copied().collect::<Array>())
 }
 
-/// The name of a photo kind's slot.
+/// The name of a photo kind's slot (its field's label).
 pub fn slot_label(kind: DocumentKind) -> Key {
-    match kind {
-        DocumentKind::IdFront => Key::FrontOfId,
-        DocumentKind::IdBack => Key::BackOfId,
-        DocumentKind::Face => Key::Face,
-    }
+    crate::flow::Step::label(kind.field())
 }
 
 /// The capture's texts for one outline, by its keys.

@@ -1,7 +1,6 @@
 //! The frame of a form step: heading (focused on arrival), "Step n of 5", the error summary
 //! whose entries move focus to their field, the step's fields, and Back / Continue.
 
-use kyc_domain::Violation;
 use yew::prelude::*;
 
 use crate::ctx::{field_id, Ctx};
@@ -48,7 +47,7 @@ pub fn step_frame(ctx: &Ctx, p: StepFrameProps) -> Html {
                     { for errors.iter().map(|e| {
                         let id = field_id(&ctx.prefix, e.field);
                         let root = ctx.root.clone();
-                        let msg = ctx.i18n.error(&Violation { code: e.code, params: e.params.clone() });
+                        let msg = ctx.i18n.field_error(e);
                         let entry = ctx.i18n.fill(Key::SummaryEntry, &[("field", &ctx.i18n.t(Step::label(e.field))), ("message", &msg)]);
                         let href = format!("#{id}");
                         let onclick = Callback::from(move |ev: MouseEvent| {

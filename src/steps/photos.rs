@@ -25,18 +25,12 @@ pub struct Photos {
     pub object: Rc<RefCell<Option<JsValue>>>,
 }
 
-impl PartialEq for Photos {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.object, &other.object)
-    }
-}
-
 /// `[[kind, code, message]]` of the photo errors shown.
 fn photo_errors(ctx: &Ctx) -> JsValue {
     let list = js_sys::Array::new();
     for e in &ctx.flow.errors {
         if let Some(k) = DocumentKind::ALL.into_iter().find(|k| k.field() == e.field) {
-            let msg = ctx.i18n.error(&kyc_domain::Violation { code: e.code, params: e.params.clone() });
+            let msg = ctx.i18n.field_error(e);
             list.push(&js_sys::Array::of3(&k.as_str().into(), &e.code.as_str().into(), &msg.into()));
         }
     }

@@ -139,6 +139,12 @@ fn render(s: &Shared, doc: &Document, claimed: &JsValue) {
     el(doc, &step, "p", "kyc-hint", Some(&crate::tr(&texts, "phone_intro")));
     let shape = if text(claimed, "shape") == "passport" { "passport" } else { "card" };
     crate::photos::render(&page, doc, &step, shape);
+    let actions = el(doc, &step, "div", "kyc-actions", None);
+    let finish =
+        el(doc, &actions, "button", "kyc-button kyc-button--primary", Some(&crate::tr(&texts, "phone_finish")));
+    let _ = finish.set_attribute("type", "button");
+    let f2 = finish.clone();
+    page.borrow_mut().on_change = Some(Rc::new(move |p: &crate::photos::Shared| refresh_finish(&f2, p)));
     // Photos the phone already sent (a reload of the link) count as staged.
     let already: Vec<String> = prop(claimed, "photos")
         .dyn_into::<Array>()
@@ -146,18 +152,6 @@ fn render(s: &Shared, doc: &Document, claimed: &JsValue) {
         .unwrap_or_default();
     for (i, kind) in crate::photos::KINDS.into_iter().enumerate() {
         if already.iter().any(|k| k == kind) {
-            let mut p = page.borrow_mut();
-            p.items[i].stage = crate::photos::Stage::Staged;
-        }
-    }
-    let actions = el(doc, &step, "div", "kyc-actions", None);
-    let finish =
-        el(doc, &actions, "button", "kyc-button kyc-button--primary", Some(&crate::tr(&texts, "phone_finish")));
-    let _ = finish.set_attribute("type", "button");
-    let f2 = finish.clone();
-    page.borrow_mut().on_change = Some(Rc::new(move |p: &crate::photos::Shared| refresh_finish(&f2, p)));
-    for i in 0..crate::photos::KINDS.len() {
-        if page.borrow().items[i].stage == crate::photos::Stage::Staged {
             crate::photos::set_staged(&page, i);
         }
     }
