@@ -64,6 +64,15 @@ export const PERSON = {
   country: "US", state: "CA", city: "San Francisco", street: "1 Market St", zip: "94105", ssn: "123-45-6789",
 };
 
+/** A valid draft in the contract's shape (as the widget sends it), for `email`. */
+export function validDraft(email) {
+  return {
+    email,
+    individualInfo: { firstName: "Jane", lastName: "Doe", dob: "1990-04-01", country: "US", gender: 2, idDocType: "2", number: "X1234567", validUntil: "2031-01-01" },
+    address: { country: "US", state: "CA", city: "San Francisco", address: "1 Market St", zipCode: "94105", ssn: "123-45-6789" },
+  };
+}
+
 /** A fresh partner user id: each test is a new person unless it says otherwise. */
 export function newUser(tag = "e2e") {
   return `${tag}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;

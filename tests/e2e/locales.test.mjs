@@ -6,15 +6,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
-import { BASE, launch, newUser } from "./harness.mjs";
+import { BASE, launch, newUser, validDraft } from "./harness.mjs";
 
 const DIR = new URL("../../www/locales/", import.meta.url).pathname;
 const TAGS = readdirSync(DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
-const DRAFT = {
-  email: "jane.locale@example.com",
-  individualInfo: { firstName: "Jane", lastName: "Doe", dob: "1990-04-01", country: "US", gender: 2, idDocType: "2", number: "X1234567", validUntil: "2031-01-01" },
-  address: { country: "US", state: "CA", city: "San Francisco", address: "1 Market St", zipCode: "94105", ssn: "123-45-6789" },
-};
+const DRAFT = validDraft("jane.locale@example.com");
 // The step, a label shown on it (its key), and its primary button's key.
 const STEPS = [
   ["personal", "first_name", "continue"],

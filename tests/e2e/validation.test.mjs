@@ -2,13 +2,9 @@
 // fields with the same codes as the backend's 422 for the same draft (one rulebook).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, uniqueEmail, open, fillPersonal, fillDocument, fillAddress, attach, cont, PERSON, screenErrors } from "./harness.mjs";
+import { BASE, launch, uniqueEmail, validDraft, open, fillPersonal, fillDocument, fillAddress, attach, cont, PERSON, screenErrors } from "./harness.mjs";
 
-const VALID_DRAFT = () => ({
-  email: uniqueEmail("codes"),
-  individualInfo: { firstName: "Jane", lastName: "Doe", dob: "1990-04-01", country: "US", gender: 2, idDocType: "2", number: "X1234567", validUntil: "2031-01-01" },
-  address: { country: "US", state: "CA", city: "San Francisco", address: "1 Market St", zipCode: "94105", ssn: "123-45-6789" },
-});
+const VALID_DRAFT = () => validDraft(uniqueEmail("codes"));
 
 async function backendErrors(draft) {
   const s = await (await fetch(`${BASE}/v1/sessions`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ externalUserId: "codes" }) })).json();
