@@ -139,7 +139,7 @@ async function frameAnalysis() {
   }
 }
 
-async function photoPipeline(rounds = 5) {
+async function photoPipeline(rounds = 9) {
   const b = await harness.launch();
   try {
     const page = await harness.open(b.ctx);
@@ -183,6 +183,12 @@ async function photoPipeline(rounds = 5) {
   }
 }
 
+// `BENCH_ONLY=photo` (with DEMO_URL): only the 12 MP photo pipeline against the library.
+if (process.env.BENCH_ONLY === "photo") {
+  const pp = await photoPipeline(+(process.env.ROUNDS || 5));
+  console.log(`12 MP JPEG chosen -> ready: widget ${pp.widget.toFixed(0)} ms, browser-image-compression ${pp.library.toFixed(0)} ms: ratio ${(pp.widget / pp.library).toFixed(2)}`);
+  process.exit(0);
+}
 // `BENCH_ONLY=first-field` (with DEMO_URL): only the first-field comparison.
 if (process.env.BENCH_ONLY === "first-field") {
   const ff = await firstField();

@@ -48,7 +48,20 @@ export async function approvedAtSandbox(email) {
   // The face photo was stored sideways with EXIF orientation 6 and GPS: it arrives clean.
   const face = Buffer.from(await (await fetch(`${BASE}/__sandbox/applications/${mine.requestNo}/files/face`)).arrayBuffer());
   assert.equal(face.indexOf("Exif"), -1, "no EXIF reaches the provider");
+  // Stored 800 × 600 and turned by its EXIF orientation: it arrives upright, 600 × 800.
+  assert.deepEqual(jpegSize(face), [600, 800], "the face photo arrives upright");
   return { detail, face };
+}
+
+/** A baseline or progressive JPEG's `[width, height]` from its frame header. */
+export function jpegSize(buf) {
+  for (let i = 2; i + 9 < buf.length; ) {
+    if (buf[i] !== 0xff) throw new Error("not a JPEG marker at " + i);
+    const marker = buf[i + 1];
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) return [buf.readUInt16BE(i + 7), buf.readUInt16BE(i + 5)];
+    i += 2 + buf.readUInt16BE(i + 2);
+  }
+  throw new Error("no JPEG frame header");
 }
 
 export async function sandboxApplications() {

@@ -339,10 +339,11 @@ async fn send(s: &Shared, i: usize) -> Option<JsValue> {
 #[inline(never)]
 pub(crate) fn accept(s: &Shared, i: usize, file: Blob, source: &'static str) {
     let s = s.clone();
+    let cleaning = crate::clean::clean(file);
     wasm_bindgen_futures::spawn_local(async move {
         forget(&s, i);
         set_line(&s, i, Stage::Busy, "processing", true, None);
-        let cleaned = match crate::clean::clean(file).await {
+        let cleaned = match cleaning.await {
             Ok(c) => c,
             Err(e) => return refuse(&s, i, &e),
         };
