@@ -30,6 +30,9 @@ pub struct AppProps {
     /// Phone mode: the one-time token of a desktop's "continue on your phone" link.
     #[prop_or_default]
     pub handoff_token: Option<AttrValue>,
+    /// What a static first step in the host held (`first_step`; null without one).
+    #[prop_or(JsValue::NULL)]
+    pub adopted: JsValue,
 }
 
 /// Today in UTC, for the rulebook.
@@ -114,7 +117,10 @@ async fn submit(
 #[component]
 pub fn App(p: &AppProps) -> Html {
     let flow = use_reducer(Flow::default);
-    let countries = use_memo(p.i18n.locale, |l| crate::intl::countries(l.tag()));
+    // The country names (Intl.DisplayNames, 249 options) come in a task after the first
+    // render, which does not wait for them: a country select holds only its placeholder until
+    // then (one task).
+    let countries = use_state(|| Rc::new(Vec::new()));
     let dates = use_memo(p.i18n.locale, |l| crate::intl::date_parts(l.tag()));
     let ctx = Ctx {
         i18n: p.i18n.clone(),
@@ -122,7 +128,7 @@ pub fn App(p: &AppProps) -> Html {
         flow: flow.clone(),
         backend: p.backend.clone(),
         callbacks: p.callbacks.clone(),
-        countries,
+        countries: (*countries).clone(),
         dates,
         root: p.root.clone(),
         handoff_url: p.handoff_url.clone(),
@@ -134,6 +140,7 @@ pub fn App(p: &AppProps) -> Html {
     // Step changes: focus the heading, announce "Step n of 5: title", tell the host.
     {
         let (ctx, announcement, first_render) = (ctx.clone(), announcement.clone(), first_render.clone());
+        let adopted = p.adopted.clone();
         use_effect_with(flow.step, move |step| {
             let title = ctx.i18n.t(step.title());
             let text = if *step == Step::Result {
@@ -152,16 +159,23 @@ pub fn App(p: &AppProps) -> Html {
                         let _ = backend.save_draft(name, flow.no_expiry, &flow.draft()).await;
                     });
                 }
+            } else {
+                crate::first_step::settle(&ctx.root, &ctx.prefix, &adopted);
             }
             Callbacks::call(ctx.callbacks.on_step.as_ref(), &JsValue::from_str(step.name()));
         });
     }
-    // On mount: where this user stands on the backend (contract.md §1) — a submitted
-    // application opens on the result; otherwise the staged values, step and photos come back
-    // (a reload, a crashed tab, a new token). The browser itself keeps nothing.
+    // On mount: the country names, in the next task; and where this user stands on the backend
+    // (contract.md §1) — a submitted application opens on the result; otherwise the staged
+    // values, step and photos come back (a reload, a crashed tab, a new token). The browser
+    // itself keeps nothing.
     {
-        let ctx = ctx.clone();
+        let (ctx, countries, tag) = (ctx.clone(), countries.clone(), p.i18n.locale.tag());
         use_effect_with((), move |()| {
+            wasm_bindgen_futures::spawn_local(async move {
+                yew::platform::time::sleep(std::time::Duration::ZERO).await;
+                countries.set(Rc::new(crate::intl::countries(tag)));
+            });
             let (flow, backend) = (ctx.flow.clone(), ctx.backend.clone());
             if !backend.phone {
                 wasm_bindgen_futures::spawn_local(async move {

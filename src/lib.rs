@@ -25,6 +25,7 @@ pub mod api;
 pub mod app;
 pub mod ctx;
 pub mod field;
+pub mod first_step;
 pub mod flow;
 pub mod i18n;
 pub mod intl;
@@ -137,6 +138,9 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
             }
         }
     }
+    // A static first step in the host (see `first_step`) gives way to the widget, which keeps
+    // what was typed there.
+    let adopted = first_step::adopt(element);
     element.append_child(&container)?;
     let n = INSTANCES.with(|c| {
         c.set(c.get() + 1);
@@ -164,6 +168,7 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
                 callbacks,
                 handoff_url: if phone { AttrValue::default() } else { handoff_url.into() },
                 handoff_token: handoff.map(AttrValue::from),
+                adopted,
             },
         )
     };
@@ -195,6 +200,37 @@ export function loadCapture(loader) {
     loading.catch(() => { loading = undefined; });
   }
   return loading;
+}
+// The static first step (src/first_step.rs). adoptShell reads what was typed, the focused
+// field and its caret, and removes the copy; settleShell puts them into the widget's fields.
+// Keys are ids without the widget prefix.
+export function adoptShell(host) {
+  const shell = host.querySelector(":scope > [data-kyc-shell]");
+  if (!shell) return null;
+  const out = { values: [] };
+  for (const el of shell.querySelectorAll("input, select")) {
+    const key = el.id.slice(el.id.indexOf("-") + 1);
+    if (el.value) out.values.push([key, el.value]);
+    if (el === document.activeElement) {
+      out.focus = key;
+      try { out.caret = [el.selectionStart, el.selectionEnd]; } catch (e) { /* no caret */ }
+    }
+  }
+  shell.remove();
+  return out;
+}
+export function settleShell(root, prefix, taken) {
+  const find = (key) => root.querySelector('#' + prefix + "-" + key);
+  for (const [key, value] of taken.values) {
+    const el = find(key);
+    if (!el) continue;
+    el.value = value;
+    el.dispatchEvent(new Event(el.tagName === "SELECT" ? "change" : "input", { bubbles: true }));
+  }
+  const el = taken.focus && find(taken.focus);
+  if (!el) return;
+  el.focus();
+  if (taken.caret && taken.caret[0] != null) try { el.setSelectionRange(taken.caret[0], taken.caret[1]); } catch (e) { /* no caret */ }
 }
 export function defineKycElement(mount, defaultCss, loadLocale, loadCapture) {
   if (customElements.get("kyc-onboarding")) return;
@@ -246,6 +282,15 @@ extern "C" {
     /// passes one bundlers follow), else `capture/` beside the widget's files. Once per page.
     #[wasm_bindgen(js_name = loadCapture)]
     pub(crate) fn load_capture(loader: Option<js_sys::Function>) -> js_sys::Promise;
+
+    /// Reads and removes a static first step in `host`: `{values: [[key, value]], focus?,
+    /// caret?}`, or null without one.
+    #[wasm_bindgen(js_name = adoptShell)]
+    pub(crate) fn adopt_shell(host: &web_sys::Element) -> JsValue;
+
+    /// Puts what [`adopt_shell`] read into the fields under `root` (ids `<prefix>-<key>`).
+    #[wasm_bindgen(js_name = settleShell)]
+    pub(crate) fn settle_shell(root: &web_sys::Element, prefix: &str, taken: &JsValue);
 
     #[wasm_bindgen(js_name = defineKycElement)]
     fn define_kyc_element(

@@ -225,10 +225,30 @@ async fn each_step_renders_its_fields_and_continue_moves_on() {
 }
 
 #[wasm_bindgen_test]
+async fn a_static_first_step_in_the_host_is_taken_over_with_what_was_typed() {
+    let el = host();
+    el.set_inner_html(concat!(
+        r#"<div class="kyc-root" data-kyc-shell=""><input id="kyc7-individualInfo-firstName" value="Ana">"#,
+        r#"<select id="kyc7-individualInfo-gender"><option value=""></option><option value="2" selected>Female</option></select>"#,
+        r#"<input id="kyc7-individualInfo-dob-year" value="1990"></div>"#
+    ));
+    let mut h = kyc_widget::mount(&el, &options()).unwrap();
+    settle_until(|| el.query_selector(".kyc-step").unwrap().is_some()).await;
+    assert!(el.query_selector("[data-kyc-shell]").unwrap().is_none(), "the static copy is gone");
+    assert_eq!(input_labelled(&el, "First name").value(), "Ana");
+    assert_eq!(input_labelled(&el, "Year").value(), "1990");
+    let gender: web_sys::HtmlSelectElement =
+        el.query_selector("select[id$='-individualInfo-gender']").unwrap().unwrap().dyn_into().unwrap();
+    assert_eq!(gender.value(), "2");
+    h.unmount();
+}
+
+#[wasm_bindgen_test]
 async fn country_names_come_from_intl_and_are_sorted() {
     let el = host();
     let mut h = kyc_widget::mount(&el, &options()).unwrap();
-    settle().await;
+    // They arrive just after the first paint.
+    settle_until(|| el.query_selector_all("select option").unwrap().length() > 200).await;
     let options = el.query_selector_all("select option").unwrap();
     let texts: Vec<String> = (0..options.length()).map(|i| options.item(i).unwrap().text_content().unwrap()).collect();
     assert!(texts.iter().any(|t| t == "Germany"), "English names from Intl.DisplayNames");

@@ -37,6 +37,13 @@
   }
   // The session is asked for at once, while the widget's files download (not after them).
   var handoff = window.location.hash.indexOf("kyc-handoff=") >= 0;
+  // The page holds the widget's first step in English, light theme (static HTML the widget
+  // takes over): another language, theme or phone mode goes without it.
+  var locale = options({}).locale;
+  if (handoff || params.get("theme") || !/^en(-|$)/i.test(locale)) {
+    var shell = document.querySelector("#kyc > [data-kyc-shell]");
+    if (shell) shell.remove();
+  }
   var session = handoff ? null : fetch("/v1/sessions", {
     method: "POST",
     headers: { "Content-Type": "application/json" },

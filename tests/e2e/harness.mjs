@@ -91,13 +91,20 @@ export function newUser(tag = "e2e") {
   return `${tag}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** Opens the demo page (as a new person unless `query` names a `user`) and waits for the widget. */
+/** Opens the demo page (as a new person unless `query` names a `user`) and waits for the widget
+ *  itself (the page's static first step shows before it and is taken over; first-step.test.mjs
+ *  tests that part). */
 export async function open(ctx, query = "") {
   const page = await ctx.newPage();
   const q = query.includes("user=") ? query : (query ? `${query}&` : "?") + `user=${newUser()}`;
   await page.goto(BASE + "/" + q);
-  await page.getByLabel("First name").waitFor();
+  await widgetLive(page);
   return page;
+}
+
+/** Waits until the widget has taken over from the page's static first step. */
+export async function widgetLive(page) {
+  await page.locator("#kyc > .kyc-root:not([data-kyc-shell]) .kyc-widget").waitFor();
 }
 
 async function type(page, label, value) {

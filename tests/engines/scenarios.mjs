@@ -130,6 +130,8 @@ async function throughReview(page, person, photos, onStep = async () => {}) {
 
 async function openDemo(page, query = "") {
   await page.goto(`${BASE}/?${query}${query ? "&" : ""}user=${newUser("engines")}`);
+  // The page's static first step shows first; the widget takes it over.
+  await page.waitFor(() => !!document.querySelector("#kyc > .kyc-root:not([data-kyc-shell]) .kyc-widget"), [], { timeout: 20_000, what: "the widget itself" });
   await page.waitFor(headingIs, ["Personal details"], { timeout: 20_000, what: "the widget's first step" });
 }
 

@@ -17,6 +17,7 @@ use crate::{cargo, cmd, root, run};
 pub const READY_EVENT: &str = "kyc-widget-ready";
 
 const MARKER: &str = "<!-- kyc:head -->";
+const FIRST_STEP: &str = "<!-- kyc:first-step -->";
 
 fn short_hash(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha384};
@@ -86,9 +87,15 @@ pub fn build(dist: &Path) -> Result<()> {
         r#"<script type="module">import init, * as bindings from "/{js}";await init({{ module_or_path: fetch("/{wasm}", {{ integrity: "{wasm_sri}" }}) }});window.wasmBindings = bindings;dispatchEvent(new CustomEvent("{READY_EVENT}"));</script>"#
     );
     let page = std::fs::read_to_string(root().join("index.html"))?;
-    if page.matches(MARKER).count() != 1 {
-        bail!("index.html must hold the line {MARKER} exactly once");
+    for marker in [MARKER, FIRST_STEP] {
+        if page.matches(marker).count() != 1 {
+            bail!("index.html must hold {marker} exactly once");
+        }
     }
-    std::fs::write(dist.join("index.html"), page.replace(MARKER, &head))?;
+    // The widget's first step as static HTML in the host element: the field shows with the
+    // page, before the wasm; the widget takes it over on mount (src/first_step.rs).
+    let first_step = std::fs::read_to_string(root().join("www/first-step.en.html"))?;
+    std::fs::copy(root().join("www/first-step.en.html"), dist.join("first-step.en.html"))?;
+    std::fs::write(dist.join("index.html"), page.replace(MARKER, &head).replace(FIRST_STEP, first_step.trim()))?;
     Ok(())
 }

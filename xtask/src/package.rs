@@ -134,9 +134,10 @@ fn package_json(version: &str) -> String {
     "./kyc-widget.css": "./kyc-widget.css",
     "./kyc-share-widget.js": "./kyc-share-widget.js",
     "./sri.json": "./sri.json",
+    "./first-step.en.html": "./first-step.en.html",
     "./package.json": "./package.json"
   }},
-  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "locales/", "kyc-share-widget.js", "sri.json", "README.md", "LICENSE"],
+  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "locales/", "kyc-share-widget.js", "sri.json", "first-step.en.html", "README.md", "LICENSE"],
   "sideEffects": false,
   "keywords": ["kyc", "identity", "onboarding", "webassembly", "widget"]
 }}
@@ -176,6 +177,9 @@ pub fn package() -> Result<Built> {
     std::fs::write(dir.join("index.d.ts"), d_ts())?;
     std::fs::write(dir.join("package.json"), package_json(&version))?;
     std::fs::copy(root().join("LICENSE"), dir.join("LICENSE"))?;
+    // The widget's English first step as static HTML, for a host page to inline in the mount
+    // element (src/first_step.rs).
+    std::fs::copy(root().join("www/first-step.en.html"), dir.join("first-step.en.html"))?;
 
     // The package's own modules, minified in place (still separate ES modules for bundlers).
     let mut modules = vec![dir.join("index.js"), dir.join("kyc_widget.js")];

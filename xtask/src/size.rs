@@ -100,6 +100,17 @@ pub fn report(dir: &Path, parts: &Parts) -> Result<usize> {
     ] {
         println!("{label:<58} {raw:>9} {gz:>9} {br:>9}{budget}");
     }
+    // Page markup, not widget code: the static first step a host page may inline (the demo does)
+    // so the first field shows with the page; shown here, counted in neither budget.
+    if let Ok(bytes) = std::fs::read(dir.join("first-step.en.html")) {
+        println!(
+            "{:<58} {:>9} {:>9} {:>9}",
+            "(page markup) first-step.en.html",
+            bytes.len(),
+            gzip_len(&bytes),
+            brotli_len(&bytes)
+        );
+    }
     if sums[0].1 > BUDGET_GZIP {
         anyhow::bail!("the widget's first load is {} bytes gzip, over the budget of {BUDGET_GZIP}", sums[0].1);
     }

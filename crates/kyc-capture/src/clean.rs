@@ -38,36 +38,39 @@ extern "C" {
     /// `createImageBitmap` of any source (here a `VideoFrame`).
     #[wasm_bindgen(js_name = createImageBitmap, catch)]
     fn create_bitmap(source: &JsValue) -> Result<Promise, JsValue>;
-
-    /// A 2D context, for `drawImage` with any image source (here a `VideoFrame`, which it
-    /// draws upright).
-    type Context2d;
-    #[wasm_bindgen(method, js_name = drawImage, catch)]
-    fn draw_any(this: &Context2d, image: &JsValue, dx: f64, dy: f64, dw: f64, dh: f64) -> Result<(), JsValue>;
 }
 
 fn unreadable(_: JsValue) -> Violation {
     Violation::new(ErrorCode::UnreadableImage)
 }
 
-/// A canvas; `read_back`: its pixels are read (kept in memory rather than on a GPU).
+/// A 2D canvas; `read_back`: its pixels are read (kept in memory rather than on a GPU).
 fn canvas(
     width: u32,
     height: u32,
     read_back: bool,
 ) -> Result<(HtmlCanvasElement, CanvasRenderingContext2d), Violation> {
+    canvas_with("2d", width, height, read_back).map(|(c, ctx)| (c, ctx.unchecked_into()))
+}
+
+/// A canvas with a context of `kind`.
+fn canvas_with(
+    kind: &str,
+    width: u32,
+    height: u32,
+    read_back: bool,
+) -> Result<(HtmlCanvasElement, JsValue), Violation> {
     let doc = web_sys::window().and_then(|w| w.document()).ok_or(Violation::new(ErrorCode::UnreadableImage))?;
     let c: HtmlCanvasElement = doc.create_element("canvas").map_err(unreadable)?.unchecked_into();
     c.set_width(width);
     c.set_height(height);
     let options = Object::new();
     Reflect::set(&options, &"willReadFrequently".into(), &read_back.into()).map_err(unreadable)?;
-    let ctx: CanvasRenderingContext2d = c
-        .get_context_with_context_options("2d", &options)
+    let ctx = c
+        .get_context_with_context_options(kind, &options)
         .map_err(unreadable)?
-        .ok_or(Violation::new(ErrorCode::UnreadableImage))?
-        .unchecked_into();
-    Ok((c, ctx))
+        .ok_or(Violation::new(ErrorCode::UnreadableImage))?;
+    Ok((c, ctx.into()))
 }
 
 async fn to_jpeg(c: &HtmlCanvasElement, quality: f64) -> Result<Blob, Violation> {
@@ -79,12 +82,24 @@ async fn to_jpeg(c: &HtmlCanvasElement, quality: f64) -> Result<Blob, Violation>
     JsFuture::from(promise).await.map_err(unreadable)?.dyn_into::<Blob>().map_err(unreadable)
 }
 
+/// What [`measure`] reads: the upload's canvas, or a bitmap already the upload's size.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Canvas(&'a HtmlCanvasElement),
+    Bitmap(&'a ImageBitmap),
+}
+
 /// The quality rulebook's brightness and sharpness on the analysis copy (long edge 480 px) of
-/// an image of `w × h` (a canvas or a bitmap): what its hard check needs.
-fn measure(src: &JsValue, w: u32, h: u32) -> Option<Metrics> {
+/// an image of `w × h`: what its hard check needs.
+fn measure(src: Source<'_>, w: u32, h: u32) -> Option<Metrics> {
     let (aw, ah) = quality::analysis_size(w, h);
     let (_, ctx) = canvas(aw, ah, true).ok()?;
-    ctx.unchecked_ref::<Context2d>().draw_any(src, 0.0, 0.0, f64::from(aw), f64::from(ah)).ok()?;
+    let (dw, dh) = (f64::from(aw), f64::from(ah));
+    match src {
+        Source::Canvas(c) => ctx.draw_image_with_html_canvas_element_and_dw_and_dh(c, 0.0, 0.0, dw, dh),
+        Source::Bitmap(b) => ctx.draw_image_with_image_bitmap_and_dw_and_dh(b, 0.0, 0.0, dw, dh),
+    }
+    .ok()?;
     let data = ctx.get_image_data(0.0, 0.0, f64::from(aw), f64::from(ah)).ok()?;
     Some(quality::measure_core(&quality::luma_rgba(&data.data()), aw as usize, ah as usize))
 }
@@ -114,17 +129,9 @@ fn place(bitmap: &ImageBitmap, as_is: bool) -> Result<Picture, Violation> {
     let (w, h) = (bitmap.width(), bitmap.height());
     let (width, height) = fit(w, h);
     if as_is && (width, height) == (w, h) {
-        let metrics = measure(bitmap, w, h);
-        let doc = web_sys::window().and_then(|w| w.document()).ok_or(Violation::new(ErrorCode::UnreadableImage))?;
-        let c: HtmlCanvasElement = doc.create_element("canvas").map_err(unreadable)?.unchecked_into();
-        c.set_width(w);
-        c.set_height(h);
-        let ctx: ImageBitmapRenderingContext = c
-            .get_context("bitmaprenderer")
-            .map_err(unreadable)?
-            .ok_or(Violation::new(ErrorCode::UnreadableImage))?
-            .unchecked_into();
-        ctx.transfer_from_image_bitmap(bitmap);
+        let metrics = measure(Source::Bitmap(bitmap), w, h);
+        let (c, ctx) = canvas_with("bitmaprenderer", w, h, false)?;
+        ctx.unchecked_into::<ImageBitmapRenderingContext>().transfer_from_image_bitmap(bitmap);
         return Ok(Picture { canvas: c, width, height, metrics });
     }
     let drawn = canvas(width, height, false).and_then(|(c, ctx)| {
@@ -134,39 +141,38 @@ fn place(bitmap: &ImageBitmap, as_is: bool) -> Result<Picture, Violation> {
     });
     bitmap.close();
     let c = drawn?;
-    let metrics = measure(&c, width, height);
+    let metrics = measure(Source::Canvas(&c), width, height);
     Ok(Picture { canvas: c, width, height, metrics })
 }
 
-/// A JPEG of `w × h` (its frame header, already checked) decoded at about the upload's size by
-/// `ImageDecoder`, upright (EXIF orientation applied). `None` where the browser has no
-/// `ImageDecoder` or it fails: the caller then decodes in full.
+/// A JPEG of `w × h` (its frame header, already checked) and no EXIF turn, decoded at about the
+/// upload's size by `ImageDecoder`. `None` where the browser has no `ImageDecoder` (its
+/// constructor then throws), it fails or the photo is turned: the caller then decodes in full.
 async fn decode_scaled(file: &Blob, w: u32, h: u32) -> Option<Picture> {
-    let window = web_sys::window()?;
-    if !Reflect::has(&window, &"ImageDecoder".into()).unwrap_or(false) {
-        return None;
-    }
     let (dw, dh) = fit(w, h);
+    let bytes = JsFuture::from(file.array_buffer()).await.ok()?;
     let init = Object::new();
-    set(&init, "data", &file.stream());
+    set(&init, "data", &bytes);
     set(&init, "type", &"image/jpeg".into());
     set(&init, "desiredWidth", &dw.into());
     set(&init, "desiredHeight", &dh.into());
     let decoder = ImageDecoder::new(&init).ok()?;
     let decoded = JsFuture::from(decoder.decode()).await;
     decoder.close();
-    // A `VideoFrame`; its bitmap is upright and costs a fraction of drawing the frame.
+    // A `VideoFrame`. One with an EXIF turn (a portrait phone photo, often) goes the full way:
+    // whether a bitmap of it carries the turn differs between Chromium's own paths.
     let frame = Reflect::get(&decoded.ok()?, &"image".into()).ok()?;
     let upright = Reflect::get(&frame, &"rotation".into()).ok().and_then(|r| r.as_f64()).unwrap_or(0.0) == 0.0
         && Reflect::get(&frame, &"flip".into()).ok().and_then(|f| f.as_bool()) != Some(true);
-    let bitmap = match create_bitmap(&frame) {
-        Ok(p) => JsFuture::from(p).await.ok(),
-        Err(_) => None,
+    // Its bitmap costs a fraction of drawing the frame.
+    let bitmap = match upright.then(|| create_bitmap(&frame)) {
+        Some(Ok(p)) => JsFuture::from(p).await.ok(),
+        _ => None,
     };
     if let Ok(close) = Reflect::get(&frame, &"close".into()).and_then(JsCast::dyn_into::<js_sys::Function>) {
         let _ = close.call0(&frame);
     }
-    place(&bitmap?.unchecked_into(), upright).ok()
+    place(&bitmap?.unchecked_into(), true).ok()
 }
 
 /// Any source the browser decodes, in full, upright (`createImageBitmap`).
@@ -232,10 +238,14 @@ async fn clean_inner(file: &Blob, head: Result<JsFuture, JsValue>) -> Result<Obj
 /// with the rulebook's verdict `{code, params}` (`params`: whole numbers by name). The file's
 /// header is asked for at once, before the returned future is first polled (the caller shows
 /// "Processing" meanwhile).
-pub fn clean(file: Blob) -> impl std::future::Future<Output = Result<JsValue, JsValue>> {
+pub fn clean(file: Blob) -> Cleaning {
     let head = file.slice_with_f64_and_f64(0.0, HEAD_BYTES).map(|h| JsFuture::from(h.array_buffer()));
-    async move { judged(clean_inner(&file, head).await) }
+    Box::pin(async move { judged(clean_inner(&file, head).await) })
 }
+
+/// [`clean`]'s future, boxed: its state machine then stays one function, not copied into each
+/// caller's (smaller module).
+pub type Cleaning = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
 
 fn judged(r: Result<Object, Violation>) -> Result<JsValue, JsValue> {
     match r {

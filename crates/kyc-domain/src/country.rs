@@ -66,7 +66,7 @@ const fn us_index() -> u16 {
 }
 
 /// The 50 states and DC with their USPS codes, as `GET /open/api/card/enum/us/states` returns.
-pub const US_STATES: [(&str, &str); 51] = [
+pub static US_STATES: [(&str, &str); 51] = [
     ("AL", "Alabama"),
     ("AK", "Alaska"),
     ("AZ", "Arizona"),
