@@ -117,10 +117,7 @@ async fn submit(
 #[component]
 pub fn App(p: &AppProps) -> Html {
     let flow = use_reducer(Flow::default);
-    // The country names (Intl.DisplayNames, 249 options) come in a task after the first
-    // render, which does not wait for them: a country select holds only its placeholder until
-    // then (one task).
-    let countries = use_state(|| Rc::new(Vec::new()));
+    let countries = use_memo(p.i18n.locale, |l| crate::intl::countries(l.tag()));
     let dates = use_memo(p.i18n.locale, |l| crate::intl::date_parts(l.tag()));
     let ctx = Ctx {
         i18n: p.i18n.clone(),
@@ -128,7 +125,7 @@ pub fn App(p: &AppProps) -> Html {
         flow: flow.clone(),
         backend: p.backend.clone(),
         callbacks: p.callbacks.clone(),
-        countries: (*countries).clone(),
+        countries,
         dates,
         root: p.root.clone(),
         handoff_url: p.handoff_url.clone(),
@@ -165,17 +162,12 @@ pub fn App(p: &AppProps) -> Html {
             Callbacks::call(ctx.callbacks.on_step.as_ref(), &JsValue::from_str(step.name()));
         });
     }
-    // On mount: the country names, in the next task; and where this user stands on the backend
-    // (contract.md §1) — a submitted application opens on the result; otherwise the staged
-    // values, step and photos come back (a reload, a crashed tab, a new token). The browser
-    // itself keeps nothing.
+    // On mount: where this user stands on the backend (contract.md §1) — a submitted
+    // application opens on the result; otherwise the staged values, step and photos come back
+    // (a reload, a crashed tab, a new token). The browser itself keeps nothing.
     {
-        let (ctx, countries, tag) = (ctx.clone(), countries.clone(), p.i18n.locale.tag());
+        let ctx = ctx.clone();
         use_effect_with((), move |()| {
-            wasm_bindgen_futures::spawn_local(async move {
-                yew::platform::time::sleep(std::time::Duration::ZERO).await;
-                countries.set(Rc::new(crate::intl::countries(tag)));
-            });
             let (flow, backend) = (ctx.flow.clone(), ctx.backend.clone());
             if !backend.phone {
                 wasm_bindgen_futures::spawn_local(async move {

@@ -16,8 +16,7 @@ extern "C" {
     fn of(this: &DisplayNames, code: &str) -> Result<JsValue, JsValue>;
 }
 
-/// `(alpha-2, localised name)` for every assigned country, sorted by name in `locale`. The
-/// widget asks for them in a task after its first render (see `App`).
+/// `(alpha-2, localised name)` for every assigned country, sorted by name in `locale`.
 pub fn countries(locale: &str) -> Vec<(String, String)> {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"type".into(), &"region".into());

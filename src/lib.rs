@@ -213,7 +213,7 @@ export function adoptShell(host) {
     if (el.value) out.values.push([key, el.value]);
     if (el === document.activeElement) {
       out.focus = key;
-      try { out.caret = [el.selectionStart, el.selectionEnd]; } catch (e) { /* no caret */ }
+      out.caret = [el.selectionStart, el.selectionEnd];
     }
   }
   shell.remove();
@@ -230,7 +230,7 @@ export function settleShell(root, prefix, taken) {
   const el = taken.focus && find(taken.focus);
   if (!el) return;
   el.focus();
-  if (taken.caret && taken.caret[0] != null) try { el.setSelectionRange(taken.caret[0], taken.caret[1]); } catch (e) { /* no caret */ }
+  try { el.setSelectionRange(...taken.caret); } catch (e) { /* a select or an email input: no caret */ }
 }
 export function defineKycElement(mount, defaultCss, loadLocale, loadCapture) {
   if (customElements.get("kyc-onboarding")) return;

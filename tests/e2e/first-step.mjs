@@ -2,7 +2,7 @@
 // three differences a static copy needs: it is marked `data-kyc-shell`, its Continue is a
 // disabled plain button (nothing to continue with until the widget arrives; Enter submits
 // nothing), Exit is disabled too, and it has no country names or announcement (the widget adds
-// them). These two
+// them: a person picks a nationality once it has arrived). These two
 // functions go between the widget's markup and the static copy.
 
 /** The widget's markup with what the static copy leaves out removed. */

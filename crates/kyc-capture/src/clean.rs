@@ -32,8 +32,11 @@ extern "C" {
     fn new(init: &Object) -> Result<ImageDecoder, JsValue>;
     #[wasm_bindgen(method)]
     fn decode(this: &ImageDecoder) -> Promise;
+
+    /// What has a `close()`: the decoder and the `VideoFrame` it gives.
+    type Closable;
     #[wasm_bindgen(method)]
-    fn close(this: &ImageDecoder);
+    fn close(this: &Closable);
 
     /// `createImageBitmap` of any source (here a `VideoFrame`).
     #[wasm_bindgen(js_name = createImageBitmap, catch)]
@@ -158,7 +161,7 @@ async fn decode_scaled(file: &Blob, w: u32, h: u32) -> Option<Picture> {
     set(&init, "desiredHeight", &dh.into());
     let decoder = ImageDecoder::new(&init).ok()?;
     let decoded = JsFuture::from(decoder.decode()).await;
-    decoder.close();
+    decoder.unchecked_ref::<Closable>().close();
     // A `VideoFrame`. One with an EXIF turn (a portrait phone photo, often) goes the full way:
     // whether a bitmap of it carries the turn differs between Chromium's own paths.
     let frame = Reflect::get(&decoded.ok()?, &"image".into()).ok()?;
@@ -169,9 +172,7 @@ async fn decode_scaled(file: &Blob, w: u32, h: u32) -> Option<Picture> {
         Some(Ok(p)) => JsFuture::from(p).await.ok(),
         _ => None,
     };
-    if let Ok(close) = Reflect::get(&frame, &"close".into()).and_then(JsCast::dyn_into::<js_sys::Function>) {
-        let _ = close.call0(&frame);
-    }
+    frame.unchecked_ref::<Closable>().close();
     place(&bitmap?.unchecked_into(), true).ok()
 }
 
