@@ -196,6 +196,12 @@ async function photoPipeline(rounds = 9) {
   }
 }
 
+// `BENCH_ONLY=frame` (with DEMO_URL): only the live frame analysis.
+if (process.env.BENCH_ONLY === "frame") {
+  const fa = await frameAnalysis();
+  console.log(`frame analysis: median ${fa.median.toFixed(2)} ms, p95 ${fa.p95.toFixed(2)} ms`);
+  process.exit(0);
+}
 // `BENCH_ONLY=photo` (with DEMO_URL): only the 12 MP photo pipeline against the library.
 if (process.env.BENCH_ONLY === "photo") {
   const pp = await photoPipeline(+(process.env.ROUNDS || 5));

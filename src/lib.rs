@@ -220,7 +220,7 @@ export function adoptShell(host) {
   return out;
 }
 export function settleShell(root, prefix, taken) {
-  const find = (key) => root.querySelector('#' + prefix + "-" + key);
+  const find = (key) => root.querySelector('#' + CSS.escape(prefix + "-" + key));
   for (const [key, value] of taken.values) {
     const el = find(key);
     if (!el) continue;

@@ -230,7 +230,9 @@ async fn a_static_first_step_in_the_host_is_taken_over_with_what_was_typed() {
     el.set_inner_html(concat!(
         r#"<div class="kyc-root" data-kyc-shell=""><input id="kyc7-individualInfo-firstName" value="Ana">"#,
         r#"<select id="kyc7-individualInfo-gender"><option value=""></option><option value="2" selected>Female</option></select>"#,
-        r#"<input id="kyc7-individualInfo-dob-year" value="1990"></div>"#
+        r#"<input id="kyc7-individualInfo-dob-year" value="1990">"#,
+        // Ids the widget does not have, one not even a valid selector as it stands: ignored.
+        r#"<input id="kyc7-no-such-field" value="x"><input id="kyc7-we:ird.[id]" value="y"></div>"#
     ));
     let mut h = kyc_widget::mount(&el, &options()).unwrap();
     settle_until(|| el.query_selector(".kyc-step").unwrap().is_some()).await;
