@@ -1,11 +1,11 @@
 //! The browser's half of photo cleaning, before anything leaves the device — here, in the
-//! lazily loaded module, so it costs the widget's first load nothing and runs at opt-level 3:
-//! the rulebook's source check (JPEG, PNG, WebP or HEIC up to 30 MB and 50 MP), a decode that
-//! honours EXIF orientation (`createImageBitmap`), a downscale to a long edge of at most
-//! 2048 px (a JPEG is decoded straight at the reduced size by WebCodecs' `ImageDecoder` where the
-//! browser has it: the decoder scales in the DCT, skipping most of a 12 MP decode's work), the
-//! quality rulebook's hard check (the server's, so nothing it would refuse is
-//! sent), and a canvas re-encode to JPEG (quality 0.9, lowered until it fits 5,000,000 bytes) —
+//! lazily loaded module, so it costs the widget's first load nothing: the rulebook's source
+//! check (JPEG, PNG, WebP or HEIC up to 30 MB and 50 MP); a decode to a long edge of at most
+//! 2048 px — a JPEG without an EXIF turn straight at that size by WebCodecs' `ImageDecoder`
+//! where the browser has it (the decoder scales in the DCT, skipping most of a 12 MP decode's
+//! work), anything else in full by `createImageBitmap` with its EXIF orientation applied, then
+//! drawn down; the quality rulebook's hard check (the server's, so nothing it would refuse is
+//! sent); and a canvas re-encode to JPEG (quality 0.9, lowered until it fits 5,000,000 bytes) —
 //! canvas output carries no EXIF or GPS.
 
 use js_sys::{Object, Promise, Reflect, Uint8Array};
