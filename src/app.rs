@@ -30,9 +30,6 @@ pub struct AppProps {
     /// Phone mode: the one-time token of a desktop's "continue on your phone" link.
     #[prop_or_default]
     pub handoff_token: Option<AttrValue>,
-    /// What a static first step in the host held (`first_step`; null without one).
-    #[prop_or(JsValue::NULL)]
-    pub adopted: JsValue,
 }
 
 /// Today in UTC, for the rulebook.
@@ -137,7 +134,6 @@ pub fn App(p: &AppProps) -> Html {
     // Step changes: focus the heading, announce "Step n of 5: title", tell the host.
     {
         let (ctx, announcement, first_render) = (ctx.clone(), announcement.clone(), first_render.clone());
-        let adopted = p.adopted.clone();
         use_effect_with(flow.step, move |step| {
             let title = ctx.i18n.t(step.title());
             let text = if *step == Step::Result {
@@ -157,7 +153,7 @@ pub fn App(p: &AppProps) -> Html {
                     });
                 }
             } else {
-                crate::first_step::settle(&ctx.root, &ctx.prefix, &adopted);
+                crate::first_step::take_over(&ctx.root, &ctx.prefix);
             }
             Callbacks::call(ctx.callbacks.on_step.as_ref(), &JsValue::from_str(step.name()));
         });

@@ -174,6 +174,9 @@ pub struct Flow {
     pub errors: Vec<FieldError>,
     /// Fields whose error came from the server: kept until that field is edited.
     server: Vec<Field>,
+    /// Fields the person has edited here: what they typed wins over staged values arriving
+    /// later (the static first step is typed into before the backend has answered).
+    edited: Vec<Field>,
     /// Counts the times Continue or the server flagged errors: focus then moves to the first
     /// (errors that come and go while typing never move it); the error summary shows from then
     /// until the step changes.
@@ -195,6 +198,7 @@ impl Default for Flow {
             no_expiry: false,
             errors: Vec::new(),
             server: Vec::new(),
+            edited: Vec::new(),
             flagged: 0,
             summary: false,
             photos: [Photo::Empty; 3],
@@ -300,7 +304,9 @@ impl Reducible for Flow {
             Action::Resume(r) => {
                 if let Some(st) = r.staged {
                     for (f, v) in st.values {
-                        s.values[slot_of(f)] = v;
+                        if !s.edited.contains(&f) {
+                            s.values[slot_of(f)] = v;
+                        }
                     }
                     s.no_expiry = st.no_expiry;
                     s.step = Step::named(&st.step).unwrap_or(s.step);
@@ -352,6 +358,9 @@ impl Flow {
     /// always, a server's error elsewhere is kept).
     fn set(&mut self, f: Field, v: String) {
         self.values[slot_of(f)] = v;
+        if !self.edited.contains(&f) {
+            self.edited.push(f);
+        }
         self.server.retain(|x| *x != f);
         let flagged: Vec<Field> =
             self.errors.iter().map(|e| e.field).filter(|x| *x == f || !self.server.contains(x)).collect();

@@ -138,9 +138,13 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
             }
         }
     }
-    // A static first step in the host (see `first_step`) gives way to the widget, which keeps
-    // what was typed there.
-    let adopted = first_step::adopt(element);
+    // A static first step in the host (see `first_step`) stays, and keeps every key, until the
+    // widget has rendered and takes it over; the widget is hidden until then.
+    if element.query_selector(":scope > [data-kyc-shell]").ok().flatten().is_some() {
+        if let Some(el) = container.dyn_ref::<web_sys::HtmlElement>() {
+            let _ = el.style().set_property("display", "none");
+        }
+    }
     element.append_child(&container)?;
     let n = INSTANCES.with(|c| {
         c.set(c.get() + 1);
@@ -168,7 +172,6 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
                 callbacks,
                 handoff_url: if phone { AttrValue::default() } else { handoff_url.into() },
                 handoff_token: handoff.map(AttrValue::from),
-                adopted,
             },
         )
     };
@@ -201,36 +204,27 @@ export function loadCapture(loader) {
   }
   return loading;
 }
-// The static first step (src/first_step.rs). adoptShell reads what was typed, the focused
-// field and its caret, and removes the copy; settleShell puts them into the widget's fields.
-// Keys are ids without the widget prefix.
-export function adoptShell(host) {
-  const shell = host.querySelector(":scope > [data-kyc-shell]");
-  if (!shell) return null;
-  const out = { values: [] };
+// The static first step (src/first_step.rs), taken over in one task: what was typed goes into
+// the widget's fields (an input/change event each), the focus and caret follow, the copy goes,
+// the widget shows. Until then the copy stays where it was, focused, and keeps every key.
+export function takeOver(root, prefix) {
+  const shell = root.parentNode && root.parentNode.querySelector(":scope > [data-kyc-shell]");
+  root.style.removeProperty("display");
+  if (!shell) return;
+  let focus;
   for (const el of shell.querySelectorAll("input, select")) {
-    const key = el.id.slice(el.id.indexOf("-") + 1);
-    if (el.value) out.values.push([key, el.value]);
-    if (el === document.activeElement) {
-      out.focus = key;
-      out.caret = [el.selectionStart, el.selectionEnd];
+    const mine = root.querySelector('#' + CSS.escape(prefix + el.id.slice(el.id.indexOf("-"))));
+    if (!mine) continue;
+    if (el.value) {
+      mine.value = el.value;
+      mine.dispatchEvent(new Event(mine.tagName === "SELECT" ? "change" : "input", { bubbles: true }));
     }
+    if (el === document.activeElement) focus = [mine, el.selectionStart, el.selectionEnd];
   }
   shell.remove();
-  return out;
-}
-export function settleShell(root, prefix, taken) {
-  const find = (key) => root.querySelector('#' + CSS.escape(prefix + "-" + key));
-  for (const [key, value] of taken.values) {
-    const el = find(key);
-    if (!el) continue;
-    el.value = value;
-    el.dispatchEvent(new Event(el.tagName === "SELECT" ? "change" : "input", { bubbles: true }));
-  }
-  const el = taken.focus && find(taken.focus);
-  if (!el) return;
-  el.focus();
-  try { el.setSelectionRange(...taken.caret); } catch (e) { /* a select or an email input: no caret */ }
+  if (!focus) return;
+  focus[0].focus();
+  try { focus[0].setSelectionRange(focus[1], focus[2]); } catch (e) { /* a select: no caret */ }
 }
 export function defineKycElement(mount, defaultCss, loadLocale, loadCapture) {
   if (customElements.get("kyc-onboarding")) return;
@@ -283,14 +277,10 @@ extern "C" {
     #[wasm_bindgen(js_name = loadCapture)]
     pub(crate) fn load_capture(loader: Option<js_sys::Function>) -> js_sys::Promise;
 
-    /// Reads and removes a static first step in `host`: `{values: [[key, value]], focus?,
-    /// caret?}`, or null without one.
-    #[wasm_bindgen(js_name = adoptShell)]
-    pub(crate) fn adopt_shell(host: &web_sys::Element) -> JsValue;
-
-    /// Puts what [`adopt_shell`] read into the fields under `root` (ids `<prefix>-<key>`).
-    #[wasm_bindgen(js_name = settleShell)]
-    pub(crate) fn settle_shell(root: &web_sys::Element, prefix: &str, taken: &JsValue);
+    /// Takes over a static first step beside `root` (its widget's ids start with `prefix`) and
+    /// shows `root`; with no copy there, only shows it.
+    #[wasm_bindgen(js_name = takeOver)]
+    pub(crate) fn take_over(root: &web_sys::Element, prefix: &str);
 
     #[wasm_bindgen(js_name = defineKycElement)]
     fn define_kyc_element(

@@ -36,7 +36,8 @@
     return o;
   }
   // The session is asked for at once, while the widget's files download (not after them).
-  var handoff = window.location.hash.indexOf("kyc-handoff=") >= 0;
+  // Phone mode needs a token in the fragment (the widget's own test: a non-empty value).
+  var handoff = /(^#|&)kyc-handoff=[^&]/.test(window.location.hash);
   // The page holds the widget's first step in English, light theme (static HTML the widget
   // takes over): another language, theme or phone mode goes without it.
   var locale = options({}).locale;
@@ -52,19 +53,26 @@
     if (!r.ok) throw new Error("session: HTTP " + r.status);
     return r.json();
   });
-  function start(bindings) {
+  // A failed session is said at once, even while (or if) the widget's files never arrive.
+  if (session) session.catch(function (e) { say("Could not start the verification: " + e.message); });
+  function mountWith(extra) {
+    try {
+      window.kycHandle = window.wasmBindings.mount(document.getElementById("kyc"), options(extra));
+    } catch (e) {
+      say("Could not start the verification: " + (e && e.message ? e.message : e));
+    }
+  }
+  function start() {
     // A phone opening the desktop's "continue on your phone" link: the widget starts in phone
     // mode from the link's fragment; no session of its own.
-    if (handoff) {
-      window.kycHandle = bindings.mount(document.getElementById("kyc"), options({}));
-      return;
-    }
-    session
-      .then(function (s) {
-        window.kycHandle = bindings.mount(document.getElementById("kyc"), options({ sessionToken: s.sessionToken }));
-      })
-      .catch(function (e) { say("Could not start the verification: " + e.message); });
+    if (handoff) return mountWith({});
+    session.then(function (s) { mountWith({ sessionToken: s.sessionToken }); }, function () { /* said above */ });
   }
-  if (window.wasmBindings) start(window.wasmBindings);
-  else window.addEventListener("kyc-widget-ready", function () { start(window.wasmBindings); });
+  if (window.wasmBindings) start();
+  else window.addEventListener("kyc-widget-ready", start);
+  // The widget's files could not be had (offline, blocked): say so; the static first step stays
+  // as typed, its Continue disabled.
+  window.addEventListener("kyc-widget-failed", function () {
+    say("The verification form could not load. Check your connection and reload the page; nothing you typed has been sent.");
+  });
 })();

@@ -1,4 +1,6 @@
 //! Step "Personal details": first name, last name, email, date of birth, gender, nationality.
+//! The email is a text input with the email keyboard (`inputmode`): an `<input type=email>`
+//! reports no caret, which the static first step's takeover needs (`first_step`).
 
 use kyc_domain::Field;
 use std::rc::Rc;
@@ -17,7 +19,7 @@ pub fn view(ctx: &Ctx, on_continue: Callback<()>) -> Html {
         <>
             { text_field(TextFieldProps { input_type: "text", autocomplete: Some("given-name"), inputmode: None, common: ctx.common(Field::FirstName, Key::FirstName, None), value: f.value(Field::FirstName), on_input: ctx.setter(Field::FirstName) }) }
             { text_field(TextFieldProps { input_type: "text", autocomplete: Some("family-name"), inputmode: None, common: ctx.common(Field::LastName, Key::LastName, None), value: f.value(Field::LastName), on_input: ctx.setter(Field::LastName) }) }
-            { text_field(TextFieldProps { input_type: "email", autocomplete: Some("email"), inputmode: None, common: ctx.common(Field::Email, Key::Email, None), value: f.value(Field::Email), on_input: ctx.setter(Field::Email) }) }
+            { text_field(TextFieldProps { input_type: "text", autocomplete: Some("email"), inputmode: Some("email"), common: ctx.common(Field::Email, Key::Email, None), value: f.value(Field::Email), on_input: ctx.setter(Field::Email) }) }
             { ctx.date(Field::Dob, Key::DateOfBirth, Some("bday")) }
             { select_field(&SelectFieldProps { autocomplete: None, common: ctx.common(Field::Gender, Key::Gender, None), value: f.value(Field::Gender), options: genders, placeholder: ctx.t(Key::Choose), on_change: ctx.setter(Field::Gender) }) }
             { select_field(&SelectFieldProps { autocomplete: None, common: ctx.common(Field::Nationality, Key::Nationality, None), value: f.value(Field::Nationality), options: ctx.countries.clone(), placeholder: ctx.t(Key::Choose), on_change: ctx.setter(Field::Nationality) }) }

@@ -11,6 +11,8 @@ export function normalise(html) {
     .replace(/<option value="[A-Z]{2}"( selected="selected")?>[^<]*<\/option>/g, "")
     .replace(/(<div role="status" aria-live="polite" aria-atomic="true" class="kyc-live">)[^<]*(<\/div>)/, "$1$2")
     .replace(' data-kyc-shell=""', "")
+    // The widget is hidden until it takes over (a style it then clears).
+    .replace(' style=""', "")
     .replace('<button type="button" disabled="" class="kyc-button kyc-button--primary">', '<button type="submit" class="kyc-button kyc-button--primary">')
     .replace('<button type="button" disabled="" class="kyc-link kyc-exit">', '<button type="button" class="kyc-link kyc-exit">');
 }

@@ -15,6 +15,8 @@ use crate::{cargo, cmd, root, run};
 /// The event the page's module script dispatches once the wasm is instantiated
 /// (`window.wasmBindings` then holds the widget's exports; `www/demo.js` waits for it).
 pub const READY_EVENT: &str = "kyc-widget-ready";
+/// The event it dispatches when the widget's files cannot be had (`www/demo.js` says so).
+pub const FAILED_EVENT: &str = "kyc-widget-failed";
 
 const MARKER: &str = "<!-- kyc:head -->";
 const FIRST_STEP: &str = "<!-- kyc:first-step -->";
@@ -84,7 +86,7 @@ pub fn build(dist: &Path) -> Result<()> {
     let _ = write!(head, r#"<link rel="preload" href="/{wasm}" as="fetch" type="application/wasm" crossorigin>"#);
     let _ = write!(
         head,
-        r#"<script type="module">import init, * as bindings from "/{js}";await init({{ module_or_path: fetch("/{wasm}", {{ integrity: "{wasm_sri}" }}) }});window.wasmBindings = bindings;dispatchEvent(new CustomEvent("{READY_EVENT}"));</script>"#
+        r#"<script type="module">import init, * as bindings from "/{js}";try {{ await init({{ module_or_path: fetch("/{wasm}", {{ integrity: "{wasm_sri}" }}) }}); window.wasmBindings = bindings; dispatchEvent(new CustomEvent("{READY_EVENT}")); }} catch (e) {{ dispatchEvent(new CustomEvent("{FAILED_EVENT}")); }}</script>"#
     );
     let page = std::fs::read_to_string(root().join("index.html"))?;
     for marker in [MARKER, FIRST_STEP] {
