@@ -22,10 +22,11 @@
     } catch (e) { /* storage unavailable: a new person per page load */ }
     return fresh;
   }
+  var locale = params.get("locale") || navigator.language || "en";
   function options(extra) {
     var o = {
       backendUrl: window.location.origin,
-      locale: params.get("locale") || navigator.language || "en",
+      locale: locale,
       colorScheme: params.get("theme") || undefined,
       onStep: function (step) { document.body.setAttribute("data-kyc-step", step); },
       onComplete: function (r) { say("Verification finished: " + r.status); },
@@ -40,7 +41,6 @@
   var handoff = /(^#|&)kyc-handoff=[^&]/.test(window.location.hash);
   // The page holds the widget's first step in English, light theme (static HTML the widget
   // takes over): another language, theme or phone mode goes without it.
-  var locale = options({}).locale;
   if (handoff || params.get("theme") || !/^en(-|$)/i.test(locale)) {
     var shell = document.querySelector("#kyc > [data-kyc-shell]");
     if (shell) shell.remove();

@@ -5,25 +5,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  BASE, launch, newUser, widgetLive, open, uniqueEmail, fillDate, screenErrors, validDraft,
+  BASE, launch, newUser, widgetLive, open, openHeld, uniqueEmail, fillDate, screenErrors, validDraft,
 } from "./harness.mjs";
 
 const SHELL = "#kyc > [data-kyc-shell]";
 const LIVE = "#kyc > .kyc-root:not([data-kyc-shell])";
-
-/** Opens the demo page with the wasm held back until `release()`; `before(page)` adds routes. */
-async function openHeld(ctx, { query = "", hash = "", user = newUser("attack"), before } = {}) {
-  const page = await ctx.newPage();
-  let release;
-  const held = new Promise((r) => (release = r));
-  await page.route(/_bg\.wasm$/, async (route) => {
-    await held;
-    await route.continue();
-  });
-  if (before) await before(page);
-  await page.goto(`${BASE}/?user=${user}${query}${hash}`, { waitUntil: "domcontentloaded" });
-  return { page, release };
-}
 
 /** The field's value in the live widget (never the static copy). */
 async function liveValue(page, label) {

@@ -4,23 +4,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { BASE, launch, newUser, widgetLive } from "./harness.mjs";
+import { BASE, launch, newUser, openHeld, widgetLive } from "./harness.mjs";
 import { normalise, toShell } from "./first-step.mjs";
 
 const FILE = new URL("../../www/first-step.en.html", import.meta.url);
-
-/** Opens the demo page with the widget's wasm held back until `release()` is called. */
-async function openHeld(ctx, query = "") {
-  const page = await ctx.newPage();
-  let release;
-  const held = new Promise((r) => (release = r));
-  await page.route(/_bg\.wasm$/, async (route) => {
-    await held;
-    await route.continue();
-  });
-  await page.goto(`${BASE}/?user=${newUser("shell")}${query}`, { waitUntil: "domcontentloaded" });
-  return { page, release };
-}
 
 test("the static first step is the widget's own English first step", async () => {
   const b = await launch();
@@ -81,7 +68,7 @@ test("what is typed before the widget arrives is kept, with the focus and the ca
 test("a page in another language goes without the English static step", async () => {
   const b = await launch();
   try {
-    const { page, release } = await openHeld(b.ctx, "&locale=es");
+    const { page, release } = await openHeld(b.ctx, { query: "&locale=es" });
     assert.equal(await page.locator("[data-kyc-shell]").count(), 0);
     assert.equal(await page.getByText("First name").count(), 0, "no English flashes");
     release();

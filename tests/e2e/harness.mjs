@@ -102,6 +102,22 @@ export async function open(ctx, query = "") {
   return page;
 }
 
+/** Opens the demo page (as a new person unless `user` is given) with the widget's wasm held
+ *  back until `release()`: the page's static first step shows alone. `before(page)` adds
+ *  routes before the page loads. */
+export async function openHeld(ctx, { query = "", hash = "", user = newUser("held"), before } = {}) {
+  const page = await ctx.newPage();
+  let release;
+  const held = new Promise((r) => (release = r));
+  await page.route(/_bg\.wasm$/, async (route) => {
+    await held;
+    await route.continue();
+  });
+  if (before) await before(page);
+  await page.goto(`${BASE}/?user=${user}${query}${hash}`, { waitUntil: "domcontentloaded" });
+  return { page, release };
+}
+
 /** Waits until the widget has taken over from the page's static first step. */
 export async function widgetLive(page) {
   await page.locator("#kyc > .kyc-root:not([data-kyc-shell]) .kyc-widget").waitFor();

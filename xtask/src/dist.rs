@@ -97,7 +97,7 @@ pub fn build(dist: &Path) -> Result<()> {
     // The widget's first step as static HTML in the host element: the field shows with the
     // page, before the wasm; the widget takes it over on mount (src/first_step.rs).
     let first_step = std::fs::read_to_string(root().join("www/first-step.en.html"))?;
-    std::fs::copy(root().join("www/first-step.en.html"), dist.join("first-step.en.html"))?;
+    std::fs::write(dist.join("first-step.en.html"), &first_step)?;
     std::fs::write(dist.join("index.html"), page.replace(MARKER, &head).replace(FIRST_STEP, first_step.trim()))?;
     Ok(())
 }
