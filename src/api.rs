@@ -1,15 +1,14 @@
-//! The backend client (contract.md §1): JSON calls through `gloo-net`; what the widget sends
-//! (the draft, event details) is moved into JS values by `serde` + `serde-wasm-bindgen`;
-//! answers are parsed by the browser's `JSON.parse` and read field by field here. (Reading them
-//! through `serde-wasm-bindgen` too was measured: its deserialisers for the answers' nine types
-//! cost about 10 KB of gzip, more than the first-load budget has left.) The session token
-//! travels only in the `Authorization` header, never in a URL.
+//! The backend client (contract.md §1): JSON calls through `gloo-net`; what goes out (the draft,
+//! event details) and what comes back (each answer, in the types below) crosses the JS boundary
+//! through `serde` and `serde-wasm-bindgen`. The session token travels only in the
+//! `Authorization` header, never in a URL.
 
 use gloo_net::http::{Method, RequestBuilder};
 use js_sys::{Object, Reflect};
 use kyc_domain::{DraftDto, ErrorCode, Field, FieldError, Params};
-use serde::Serialize;
-use wasm_bindgen::{JsCast, JsValue};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -34,44 +33,100 @@ pub enum ApiFailure {
 
 /// Where this session's user stands (`GET /v1/session`): their application, if any, and what
 /// the backend has staged of the unsubmitted signup (typed values, photos).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Resume {
     pub application: Option<Application>,
     pub staged: Option<Staged>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Application {
     pub application_id: String,
     pub status: String,
     /// The photo kinds the backend already has.
+    #[serde(default)]
     pub documents: Vec<String>,
 }
 
 /// The staged draft: the step the person was on, the values as typed, the staged photos.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Staged {
-    pub step: String,
+    /// `null` when only photos are staged (a phone was quicker than the first save).
+    pub step: Option<String>,
+    #[serde(default)]
     pub no_expiry: bool,
-    /// `(field, value)` for every field the draft holds.
-    pub values: Vec<(Field, String)>,
+    #[serde(default)]
+    pub draft: DraftDto,
+    #[serde(default)]
     pub photos: Vec<StagedPhoto>,
 }
 
-/// A photo the backend has staged.
-#[derive(Debug, Clone, PartialEq)]
+/// A photo the backend has staged (its kind is all the widget needs of it).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct StagedPhoto {
     pub kind: String,
-    /// `camera` or `file`.
-    pub source: String,
-    /// When it was staged (a retake is a new photo).
-    pub at: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+/// `201` of `POST /v1/applications`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Created {
     pub application_id: String,
     pub status: String,
+}
+
+/// The status of an application (`GET /v1/applications/{id}`, `POST …/submit`).
+#[derive(Deserialize)]
+struct Status {
+    status: String,
+}
+
+/// An error answer: `{"error": {"code", "fields": [...]}}`.
+#[derive(Deserialize)]
+struct ErrorBody {
+    error: ErrorInfo,
+}
+
+#[derive(Deserialize)]
+struct ErrorInfo {
+    code: String,
+    #[serde(default)]
+    fields: Vec<WireFieldError>,
+}
+
+/// A field error as sent; its field and code are kept only when this build knows them (a newer
+/// backend may add codes).
+#[derive(Deserialize)]
+struct WireFieldError {
+    field: String,
+    code: String,
+    #[serde(default)]
+    params: Params,
+}
+
+impl ErrorInfo {
+    /// The code, and the field errors whose field and code this build knows.
+    fn known(self) -> (String, Vec<FieldError>) {
+        let fields = self
+            .fields
+            .into_iter()
+            .filter_map(|e| {
+                Some(FieldError {
+                    field: Field::from_path(&e.field)?,
+                    code: ErrorCode::parse(&e.code)?,
+                    params: e.params,
+                })
+            })
+            .collect();
+        (self.code, fields)
+    }
+}
+
+/// The field errors of an error answer (an upload's, passed on by the capture module).
+pub fn field_errors(body: JsValue) -> Vec<FieldError> {
+    from_js::<ErrorBody>(body).map(|b| b.error.known().1).unwrap_or_default()
 }
 
 /// A property of a JS object (`undefined` when absent).
@@ -79,38 +134,9 @@ pub(crate) fn get(v: &JsValue, key: &str) -> JsValue {
     Reflect::get(v, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn get_str(v: &JsValue, key: &str) -> Option<String> {
-    get(v, key).as_string()
-}
-
-fn array(v: &JsValue) -> Vec<JsValue> {
-    v.clone().dyn_into::<js_sys::Array>().map(|a| a.iter().collect()).unwrap_or_default()
-}
-
-/// `[{"kind", "source", "uploadedAt"}]`.
-fn photo_list(v: &JsValue) -> Vec<StagedPhoto> {
-    array(v)
-        .iter()
-        .filter_map(|p| {
-            Some(StagedPhoto {
-                kind: get_str(p, "kind")?,
-                source: get_str(p, "source").unwrap_or_default(),
-                at: get_str(p, "uploadedAt").unwrap_or_default(),
-            })
-        })
-        .collect()
-}
-
-/// A draft as JSON (the contract's shape) → the value of each field it holds.
-fn draft_values(draft: &JsValue) -> Vec<(Field, String)> {
-    Field::ALL
-        .into_iter()
-        .filter_map(|f| {
-            let v = f.path().split('.').fold(draft.clone(), |v, k| if v.is_object() { get(&v, k) } else { v });
-            let text = v.as_string().or_else(|| v.as_f64().map(|n| (n as i64).to_string()))?;
-            Some((f, text))
-        })
-        .collect()
+/// An answer (`serde-wasm-bindgen`) in one of our types.
+pub fn from_js<T: DeserializeOwned>(v: JsValue) -> Option<T> {
+    serde_wasm_bindgen::from_value(v).ok()
 }
 
 /// A value of ours as a plain JS object (`serde-wasm-bindgen`; absent options left out).
@@ -125,30 +151,6 @@ struct DraftBody<'a> {
     step: &'a str,
     no_expiry: bool,
     draft: &'a DraftDto,
-}
-
-/// `error.fields` of an error answer, keeping only fields and codes this build knows.
-pub fn field_errors(body: &JsValue) -> Vec<FieldError> {
-    let list = get(&get(body, "error"), "fields");
-    let Ok(arr) = list.dyn_into::<js_sys::Array>() else {
-        return Vec::new();
-    };
-    arr.iter()
-        .filter_map(|item| {
-            let field = Field::from_path(&get_str(&item, "field")?)?;
-            let code = ErrorCode::parse(&get_str(&item, "code")?)?;
-            let params_js = get(&item, "params");
-            let mut params = Params::default();
-            if params_js.is_object() {
-                for key in Object::keys(params_js.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
-                    if let Some(n) = get(&params_js, &key).as_f64() {
-                        params.insert(&key, n as i64);
-                    }
-                }
-            }
-            Some(FieldError { field, code, params })
-        })
-        .collect()
 }
 
 impl Backend {
@@ -174,12 +176,15 @@ impl Backend {
         if resp.ok() {
             return Ok(json);
         }
-        let fields = field_errors(&json);
-        if !fields.is_empty() {
-            return Err(ApiFailure::Fields(fields));
+        let Some(ErrorBody { error }) = from_js(json) else {
+            return Err(ApiFailure::Other { status, code: format!("http_{status}") });
+        };
+        let (code, fields) = error.known();
+        if fields.is_empty() {
+            Err(ApiFailure::Other { status, code })
+        } else {
+            Err(ApiFailure::Fields(fields))
         }
-        let code = get_str(&get(&json, "error"), "code").unwrap_or_else(|| format!("http_{status}"));
-        Err(ApiFailure::Other { status, code })
     }
 
     fn url(&self, path: &str) -> String {
@@ -189,49 +194,42 @@ impl Backend {
     /// Stages the typed values and the step (`PUT /v1/draft`), encrypted on the backend.
     pub async fn save_draft(&self, step: &str, no_expiry: bool, draft: &DraftDto) -> Result<(), ApiFailure> {
         let body = to_js(&DraftBody { step, no_expiry, draft });
-        self.send(Method::PUT, "/v1/draft", Some(body)).await.map(|_| ())
+        self.send(Method::PUT, "/v1/draft", Some(body)).await.map(drop)
     }
 
     /// Forgets everything staged (the person left).
     pub async fn delete_draft(&self) -> Result<(), ApiFailure> {
-        self.send(Method::DELETE, "/v1/draft", None).await.map(|_| ())
+        self.send(Method::DELETE, "/v1/draft", None).await.map(drop)
     }
 
     pub async fn submit(&self, id: &str) -> Result<String, ApiFailure> {
-        let v = self.send(Method::POST, &format!("/v1/applications/{id}/submit"), Some(Object::new().into())).await?;
-        Ok(get_str(&v, "status").unwrap_or_default())
+        let body = Some(Object::new().into());
+        self.send(Method::POST, &format!("/v1/applications/{id}/submit"), body)
+            .await
+            .and_then(answer::<Status>)
+            .map(|s| s.status)
     }
 
     pub async fn status(&self, id: &str) -> Result<String, ApiFailure> {
-        let v = self.send(Method::GET, &format!("/v1/applications/{id}"), None).await?;
-        Ok(get_str(&v, "status").unwrap_or_default())
+        self.send(Method::GET, &format!("/v1/applications/{id}"), None)
+            .await
+            .and_then(answer::<Status>)
+            .map(|s| s.status)
     }
 
     /// Where this session's user stands (a reload, a new token): their application and what is
     /// staged, if anything.
     pub async fn session(&self) -> Result<Resume, ApiFailure> {
-        let v = self.send(Method::GET, "/v1/session", None).await?;
-        let app = get(&v, "application");
-        let application = get_str(&app, "applicationId").map(|application_id| Application {
-            application_id,
-            status: get_str(&app, "status").unwrap_or_default(),
-            documents: array(&get(&app, "documents")).iter().filter_map(JsValue::as_string).collect(),
-        });
-        let st = get(&v, "staged");
-        let staged = st.is_object().then(|| Staged {
-            step: get_str(&st, "step").unwrap_or_default(),
-            no_expiry: get(&st, "noExpiry").as_bool().unwrap_or(false),
-            values: draft_values(&get(&st, "draft")),
-            photos: photo_list(&get(&st, "photos")),
-        });
-        Ok(Resume { application, staged })
+        self.send(Method::GET, "/v1/session", None).await.and_then(answer)
     }
 
     pub async fn create_application(&self, draft: &DraftDto) -> Result<Created, ApiFailure> {
-        let v = self.send(Method::POST, "/v1/applications", Some(to_js(draft))).await?;
-        Ok(Created {
-            application_id: get_str(&v, "applicationId").unwrap_or_default(),
-            status: get_str(&v, "status").unwrap_or_default(),
-        })
+        self.send(Method::POST, "/v1/applications", Some(to_js(draft))).await.and_then(answer)
     }
+}
+
+/// A successful answer in its type. One not of the contract's shape is the backend's fault, not
+/// the network's.
+fn answer<T: DeserializeOwned>(json: JsValue) -> Result<T, ApiFailure> {
+    from_js(json).ok_or(ApiFailure::Other { status: 200, code: "invalid_answer".into() })
 }

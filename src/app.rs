@@ -1,4 +1,4 @@
-//! The root component: provides the context, moves between steps (each validated with the
+//! The root component: builds the context each step reads, moves between steps (each validated with the
 //! rulebook), submits (application, then each photo with progress, then submit), polls the
 //! result with backoff, manages focus and announcements, and calls the host's callbacks.
 
@@ -83,7 +83,7 @@ async fn submit(
             Some("network_error") => return fail(Key::NetworkError, "network_error"),
             Some("session_expired") => return fail(Key::SessionExpired, "session_expired"),
             Some(_) => return fail(Key::UploadFailed, "upload_failed"),
-            None => return flow.dispatch(Action::ServerErrors(crate::api::field_errors(&why))),
+            None => return flow.dispatch(Action::ServerErrors(crate::api::field_errors(why))),
         }
     }
     let id = match flow.application_id.clone() {
@@ -168,7 +168,7 @@ pub fn App(p: &AppProps) -> Html {
             if !backend.phone {
                 wasm_bindgen_futures::spawn_local(async move {
                     if let Ok(r) = backend.session().await {
-                        flow.dispatch(Action::Resume(r));
+                        flow.dispatch(Action::Resume(Box::new(r)));
                     }
                 });
             }
@@ -312,7 +312,7 @@ pub fn App(p: &AppProps) -> Html {
             { for Step::INDICATED.iter().map(|s| {
                 let state = if *s == current { "current" } else if s.number() < current.number() { "done" } else { "todo" };
                 html! {
-                    <li class={classes!("kyc-steps-item", format!("kyc-steps-item--{state}"))} aria-current={(*s == current).then_some("step")}>
+                    <li class="kyc-steps-item" data-state={state} aria-current={(*s == current).then_some("step")}>
                         <span class="kyc-steps-num" aria-hidden="true">{ s.number() }</span>
                         <span class="kyc-steps-label">{ ctx.t(s.title()) }</span>
                     </li>
@@ -321,16 +321,14 @@ pub fn App(p: &AppProps) -> Html {
         </ol>
     };
     html! {
-        <ContextProvider<Ctx> context={ctx.clone()}>
-            <div class="kyc-widget" lang={p.i18n.locale.tag()} dir={p.i18n.locale.dir()}>
-                <div class="kyc-header">
-                    <h1 class="kyc-title">{ ctx.t(Key::Title) }</h1>
-                    <button type="button" class="kyc-link kyc-exit" onclick={on_exit}>{ ctx.t(Key::Exit) }</button>
-                </div>
-                { indicator }
-                <div class="kyc-live" role="status" aria-live="polite" aria-atomic="true">{ (*announcement).clone() }</div>
-                { body }
+        <div class="kyc-widget" lang={p.i18n.locale.tag()} dir={p.i18n.locale.dir()}>
+            <div class="kyc-header">
+                <h1 class="kyc-title">{ ctx.t(Key::Title) }</h1>
+                <button type="button" class="kyc-link kyc-exit" onclick={on_exit}>{ ctx.t(Key::Exit) }</button>
             </div>
-        </ContextProvider<Ctx>>
+            { indicator }
+            <div class="kyc-live" role="status" aria-live="polite" aria-atomic="true">{ (*announcement).clone() }</div>
+            { body }
+        </div>
     }
 }

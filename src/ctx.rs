@@ -1,5 +1,5 @@
 //! What every step reads: texts, the instance's id prefix, the flow state, the backend and the
-//! host's callbacks. Shared through a Yew context.
+//! host's callbacks. The root component builds it and hands it to each step.
 
 use kyc_domain::Field;
 use std::rc::Rc;

@@ -75,7 +75,7 @@ pub fn text_field(p: TextFieldProps) -> Html {
     let oninput = p.on_input.reform(|e: InputEvent| e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
     let invalid = c.error.is_some();
     html! {
-        <div class={classes!("kyc-field", invalid.then_some("kyc-field--invalid"))}>
+        <div class="kyc-field" data-invalid={invalid.then_some("true")}>
             <label class="kyc-label" for={c.id.clone()}>{ c.label.clone() }</label>
             <input class="kyc-input" id={c.id.clone()} type={p.input_type} value={p.value} {oninput} onblur={on_leave(&c.leave)}
                 autocomplete={p.autocomplete} inputmode={p.inputmode} spellcheck="false"
@@ -106,7 +106,7 @@ pub fn select_field(p: &SelectFieldProps) -> Html {
     };
     let invalid = c.error.is_some();
     html! {
-        <div class={classes!("kyc-field", invalid.then_some("kyc-field--invalid"))}>
+        <div class="kyc-field" data-invalid={invalid.then_some("true")}>
             <label class="kyc-label" for={c.id.clone()}>{ c.label.clone() }</label>
             <select class="kyc-input kyc-select" id={c.id.clone()} {onchange} autocomplete={p.autocomplete}
                 aria-invalid={invalid.then_some("true")} aria-describedby={c.described_by()}>
@@ -199,20 +199,20 @@ pub fn date_field(p: &DateFieldProps) -> Html {
                 set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
             });
             html! {
-                <input class={classes!("kyc-input", format!("kyc-date-{name}"))} id={id.clone()} type="text" inputmode="numeric"
+                <input class="kyc-input" id={id.clone()} type="text" inputmode="numeric"
                     maxlength={if which == b'y' { "4" } else { "2" }} value={ymd[at].to_owned()} {oninput} {autocomplete}
                     spellcheck="false" aria-invalid={invalid.then_some("true")} />
             }
         };
         html! {
-            <div class={classes!("kyc-date-part", format!("kyc-date-part--{name}"))}>
+            <div class="kyc-date-part" data-part={name}>
                 <label class="kyc-sublabel" for={id}>{ p.labels[label].clone() }</label>
                 { control }
             </div>
         }
     };
     html! {
-        <div class={classes!("kyc-field", invalid.then_some("kyc-field--invalid"))}>
+        <div class="kyc-field" data-invalid={invalid.then_some("true")}>
             <fieldset class="kyc-date" id={c.id.clone()} aria-describedby={c.described_by()} {onfocusout}>
                 <legend class="kyc-label">{ c.label.clone() }</legend>
                 <div class="kyc-date-parts">{ for p.parts.order.iter().map(|w| part(*w)) }</div>

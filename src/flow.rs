@@ -235,7 +235,7 @@ pub enum Action {
     /// Where the user stands on the backend (a reload, a new token): a submitted application
     /// opens on the result; otherwise the staged values, step and photos come back (the
     /// module fetches the photos' previews when the Photos step shows).
-    Resume(crate::api::Resume),
+    Resume(Box<crate::api::Resume>),
 }
 
 fn slot_of(f: Field) -> usize {
@@ -303,13 +303,13 @@ impl Reducible for Flow {
             Action::Status(st) => s.status = Some(st),
             Action::Resume(r) => {
                 if let Some(st) = r.staged {
-                    for (f, v) in st.values {
-                        if !s.edited.contains(&f) {
+                    for f in Field::ALL {
+                        if let Some(v) = st.draft.value(f).filter(|_| !s.edited.contains(&f)) {
                             s.values[slot_of(f)] = v;
                         }
                     }
                     s.no_expiry = st.no_expiry;
-                    s.step = Step::named(&st.step).unwrap_or(s.step);
+                    s.step = st.step.as_deref().and_then(Step::named).unwrap_or(s.step);
                     for p in &st.photos {
                         if let Some(k) = DocumentKind::parse(&p.kind) {
                             s.photos[index(k)] = Photo::Staged;

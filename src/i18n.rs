@@ -85,6 +85,32 @@ fn is_lazy(name: &str) -> bool {
     name.starts_with("handoff_") || name.starts_with("phone_")
 }
 
+/// Strings by name, from a JS object: a locale's texts, the host's `strings` overrides, its
+/// `theme` (CSS custom properties). Kept as a list, in the object's order: a few dozen entries
+/// are looked up faster than hashed, and a map type would add its code to the wasm.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Texts(pub Vec<(String, String)>);
+
+impl<'de> serde::Deserialize<'de> for Texts {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Texts;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object of strings")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut a: A) -> Result<Texts, A::Error> {
+                let mut v = Vec::new();
+                while let Some(entry) = a.next_entry()? {
+                    v.push(entry);
+                }
+                Ok(Texts(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct I18n {
     pub locale: Locale,
@@ -113,7 +139,7 @@ impl I18n {
 
     /// A text with `{name}` placeholders filled.
     pub fn fill(&self, k: Key, args: &[(&str, &str)]) -> String {
-        args.iter().fold(self.t(k), |s, (name, value)| s.replace(&format!("{{{name}}}"), value))
+        placeholders(&self.t(k), &|name| args.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned()))
     }
 
     /// The texts the lazily loaded module shows (`handoff_*`, `phone_*`) that the locale or the
@@ -137,6 +163,29 @@ impl I18n {
     pub fn error(&self, v: &Violation) -> String {
         let template =
             self.lookup(&format!("error_{}", v.code.as_str())).unwrap_or_else(|| error_en(v.code).to_owned());
-        v.params.iter().fold(template, |s, (name, value)| s.replace(&format!("{{{name}}}"), &value.to_string()))
+        placeholders(&template, &|name| v.param(name).map(|n| n.to_string()))
     }
+}
+
+/// `template` with each `{name}` that `value` knows filled in, in one pass: a value is never
+/// scanned again, and a brace that opens no known argument stays as written.
+fn placeholders(template: &str, value: &dyn Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').and_then(|close| Some((close, value(&after[..close])?))) {
+            Some((close, v)) => {
+                out.push_str(&v);
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }

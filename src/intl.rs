@@ -4,43 +4,18 @@
 use kyc_domain::Country;
 use wasm_bindgen::prelude::*;
 
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_namespace = Intl, js_name = DisplayNames)]
-    type DisplayNames;
-
-    #[wasm_bindgen(constructor, js_namespace = Intl, js_class = "DisplayNames", catch)]
-    fn new(locales: &js_sys::Array, options: &js_sys::Object) -> Result<DisplayNames, JsValue>;
-
-    #[wasm_bindgen(method, catch)]
-    fn of(this: &DisplayNames, code: &str) -> Result<JsValue, JsValue>;
-}
-
-/// `(alpha-2, localised name)` for every assigned country, sorted by name in `locale`.
+/// `(alpha-2, localised name)` for every assigned country, sorted by name in `locale`. The
+/// names and the sort are the browser's (`Intl.DisplayNames`, one `Intl.Collator`), in one call
+/// to the widget's snippet: sorting here would cross into JS for each of ~2,000 comparisons.
 pub fn countries(locale: &str) -> Vec<(String, String)> {
-    let options = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&options, &"type".into(), &"region".into());
-    let _ = js_sys::Reflect::set(&options, &"fallback".into(), &"code".into());
-    let names = DisplayNames::new(&js_sys::Array::of1(&locale.into()), &options).ok();
-    let mut list: Vec<(String, String)> = Country::all()
-        .map(|c| {
-            let code = c.alpha2();
-            let name = names
-                .as_ref()
-                .and_then(|n| n.of(code).ok())
-                .and_then(|v| v.as_string())
-                .unwrap_or_else(|| code.to_owned());
-            (code.to_owned(), name)
+    let codes: js_sys::Array = Country::all().map(|c| JsValue::from_str(c.alpha2())).collect();
+    crate::country_names(&codes, locale)
+        .iter()
+        .filter_map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
         })
-        .collect();
-    // One collator for the whole sort: `localeCompare` with a locale builds one per comparison
-    // (about two thousand of them here), which showed in the time to the first field.
-    let compare = js_sys::Intl::Collator::new(&js_sys::Array::of1(&locale.into()), &js_sys::Object::new()).compare();
-    let order = |a: &str, b: &str| {
-        compare.call2(&JsValue::NULL, &a.into(), &b.into()).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
-    };
-    list.sort_by(|a, b| order(&a.1, &b.1).total_cmp(&0.0));
-    list
+        .collect()
 }
 
 /// How `locale` writes a date: the order of day, month and year (`b'd'`, `b'm'`, `b'y'`) and

@@ -33,6 +33,7 @@ pub mod module;
 pub mod phone;
 pub mod steps;
 
+use serde::Deserialize;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -40,8 +41,12 @@ use wasm_bindgen::prelude::*;
 use api::get;
 use app::{App, AppProps};
 use ctx::Callbacks;
-use i18n::{I18n, Locale};
+use i18n::{I18n, Locale, Texts};
 use yew::AttrValue;
+
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 thread_local! {
     static INSTANCES: Cell<u32> = const { Cell::new(0) };
@@ -81,22 +86,40 @@ fn page_url() -> String {
     href.split('#').next().unwrap_or_default().to_owned()
 }
 
-fn get_fn(obj: &JsValue, key: &str) -> Option<js_sys::Function> {
-    get(obj, key).dyn_into().ok()
+/// The options of [`mount`] (contract.md §4), read by `serde-wasm-bindgen`. Absent, `null` and
+/// `undefined` all mean "not given"; a value of the wrong type is an error (its message names the
+/// kind of value met, never the value). Functions stay JS values until [`function`] checks them.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MountOptions {
+    backend_url: Option<String>,
+    session_token: Option<String>,
+    handoff_url: Option<String>,
+    locale: Option<String>,
+    strings: Option<Texts>,
+    theme: Option<Texts>,
+    color_scheme: Option<String>,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_complete: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_error: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_step: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    on_exit: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    load_locale: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    load_capture: JsValue,
 }
 
-/// String-valued entries of a plain object.
-pub(crate) fn string_map(v: &JsValue) -> Vec<(String, String)> {
-    if !v.is_object() {
-        return Vec::new();
+/// An optional function option: absent or `null` is `None`, anything else but a function an
+/// error.
+fn function(v: JsValue, name: &str) -> Result<Option<js_sys::Function>, JsValue> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(None);
     }
-    js_sys::Object::entries(v.unchecked_ref())
-        .iter()
-        .filter_map(|e| {
-            let pair: js_sys::Array = e.unchecked_into();
-            Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-        })
-        .collect()
+    v.dyn_into().map(Some).map_err(|_| JsValue::from_str(&format!("mount: options.{name} must be a function")))
 }
 
 /// Mounts a widget inside `element` (contract.md §4). Options: `backendUrl` (required),
@@ -109,22 +132,38 @@ pub(crate) fn string_map(v: &JsValue) -> Vec<(String, String)> {
 /// them `locales/<tag>.json` and `capture/` beside the widget's files are fetched).
 #[wasm_bindgen]
 pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHandle, JsValue> {
-    let backend_url = get(options, "backendUrl")
-        .as_string()
-        .ok_or_else(|| JsValue::from_str("mount: options.backendUrl is required"))?;
+    if !options.is_object() {
+        return Err(JsValue::from_str("mount: options must be an object"));
+    }
+    let o: MountOptions = serde_wasm_bindgen::from_value(options.clone()).map_err(|e| {
+        let why = get(&e.into(), "message").as_string().unwrap_or_default();
+        JsValue::from_str(&format!(
+            "mount: an option has the wrong type ({why}): backendUrl, sessionToken, handoffUrl, locale and colorScheme \
+             are strings, strings and theme objects of strings, on* and load* functions"
+        ))
+    })?;
+    let backend_url = o.backend_url.ok_or_else(|| JsValue::from_str("mount: options.backendUrl is required"))?;
+    let callbacks = Callbacks {
+        on_complete: function(o.on_complete, "onComplete")?,
+        on_error: function(o.on_error, "onError")?,
+        on_step: function(o.on_step, "onStep")?,
+        on_exit: function(o.on_exit, "onExit")?,
+        load_capture: function(o.load_capture, "loadCapture")?,
+    };
+    let loader = function(o.load_locale, "loadLocale")?;
     // Without a session token, a handoff link in the fragment starts phone mode.
-    let (token, handoff) = match get(options, "sessionToken").as_string() {
+    let (token, handoff) = match o.session_token {
         Some(t) => (t, None),
         None => match phone::token_in_fragment() {
             Some(h) => (String::new(), Some(h)),
             None => return Err(JsValue::from_str("mount: options.sessionToken is required")),
         },
     };
-    let handoff_url = get(options, "handoffUrl").as_string().unwrap_or_else(page_url);
+    let handoff_url = o.handoff_url.unwrap_or_else(page_url);
     let document = element.owner_document().ok_or_else(|| JsValue::from_str("mount: element is not in a document"))?;
     let container = document.create_element("div")?;
     let mut classes = String::from("kyc-root");
-    match get(options, "colorScheme").as_string().as_deref() {
+    match o.color_scheme.as_deref() {
         Some("dark") => classes.push_str(" kyc-root--dark"),
         Some("light") => classes.push_str(" kyc-root--light"),
         _ => {}
@@ -132,7 +171,7 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
     container.set_class_name(&classes);
     // Theme variables go through the CSSOM (allowed by a strict CSP), never a style attribute.
     if let Some(el) = container.dyn_ref::<web_sys::HtmlElement>() {
-        for (k, v) in string_map(&get(options, "theme")) {
+        for (k, v) in o.theme.unwrap_or_default().0 {
             if k.starts_with("--kyc-") {
                 let _ = el.style().set_property(&k, &v);
             }
@@ -150,16 +189,9 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
         c.set(c.get() + 1);
         c.get()
     });
-    let locale = Locale::parse(&get(options, "locale").as_string().unwrap_or_default());
-    let i18n = I18n::new(locale, string_map(&get(options, "strings")));
+    let locale = Locale::parse(&o.locale.unwrap_or_default());
+    let i18n = I18n::new(locale, o.strings.unwrap_or_default().0);
     let root = container.clone();
-    let callbacks = Callbacks {
-        on_complete: get_fn(options, "onComplete"),
-        on_error: get_fn(options, "onError"),
-        on_step: get_fn(options, "onStep"),
-        on_exit: get_fn(options, "onExit"),
-        load_capture: get_fn(options, "loadCapture"),
-    };
     let start = move |i18n: I18n, host: web_sys::Element| -> Destroy {
         let phone = handoff.is_some();
         render::<App>(
@@ -180,11 +212,11 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
         *handle.app.borrow_mut() = Some(start(i18n, container));
     } else {
         // Another locale's texts are fetched first (English stands in if they cannot be had).
-        let (app, unmounted, loader) = (handle.app.clone(), handle.unmounted.clone(), get_fn(options, "loadLocale"));
+        let (app, unmounted) = (handle.app.clone(), handle.unmounted.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            let table = string_map(&i18n::load(locale.tag(), loader.as_ref()).await);
+            let table = api::from_js::<Texts>(i18n::load(locale.tag(), loader.as_ref()).await).unwrap_or_default();
             if !unmounted.get() {
-                *app.borrow_mut() = Some(start(i18n.with_table(table), container));
+                *app.borrow_mut() = Some(start(i18n.with_table(table.0), container));
             }
         });
     }
@@ -194,6 +226,13 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
 // The widget's only JavaScript beside wasm-bindgen's glue, in one snippet file (each snippet is a
 // file a page fetches): the custom element, where locale files are, and the lazy module's load.
 #[wasm_bindgen(inline_js = r#"
+export function countryNames(codes, locale) {
+  let names;
+  try { names = new Intl.DisplayNames([locale], { type: "region", fallback: "code" }); } catch (e) { /* codes stand in */ }
+  const order = new Intl.Collator([locale]).compare;
+  const name = (c) => { try { return (names && names.of(c)) || c; } catch (e) { return c; } };
+  return codes.map((c) => [c, name(c)]).sort((a, b) => order(a[1], b[1]));
+}
 export function localeUrl(tag) { return new URL("../../locales/" + tag + ".json", import.meta.url).href; }
 let loading;
 export function loadCapture(loader) {
@@ -268,6 +307,10 @@ export function defineKycElement(mount, defaultCss, loadLocale, loadCapture) {
 }
 "#)]
 extern "C" {
+    /// `[[alpha-2, name]]` for `codes`, named and sorted in `locale` (see [`intl::countries`]).
+    #[wasm_bindgen(js_name = countryNames)]
+    pub(crate) fn country_names(codes: &js_sys::Array, locale: &str) -> js_sys::Array;
+
     /// `locales/<tag>.json` beside the widget's files (this snippet sits in `snippets/<crate>/`).
     #[wasm_bindgen(js_name = localeUrl)]
     pub(crate) fn locale_url(tag: &str) -> String;

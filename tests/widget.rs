@@ -345,6 +345,63 @@ async fn hosts_can_override_strings_and_theme_variables() {
     h.unmount();
 }
 
+/// What `mount` throws for `options`, as text.
+fn mount_error(options: &JsValue) -> String {
+    let el = host();
+    let message = match kyc_widget::mount(&el, options) {
+        Ok(mut h) => {
+            h.unmount();
+            panic!("mount accepted {options:?}");
+        }
+        Err(e) => e.as_string().unwrap_or_default(),
+    };
+    assert_eq!(el.child_element_count(), 0, "a refused mount leaves nothing behind");
+    el.remove();
+    message
+}
+
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+#[wasm_bindgen_test]
+fn mount_errors_say_what_is_wrong_and_name_no_value() {
+    let url = ("backendUrl", JsValue::from("http://127.0.0.1:9"));
+    let token = ("sessionToken", JsValue::from("t"));
+    assert_eq!(mount_error(&JsValue::UNDEFINED), "mount: options must be an object");
+    assert_eq!(mount_error(&object(std::slice::from_ref(&token))), "mount: options.backendUrl is required");
+    // A value of the wrong type: the kind is named, the value (which could be personal) is not.
+    // (A string where an object of strings belongs fails in the browser's own iteration check,
+    // whose message names no value either.)
+    for (bad, kind) in [
+        (("sessionToken", JsValue::from(1234.5)), "a number"),
+        (("locale", JsValue::from(true)), "a boolean"),
+        (("theme", JsValue::from("Jane Doe")), "non-object"),
+        (("strings", object(&[("continue", JsValue::from(98765.0))])), "a number"),
+        (("handoffUrl", js_sys::Array::of1(&"Jane Doe".into()).into()), "another kind of value"),
+    ] {
+        let name = bad.0;
+        let message = mount_error(&object(&[url.clone(), token.clone(), bad]));
+        assert!(message.starts_with("mount: an option has the wrong type"), "{name}: {message}");
+        assert!(message.contains(kind), "{name}: {message}");
+        for value in ["1234", "98765", "Jane", "true"] {
+            assert!(!message.contains(value), "{name}: {message}");
+        }
+    }
+    let not_a_function = object(&[url.clone(), token.clone(), ("onComplete", "Jane Doe".into())]);
+    assert_eq!(mount_error(&not_a_function), "mount: options.onComplete must be a function");
+    // Absent, null and undefined are all "not given".
+    let el = host();
+    let nulls =
+        object(&[url, token, ("locale", JsValue::NULL), ("theme", JsValue::UNDEFINED), ("onStep", JsValue::NULL)]);
+    let mut h = kyc_widget::mount(&el, &nulls).unwrap();
+    h.unmount();
+}
+
 #[wasm_bindgen_test]
 async fn the_custom_element_renders_in_a_shadow_root_and_fires_kyc_step() {
     kyc_widget::define_element(None, None, None);

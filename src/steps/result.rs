@@ -7,15 +7,15 @@ use crate::i18n::Key;
 
 pub fn view(ctx: &Ctx) -> Html {
     let status = ctx.flow.status.clone().unwrap_or_default();
-    let (key, class) = match status.as_str() {
-        "approved" => (Key::ResultApproved, "kyc-result--approved"),
-        "rejected" => (Key::ResultRejected, "kyc-result--rejected"),
-        "reviewing" => (Key::ResultReviewing, "kyc-result--reviewing"),
-        _ => (Key::Checking, "kyc-result--checking"),
+    let key = match status.as_str() {
+        "approved" => Key::ResultApproved,
+        "rejected" => Key::ResultRejected,
+        "reviewing" => Key::ResultReviewing,
+        _ => Key::Checking,
     };
     let heading_id = format!("{}-heading", ctx.prefix);
     html! {
-        <section class={classes!("kyc-step", "kyc-result", class)} aria-labelledby={heading_id.clone()}>
+        <section class="kyc-step kyc-result" aria-labelledby={heading_id.clone()}>
             <h2 class="kyc-step-title" id={heading_id} tabindex="-1">{ ctx.t(Key::StepResult) }</h2>
             <p class="kyc-status" data-status={status} role="status">{ ctx.t(key) }</p>
         </section>

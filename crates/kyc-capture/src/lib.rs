@@ -48,6 +48,11 @@ pub mod phone;
 pub mod photos;
 pub mod transfer;
 
+/// The allocator: `talc`, smaller and faster than the default dlmalloc (the widget uses it too).
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 use gloo_timers::callback::Interval;
 use js_sys::{Function, Promise, Reflect};
 use kyc_domain::quality::{self, Guide, Hint, Shape};

@@ -576,14 +576,14 @@ fn mark(s: &Shared, errors: &JsValue) {
                 attr(&v.error, "data-field", &format!("documents.{}", KINDS[i]));
                 attr(&v.error, "data-code", &e.get(1).as_string().unwrap_or_default());
                 let _ = v.error.remove_attribute("hidden");
-                v.set.set_class_name("kyc-photo kyc-field--invalid");
+                attr(&v.set, "data-invalid", "true");
                 attr(&v.input, "aria-invalid", "true");
             }
             None => {
                 attr(&v.error, "hidden", "");
                 let _ = v.error.remove_attribute("data-field");
                 let _ = v.error.remove_attribute("data-code");
-                v.set.set_class_name("kyc-photo");
+                let _ = v.set.remove_attribute("data-invalid");
                 let _ = v.input.remove_attribute("aria-invalid");
             }
         }

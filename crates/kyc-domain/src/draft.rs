@@ -1,6 +1,6 @@
 //! The applicant draft the widget sends (contract.md §1), and the one function that judges it.
 
-use serde::{Deserialize, Serialize};
+use serde::{de, Deserialize, Serialize};
 use std::fmt;
 
 use crate::address::{parse_city, parse_ssn_for, parse_street, Ssn, State, ZipCode};
@@ -25,11 +25,39 @@ impl Rules {
 }
 
 /// A scalar that may arrive as a JSON number or a string (`gender: 2` or `"2"`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum NumOrText {
     Num(i64),
     Text(String),
+}
+
+/// Read as `#[serde(untagged)]` would (an integer, else a string), without buffering the value
+/// first: the untagged derive's buffer costs the widget's wasm several KB, this visitor a few
+/// hundred bytes.
+impl<'de> Deserialize<'de> for NumOrText {
+    fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = NumOrText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer or a string")
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<NumOrText, E> {
+                Ok(NumOrText::Num(n))
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<NumOrText, E> {
+                i64::try_from(n).map(NumOrText::Num).map_err(|_| E::invalid_value(de::Unexpected::Unsigned(n), &self))
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<NumOrText, E> {
+                Ok(NumOrText::Text(s.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, s: String) -> Result<NumOrText, E> {
+                Ok(NumOrText::Text(s))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl NumOrText {
@@ -91,6 +119,32 @@ pub struct AddressDto {
     pub zip_code: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssn: Option<String>,
+}
+
+impl DraftDto {
+    /// What the draft holds for a field, as text (`None` for an absent field and the photos).
+    pub fn value(&self, field: Field) -> Option<String> {
+        let (i, a) = (&self.individual_info, &self.address);
+        let text = match field {
+            Field::Email => &self.email,
+            Field::FirstName => &i.first_name,
+            Field::LastName => &i.last_name,
+            Field::Dob => &i.dob,
+            Field::Nationality => &i.country,
+            Field::Gender => return i.gender.as_ref().map(NumOrText::as_text),
+            Field::IdDocType => return i.id_doc_type.as_ref().map(NumOrText::as_text),
+            Field::DocumentNumber => &i.number,
+            Field::ValidUntil => &i.valid_until,
+            Field::AddressCountry => &a.country,
+            Field::State => &a.state,
+            Field::City => &a.city,
+            Field::Street => &a.address,
+            Field::ZipCode => &a.zip_code,
+            Field::Ssn => &a.ssn,
+            Field::IdFront | Field::IdBack | Field::Face => return None,
+        };
+        text.clone()
+    }
 }
 
 /// A fully valid applicant: only [`parse_draft`] builds one.

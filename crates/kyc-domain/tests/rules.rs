@@ -430,6 +430,38 @@ fn draft_denies_unknown_and_server_set_fields() {
 
 #[cfg_attr(not(target_arch = "wasm32"), test)]
 #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn gender_and_document_type_read_as_number_or_text_and_nothing_else() {
+    use kyc_domain::draft::NumOrText;
+    let read = |v: &str| serde_json::from_str::<NumOrText>(v).map_err(|e| e.to_string());
+    assert_eq!(read("2"), Ok(NumOrText::Num(2)));
+    assert_eq!(read("-7"), Ok(NumOrText::Num(-7)));
+    assert_eq!(read(r#""2""#), Ok(NumOrText::Text("2".into())));
+    assert_eq!(read(r#""a\u00e9""#), Ok(NumOrText::Text("a\u{e9}".into())));
+    for bad in ["2.5", "true", "null", "[]", "{}", "18446744073709551615"] {
+        let e = read(bad).expect_err(bad);
+        assert!(e.contains("an integer or a string"), "{bad}: {e}");
+    }
+    // Written back as it came (untagged): a number stays a number.
+    assert_eq!(serde_json::to_string(&NumOrText::Num(2)).unwrap(), "2");
+    assert_eq!(serde_json::to_string(&NumOrText::Text("2".into())).unwrap(), r#""2""#);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn a_draft_gives_back_each_field_as_text() {
+    let d = valid_draft();
+    let json = serde_json::to_value(&d).unwrap();
+    for f in Field::ALL {
+        let at = f.path().split('.').try_fold(&json, |v, k| v.get(k));
+        let expected = at.and_then(|v| v.as_str().map(str::to_owned).or_else(|| v.as_i64().map(|n| n.to_string())));
+        assert_eq!(d.value(f), expected, "{}", f.path());
+    }
+    assert!(Field::ALL.iter().filter(|f| d.value(**f).is_some()).count() >= 14);
+    assert_eq!(kyc_domain::DraftDto::default().value(Field::Email), None);
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
 fn field_errors_serialise_as_the_contract_shape() {
     let mut d = valid_draft();
     d.individual_info.dob = Some("2010-01-01".into());

@@ -274,7 +274,18 @@ pub fn proc_status_kib(field: &str) -> u64 {
 
 /// A free TCP port on 127.0.0.1 (for a child process that must be told its port).
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    // The OS may hand out the same free port twice in a row (the first listener is gone by the
+    // next call): two servers of one test, or a "dead" webhook target and the live instance,
+    // would then share it. A loaded full run hit that. Never give the same port twice.
+    static GIVEN: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut given = GIVEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !given.contains(&port) {
+            given.push(port);
+            return port;
+        }
+    }
 }
 
 /// A child process killed and reaped when dropped.
