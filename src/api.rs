@@ -29,13 +29,18 @@ pub enum ApiFailure {
     Fields(Vec<FieldError>),
     /// Any other error answer, with its code.
     Other { status: u16, code: String },
+    /// `409 application_exists`: this user's application (`applicationId`) already exists.
+    Exists(String),
 }
 
 /// Where this session's user stands (`GET /v1/session`): their application, if any, and what
-/// the backend has staged of the unsubmitted signup (typed values, photos).
+/// the backend has staged of the unsubmitted signup (typed values, photos). Each part is read
+/// as well as it can be (see [`forgiving`]): a broken one does not take the others with it.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Resume {
+    #[serde(default, deserialize_with = "forgiving")]
     pub application: Option<Application>,
+    #[serde(default, deserialize_with = "forgiving")]
     pub staged: Option<Staged>,
 }
 
@@ -45,7 +50,7 @@ pub struct Application {
     pub application_id: String,
     pub status: String,
     /// The photo kinds the backend already has.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     pub documents: Vec<String>,
 }
 
@@ -57,9 +62,9 @@ pub struct Staged {
     pub step: Option<String>,
     #[serde(default)]
     pub no_expiry: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     pub draft: DraftDto,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     pub photos: Vec<StagedPhoto>,
 }
 
@@ -69,12 +74,18 @@ pub struct StagedPhoto {
     pub kind: String,
 }
 
-/// `201` of `POST /v1/applications`.
+/// `201` of `POST /v1/applications` (its `status` is always `draft`: not needed).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Created {
     pub application_id: String,
-    pub status: String,
+}
+
+/// A value read as well as it can be: `null`, or a value of the wrong shape, counts as absent
+/// (the type's default) instead of failing the whole answer around it. serde-wasm-bindgen
+/// reads each value on its own, so a failed one leaves the rest of the answer intact.
+fn forgiving<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
+    Ok(T::deserialize(d).unwrap_or_default())
 }
 
 /// The status of an application (`GET /v1/applications/{id}`, `POST …/submit`).
@@ -90,19 +101,22 @@ struct ErrorBody {
 }
 
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 struct ErrorInfo {
     code: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     fields: Vec<WireFieldError>,
+    /// With `application_exists`: the user's application.
+    application_id: Option<String>,
 }
 
 /// A field error as sent; its field and code are kept only when this build knows them (a newer
-/// backend may add codes).
+/// backend may add codes), its parameters when they are readable.
 #[derive(Deserialize)]
 struct WireFieldError {
     field: String,
     code: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     params: Params,
 }
 
@@ -179,6 +193,9 @@ impl Backend {
         let Some(ErrorBody { error }) = from_js(json) else {
             return Err(ApiFailure::Other { status, code: format!("http_{status}") });
         };
+        if let (Some(id), "application_exists") = (&error.application_id, error.code.as_str()) {
+            return Err(ApiFailure::Exists(id.clone()));
+        }
         let (code, fields) = error.known();
         if fields.is_empty() {
             Err(ApiFailure::Other { status, code })
@@ -223,8 +240,14 @@ impl Backend {
         self.send(Method::GET, "/v1/session", None).await.and_then(answer)
     }
 
+    /// Creates the application. One that already exists — an earlier attempt whose answer was
+    /// lost or unreadable, another tab — is carried on with.
     pub async fn create_application(&self, draft: &DraftDto) -> Result<Created, ApiFailure> {
-        self.send(Method::POST, "/v1/applications", Some(to_js(draft))).await.and_then(answer)
+        match self.send(Method::POST, "/v1/applications", Some(to_js(draft))).await {
+            Ok(v) => answer(v),
+            Err(ApiFailure::Exists(application_id)) => Ok(Created { application_id }),
+            Err(e) => Err(e),
+        }
     }
 }
 

@@ -97,6 +97,7 @@ async fn submit(
             Err(ApiFailure::Network) => return fail(Key::NetworkError, "network_error"),
             Err(ApiFailure::Other { status: 401, code }) => return fail(Key::SessionExpired, &code),
             Err(ApiFailure::Other { code, .. }) => return fail(Key::ServerError, &code),
+            Err(ApiFailure::Exists(_)) => return fail(Key::ServerError, "application_exists"),
         },
     };
     match backend.submit(&id).await {
@@ -108,6 +109,7 @@ async fn submit(
         Err(ApiFailure::Fields(f)) => flow.dispatch(Action::ServerErrors(f)),
         Err(ApiFailure::Network) => fail(Key::NetworkError, "network_error"),
         Err(ApiFailure::Other { code, .. }) => fail(Key::ServerError, &code),
+        Err(ApiFailure::Exists(_)) => fail(Key::ServerError, "application_exists"),
     }
 }
 

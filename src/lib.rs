@@ -132,14 +132,18 @@ fn function(v: JsValue, name: &str) -> Result<Option<js_sys::Function>, JsValue>
 /// them `locales/<tag>.json` and `capture/` beside the widget's files are fetched).
 #[wasm_bindgen]
 pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHandle, JsValue> {
+    let options = plain(options).map_err(|e| {
+        let why = get(&e, "message").as_string().unwrap_or_default();
+        JsValue::from_str(&format!("mount: the options could not be read ({why})"))
+    })?;
     if !options.is_object() {
         return Err(JsValue::from_str("mount: options must be an object"));
     }
-    let o: MountOptions = serde_wasm_bindgen::from_value(options.clone()).map_err(|e| {
+    let o: MountOptions = serde_wasm_bindgen::from_value(options).map_err(|e| {
         let why = get(&e.into(), "message").as_string().unwrap_or_default();
         JsValue::from_str(&format!(
-            "mount: an option has the wrong type ({why}): backendUrl, sessionToken, handoffUrl, locale and colorScheme \
-             are strings, strings and theme objects of strings, on* and load* functions"
+            "mount: an option has the wrong type ({why}); objects of strings: strings, theme; functions: on*, load*; \
+             strings: the rest"
         ))
     })?;
     let backend_url = o.backend_url.ok_or_else(|| JsValue::from_str("mount: options.backendUrl is required"))?;
@@ -214,7 +218,8 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
         // Another locale's texts are fetched first (English stands in if they cannot be had).
         let (app, unmounted) = (handle.app.clone(), handle.unmounted.clone());
         wasm_bindgen_futures::spawn_local(async move {
-            let table = api::from_js::<Texts>(i18n::load(locale.tag(), loader.as_ref()).await).unwrap_or_default();
+            let texts = plain(&i18n::load(locale.tag(), loader.as_ref()).await).unwrap_or_default();
+            let table = api::from_js::<Texts>(texts).unwrap_or_default();
             if !unmounted.get() {
                 *app.borrow_mut() = Some(start(i18n.with_table(table.0), container));
             }
@@ -226,6 +231,18 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
 // The widget's only JavaScript beside wasm-bindgen's glue, in one snippet file (each snippet is a
 // file a page fetches): the custom element, where locale files are, and the lazy module's load.
 #[wasm_bindgen(inline_js = r#"
+// A host's value as plain data, read once, here: its getters and proxies run in JS, and what
+// they throw comes out of this call (caught by its binding) instead of unwinding through the
+// wasm. Own enumerable properties, to three levels; arrays and other iterables become arrays
+// (never a map to the reader); functions stay as they are.
+export function plain(v, depth = 0) {
+  if (v === null || typeof v !== "object") return v;
+  if (depth > 2) return {};
+  if (Array.isArray(v) || typeof v[Symbol.iterator] === "function") return Array.from(v, (x) => plain(x, depth + 1));
+  const out = {};
+  for (const [k, x] of Object.entries(v)) out[k] = plain(x, depth + 1);
+  return out;
+}
 export function countryNames(codes, locale) {
   let names;
   try { names = new Intl.DisplayNames([locale], { type: "region", fallback: "code" }); } catch (e) { /* codes stand in */ }
@@ -307,6 +324,11 @@ export function defineKycElement(mount, defaultCss, loadLocale, loadCapture) {
 }
 "#)]
 extern "C" {
+    /// A host's value (mount options, a locale loader's texts) as plain data for the reader;
+    /// `Err` with what the host's getters or proxies threw.
+    #[wasm_bindgen(catch)]
+    fn plain(v: &JsValue) -> Result<JsValue, JsValue>;
+
     /// `[[alpha-2, name]]` for `codes`, named and sorted in `locale` (see [`intl::countries`]).
     #[wasm_bindgen(js_name = countryNames)]
     pub(crate) fn country_names(codes: &js_sys::Array, locale: &str) -> js_sys::Array;

@@ -375,14 +375,17 @@ fn mount_errors_say_what_is_wrong_and_name_no_value() {
     assert_eq!(mount_error(&JsValue::UNDEFINED), "mount: options must be an object");
     assert_eq!(mount_error(&object(std::slice::from_ref(&token))), "mount: options.backendUrl is required");
     // A value of the wrong type: the kind is named, the value (which could be personal) is not.
-    // (A string where an object of strings belongs fails in the browser's own iteration check,
-    // whose message names no value either.)
     for (bad, kind) in [
         (("sessionToken", JsValue::from(1234.5)), "a number"),
         (("locale", JsValue::from(true)), "a boolean"),
-        (("theme", JsValue::from("Jane Doe")), "non-object"),
+        (("theme", JsValue::from("Jane Doe")), "a string"),
         (("strings", object(&[("continue", JsValue::from(98765.0))])), "a number"),
         (("handoffUrl", js_sys::Array::of1(&"Jane Doe".into()).into()), "another kind of value"),
+        // An array is not an object of strings, even one of [key, value] pairs.
+        (
+            ("strings", js_sys::Array::of1(&js_sys::Array::of2(&"continue".into(), &"Jane".into())).into()),
+            "another kind of value",
+        ),
     ] {
         let name = bad.0;
         let message = mount_error(&object(&[url.clone(), token.clone(), bad]));
@@ -394,6 +397,20 @@ fn mount_errors_say_what_is_wrong_and_name_no_value() {
     }
     let not_a_function = object(&[url.clone(), token.clone(), ("onComplete", "Jane Doe".into())]);
     assert_eq!(mount_error(&not_a_function), "mount: options.onComplete must be a function");
+    // A getter that throws is the host's error, reported; it does not unwind through the wasm
+    // (which would leave the module's stack pointer behind: after some hundreds of them the
+    // module broke). Thousands of refusals, then a mount that works.
+    let throwing = js_sys::Function::new_no_args(
+        "return { backendUrl: 'http://127.0.0.1:9', get sessionToken() { throw new Error('host getter failed'); } }",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
+    assert_eq!(mount_error(&throwing), "mount: the options could not be read (host getter failed)");
+    let el = host();
+    for _ in 0..3000 {
+        assert!(kyc_widget::mount(&el, &throwing).is_err());
+    }
+    el.remove();
     // Absent, null and undefined are all "not given".
     let el = host();
     let nulls =

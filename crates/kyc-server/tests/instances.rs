@@ -232,7 +232,10 @@ async fn kill_9_in_the_middle_of_a_submit_and_the_other_instance_completes_it() 
     tokio::time::sleep(Duration::from_millis(300)).await;
     ia.kill9();
     assert!(submit.await.unwrap().is_err(), "A died before answering");
-    let v = w.wait_status(&b, &id, "approved", Duration::from_secs(30)).await;
+    // B takes over within its reconcile interval, unless A's worker had already claimed B's
+    // reconcile job when it died (a loaded run hit that): the job then waits out A's lease.
+    let lease = Duration::from_secs(u64::try_from(kyc_server::work::LEASE_SECS).unwrap());
+    let v = w.wait_status(&b, &id, "approved", lease + Duration::from_secs(30)).await;
     assert_eq!(v["status"], "approved", "{v}");
     let sb = w.sandbox_app("kill@example.com").await;
     assert_eq!(calls(&sb, "merchantProcess"), 1, "A's submit never reached the provider; B's did: {sb}");

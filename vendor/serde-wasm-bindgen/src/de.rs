@@ -549,13 +549,26 @@ impl<'de> de::Deserializer<'de> for Deserializer {
     /// Supported outputs:
     ///  - A Rust key-value map ([`HashMap`](std::collections::HashMap), [`BTreeMap`](std::collections::BTreeMap), etc.).
     ///  - A typed Rust structure with `#[derive(Deserialize)]`.
+    // Patched (see ../README.vendor.md): a map is a JS `Map` or an object that is not iterable,
+    // as `deserialize_any` already decides. Upstream read any iterable as `[key, value]` pairs:
+    // an array was taken for a map, and an item that is not a pair (`[null]`) threw through the
+    // wasm frames, which leaves the module's stack pointer behind.
     fn deserialize_map<V: de::Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match js_sys::try_iter(&self.value)? {
-            Some(iter) => visitor.visit_map(MapAccess::new(iter)),
-            None => match self.as_object_entries() {
-                Some(arr) => visitor.visit_map(MapDeserializer::new(arr.iter().map(convert_pair))),
+        if !self.value.is_object() {
+            return self.invalid_type(visitor);
+        }
+        if self.value.has_type::<Map>() {
+            return match js_sys::try_iter(&self.value)? {
+                Some(iter) => visitor.visit_map(MapAccess::new(iter)),
                 None => self.invalid_type(visitor),
-            },
+            };
+        }
+        if Symbol::iterator().js_in(&self.value) {
+            return self.invalid_type(visitor);
+        }
+        match self.as_object_entries() {
+            Some(arr) => visitor.visit_map(MapDeserializer::new(arr.iter().map(convert_pair))),
+            None => self.invalid_type(visitor),
         }
     }
 
