@@ -97,16 +97,7 @@ pub fn texts(ctx: &Ctx) -> JsValue {
 /// A rulebook verdict as the module reports it (`code`, `{name: number}`).
 pub fn violation(code: &JsValue, params: &JsValue) -> Violation {
     let code = code.as_string().and_then(|c| ErrorCode::parse(&c)).unwrap_or(ErrorCode::UnreadableImage);
-    let mut v = Violation::new(code);
-    if params.is_object() {
-        for e in Object::entries(params.unchecked_ref()).iter() {
-            let pair: Array = e.unchecked_into();
-            if let (Some(k), Some(n)) = (pair.get(0).as_string(), pair.get(1).as_f64()) {
-                v.params.insert(&k, n as i64);
-            }
-        }
-    }
-    v
+    Violation { code, params: crate::api::from_js(params.clone()).unwrap_or_default() }
 }
 
 /// `describe(code, params)`: a verdict in the widget's words.

@@ -24,13 +24,19 @@ fn options() -> JsValue {
 }
 
 fn options_with(extra: &[(&str, JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in extra {
-        js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
+    let o = object(extra);
     // Nothing listens here: these tests never reach the network.
     js_sys::Reflect::set(&o, &"backendUrl".into(), &"http://127.0.0.1:9".into()).unwrap();
     js_sys::Reflect::set(&o, &"sessionToken".into(), &"t".into()).unwrap();
+    o
+}
+
+/// A plain JS object of `pairs`.
+fn object(pairs: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in pairs {
+        js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
     o.into()
 }
 
@@ -358,14 +364,6 @@ fn mount_error(options: &JsValue) -> String {
     assert_eq!(el.child_element_count(), 0, "a refused mount leaves nothing behind");
     el.remove();
     message
-}
-
-fn object(pairs: &[(&str, JsValue)]) -> JsValue {
-    let o = js_sys::Object::new();
-    for (k, v) in pairs {
-        js_sys::Reflect::set(&o, &(*k).into(), v).unwrap();
-    }
-    o.into()
 }
 
 #[wasm_bindgen_test]

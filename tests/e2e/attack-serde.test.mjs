@@ -600,13 +600,37 @@ test("null for a list or object that may be empty is 'none': an application with
 
 const isCreate = (u) => path(u) === "/v1/applications";
 
+/** Answers the widget's POST /v1/applications with `status` and `body` instead of the backend. */
+function answerCreate(page, status, body, contentType = "application/json") {
+  return page.route(isCreate, (r) => r.request().method() === "POST"
+    ? r.fulfill({ status, contentType, body: typeof body === "string" ? body : JSON.stringify(body) })
+    : r.continue());
+}
+
+/** Lets the backend create the application, then answers the widget with `answer(its body)`. */
+function createThenAnswer(page, answer) {
+  return page.route(isCreate, async (r) => {
+    if (r.request().method() !== "POST") return r.continue();
+    const real = await r.fetch();
+    assert.equal(real.status(), 201, "the backend created the application");
+    await r.fulfill(answer(await real.json()));
+  });
+}
+
+/** From the Personal step back through every step to Review, then Submit. */
+async function backToReviewAndSubmit(page) {
+  for (const h of ["Identity document", "Address", "Photos", "Review"]) {
+    await cont(page);
+    await page.getByRole("heading", { name: h }).waitFor();
+  }
+  await submitButton(page).click();
+}
+
 test("201 with garbage (nothing created): the person sees a server error, onError gets invalid_answer, Try again completes", async () => {
   const b = await launch();
   try {
     const { page, bad } = await atReview(b, "garb201");
-    await page.route(isCreate, (r) => r.request().method() === "POST"
-      ? r.fulfill({ status: 201, contentType: "application/json", body: '{"applicationId": 12345, "status": ["draft"]}' })
-      : r.continue());
+    await answerCreate(page, 201, '{"applicationId": 12345, "status": ["draft"]}');
     await submitButton(page).click();
     await page.getByText(SERVER_ERROR, { exact: true }).waitFor({ timeout: 10_000 });
     assert.match(await demoStatus(page), /error: invalid_answer$/);
@@ -623,14 +647,7 @@ test("201 whose status is null (the application was created): the widget carries
   const b = await launch();
   try {
     const { page, bad } = await atReview(b, "null201");
-    await page.route(isCreate, async (r) => {
-      if (r.request().method() !== "POST") return r.continue();
-      const real = await r.fetch();
-      const body = await real.json();
-      assert.equal(real.status(), 201, "the backend created the application");
-      body.status = null;
-      await r.fulfill({ status: 201, contentType: "application/json", body: JSON.stringify(body) });
-    });
+    await createThenAnswer(page, (body) => ({ status: 201, contentType: "application/json", body: JSON.stringify({ ...body, status: null }) }));
     await submitButton(page).click();
     // Only the application's id is needed of this answer: submit goes on at once.
     try {
@@ -649,12 +666,7 @@ test("a created application whose answer was lost: Try again meets 409 applicati
   const b = await launch();
   try {
     const { page, bad } = await atReview(b, "lost201");
-    await page.route(isCreate, async (r) => {
-      if (r.request().method() !== "POST") return r.continue();
-      const real = await r.fetch();
-      assert.equal(real.status(), 201, "the backend created the application");
-      await r.fulfill({ status: 502, contentType: "text/html", body: "<h1>Bad gateway</h1>" });
-    });
+    await createThenAnswer(page, () => ({ status: 502, contentType: "text/html", body: "<h1>Bad gateway</h1>" }));
     await submitButton(page).click();
     await page.getByText(SERVER_ERROR, { exact: true }).waitFor({ timeout: 10_000 });
     await page.unroute(isCreate);
@@ -686,9 +698,7 @@ test("422 mixing known and unknown fields and codes: the known errors land on th
         ],
       },
     };
-    await page.route(isCreate, (r) => r.request().method() === "POST"
-      ? r.fulfill({ status: 422, contentType: "application/json", body: JSON.stringify(body) })
-      : r.continue());
+    await answerCreate(page, 422, body);
     await submitButton(page).click();
     await page.waitForFunction(() => document.body.getAttribute("data-kyc-step") === "personal", null, { timeout: 10_000 });
     assert.deepEqual(await screenErrors(page), [["individualInfo.firstName", "invalid_characters"]]);
@@ -698,11 +708,7 @@ test("422 mixing known and unknown fields and codes: the known errors land on th
     await page.getByText("This contains characters that are not allowed.").first().waitFor();
     await page.unroute(isCreate);
     await first.fill("Janet");
-    for (const h of ["Identity document", "Address", "Photos", "Review"]) {
-      await cont(page);
-      await page.getByRole("heading", { name: h }).waitFor();
-    }
-    await submitButton(page).click();
+    await backToReviewAndSubmit(page);
     await page.locator(".kyc-status").waitFor({ timeout: 30_000 });
     assert.deepEqual(bad, []);
   } finally {
@@ -715,9 +721,7 @@ test("422 whose field error has params null: the error still lands on its field"
   try {
     const { page, bad } = await atReview(b, "pnull");
     const body = '{"error": {"code": "validation_failed", "fields": [{"field": "individualInfo.firstName", "code": "invalid_characters", "params": null}]}}';
-    await page.route(isCreate, (r) => r.request().method() === "POST"
-      ? r.fulfill({ status: 422, contentType: "application/json", body })
-      : r.continue());
+    await answerCreate(page, 422, body);
     await submitButton(page).click();
     try {
       await page.waitForFunction(() => document.body.getAttribute("data-kyc-step") === "personal", null, { timeout: 8_000 });
@@ -737,9 +741,7 @@ test("422 whose params is a list holding null: the person is told something and 
   try {
     const { page, bad } = await atReview(b, "plist");
     const body = '{"error": {"code": "validation_failed", "fields": [{"field": "individualInfo.firstName", "code": "too_long", "params": [null]}]}}';
-    await page.route(isCreate, (r) => r.request().method() === "POST"
-      ? r.fulfill({ status: 422, contentType: "application/json", body })
-      : r.continue());
+    await answerCreate(page, 422, body);
     await submitButton(page).click();
     try {
       await page.locator('.kyc-summary[role="alert"], .kyc-error[data-code]').first().waitFor({ timeout: 8_000 });
@@ -749,13 +751,7 @@ test("422 whose params is a list holding null: the person is told something and 
     }
     await page.unroute(isCreate);
     if (await tryAgain(page).count()) await tryAgain(page).click();
-    else {
-      for (const h of ["Identity document", "Address", "Photos", "Review"]) {
-        await cont(page);
-        await page.getByRole("heading", { name: h }).waitFor();
-      }
-      await submitButton(page).click();
-    }
+    else await backToReviewAndSubmit(page);
     await page.locator(".kyc-status").waitFor({ timeout: 30_000 });
   } finally {
     await b.close();
@@ -766,17 +762,13 @@ test("an error answer that is not JSON (502 HTML): a server error, onError gets 
   const b = await launch();
   try {
     const { page, bad } = await atReview(b, "html502");
-    await page.route(isCreate, (r) => r.request().method() === "POST"
-      ? r.fulfill({ status: 502, contentType: "text/html", body: "<html><body>Bad gateway</body></html>" })
-      : r.continue());
+    await answerCreate(page, 502, "<html><body>Bad gateway</body></html>", "text/html");
     await submitButton(page).click();
     await page.getByText(SERVER_ERROR, { exact: true }).waitFor({ timeout: 10_000 });
     assert.match(await demoStatus(page), /error: http_502$/);
     // An error answer in JSON but of another shape: its status code too.
     await page.unroute(isCreate);
-    await page.route(isCreate, (r) => r.request().method() === "POST"
-      ? r.fulfill({ status: 503, contentType: "application/json", body: '{"error": "busy", "fields": [{"field": "email", "code": "required"}]}' })
-      : r.continue());
+    await answerCreate(page, 503, '{"error": "busy", "fields": [{"field": "email", "code": "required"}]}');
     await tryAgain(page).click();
     await page.waitForFunction(() => /http_503$/.test(document.getElementById("demo-status").textContent), null, { timeout: 10_000 });
     await page.unroute(isCreate);
