@@ -89,11 +89,6 @@ test("continue on a phone: the phone takes the photos, the desktop follows to Re
     await attach(p, "Photo of your face", "face.jpg");
     await slot(p, "Photo of your face").getByText("Uploaded").waitFor({ timeout: 20_000 });
 
-    // Another device cannot use the link.
-    const q = await other.ctx.newPage();
-    await q.goto(link);
-    await q.getByText("This link was already opened on another device.").waitFor({ timeout: 15_000 });
-
     // The desktop shows each photo as received, with its preview.
     await page.getByAltText("Preview: Front of ID").waitFor({ timeout: 20_000 });
     await page.getByAltText("Preview: Photo of your face").waitFor({ timeout: 20_000 });
@@ -112,6 +107,56 @@ test("continue on a phone: the phone takes the photos, the desktop follows to Re
     const again = await other.ctx.newPage();
     await again.goto(link);
     await again.locator(".kyc-error").waitFor({ timeout: 15_000 });
+  } finally {
+    await desktop.close();
+    await phone.close();
+    await other.close();
+  }
+});
+
+test("a link opened on another device ends for both: the desktop says so and makes a new one", async () => {
+  const desktop = await launch();
+  const phone = await launch({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const other = await launch();
+  try {
+    const user = newUser("handoff-taken");
+    const page = await open(desktop.ctx, `?user=${user}`);
+    await toPhotosStep(page, { ...PERSON, email: uniqueEmail("handoff-taken") });
+    await page.getByRole("button", { name: "Continue on your phone" }).click();
+    await page.locator("input.kyc-handoff-link").waitFor({ timeout: 15_000 });
+    const link = await page.locator("input.kyc-handoff-link").inputValue();
+    // The first device to open the link (a stranger's, when it leaked) stages a face photo.
+    const p = await phone.ctx.newPage();
+    await p.goto(link);
+    await p.locator(".kyc-match").waitFor({ timeout: 20_000 });
+    await page.locator(".kyc-handoff-state", { hasText: "Phone connected" }).waitFor({ timeout: 15_000 });
+    await attach(p, "Photo of your face", "face.jpg");
+    await slot(p, "Photo of your face").getByText("Uploaded").waitFor({ timeout: 20_000 });
+
+    // Another device opens it: refused, and the link ends for both.
+    const q = await other.ctx.newPage();
+    await q.goto(link);
+    await q.getByText("This link was already opened on another device.").waitFor({ timeout: 15_000 });
+    // The desktop says so in its live status line, and offers a new link.
+    const status = page.locator(".kyc-handoff-status[role=status][aria-live=polite]");
+    await status.getByText("Someone else opened your link — make a new one").waitFor({ timeout: 15_000 });
+    const token = await sessionFor(user);
+    const h = await api(token, "/v1/handoff").then((r) => r.json());
+    assert.equal(h.state, "taken");
+    assert.deepEqual(h.photos, [], "the photo that came through the link is dropped");
+    // The first device can add nothing more.
+    await attach(p, "Front of ID", "id-front.jpg");
+    await slot(p, "Front of ID").getByText("The upload failed").waitFor({ timeout: 20_000 });
+    assert.deepEqual((await api(token, "/v1/handoff").then((r) => r.json())).photos, []);
+
+    // A new link works again (on the phone that holds it).
+    await page.getByRole("button", { name: "Make a new link" }).click();
+    await page.waitForFunction((old) => document.querySelector("input.kyc-handoff-link")?.value !== old, link);
+    const fresh = await page.locator("input.kyc-handoff-link").inputValue();
+    const p2 = await phone.ctx.newPage();
+    await p2.goto(fresh);
+    await p2.locator(".kyc-match").waitFor({ timeout: 20_000 });
+    await page.locator(".kyc-handoff-state", { hasText: "Phone connected" }).waitFor({ timeout: 15_000 });
   } finally {
     await desktop.close();
     await phone.close();

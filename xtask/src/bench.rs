@@ -13,7 +13,7 @@ use anyhow::{Context, Result};
 use kyc_domain::draft::{AddressDto, IndividualInfoDto, NumOrText};
 use kyc_domain::{parse_draft, Date, DraftDto, Rules};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
@@ -132,9 +132,9 @@ pub fn bench() -> Result<()> {
             .env("KYC_APP_SECRET", BENCH_SECRET)
             .env("KYC_ALLOW_INSECURE_UPSTREAM", "1")
             .env("KYC_PUBLIC_BASE_URL", &serve_url)
-            .env("KYC_WEBHOOK_SECRET", "b".repeat(64))
+            .env("KYC_WEBHOOK_SECRET", BENCH_WEBHOOK_SECRET)
             .env("KYC_ADMIN_KEY", BENCH_ADMIN)
-            .env("KYC_DATA_KEY", "d".repeat(64))
+            .env("KYC_DATA_KEY", BENCH_DATA_KEY)
             .env("KYC_RATE_LIMIT_PER_MINUTE", "100000")
             .env("DATABASE_URL", format!("sqlite://{}", data.join("serve.db").display()))
             .env("KYC_ADDR", format!("127.0.0.1:{serve_port}"))
@@ -173,6 +173,10 @@ fn plain_form() -> Result<()> {
 
 const BENCH_SECRET: &str = "bench-secret-0123456789abcdef0123456789";
 const BENCH_ADMIN: &str = "bench-admin-0123456789abcdef0123456789ab";
+/// As `openssl rand -hex 32` makes them: `serve` refuses a secret or key of one repeated
+/// character.
+const BENCH_WEBHOOK_SECRET: &str = "3cd63560a932ac62f4f4cd3425dc67fc63d0915b6263cf776cba4acfa81fd502";
+const BENCH_DATA_KEY: &str = "9ec8113e9bbc5fce6e4ad8b27228017f78e16f7f5dc1603ab394ca267c55f18b";
 
 /// The backend on SQLite and on PostgreSQL side by side: overhead over a direct upstream call
 /// (p50, p99) and the throughput of the whole path with one and with two instances.
@@ -217,10 +221,14 @@ fn backend() -> Result<()> {
                     .env("KYC_APP_KEY", "bench-key")
                     .env("KYC_APP_SECRET", BENCH_SECRET)
                     .env("KYC_PUBLIC_BASE_URL", &url)
-                    .env("KYC_WEBHOOK_SECRET", "b".repeat(64))
+                    .env("KYC_WEBHOOK_SECRET", BENCH_WEBHOOK_SECRET)
                     .env("KYC_ADMIN_KEY", BENCH_ADMIN)
-                    .env("KYC_DATA_KEY", "d".repeat(64))
+                    .env("KYC_DATA_KEY", BENCH_DATA_KEY)
                     .env("KYC_RATE_LIMIT_PER_MINUTE", "1000000")
+                    // The throughput run's eight applicants share one loopback address.
+                    .env("KYC_UPLOADS_PER_IP", "64")
+                    // The throughput run's eight applicants share one loopback address.
+                    .env("KYC_UPLOADS_PER_IP", "64")
                     .env("KYC_REPORTS_DIR", data.join("reports"))
                     .env("DATABASE_URL", &db)
                     .env("KYC_ADDR", format!("127.0.0.1:{port}"))
@@ -327,12 +335,16 @@ fn photos_in(data: &std::path::Path) -> Result<()> {
     let start = std::sync::Arc::new(std::sync::Barrier::new(CLIENTS));
     let uploads: Vec<_> = apps
         .into_iter()
-        .map(|(token, id)| {
+        .enumerate()
+        .map(|(n, (token, id))| {
             let (url, jpeg, start) = (url.clone(), jpeg.clone(), start.clone());
+            // Each applicant from an address of its own (the server caps uploads per client IP).
+            let from = Ipv4Addr::new(127, 0, 0, 10 + u8::try_from(n).unwrap_or(0));
             std::thread::spawn(move || {
                 start.wait();
                 let t = Instant::now();
-                let r = http(
+                let r = http_from(
+                    Some(from),
                     &url,
                     "PUT",
                     &format!("/v1/applications/{id}/documents/idFront"),
@@ -368,6 +380,97 @@ fn photos_in(data: &std::path::Path) -> Result<()> {
     );
     if !all_ok {
         anyhow::bail!("not every 40 MP upload was accepted (204)");
+    }
+    stalled_bodies(data)
+}
+
+/// The server's peak RSS under the stalled-body attack (issue 22): 110 uploads from each of six
+/// addresses, every one declaring 5,000,000 bytes and sending all but the last, then stalling;
+/// then a fresh applicant's photo from a seventh address.
+fn stalled_bodies(data: &std::path::Path) -> Result<()> {
+    println!("\n== server memory: 660 stalled uploads from 6 addresses");
+    let bin = target_dir().join("server/kyc-server");
+    let (server, url) = spawn_and_read_url(
+        cmd(bin.to_str().unwrap_or_default())
+            .args(["demo", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(data.join("stalled"))
+            .env("RUST_LOG", "error")
+            .stderr(Stdio::null()),
+    )?;
+    let pid = server.0.id();
+    let host = url.strip_prefix("http://").context("http:// URL")?.to_owned();
+    let mut tokens = Vec::new();
+    for n in 0..60 {
+        let s = json_request(
+            &url,
+            "POST",
+            "/v1/sessions",
+            None,
+            &serde_json::json!({"externalUserId": format!("stall-{n}")}),
+        )?;
+        tokens.push(s["sessionToken"].as_str().context("sessionToken")?.to_owned());
+    }
+    let before = vm_kib(pid, "VmRSS")?;
+    let body = std::sync::Arc::new(vec![0xA5u8; 4_999_999]);
+    let threads: Vec<_> = (0..660usize)
+        .map(|n| {
+            let (host, body, token) = (host.clone(), body.clone(), tokens[(n % 6) * 10 + (n / 6) % 10].clone());
+            let from = Ipv4Addr::new(127, 0, 0, 11 + u8::try_from(n % 6).unwrap_or(0));
+            std::thread::spawn(move || -> Option<(u16, Option<TcpStream>)> {
+                let mut s = connect_from(Some(from), &host).ok()?;
+                let head = format!(
+                    "PUT /v1/photos/face HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
+                     Content-Type: image/jpeg\r\nContent-Length: 5000000\r\n\r\n"
+                );
+                s.write_all(head.as_bytes()).ok()?;
+                s.set_read_timeout(Some(Duration::from_millis(500))).ok()?;
+                let mut first = [0u8; 12];
+                if let Ok(12) = s.read(&mut first) {
+                    return Some((String::from_utf8_lossy(&first[9..]).parse().unwrap_or(0), None));
+                }
+                s.set_write_timeout(Some(Duration::from_secs(30))).ok()?;
+                let _ = s.write_all(&body);
+                Some((0, Some(s)))
+            })
+        })
+        .collect();
+    let (mut read, mut refused, mut held) = (0, std::collections::BTreeMap::<u16, u32>::new(), Vec::new());
+    for t in threads {
+        match t.join().map_err(|_| anyhow::anyhow!("a client thread panicked"))? {
+            Some((0, s)) => {
+                read += 1;
+                held.push(s);
+            }
+            Some((status, _)) => *refused.entry(status).or_default() += 1,
+            None => *refused.entry(0).or_default() += 1,
+        }
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    let fresh = json_request(&url, "POST", "/v1/sessions", None, &serde_json::json!({"externalUserId": "fresh"}))?;
+    let token = fresh["sessionToken"].as_str().context("sessionToken")?;
+    let photo = std::fs::read(data.join("40mp.jpg")).unwrap_or_default();
+    let t = Instant::now();
+    let (status, _) = http_from(
+        Some(Ipv4Addr::new(127, 0, 0, 99)),
+        &url,
+        "PUT",
+        "/v1/photos/face",
+        &[("Authorization", &format!("Bearer {token}")), ("Content-Type", "image/jpeg")],
+        &photo,
+    )?;
+    let took = t.elapsed();
+    let peak = vm_kib(pid, "VmHWM")?;
+    drop(held);
+    drop(server);
+    println!(
+        "server peak RSS under the stalled-body attack: {} MiB (budget 512 MiB; {} MiB before): {read} bodies read at once, \
+         refused at once {refused:?}; a fresh applicant's 40 MP photo from another address: {status} in {:.0} ms",
+        peak / 1024,
+        before / 1024,
+        took.as_secs_f64() * 1e3
+    );
+    if status != 204 {
+        anyhow::bail!("the fresh applicant's photo was not accepted ({status})");
     }
     Ok(())
 }
@@ -414,8 +517,31 @@ fn json_request(
 /// A minimal blocking HTTP/1.1 client (one request per connection, no Origin header):
 /// answers the status and the body as text.
 fn http(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Result<(u16, String)> {
+    http_from(None, base, method, path, headers, body)
+}
+
+/// A TCP connection to `host` (`ip:port`), from the loopback address `from` when given: the
+/// server sees each such address as a client IP of its own.
+fn connect_from(from: Option<Ipv4Addr>, host: &str) -> Result<TcpStream> {
+    let addr: SocketAddr = host.parse().with_context(|| format!("{host} is not ip:port"))?;
+    let Some(from) = from else { return Ok(TcpStream::connect(addr)?) };
+    let s = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    s.bind(&SocketAddr::new(from.into(), 0).into())?;
+    s.connect(&addr.into())?;
+    Ok(s.into())
+}
+
+/// [`http`] from a given loopback address.
+fn http_from(
+    from: Option<Ipv4Addr>,
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Result<(u16, String)> {
     let host = base.strip_prefix("http://").context("http:// URL")?;
-    let mut stream = TcpStream::connect(host)?;
+    let mut stream = connect_from(from, host)?;
     stream.set_read_timeout(Some(Duration::from_secs(120)))?;
     let mut head =
         format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());

@@ -3,7 +3,8 @@
 //! shows the QR code (an SVG the backend drew, shown through an object URL: nothing fetched from
 //! elsewhere) and the same link as text with "Copy link", the match code, then follows the
 //! phone by polling `GET /v1/handoff` with backoff (1 s, growing by half while nothing changes,
-//! at most 5 s): "Phone connected", each photo as it arrives. It tells the widget through
+//! at most 5 s): "Phone connected", each photo as it arrives, or that someone else opened the
+//! link (it ended; "Make a new link"). It tells the widget through
 //! `on_event`: `("photos", [{kind, source, uploadedAt}])` for photos it has not reported yet,
 //! `("done", undefined)` once the phone is done, `("closed", undefined)` after "Use this device
 //! instead" (the link is ended at once).
@@ -258,6 +259,8 @@ async fn poll(s: Shared, gen: u32) {
     };
     let key = match state.as_str() {
         "connected" | "done" => "handoff_connected",
+        // A second device claimed the link: it ended for both (STAGING.md).
+        "taken" => "handoff_taken",
         "expired" | "cancelled" | "none" => "handoff_expired",
         _ => "handoff_waiting",
     };
@@ -295,7 +298,7 @@ impl Handoff {
 /// `texts`: the widget's texts by key (`continue_on_phone`, and any `handoff_*` text the locale or
 /// the host has — the module has their English: `handoff_intro`, `handoff_qr_label`,
 /// `handoff_link`, `handoff_copy_link`, `handoff_link_copied`, `handoff_match_code`, `handoff_check_code`,
-/// `handoff_waiting`, `handoff_connected`, `handoff_expired`, `continue_on_phone_failed`,
+/// `handoff_waiting`, `handoff_connected`, `handoff_expired`, `handoff_taken`, `continue_on_phone_failed`,
 /// `handoff_new_link`, `handoff_use_this_device`). Each photo that arrives shows in its slot of
 /// the widget, with its preview.
 pub fn open_handoff(

@@ -66,11 +66,12 @@ pub struct DocumentEntry {
     pub uploaded_at: i64,
 }
 
-/// What one retention pass removed.
+/// What one retention pass removed. Applications are never among it: from `creating` on the
+/// provider may hold them (retention.rs).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Purged {
+    /// Expired sessions no application refers to.
     pub sessions: u64,
-    pub drafts: u64,
     pub reports: u64,
     /// Staged drafts and photos (rows).
     pub staged: u64,
@@ -83,6 +84,9 @@ pub struct StagedPhoto {
     pub kind: String,
     pub source: String,
     pub uploaded_at: i64,
+    /// The id of the key that sealed it (staging::sealed_key_id): a listing shows only photos
+    /// a configured key opens. `None` for a value not in the sealed format.
+    pub key_id: Option<String>,
 }
 
 /// A user's handoff. `Debug` shows no hashes.
@@ -93,7 +97,7 @@ pub struct HandoffRow {
     pub match_code: String,
     pub device_hash: Option<Vec<u8>>,
     pub capability_hash: Option<Vec<u8>>,
-    /// `waiting`, `connected`, `done` or `cancelled`.
+    /// `waiting`, `connected`, `done`, `cancelled` or `taken` (a second device claimed the link).
     pub state: String,
     pub created_at: i64,
     /// Until when the link can be claimed.
@@ -105,6 +109,11 @@ impl std::fmt::Debug for HandoffRow {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HandoffRow").field("state", &self.state).field("expires_at", &self.expires_at).finish()
     }
+}
+
+/// A [`StagedPhoto`] from `kind, source, uploaded_at, key_id`.
+fn staged_photo_from(r: &AnyRow) -> StagedPhoto {
+    StagedPhoto { kind: r.get(0), source: r.get(1), uploaded_at: r.get(2), key_id: r.get(3) }
 }
 
 const HANDOFF_COLUMNS: &str = "external_user_id, token_hash, match_code, device_hash, capability_hash, state, \
@@ -158,6 +167,17 @@ pub struct Event {
     pub application_id: String,
     pub body: String,
     pub attempts: i64,
+}
+
+/// What a submit's claim ([`Db::claim_submit`]) came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Claim {
+    /// This caller moved the application `draft → submitting` and holds its lease.
+    Won,
+    /// The application is `draft` but an upload to it is in flight: try again shortly.
+    UploadsInFlight,
+    /// Another caller claimed it, or it is not `draft`.
+    Lost,
 }
 
 /// A status change to record (and to notify, when `notify` holds the event's extra fields).
@@ -448,7 +468,12 @@ impl Db {
     }
 
     /// Records a status the provider reports without moving a final status (a reversal after
-    /// `approved` / `rejected`): history and notification only.
+    /// `approved` / `rejected`): history and notification only, once — nothing is recorded when
+    /// the last history entry already is `status` (a replay, a second webhook). `true` when it
+    /// was recorded. The application row is written first, so the check and the record are one
+    /// step for every instance: on PostgreSQL the update locks the row until the commit (a
+    /// concurrent call waits, then sees this one's entry); on SQLite the first write takes the
+    /// database's write lock.
     pub async fn record_reversal(
         &self,
         id: &str,
@@ -457,15 +482,32 @@ impl Db {
         source: &str,
         now: i64,
         notify: bool,
-    ) -> sqlx::Result<()> {
+    ) -> sqlx::Result<bool> {
         let mut tx = self.pool.begin().await?;
-        Self::record(&mut tx, id, status, current, source, now, notify).await?;
-        sqlx::query("UPDATE applications SET updated_at = $1 WHERE id = $2")
+        let locked = sqlx::query("UPDATE applications SET updated_at = $1 WHERE id = $2 AND status = $3")
             .bind(now)
             .bind(id)
+            .bind(current)
             .execute(&mut *tx)
-            .await?;
-        tx.commit().await
+            .await?
+            .rows_affected()
+            == 1;
+        let last: Option<String> = if locked {
+            sqlx::query("SELECT status FROM status_history WHERE application_id = $1 ORDER BY id DESC LIMIT 1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| r.get(0))
+        } else {
+            None
+        };
+        if !locked || last.as_deref() == Some(status) {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        Self::record(&mut tx, id, status, current, source, now, notify).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 
     async fn record(
@@ -586,17 +628,20 @@ impl Db {
         Ok(rows.iter().map(|r| DocumentEntry { kind: r.get(0), source: r.get(1), uploaded_at: r.get(2) }).collect())
     }
 
-    pub async fn put_report(&self, app_id: &str, kind: &str, bytes: &[u8], now: i64) -> sqlx::Result<()> {
+    /// Stores a report pushed by the partner, `sealed` with the data key (reports.rs), replacing
+    /// one of that kind.
+    pub async fn put_report(&self, app_id: &str, kind: &str, sealed: &[u8], now: i64) -> sqlx::Result<()> {
         sqlx::query("INSERT INTO reports (application_id, kind, bytes, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (application_id, kind) DO UPDATE SET bytes = excluded.bytes, created_at = excluded.created_at")
             .bind(app_id)
             .bind(kind)
-            .bind(bytes)
+            .bind(sealed)
             .bind(now)
             .execute(&self.pool)
             .await
             .map(|_| ())
     }
 
+    /// A stored report as sealed (reports::load opens it).
     pub async fn report(&self, app_id: &str, kind: &str) -> sqlx::Result<Option<Vec<u8>>> {
         let r = sqlx::query("SELECT bytes FROM reports WHERE application_id = $1 AND kind = $2")
             .bind(app_id)
@@ -612,10 +657,13 @@ impl Db {
 
     // -- retention ---------------------------------------------------------------------------
 
-    /// Retention (checklist DL-1): removes expired sessions that no application needs,
-    /// applications never submitted (`creating`, `draft`) created before `now - retention`
-    /// with their documents, history and reports, reports older than the retention time,
-    /// delivered notifications and old counters.
+    /// Retention (checklist DL-1): removes staged data and handoffs past their lifetime,
+    /// reports older than the retention time, expired sessions that no application refers to,
+    /// delivered notifications and old counters. Applications are never removed, whatever
+    /// their age: from `creating` on (the row is written right before `information`) the
+    /// provider may hold the requestNo and the person's email, so removing one would leave the
+    /// person `already_used` for good; a new session for the same user continues it instead
+    /// (contract.md §1).
     pub async fn purge(&self, now: i64, retention_secs: i64) -> sqlx::Result<Purged> {
         let cutoff = now - retention_secs;
         let mut tx = self.pool.begin().await?;
@@ -641,20 +689,6 @@ impl Db {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        let abandoned = "SELECT id FROM applications WHERE status IN ('creating', 'draft') AND created_at <= $1";
-        for sql in [
-            format!("DELETE FROM documents WHERE application_id IN ({abandoned})"),
-            format!("DELETE FROM reports WHERE application_id IN ({abandoned})"),
-            format!("DELETE FROM status_history WHERE application_id IN ({abandoned})"),
-            format!("DELETE FROM events WHERE application_id IN ({abandoned})"),
-        ] {
-            sqlx::query(&sql).bind(cutoff).execute(&mut *tx).await?;
-        }
-        let drafts = sqlx::query("DELETE FROM applications WHERE status IN ('creating', 'draft') AND created_at <= $1")
-            .bind(cutoff)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
         let reports = sqlx::query("DELETE FROM reports WHERE created_at <= $1")
             .bind(cutoff)
             .execute(&mut *tx)
@@ -673,7 +707,7 @@ impl Db {
             .await?;
         sqlx::query("DELETE FROM counters WHERE \"window\" < $1").bind(now - 2 * 86_400).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Purged { sessions, drafts, reports, staged, handoffs })
+        Ok(Purged { sessions, reports, staged, handoffs })
     }
 
     // -- staging (STAGING.md) -----------------------------------------------------------------
@@ -699,7 +733,9 @@ impl Db {
 
     /// Stages a user's sealed photo of `kind`, replacing an earlier one. With `capability`
     /// (the SHA-256 of a phone's), only while that capability is alive at `now`, checked in the
-    /// same statement: a phone cancelled while its upload was in flight does not stage it.
+    /// same statement: a phone cancelled while its upload was in flight does not stage it. A
+    /// phone's photo records the handoff it came through (`via_handoff`, its link's token hash)
+    /// so that [`Db::take_handoff`] can drop it; the desktop's records none.
     pub async fn stage_photo(
         &self,
         external_user_id: &str,
@@ -709,23 +745,45 @@ impl Db {
         now: i64,
         capability: Option<&[u8]>,
     ) -> sqlx::Result<Staged> {
-        let alive = if capability.is_some() {
-            "AND EXISTS (SELECT 1 FROM handoffs WHERE external_user_id = $1 AND capability_hash = $6 \
-             AND state IN ('connected', 'done') AND claimed_at > $7)"
+        let upsert = "ON CONFLICT (external_user_id, kind) DO UPDATE SET sealed = excluded.sealed, \
+                      source = excluded.source, uploaded_at = excluded.uploaded_at, via_handoff = excluded.via_handoff";
+        let sql = if capability.is_some() {
+            format!(
+                "INSERT INTO staged_photos (external_user_id, kind, sealed, source, created_at, uploaded_at, via_handoff) \
+                 SELECT $1, $2, $3, $4, $5, $5, token_hash FROM handoffs WHERE external_user_id = $1 \
+                 AND capability_hash = $6 AND state IN ('connected', 'done') AND claimed_at > $7 \
+                 AND {NOT_SUBMITTED} {upsert}"
+            )
         } else {
-            ""
+            format!(
+                "INSERT INTO staged_photos (external_user_id, kind, sealed, source, created_at, uploaded_at) \
+                 SELECT $1, $2, $3, $4, $5, $5 WHERE {NOT_SUBMITTED} {upsert}"
+            )
         };
-        let sql = format!(
-            "INSERT INTO staged_photos (external_user_id, kind, sealed, source, created_at, uploaded_at) \
-             SELECT $1, $2, $3, $4, $5, $5 WHERE {NOT_SUBMITTED} {alive} \
-             ON CONFLICT (external_user_id, kind) DO UPDATE SET sealed = excluded.sealed, \
-             source = excluded.source, uploaded_at = excluded.uploaded_at"
-        );
+        let mut tx = self.pool.begin().await?;
         let mut q = sqlx::query(&sql).bind(external_user_id).bind(kind).bind(sealed).bind(source).bind(now);
         if let Some(c) = capability {
+            // The handoff's row is held until the photo is in (SQLite: the write lock), so a
+            // handoff ended meanwhile either comes first (nothing is staged) or waits and then
+            // drops this photo with the others (PostgreSQL reads each statement afresh).
+            sqlx::query("UPDATE handoffs SET claimed_at = claimed_at WHERE capability_hash = $1")
+                .bind(c)
+                .execute(&mut *tx)
+                .await?;
             q = q.bind(c).bind(now - crate::staging::CAPABILITY_TTL_SECS);
         }
-        if q.execute(&self.pool).await?.rows_affected() == 1 {
+        let written = q.execute(&mut *tx).await?.rows_affected() == 1;
+        if written {
+            // The id of the key that sealed it, as the value's header says (STAGING.md).
+            sqlx::query("UPDATE staged_photos SET key_id = $1 WHERE external_user_id = $2 AND kind = $3")
+                .bind(crate::staging::sealed_key_id(sealed))
+                .bind(external_user_id)
+                .bind(kind)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        if written {
             return Ok(Staged::Written);
         }
         let submitted = sqlx::query(&format!("SELECT 1 WHERE NOT ({NOT_SUBMITTED})"))
@@ -736,15 +794,16 @@ impl Db {
         Ok(if submitted { Staged::AlreadySubmitted } else { Staged::CapabilityDead })
     }
 
-    /// The user's staged photos, without their bytes.
+    /// The user's staged photos, without their bytes (whatever key sealed them: a listing
+    /// shown to anyone keeps only those whose `key_id` the data key knows).
     pub async fn staged_photos(&self, external_user_id: &str) -> sqlx::Result<Vec<StagedPhoto>> {
         let rows = sqlx::query(
-            "SELECT kind, source, uploaded_at FROM staged_photos WHERE external_user_id = $1 ORDER BY kind",
+            "SELECT kind, source, uploaded_at, key_id FROM staged_photos WHERE external_user_id = $1 ORDER BY kind",
         )
         .bind(external_user_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().map(|r| StagedPhoto { kind: r.get(0), source: r.get(1), uploaded_at: r.get(2) }).collect())
+        Ok(rows.iter().map(staged_photo_from).collect())
     }
 
     /// A staged photo: the listing and the sealed bytes.
@@ -754,22 +813,26 @@ impl Db {
         kind: &str,
     ) -> sqlx::Result<Option<(StagedPhoto, Vec<u8>)>> {
         let r = sqlx::query(
-            "SELECT kind, source, uploaded_at, sealed FROM staged_photos WHERE external_user_id = $1 AND kind = $2",
+            "SELECT kind, source, uploaded_at, key_id, sealed FROM staged_photos \
+             WHERE external_user_id = $1 AND kind = $2",
         )
         .bind(external_user_id)
         .bind(kind)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(r.map(|r| (StagedPhoto { kind: r.get(0), source: r.get(1), uploaded_at: r.get(2) }, r.get(3))))
+        Ok(r.map(|r| (staged_photo_from(&r), r.get(4))))
     }
 
-    /// Deletes everything staged for a user: draft, photos and handoff.
+    /// Deletes everything staged for a user: draft, photos and handoff. The handoff goes first:
+    /// a phone's photo being staged holds its handoff's row (see [`Db::stage_photo`]), so it
+    /// lands before this (and is deleted with the rest) or not at all, and the two take their
+    /// locks in the same order.
     pub async fn delete_staging(&self, external_user_id: &str) -> sqlx::Result<()> {
         let mut tx = self.pool.begin().await?;
         for sql in [
+            "DELETE FROM handoffs WHERE external_user_id = $1",
             "DELETE FROM staged_drafts WHERE external_user_id = $1",
             "DELETE FROM staged_photos WHERE external_user_id = $1",
-            "DELETE FROM handoffs WHERE external_user_id = $1",
         ] {
             sqlx::query(sql).bind(external_user_id).execute(&mut *tx).await?;
         }
@@ -878,6 +941,33 @@ impl Db {
         .execute(&self.pool)
         .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    /// A second device claimed the link (STAGING.md): the handoff ends as `taken` — the link
+    /// and the capability stop working — and the photos its phone staged are dropped (which of
+    /// the two devices is the applicant's cannot be told; the desktop's own photos stay), in one
+    /// transaction. `false` when it was no longer connected or done (ended or replaced already).
+    pub async fn take_handoff(&self, external_user_id: &str, token_hash: &[u8]) -> sqlx::Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let taken = sqlx::query(
+            "UPDATE handoffs SET state = 'taken', capability_hash = NULL \
+             WHERE external_user_id = $1 AND token_hash = $2 AND state IN ('connected', 'done')",
+        )
+        .bind(external_user_id)
+        .bind(token_hash)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if taken {
+            sqlx::query("DELETE FROM staged_photos WHERE external_user_id = $1 AND via_handoff = $2")
+                .bind(external_user_id)
+                .bind(token_hash)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(taken)
     }
 
     /// Ends the user's handoff at once: the link and the capability stop working.
@@ -1019,6 +1109,124 @@ impl Db {
             }
         }
         Ok(won)
+    }
+
+    // -- work once: the submit's lease and uploads in flight ------------------------------------
+
+    /// The submit's claim: moves the application `draft → submitting` and gives `owner` its
+    /// lease until `lease_until`, in one conditional update (of any number of callers on any
+    /// instances one wins), unless an upload to it is in flight (marked by
+    /// [`Db::begin_upload`] and not run out at `now`). The change is recorded in the history,
+    /// in the same transaction, like [`Db::transition`].
+    pub async fn claim_submit(
+        &self,
+        id: &str,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        source: &str,
+        notify: bool,
+    ) -> sqlx::Result<Claim> {
+        let mut tx = self.pool.begin().await?;
+        let r = sqlx::query(
+            "UPDATE applications SET status = 'submitting', updated_at = $1, lease_until = $2, lease_owner = $3, \
+             uploads = 0 WHERE id = $4 AND status = 'draft' AND (uploads <= 0 OR uploads_until <= $1)",
+        )
+        .bind(now)
+        .bind(lease_until)
+        .bind(owner)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        if r.rows_affected() == 1 {
+            Self::record(&mut tx, id, "submitting", "draft", source, now, notify).await?;
+            tx.commit().await?;
+            return Ok(Claim::Won);
+        }
+        tx.rollback().await?;
+        let busy = sqlx::query(
+            "SELECT 1 FROM applications WHERE id = $1 AND status = 'draft' AND uploads > 0 AND uploads_until > $2",
+        )
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?
+        .is_some();
+        Ok(if busy { Claim::UploadsInFlight } else { Claim::Lost })
+    }
+
+    /// Takes over the lease of a submit left half-done: only while the application is
+    /// `submitting` and its lease ran out at `now` (its holder died or gave it back).
+    pub async fn take_submit_lease(&self, id: &str, owner: &str, now: i64, lease_until: i64) -> sqlx::Result<bool> {
+        let r = sqlx::query(
+            "UPDATE applications SET lease_until = $1, lease_owner = $2 \
+             WHERE id = $3 AND status = 'submitting' AND lease_until <= $4",
+        )
+        .bind(lease_until)
+        .bind(owner)
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Extends `owner`'s lease; `false` when it is not theirs any more.
+    pub async fn renew_submit_lease(&self, id: &str, owner: &str, lease_until: i64) -> sqlx::Result<bool> {
+        let r = sqlx::query("UPDATE applications SET lease_until = $1 WHERE id = $2 AND lease_owner = $3")
+            .bind(lease_until)
+            .bind(id)
+            .bind(owner)
+            .execute(&self.pool)
+            .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Gives `owner`'s lease back (the reconciler may then take a submit still `submitting`).
+    pub async fn release_submit_lease(&self, id: &str, owner: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE applications SET lease_until = 0 WHERE id = $1 AND lease_owner = $2")
+            .bind(id)
+            .bind(owner)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// Marks one more upload in flight until `until`, only while the application is `draft`
+    /// (`false`: a submit began; the upload must not go out). Marks that ran out at `now` (an
+    /// instance died mid-upload) no longer count.
+    pub async fn begin_upload(&self, id: &str, now: i64, until: i64) -> sqlx::Result<bool> {
+        let r = sqlx::query(
+            "UPDATE applications SET uploads = CASE WHEN uploads_until <= $1 THEN 1 ELSE uploads + 1 END, \
+             uploads_until = $2 WHERE id = $3 AND status = 'draft'",
+        )
+        .bind(now)
+        .bind(until)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(r.rows_affected() == 1)
+    }
+
+    /// Keeps the uploads in flight marked until at least `until`.
+    pub async fn renew_upload(&self, id: &str, until: i64) -> sqlx::Result<()> {
+        sqlx::query(
+            "UPDATE applications SET uploads_until = $1 WHERE id = $2 AND status = 'draft' AND uploads_until < $1",
+        )
+        .bind(until)
+        .bind(id)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
+    }
+
+    /// One upload in flight is over.
+    pub async fn end_upload(&self, id: &str) -> sqlx::Result<()> {
+        sqlx::query("UPDATE applications SET uploads = uploads - 1 WHERE id = $1 AND uploads > 0")
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
     }
 
     // -- partner notifications ---------------------------------------------------------------

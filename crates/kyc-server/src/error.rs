@@ -41,6 +41,9 @@ pub enum ApiError {
     RateLimited,
     #[error("another photo of this session is being processed; try again in a moment")]
     SessionBusy,
+    /// Too many photo uploads in flight from this client (intake.rs).
+    #[error("too many photos are being uploaded from this network; try again in a moment")]
+    UploadsBusy,
     #[error("the request body did not arrive in time")]
     BodyTimeout,
     #[error("internal error")]
@@ -68,6 +71,7 @@ impl ApiError {
             Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
             Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Self::SessionBusy => (StatusCode::TOO_MANY_REQUESTS, "session_busy"),
+            Self::UploadsBusy => (StatusCode::TOO_MANY_REQUESTS, "uploads_busy"),
             Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
             Self::Panic => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
@@ -76,6 +80,11 @@ impl ApiError {
 }
 
 impl ApiError {
+    /// The stable code of the error's JSON (`error.code`).
+    pub fn code(&self) -> &'static str {
+        self.parts().1
+    }
+
     /// `409 already_submitted`: the application is past `draft`, nothing can be changed or staged.
     pub fn already_submitted() -> Self {
         Self::Conflict { code: "already_submitted", message: "the application was already submitted", fields: vec![] }
@@ -119,6 +128,7 @@ impl IntoResponse for ApiError {
         let retry = match self {
             Self::Busy => Some("5"),
             Self::SessionBusy => Some("1"),
+            Self::UploadsBusy => Some("2"),
             _ => None,
         };
         if let Some(r) = retry {

@@ -14,8 +14,9 @@ use http_body::{Body as HttpBody, Frame, SizeHint};
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -53,6 +54,156 @@ pub fn request_id() -> Option<String> {
     REQUEST_ID.try_with(Clone::clone).ok()
 }
 
+/// Connection limits of the listener (issue 22 §3): a global cap below the process's file
+/// descriptor limit, a cap per client IP, an idle and an age limit per connection, and HTTP/2
+/// (h2c) only when configured.
+#[derive(Debug, Clone)]
+pub struct ConnectionLimits {
+    /// At most this many connections at once; `None`: [`RLIMIT_NOFILE`](fd_limit) less
+    /// [`FD_RESERVE`], read at start (`KYC_MAX_CONNECTIONS` lowers it).
+    pub max_connections: Option<usize>,
+    /// At most this many connections at once from one TCP peer address (`KYC_CONNECTIONS_PER_IP`);
+    /// peers in `exempt` (the trusted proxies) are counted only globally.
+    pub per_ip: usize,
+    pub exempt: Vec<ipnet::IpNet>,
+    /// Serve HTTP/2 over cleartext (prior knowledge) too (`KYC_H2C=1`); HTTP/1.1 only otherwise.
+    pub h2c: bool,
+    /// A connection with no request in flight for this long is closed (HTTP/1.1 keep-alive
+    /// connections are closed sooner, by the header timeout).
+    pub idle: Duration,
+    /// A connection is asked to close (gracefully) once it is this old, however busy.
+    pub max_age: Duration,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        Self {
+            max_connections: None,
+            per_ip: DEFAULT_CONNECTIONS_PER_IP,
+            exempt: Vec::new(),
+            h2c: false,
+            idle: Duration::from_secs(60),
+            max_age: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Connections one client IP may hold by default.
+pub const DEFAULT_CONNECTIONS_PER_IP: usize = 256;
+/// File descriptors kept out of the connection cap: the database pool, upstream and partner
+/// connections, files, the listener, the runtime's own, and the health reserve.
+pub const FD_RESERVE: usize = 128;
+/// Connections over a cap may still ask `/healthz` and `/readyz`: this many at once, at most
+/// [`HEALTH_SLOTS_PER_IP`] per address, each closed after one answer or a short header timeout.
+pub const HEALTH_SLOTS: usize = 32;
+pub const HEALTH_SLOTS_PER_IP: usize = 2;
+const HEALTH_HEADER_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long a connection closed for its age may finish what it has in flight (a photo upload's
+/// body deadline is 60 s).
+const AGE_GRACE: Duration = Duration::from_secs(75);
+/// How long an idle connection asked to close may take to say goodbye.
+const IDLE_GRACE: Duration = Duration::from_secs(2);
+
+/// The soft `RLIMIT_NOFILE` of the process (raised to its hard limit first, as far as allowed).
+pub fn fd_limit() -> usize {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut l = getrlimit(Resource::Nofile);
+    if l.current < l.maximum {
+        let raised = rustix::process::Rlimit { current: l.maximum, maximum: l.maximum };
+        if setrlimit(Resource::Nofile, raised).is_ok() {
+            l = getrlimit(Resource::Nofile);
+        }
+    }
+    l.current.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// The connection cap for a descriptor limit: the limit less the reserve, at least 16.
+pub fn connection_cap(fd_limit: usize, configured: Option<usize>) -> usize {
+    let from_fds = fd_limit.saturating_sub(FD_RESERVE).max(16);
+    configured.map_or(from_fds, |c| c.min(from_fds)).min(1_000_000)
+}
+
+/// Open connections: the total, per address, and the health reserve.
+#[derive(Default)]
+struct Counts {
+    total: usize,
+    per_ip: std::collections::HashMap<IpAddr, usize>,
+    health: usize,
+    health_per_ip: std::collections::HashMap<IpAddr, usize>,
+}
+
+/// A connection's place in [`Counts`], given back when the connection ends.
+struct Slot {
+    counts: Arc<(std::sync::Mutex<Counts>, tokio::sync::Notify)>,
+    ip: IpAddr,
+    health: bool,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let (m, done) = &*self.counts;
+        let mut guard = m.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let c = &mut *guard;
+        let (total, map) =
+            if self.health { (&mut c.health, &mut c.health_per_ip) } else { (&mut c.total, &mut c.per_ip) };
+        *total -= 1;
+        if let Some(n) = map.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                map.remove(&self.ip);
+            }
+        }
+        if c.total == 0 && c.health == 0 {
+            done.notify_waiters();
+        }
+    }
+}
+
+/// What the accept loop does with a new connection.
+enum Admit {
+    Serve(Slot),
+    /// Over a cap: only `/healthz` and `/readyz`, one request.
+    HealthOnly(Slot),
+    Refuse,
+}
+
+fn admit(
+    counts: &Arc<(std::sync::Mutex<Counts>, tokio::sync::Notify)>,
+    ip: IpAddr,
+    cap: usize,
+    l: &ConnectionLimits,
+) -> Admit {
+    let mut c = counts.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let exempt = l.exempt.iter().any(|n| n.contains(&ip));
+    let here = c.per_ip.get(&ip).copied().unwrap_or(0);
+    if c.total < cap && (exempt || here < l.per_ip) {
+        c.total += 1;
+        *c.per_ip.entry(ip).or_default() += 1;
+        return Admit::Serve(Slot { counts: counts.clone(), ip, health: false });
+    }
+    let health_here = c.health_per_ip.get(&ip).copied().unwrap_or(0);
+    if c.health < HEALTH_SLOTS && health_here < HEALTH_SLOTS_PER_IP {
+        c.health += 1;
+        *c.health_per_ip.entry(ip).or_default() += 1;
+        return Admit::HealthOnly(Slot { counts: counts.clone(), ip, health: true });
+    }
+    Admit::Refuse
+}
+
+/// When a connection last finished a request, and how many it has in flight.
+#[derive(Default)]
+struct Activity {
+    in_flight: AtomicUsize,
+    last_ms: std::sync::atomic::AtomicU64,
+}
+
+impl Activity {
+    fn touch(&self, started: &tokio::time::Instant) {
+        let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        self.last_ms.store(ms, Ordering::SeqCst);
+    }
+}
+
 /// Serves `app` on `listener` until `shutdown` resolves, then drains in-flight requests for at
 /// most `timeouts.drain`.
 pub async fn serve(
@@ -61,7 +212,20 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
     timeouts: Timeouts,
 ) -> std::io::Result<()> {
+    serve_limited(listener, app, shutdown, timeouts, ConnectionLimits::default()).await
+}
+
+/// [`serve`] with explicit connection limits.
+pub async fn serve_limited(
+    listener: TcpListener,
+    app: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    timeouts: Timeouts,
+    limits: ConnectionLimits,
+) -> std::io::Result<()> {
     let app = app.layer(axum::middleware::from_fn_with_state(timeouts.body, body_deadline));
+    let cap = connection_cap(fd_limit(), limits.max_connections);
+    tracing::info!(max_connections = cap, per_ip = limits.per_ip, h2c = limits.h2c, "listener limits");
     let mut builder = Builder::new(TokioExecutor::new());
     builder
         .http1()
@@ -70,7 +234,12 @@ pub async fn serve(
         .max_buf_size(64 * 1024)
         .keep_alive(true);
     builder.http2().timer(TokioTimer::new()).max_concurrent_streams(32).keep_alive_interval(timeouts.header);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let builder = if limits.h2c { builder } else { builder.http1_only() };
+    let mut health = Builder::new(TokioExecutor::new()).http1_only();
+    health.http1().timer(TokioTimer::new()).header_read_timeout(HEALTH_HEADER_TIMEOUT).keep_alive(false);
+    let counts: Arc<(std::sync::Mutex<Counts>, tokio::sync::Notify)> = Arc::default();
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut refused: u64 = 0;
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -85,21 +254,97 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
+        let ip = crate::security::canonical(peer.ip());
+        let (slot, health_only) = match admit(&counts, ip, cap, &limits) {
+            Admit::Serve(s) => (s, false),
+            Admit::HealthOnly(s) => (s, true),
+            Admit::Refuse => {
+                refused += 1;
+                if refused.is_power_of_two() {
+                    tracing::warn!(event = "connection_refused", refused, "connection over the caps closed at once");
+                }
+                drop(stream);
+                continue;
+            }
+        };
         let _ = stream.set_nodelay(true);
         let app = app.clone();
+        let activity = Arc::new(Activity::default());
+        let born = tokio::time::Instant::now();
+        let act = activity.clone();
         let svc = hyper::service::service_fn(move |mut req: Request<hyper::body::Incoming>| {
             req.extensions_mut().insert(ConnectInfo(peer));
-            app.clone().oneshot(req.map(Body::new))
+            let app = app.clone();
+            let act = act.clone();
+            act.in_flight.fetch_add(1, Ordering::SeqCst);
+            async move {
+                let allowed = !health_only || matches!(req.uri().path(), "/healthz" | "/readyz");
+                let resp = if allowed {
+                    app.oneshot(req.map(Body::new)).await
+                } else {
+                    let mut r = ApiError::Busy.into_response();
+                    r.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+                    Ok(r)
+                };
+                act.in_flight.fetch_sub(1, Ordering::SeqCst);
+                act.touch(&born);
+                resp
+            }
         });
-        let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), svc).into_owned();
-        let conn = graceful.watch(conn);
+        let mut stop = stop_rx.clone();
+        let (idle, max_age) = (limits.idle, limits.max_age);
+        let b = if health_only { &health } else { &builder };
+        let conn = b.serve_connection(TokioIo::new(stream), svc).into_owned();
+        let drain = timeouts.drain;
         tokio::spawn(async move {
-            let _ = conn.await;
+            let _slot = slot;
+            let mut conn = std::pin::pin!(conn);
+            let age = tokio::time::sleep(max_age);
+            tokio::pin!(age);
+            let mut tick = tokio::time::interval(Duration::from_secs(1).min(idle));
+            // Once asked to close, a connection gets this long to finish; then it is dropped
+            // (an HTTP/2 client that keeps sending PINGs after GOAWAY does not keep it).
+            let mut grace: Option<Pin<Box<tokio::time::Sleep>>> = None;
+            loop {
+                tokio::select! {
+                    _ = conn.as_mut() => break,
+                    () = async { grace.as_mut().expect("guarded").await }, if grace.is_some() => break,
+                    _ = stop.changed(), if grace.is_none() => {
+                        conn.as_mut().graceful_shutdown();
+                        grace = Some(Box::pin(tokio::time::sleep(drain)));
+                    }
+                    () = &mut age, if grace.is_none() => {
+                        conn.as_mut().graceful_shutdown();
+                        grace = Some(Box::pin(tokio::time::sleep(AGE_GRACE)));
+                    }
+                    _ = tick.tick(), if grace.is_none() => {
+                        let last = Duration::from_millis(activity.last_ms.load(Ordering::SeqCst));
+                        let quiet = born.elapsed().saturating_sub(last);
+                        if activity.in_flight.load(Ordering::SeqCst) == 0 && quiet >= idle {
+                            conn.as_mut().graceful_shutdown();
+                            grace = Some(Box::pin(tokio::time::sleep(IDLE_GRACE)));
+                        }
+                    }
+                }
+            }
         });
     }
     drop(listener);
     tracing::info!(drain_secs = timeouts.drain.as_secs(), "shutting down: draining in-flight requests");
-    if tokio::time::timeout(timeouts.drain, graceful.shutdown()).await.is_err() {
+    let _ = stop_tx.send(true);
+    let drained = async {
+        loop {
+            let done = counts.1.notified();
+            {
+                let c = counts.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+                if c.total == 0 && c.health == 0 {
+                    return;
+                }
+            }
+            done.await;
+        }
+    };
+    if tokio::time::timeout(timeouts.drain, drained).await.is_err() {
         tracing::warn!("drain time over: closing the remaining connections");
     }
     Ok(())

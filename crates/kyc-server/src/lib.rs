@@ -21,10 +21,17 @@
 //! Binaries are thin: [`serve`] takes a bound listener and a shutdown future, so tests run the
 //! real app on port 0.
 
+// A panic in a handler is caught and answered 500 (http.rs): the server must unwind. The
+// workspace's release profile aborts (it is the browser's size profile); the server is built
+// with the `server` profile. Built with `panic = "abort"`, it does not compile at all.
+#[cfg(panic = "abort")]
+compile_error!("kyc-server must be built with panic = \"unwind\" (use `--profile server`, not `--release`)");
+
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod intake;
 pub mod photos;
 pub mod reports;
 pub mod retention;
@@ -65,6 +72,8 @@ pub struct AppState {
     pub upstream: Upstream,
     /// Photo decodes share one memory budget, fairly (checklist UP-8; photos.rs).
     pub decode_queue: Arc<photos::DecodeQueue>,
+    /// The server-wide budget of request bodies in flight and the upload places (intake.rs).
+    pub intake: Arc<intake::Intake>,
     /// The per-client flood brake of this instance (security.rs).
     pub rate_limiter: Arc<security::RateLimiter>,
     /// One status query per application in flight on this instance; the others wait for its
@@ -81,12 +90,14 @@ impl AppState {
         let db = Db::connect(&config.database_url).await?;
         let upstream =
             Upstream::new(&config.upstream_base_url, &config.app_key, config.app_secret.clone(), config.signature);
+        let intake = intake::Intake::new(config.body_budget_mib, config.uploads_per_ip);
         let state = Self {
             config: Arc::new(config),
             db,
             upstream,
             decode_queue: photos::DecodeQueue::new(photos::DECODE_BUDGET_MIB, photos::MAX_WAITING, photos::QUEUE_WAIT),
             rate_limiter: Arc::default(),
+            intake,
             status_flights: Arc::default(),
             webhook_dedup: Arc::default(),
             work_signal: Arc::default(),
@@ -115,7 +126,8 @@ impl AppState {
 
 /// The whole HTTP app: `/v1`, health, and in demo the sandbox and the widget's files.
 /// Layers, outermost first: request id → security headers → the JSON error shape → CORS and
-/// origin → rate limit → authorisation (before any body byte) → a caught panic → the route.
+/// origin → rate limit → authorisation (before any body byte) → the body budget and upload
+/// places (intake.rs, still before any body byte) → a caught panic → the route.
 pub fn app(state: AppState, sandbox: Option<kyc_sandbox::Sandbox>) -> Router {
     let mut router = routes::v1().with_state(state.clone());
     if let Some(sb) = sandbox {
@@ -131,6 +143,7 @@ pub fn app(state: AppState, sandbox: Option<kyc_sandbox::Sandbox>) -> Router {
 pub fn layered(router: Router, state: AppState) -> Router {
     router
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(http::panic_response))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), intake::bodies_in_flight))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::auth_first))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::rate_limit))
         .layer(axum::middleware::from_fn_with_state(state, security::cors_and_origin))
@@ -149,7 +162,7 @@ pub async fn serve(
     serve_with(listener, app, shutdown, http::Timeouts::default()).await
 }
 
-pub use http::serve as serve_with;
+pub use http::{serve as serve_with, serve_limited};
 
 /// How an upstream failure reaches the widget (and the operator's log).
 pub fn upstream_failure(e: &UpstreamError) -> ApiError {

@@ -102,10 +102,10 @@ async fn serve_cmd(args: Args) -> anyhow::Result<()> {
         tracing::warn!(event = "weak_configuration", "{w}");
     }
     let (listener, local) = bind(&config.addr.to_string()).await?;
-    let timeouts = config.timeouts;
+    let (timeouts, limits) = (config.timeouts, config.connections.clone());
     let state = AppState::new(config).await?;
     tracing::info!(addr = %local, "kyc-server serve listening");
-    kyc_server::serve_with(listener, app(state, None), shutdown_signal(), timeouts).await?;
+    kyc_server::serve_limited(listener, app(state, None), shutdown_signal(), timeouts, limits).await?;
     Ok(())
 }
 

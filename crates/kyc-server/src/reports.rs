@@ -1,5 +1,6 @@
-//! `amlReport` / `idvReport` for submit: from the partner (directory or pushed) or, in demo
-//! mode, a small generated PDF that says plainly it is not an AML check.
+//! `amlReport` / `idvReport` for submit: from the partner (directory or pushed — a pushed one
+//! is kept sealed with `KYC_DATA_KEY` until it is forwarded) or, in demo mode, a small
+//! generated PDF that says plainly it is not an AML check.
 
 use std::path::Path;
 
@@ -17,15 +18,24 @@ pub fn safe_segment(s: &str) -> bool {
         && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-/// The report's bytes, or `None` when the partner has not provided it.
+/// The report's bytes, or `None` when the partner has not provided it. A pushed report is
+/// stored sealed with the data key (admin.rs); one that does not open (sealed under a key no
+/// longer configured, or altered) counts as absent — logged without any value.
 pub async fn load(
     state: &AppState,
     app_id: &str,
     external_user_id: &str,
     kind: &str,
 ) -> anyhow::Result<Option<Vec<u8>>> {
-    if let Some(b) = state.db.report(app_id, kind).await? {
-        return Ok(Some(b));
+    if let Some(sealed) = state.db.report(app_id, kind).await? {
+        match state.config.data_key.open(&crate::staging::report_aad(app_id, kind), &sealed) {
+            Some(b) => return Ok(Some(b)),
+            None => tracing::warn!(
+                event = "report_unreadable",
+                kind,
+                "a stored report does not open with the data key; counted as absent"
+            ),
+        }
     }
     match &state.config.reports {
         ReportSource::DemoGenerated => Ok(Some(demo_pdf(kind))),

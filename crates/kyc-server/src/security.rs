@@ -240,20 +240,31 @@ pub async fn api_headers(req: Request<Body>, next: Next) -> Response {
 /// The end user's IP: the TCP peer, or — only when the peer is a configured trusted proxy —
 /// the right-most `X-Forwarded-For` address that is not itself a trusted proxy. Every
 /// `X-Forwarded-For` header line counts, joined in order (RFC 9110 §5.3), so a client cannot
-/// hide behind a second header line; an unparsable hop ends the walk (it is where trust ends).
+/// hide behind a second header line. Lines are read as raw bytes: a hop that is not ASCII (or
+/// not an address) is garbage, and garbage to the left of the right-most untrusted hop does not
+/// matter; garbage reached while walking left through trusted proxies ends the walk there
+/// (it is where trust ends).
 pub fn client_ip_addr(state: &AppState, peer: SocketAddr, h: &HeaderMap) -> IpAddr {
-    let trusted = &state.config.trusted_proxies;
+    client_ip_from(&state.config.trusted_proxies, peer, h)
+}
+
+/// [`client_ip_addr`] for a list of trusted proxies.
+pub fn client_ip_from(trusted: &[ipnet::IpNet], peer: SocketAddr, h: &HeaderMap) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|n| n.contains(ip));
     let peer_ip = canonical(peer.ip());
-    if !trusted.contains(&peer_ip) {
+    if !is_trusted(&peer_ip) {
         return peer_ip;
     }
-    let joined: Vec<&str> = h.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
-    let joined = joined.join(",");
+    let lines: Vec<&[u8]> = h.get_all("x-forwarded-for").iter().map(HeaderValue::as_bytes).collect();
     let mut client = peer_ip;
-    for hop in joined.split(',').rev().map(str::trim).filter(|s| !s.is_empty()) {
-        let Some(ip) = parse_hop(hop) else { break };
+    for hop in lines.iter().rev().flat_map(|l| l.split(|b| *b == b',').rev()) {
+        let hop = hop.trim_ascii();
+        if hop.is_empty() {
+            continue;
+        }
+        let Some(ip) = std::str::from_utf8(hop).ok().and_then(parse_hop) else { break };
         client = ip;
-        if !trusted.contains(&ip) {
+        if !is_trusted(&ip) {
             break;
         }
     }
@@ -269,7 +280,7 @@ fn parse_hop(hop: &str) -> Option<IpAddr> {
 }
 
 /// IPv4-mapped IPv6 addresses are the IPv4 address.
-fn canonical(ip: IpAddr) -> IpAddr {
+pub fn canonical(ip: IpAddr) -> IpAddr {
     match ip {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(IpAddr::V6(v6), IpAddr::V4),
         v4 => v4,
@@ -291,6 +302,10 @@ pub fn rate_key(ip: IpAddr) -> String {
         }
     }
 }
+
+/// Sessions one partner user may be given per hour (`POST /v1/sessions`, counted in the
+/// database so it holds across instances).
+pub const SESSIONS_PER_USER_PER_HOUR: u32 = 60;
 
 /// Webhook requests per client per minute (the provider's retries included).
 pub const WEBHOOK_RATE_PER_MINUTE: u32 = 600;
@@ -350,13 +365,18 @@ impl RateLimiter {
 }
 
 /// Every `/v1` request counts — status polls included — except CORS preflights; webhooks have
-/// a bucket of their own, so a webhook flood cannot lock applicants out and vice versa.
+/// a bucket of their own, so a webhook flood cannot lock applicants out and vice versa, and so
+/// do requests that carry a valid admin key (the partner's server, `admin_rate_limit_per_minute`).
 pub async fn rate_limit(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
     let bucket = if !path.starts_with("/v1/") || req.method() == Method::OPTIONS {
         None
     } else if path.starts_with("/v1/webhooks/") {
         Some(("webhook", WEBHOOK_RATE_PER_MINUTE))
+    } else if state.config.admin_key.is_some() && admin_authorized(&state, req.headers()) {
+        // The partner's own server is authenticated first and counted in its own, much larger
+        // bucket: visitors behind the same egress IP cannot block session creation.
+        Some(("admin", state.config.admin_rate_limit_per_minute))
     } else {
         Some(("api", state.config.rate_limit_per_minute))
     };

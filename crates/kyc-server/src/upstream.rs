@@ -32,17 +32,48 @@ struct Circuit {
     open_until: Option<std::time::Instant>,
 }
 
-#[derive(Debug, thiserror::Error)]
+/// What went wrong with a call. Neither `Display` nor `Debug` carries the provider's free text
+/// (a refusal's `msg` may echo what the applicant typed): logs get codes and HTTP statuses only.
+#[derive(thiserror::Error)]
 pub enum UpstreamError {
     /// The upstream refused our signature, key or timestamp: an operator problem.
     #[error("upstream refused authentication (code {code})")]
     Auth { code: i64 },
-    /// The upstream refused the request's content.
+    /// The upstream refused the request's content. `msg` is only read to map the refusal onto
+    /// a field (`field_named_in`), never logged.
     #[error("upstream refused the request (code {code})")]
     Rejected { code: i64, msg: String },
-    /// No usable answer after the retries.
+    /// No usable answer after the retries: a reason built here from fixed words, HTTP status
+    /// codes and the provider's numeric codes, never from an answer's body or a transport
+    /// error's text.
     #[error("upstream unavailable: {0}")]
     Unavailable(String),
+}
+
+/// Written by hand so that `{:?}` (a job's failure log, `SubmitError`'s `Debug`) leaves out a
+/// refusal's `msg`.
+impl std::fmt::Debug for UpstreamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Auth { code } => f.debug_struct("Auth").field("code", code).finish(),
+            Self::Rejected { code, .. } => f.debug_struct("Rejected").field("code", code).finish_non_exhaustive(),
+            Self::Unavailable(why) => f.debug_tuple("Unavailable").field(why).finish(),
+        }
+    }
+}
+
+/// A transport failure in fixed words: a `reqwest::Error`'s text (its source chain included)
+/// is never passed on.
+fn transport_failure(e: &reqwest::Error) -> &'static str {
+    if e.is_timeout() {
+        "timeout"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "answer unreadable"
+    } else {
+        "request failed"
+    }
 }
 
 #[derive(Clone)]
@@ -232,7 +263,7 @@ impl Upstream {
                     let part = reqwest::multipart::Part::bytes(file.to_vec())
                         .file_name(format!("{request_no}-{kind}.{ext}"))
                         .mime_str(media_type)
-                        .map_err(|e| UpstreamError::Unavailable(e.to_string()))?;
+                        .map_err(|_| UpstreamError::Unavailable("unusable media type".into()))?;
                     let form = reqwest::multipart::Form::new()
                         .text("requestNo", (*request_no).to_owned())
                         .text("type", (*kind).to_owned())
@@ -257,7 +288,7 @@ impl Upstream {
                             | StatusCode::SERVICE_UNAVAILABLE
                             | StatusCode::GATEWAY_TIMEOUT
                     ) {
-                        last = format!("HTTP {status}");
+                        last = format!("HTTP {}", status.as_u16());
                         true
                     } else {
                         let text = read_capped(resp).await?;
@@ -268,7 +299,7 @@ impl Upstream {
                     last = "timeout".into();
                     true
                 }
-                Err(e) => return Err(UpstreamError::Unavailable(format!("connection failed: {}", e.without_url()))),
+                Err(e) => return Err(UpstreamError::Unavailable(transport_failure(&e).into())),
             };
             if retryable && attempt < MAX_ATTEMPTS {
                 let wait = match retry_after {
@@ -294,7 +325,7 @@ async fn read_capped(mut resp: reqwest::Response) -> Result<String, UpstreamErro
         return Err(UpstreamError::Unavailable("answer larger than the cap".into()));
     }
     let mut body = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| UpstreamError::Unavailable(e.without_url().to_string()))? {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| UpstreamError::Unavailable(transport_failure(&e).into()))? {
         if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
             return Err(UpstreamError::Unavailable("answer larger than the cap".into()));
         }
@@ -308,7 +339,7 @@ fn interpret(status: StatusCode, text: &str) -> Result<Option<Value>, UpstreamEr
         Ok(env) => env,
         // A refusal we cannot read is still a refusal; a 5xx is trouble on their side.
         Err(_) if status.is_client_error() => return Err(UpstreamError::Rejected { code: 0, msg: String::new() }),
-        Err(_) => return Err(UpstreamError::Unavailable(format!("HTTP {status} with an unreadable body"))),
+        Err(_) => return Err(UpstreamError::Unavailable(format!("HTTP {} with an unreadable body", status.as_u16()))),
     };
     if env.is_success() {
         return Ok(env.model);
@@ -318,5 +349,61 @@ fn interpret(status: StatusCode, text: &str) -> Result<Option<Value>, UpstreamEr
         codes::MISSING_PARAMETER if env.msg.contains("signature") => Err(UpstreamError::Auth { code: env.code }),
         codes::SYSTEM_ERROR => Err(UpstreamError::Unavailable(format!("upstream system error (code {})", env.code))),
         code => Err(UpstreamError::Rejected { code, msg: env.msg }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The provider's free text, as a refusal may echo it.
+    const ECHO: &str = "Pprovidertext Jane Doe 123-45-6789";
+
+    fn shown(e: &UpstreamError) -> String {
+        format!("{e} | {e:?} | {e:#?}")
+    }
+
+    #[test]
+    fn the_providers_free_text_is_in_neither_display_nor_debug_of_an_error() {
+        let msg = serde_json::to_string(ECHO).unwrap();
+        let answers = [
+            (StatusCode::OK, format!(r#"{{"code":400123,"msg":{msg}}}"#)),
+            (StatusCode::BAD_REQUEST, format!(r#"{{"code":400123,"msg":{msg}}}"#)),
+            (StatusCode::OK, format!(r#"{{"code":{},"msg":{msg}}}"#, codes::SYSTEM_ERROR)),
+            (StatusCode::OK, format!(r#"{{"code":{},"msg":{msg}}}"#, codes::SIGNATURE_ERROR)),
+            (StatusCode::INTERNAL_SERVER_ERROR, format!("<html>{ECHO}</html>")),
+            (StatusCode::BAD_REQUEST, ECHO.to_owned()),
+        ];
+        for (status, body) in answers {
+            let e = interpret(status, &body).expect_err(&body);
+            let text = shown(&e);
+            assert!(!text.contains("Pprovidertext") && !text.contains("Jane"), "{text}");
+        }
+        // A refusal keeps its text for the field mapping, its code for the log.
+        let e = interpret(StatusCode::OK, &format!(r#"{{"code":400123,"msg":{msg}}}"#)).unwrap_err();
+        assert_eq!(
+            format!("{e} | {e:?}"),
+            "upstream refused the request (code 400123) | Rejected { code: 400123, .. }"
+        );
+        let UpstreamError::Rejected { msg, .. } = e else { panic!("not a refusal: {e:?}") };
+        assert_eq!(msg, ECHO);
+        let e = interpret(StatusCode::INTERNAL_SERVER_ERROR, ECHO).unwrap_err();
+        assert_eq!(e.to_string(), "upstream unavailable: HTTP 500 with an unreadable body");
+    }
+
+    #[tokio::test]
+    async fn a_transport_failure_is_named_in_fixed_words() {
+        // A port nothing listens on: connection refused.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let e = reqwest::Client::new().get(format!("http://127.0.0.1:{port}/x?secret=1")).send().await.unwrap_err();
+        assert_eq!(transport_failure(&e), "connection failed");
+        let upstream = Upstream::new(
+            &format!("http://127.0.0.1:{port}"),
+            "key",
+            SecretString::from("s".repeat(32)),
+            SignatureScheme::HmacSha256,
+        );
+        let e = upstream.call(Method::POST, "/open/api/kyc/share/information", &[], Payload::Json("{}")).await;
+        assert_eq!(format!("{:?}", e.unwrap_err()), r#"Unavailable("connection failed")"#);
     }
 }

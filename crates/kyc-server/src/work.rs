@@ -4,12 +4,15 @@
 //! and the partner notifier. All of it lives in the database: any instance claims any job,
 //! a kill -9 loses nothing (a claimed job's lease runs out and another instance takes it).
 
+use kyc_domain::photo::DocumentKind;
+use kyc_domain::{missing_documents, FieldError};
 use reqwest::Method;
 use serde_json::json;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::db::{ApplicationRow, Transition};
+use crate::db::{ApplicationRow, Claim, Transition};
 use crate::reports::{self, REPORT_KINDS};
 use crate::upstream::{Payload, UpstreamError};
 use crate::{now_secs, status, AppState};
@@ -22,11 +25,26 @@ pub const POLL: Duration = Duration::from_millis(250);
 pub const JOB_WEBHOOK: &str = "webhook";
 pub const JOB_RECONCILE: &str = "reconcile";
 
+/// How long a submit's lease lasts unless renewed. Its holder renews it every third of that
+/// while it works, so a live submit keeps it however slow the provider is, and a dead
+/// instance's lease runs out within this time (the reconciler then completes the submit).
+pub const SUBMIT_LEASE_SECS: i64 = 30;
+/// How long an upload in flight holds back a submit's claim unless renewed (every third of it
+/// while the upload runs): a dead instance's mark runs out within this time.
+pub const UPLOAD_MARK_SECS: i64 = 10;
+
 /// Why a submit did not reach `reviewing`.
 #[derive(Debug)]
 pub enum SubmitError {
+    /// A required photo is neither uploaded nor forwardable from staging
+    /// (`409 documents_missing` with these fields).
+    DocumentsMissing(Vec<FieldError>),
     /// The partner has not provided a report yet (`409 reports_missing`).
     ReportsMissing,
+    /// The submit's lease is not this holder's any more (it stalled past it, or lost the
+    /// database for that long): whoever took it over goes on, this one calls the provider no
+    /// more.
+    LeaseLost,
     Upstream(UpstreamError),
     Database(sqlx::Error),
     Other(anyhow::Error),
@@ -52,20 +70,221 @@ pub async fn transition(state: &AppState, app_id: &str, from: &[&str], to: &str,
     Ok(moved.is_some())
 }
 
-/// The upload of the reports and `merchantProcess` for an application this instance holds in
-/// `submitting`; on success it is `reviewing`. Used by the submit handler and, for a submit
-/// whose instance died, by the reconciler.
-pub async fn perform_submit(state: &AppState, app: &ApplicationRow, source: &str) -> Result<(), SubmitError> {
+/// A background task renewing a mark in the database every `every` while it answers `true`;
+/// stopped when dropped (a cancelled or crashed holder's mark then runs out).
+struct Renewal(tokio::task::JoinHandle<()>);
+
+impl Renewal {
+    fn spawn<F, Fut>(every: Duration, mut tick: F) -> Self
+    where
+        F: FnMut() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = bool> + Send,
+    {
+        Self(tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(every).await;
+                if !tick().await {
+                    return;
+                }
+            }
+        }))
+    }
+}
+
+impl Drop for Renewal {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A third of `secs`, the renewal period of a mark that lasts `secs`.
+fn third_of(secs: i64) -> Duration {
+    Duration::from_millis(u64::try_from(secs.max(1) * 1000 / 3).unwrap_or(1000))
+}
+
+/// The lease of the one caller — on any instance — that works on an application's submit
+/// (forwarding the staged photos and the reports, `merchantProcess`). Renewed in the
+/// background while held; [`SubmitLease::release`] gives it back. Dropped without a release
+/// (the holder was cancelled), its renewal stops and it runs out.
+pub struct SubmitLease {
+    app_id: String,
+    owner: String,
+    /// Unix seconds until which the lease is known to be this holder's.
+    valid_until: Arc<AtomicI64>,
+    renewal: Renewal,
+}
+
+/// What a submit's claim came to.
+pub enum SubmitClaim {
+    /// `draft → submitting`: this caller submits.
+    Won(SubmitLease),
+    /// Still `draft`, with an upload in flight: claim again shortly.
+    UploadsInFlight,
+    /// Another caller has it, or it is past `draft`.
+    Lost,
+}
+
+impl SubmitLease {
+    fn hold(state: &AppState, app_id: &str, owner: String, until: i64) -> Self {
+        let valid_until = Arc::new(AtomicI64::new(until));
+        let (st, id, who, valid) = (state.clone(), app_id.to_owned(), owner.clone(), valid_until.clone());
+        let renewal = Renewal::spawn(third_of(SUBMIT_LEASE_SECS), move || {
+            let (st, id, who, valid) = (st.clone(), id.clone(), who.clone(), valid.clone());
+            async move {
+                let now = now_secs();
+                if now >= valid.load(Ordering::SeqCst) {
+                    // Not renewed in time (the database was away): it may be someone else's now.
+                    return false;
+                }
+                match st.db.renew_submit_lease(&id, &who, now + SUBMIT_LEASE_SECS).await {
+                    Ok(true) => {
+                        valid.store(now + SUBMIT_LEASE_SECS, Ordering::SeqCst);
+                        true
+                    }
+                    Ok(false) => {
+                        valid.store(0, Ordering::SeqCst);
+                        tracing::warn!(event = "submit_lease_lost", "a submit's lease was taken over");
+                        false
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "renewing a submit lease failed; trying again");
+                        true
+                    }
+                }
+            }
+        });
+        Self { app_id: app_id.to_owned(), owner, valid_until, renewal }
+    }
+
+    /// Whether the lease is still this holder's (checked before every upstream call).
+    pub fn held(&self) -> bool {
+        now_secs() < self.valid_until.load(Ordering::SeqCst)
+    }
+
+    fn check(&self) -> Result<(), SubmitError> {
+        if self.held() {
+            Ok(())
+        } else {
+            Err(SubmitError::LeaseLost)
+        }
+    }
+
+    /// Gives the lease back: the renewal stops, and an application left `submitting` can be
+    /// taken over by the reconciler at once.
+    pub async fn release(self, state: &AppState) {
+        let Self { app_id, owner, renewal, .. } = self;
+        drop(renewal);
+        if let Err(e) = state.db.release_submit_lease(&app_id, &owner).await {
+            tracing::warn!(error = %e, "giving a submit lease back failed; it runs out");
+        }
+    }
+}
+
+/// The submit's claim: `draft → submitting` with this caller's lease, unless an upload to the
+/// application is in flight (a conditional update: of any number of callers one wins).
+pub async fn claim_submit(state: &AppState, app_id: &str, source: &str) -> sqlx::Result<SubmitClaim> {
+    let owner = kyc_sandbox::random_hex(16);
+    let now = now_secs();
+    let until = now + SUBMIT_LEASE_SECS;
+    Ok(match state.db.claim_submit(app_id, &owner, now, until, source, notify(state)).await? {
+        Claim::Won => {
+            tracing::info!(
+                event = "status_changed",
+                from = status::DRAFT,
+                to = status::SUBMITTING,
+                source,
+                "application status changed"
+            );
+            SubmitClaim::Won(SubmitLease::hold(state, app_id, owner, until))
+        }
+        Claim::UploadsInFlight => SubmitClaim::UploadsInFlight,
+        Claim::Lost => SubmitClaim::Lost,
+    })
+}
+
+/// Takes over the lease of a submit left half-done (`submitting`, its lease run out).
+async fn take_over_submit(state: &AppState, app_id: &str) -> sqlx::Result<Option<SubmitLease>> {
+    let owner = kyc_sandbox::random_hex(16);
+    let now = now_secs();
+    let until = now + SUBMIT_LEASE_SECS;
+    Ok(state
+        .db
+        .take_submit_lease(app_id, &owner, now, until)
+        .await?
+        .then(|| SubmitLease::hold(state, app_id, owner, until)))
+}
+
+/// An upload to an application in flight, marked in the database from right before its
+/// `fileUpload` until it is over, so a submit's claim waits for it; renewed while it runs.
+pub struct UploadMark {
+    app_id: String,
+    renewal: Renewal,
+}
+
+impl UploadMark {
+    /// Marks an upload in flight, only while the application is still `draft`; `None` when a
+    /// submit began (the upload must not go out: `409 already_submitted`).
+    pub async fn begin(state: &AppState, app_id: &str) -> sqlx::Result<Option<Self>> {
+        let now = now_secs();
+        if !state.db.begin_upload(app_id, now, now + UPLOAD_MARK_SECS).await? {
+            return Ok(None);
+        }
+        let (st, id) = (state.clone(), app_id.to_owned());
+        let renewal = Renewal::spawn(third_of(UPLOAD_MARK_SECS), move || {
+            let (st, id) = (st.clone(), id.clone());
+            async move {
+                if let Err(e) = st.db.renew_upload(&id, now_secs() + UPLOAD_MARK_SECS).await {
+                    tracing::warn!(error = %e, "renewing an upload mark failed");
+                }
+                true
+            }
+        });
+        Ok(Some(Self { app_id: app_id.to_owned(), renewal }))
+    }
+
+    /// The upload is over (forwarded or failed).
+    pub async fn end(self, state: &AppState) {
+        let Self { app_id, renewal } = self;
+        drop(renewal);
+        if let Err(e) = state.db.end_upload(&app_id).await {
+            tracing::warn!(error = %e, "ending an upload mark failed; it runs out");
+        }
+    }
+}
+
+/// The submit of an application whose lease `lease` this caller holds (`submitting`): the
+/// staged photos it has not received go first, then the missing-documents check, the reports
+/// and `merchantProcess`; on success it is `reviewing`. Used by the submit handler after its
+/// claim and, for a submit whose instance died, by the reconciler after taking the lease over.
+/// Nothing here goes upstream unless the lease is still held.
+pub async fn complete_submit(
+    state: &AppState,
+    app: &ApplicationRow,
+    lease: &SubmitLease,
+    source: &str,
+) -> Result<(), SubmitError> {
+    forward_staged_photos(state, app, lease).await?;
+    let present: Vec<DocumentKind> =
+        state.db.documents(&app.id).await?.iter().filter_map(|k| DocumentKind::parse(k)).collect();
+    let missing = missing_documents(&present);
+    if !missing.is_empty() {
+        return Err(SubmitError::DocumentsMissing(missing));
+    }
     let mut pdfs = Vec::new();
     for kind in REPORT_KINDS {
         match reports::load(state, &app.id, &app.external_user_id, kind).await.map_err(SubmitError::Other)? {
             Some(pdf) => pdfs.push((kind, pdf)),
-            None => return Err(SubmitError::ReportsMissing),
+            None => {
+                tracing::error!(event = "report_missing", kind, "no report available for submit");
+                return Err(SubmitError::ReportsMissing);
+            }
         }
     }
     for (kind, pdf) in &pdfs {
+        lease.check()?;
         state.upstream.upload(&app.request_no, kind, pdf, "application/pdf").await.map_err(SubmitError::Upstream)?;
     }
+    lease.check()?;
     state
         .upstream
         .call(Method::GET, "/open/api/kyc/share/merchantProcess", &[("requestNo", &app.request_no)], Payload::Empty)
@@ -82,8 +301,10 @@ pub async fn perform_submit(state: &AppState, app: &ApplicationRow, source: &str
 /// Forwards the user's staged photos that the application has not received (STAGING.md) with
 /// `fileUpload` and records them as documents with their source. "Received" means this very
 /// photo: a staged retake after an earlier forward goes again, and a document uploaded
-/// directly after the photo was staged is not overwritten by the older staged one.
-pub async fn forward_staged_photos(state: &AppState, app: &ApplicationRow) -> Result<(), SubmitError> {
+/// directly after the photo was staged is not overwritten by the older staged one. Only by
+/// the submit's lease holder: staging is closed from the claim on, so what is staged now is
+/// what is forwarded, once.
+async fn forward_staged_photos(state: &AppState, app: &ApplicationRow, lease: &SubmitLease) -> Result<(), SubmitError> {
     use sha2::{Digest, Sha256};
     let user = &app.external_user_id;
     // In the rulebook's order (front, back, face), as the widget always sent them.
@@ -108,6 +329,7 @@ pub async fn forward_staged_photos(state: &AppState, app: &ApplicationRow) -> Re
                 continue;
             }
         }
+        lease.check()?;
         state.upstream.upload(&app.request_no, kind, &jpeg, "image/jpeg").await.map_err(SubmitError::Upstream)?;
         state.db.record_document(&app.id, kind, &sha, &staged.source, now_secs()).await?;
         tracing::info!(
@@ -147,17 +369,18 @@ pub async fn apply_provider_status(
     let current = state.db.application(&app.id).await?.map(|a| a.status).unwrap_or_default();
     let is_final = |s: &str| s == status::APPROVED || s == status::REJECTED;
     if is_final(&current) {
-        if is_final(to) && to != current {
-            let last = state.db.history(&app.id).await?.pop().map(|h| h.status);
-            if last.as_deref() != Some(to) {
-                tracing::warn!(
-                    event = "security_provider_reversal",
-                    from = current.as_str(),
-                    to,
-                    "the provider reversed a final decision; the recorded status stays"
-                );
-                state.db.record_reversal(&app.id, to, &current, source, now_secs(), notify(state)).await?;
-            }
+        // Recorded once, in order, however many webhooks and polls bring it at once: the
+        // "already the last entry" check runs in the recording transaction (Db::record_reversal).
+        if is_final(to)
+            && to != current
+            && state.db.record_reversal(&app.id, to, &current, source, now_secs(), notify(state)).await?
+        {
+            tracing::warn!(
+                event = "security_provider_reversal",
+                from = current.as_str(),
+                to,
+                "the provider reversed a final decision; the recorded status stays"
+            );
         }
         return Ok(());
     }
@@ -202,17 +425,41 @@ pub async fn confirm_status(
     Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status))
 }
 
-/// Reconciles one application without news: asks the provider, applies the answer, and
-/// completes a submit whose instance died before `merchantProcess` (the provider still says
-/// `init`).
+/// Reconciles one application without news: asks the provider and applies the answer. A submit
+/// left half-done (`submitting`, the provider still says `init`) is completed only by whoever
+/// takes its lease over, which happens only once the lease ran out (its holder died or gave
+/// it back): a submit under way, however slow, is never submitted a second time.
 async fn reconcile(state: &AppState, app: &ApplicationRow) -> Result<(), SubmitError> {
-    let upstream = provider_status(state, app).await.map_err(SubmitError::Upstream)?;
-    if upstream == "init" && app.status == status::SUBMITTING {
-        tracing::warn!(event = "submit_completed_by_reconciler", "a submit left half-done is completed");
-        return perform_submit(state, app, "poll").await;
+    if app.status == status::SUBMITTING {
+        if let Some(lease) = take_over_submit(state, &app.id).await? {
+            let r = reconcile_submit(state, app, &lease).await;
+            lease.release(state).await;
+            return r;
+        }
     }
+    let upstream = provider_status(state, app).await.map_err(SubmitError::Upstream)?;
     apply_provider_status(state, app, &upstream, "poll").await?;
     Ok(())
+}
+
+/// The reconciler holds a half-done submit's lease: completes it if the provider never got it.
+async fn reconcile_submit(state: &AppState, app: &ApplicationRow, lease: &SubmitLease) -> Result<(), SubmitError> {
+    let upstream = provider_status(state, app).await.map_err(SubmitError::Upstream)?;
+    if upstream != "init" {
+        apply_provider_status(state, app, &upstream, "poll").await?;
+        return Ok(());
+    }
+    tracing::warn!(event = "submit_completed_by_reconciler", "a submit left half-done is completed");
+    match complete_submit(state, app, lease, "poll").await {
+        Err(SubmitError::DocumentsMissing(_) | SubmitError::ReportsMissing) => {
+            // It cannot go through as it stands: the person submits again.
+            tracing::warn!(event = "submit_returned_to_draft", "a half-done submit lacks documents or reports");
+            transition(state, &app.id, &[status::SUBMITTING], status::DRAFT, "poll").await?;
+            Ok(())
+        }
+        Err(SubmitError::LeaseLost) => Ok(()),
+        r => r,
+    }
 }
 
 async fn run_job(state: &AppState, kind: &str, target: &str) -> Result<(), SubmitError> {

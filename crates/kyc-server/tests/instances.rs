@@ -17,6 +17,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_kyc-server");
 const APP_SECRET: &str = "inst-secret-0123456789abcdef0123456789ab";
 const ADMIN: &str = "inst-admin-0123456789abcdef0123456789abcd";
 const PARTNER_SECRET: &str = "inst-partner-0123456789abcdef0123456789a";
+/// The webhook path secret, as `openssl rand -hex 32` makes one (`serve` refuses weak ones).
+const WEBHOOK_SECRET: &str = "f820d51cb4b3a6da141e8827fd7d15768c03a51429bdf0d212a702c2da09ebad";
 
 struct World {
     dir: tempfile::TempDir,
@@ -74,7 +76,7 @@ impl World {
                 .env("KYC_APP_KEY", "inst-key")
                 .env("KYC_APP_SECRET", APP_SECRET)
                 .env("KYC_PUBLIC_BASE_URL", public)
-                .env("KYC_WEBHOOK_SECRET", "h".repeat(40))
+                .env("KYC_WEBHOOK_SECRET", WEBHOOK_SECRET)
                 .env("KYC_ADMIN_KEY", ADMIN)
                 .env("KYC_DATA_KEY", support::TEST_DATA_KEY)
                 .env("KYC_REPORTS_DIR", self.dir.path().join("reports"))
@@ -223,9 +225,10 @@ async fn kill_9_in_the_middle_of_a_submit_and_the_other_instance_completes_it() 
         let (http, url, token) = (w.http.clone(), format!("{a}/v1/applications/{id}/submit"), token.clone());
         tokio::spawn(async move { http.post(url).bearer_auth(token).send().await })
     };
-    // Wait until A holds the application in `submitting`, then kill it.
+    // Wait until A holds the application in `submitting` (the admin view shows it as
+    // `reviewing`; the provider has nothing before its 2 s delay), then kill it.
     let t = Instant::now();
-    while w.admin_view(&b, &id).await["status"] != "submitting" {
+    while w.admin_view(&b, &id).await["status"] != "reviewing" {
         assert!(t.elapsed() < Duration::from_secs(10), "the submit never started");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

@@ -31,6 +31,49 @@ const DOC: &str = "X9Z8Y7W6";
 const DOB: &str = "1970-01-02";
 const STREET: &str = "77 Sentinelweg";
 
+/// Free text of a provider's that echoes what the applicant typed: never logged.
+const PROVIDER_TEXT: &str = "Pprovidertext";
+
+fn provider_msg() -> String {
+    format!("{PROVIDER_TEXT} refused {FIRST} {LAST} {SSN} {STREET}")
+}
+
+/// A provider whose every refusal and failure carries [`provider_msg`]: `information` answers
+/// the scripted (HTTP status, body) pairs in turn, then success (recording the `requestNo`);
+/// `queryMerchantKyc` always refuses.
+async fn chatty_upstream(script: Vec<(u16, String)>) -> (String, Arc<Mutex<Vec<String>>>) {
+    use axum::http::StatusCode;
+    let request_nos = Arc::new(Mutex::new(Vec::new()));
+    let script = Arc::new(Mutex::new(script.into_iter()));
+    let rec = request_nos.clone();
+    let ok = json!({"code": 0, "msg": "ok", "model": {}, "traceId": "t", "success": true, "error": false});
+    let app = axum::Router::new()
+        .route(
+            "/open/api/kyc/share/information",
+            axum::routing::post(move |body: String| {
+                let (rec, script, ok) = (rec.clone(), script.clone(), ok.clone());
+                async move {
+                    match script.lock().unwrap().next() {
+                        Some((status, text)) => (StatusCode::from_u16(status).unwrap(), text),
+                        None => {
+                            let v: Value = serde_json::from_str(&body).unwrap();
+                            rec.lock().unwrap().push(v["requestNo"].as_str().unwrap().to_owned());
+                            (StatusCode::OK, ok.to_string())
+                        }
+                    }
+                }
+            }),
+        )
+        .route(
+            "/open/api/kyc/share/queryMerchantKyc/{request_no}",
+            axum::routing::post(|| async { json!({"code": 400_123, "msg": provider_msg()}).to_string() }),
+        );
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", l.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+    (base, request_nos)
+}
+
 fn sentinel_draft(email: &str) -> Value {
     json!({"email": email,
         "individualInfo": {"firstName": FIRST, "lastName": LAST, "dob": DOB, "country": "US",
@@ -88,13 +131,47 @@ async fn planted_pii_never_appears_in_the_logs_on_any_path() {
         .send()
         .await;
     let _ = app.http.post(app.webhook_url()).json(&json!({"requestNo": DOC, "kycStatus": "approved"})).send().await;
+    // A provider whose refusals and failures echo the applicant in free text: a refusal naming
+    // no field, a system error, a 5xx and a 4xx with a body that is not its envelope, then a
+    // status query refused (a job's failure) — only codes and HTTP statuses are logged.
+    let refusal = json!({"code": 400_123, "msg": provider_msg()}).to_string();
+    let system = json!({"code": kyc_domain::wire::codes::SYSTEM_ERROR, "msg": provider_msg()}).to_string();
+    let (base, request_nos) = chatty_upstream(vec![
+        (200, refusal.clone()),
+        (400, refusal),
+        (200, system),
+        (500, format!("<html>{}</html>", provider_msg())),
+        (400, provider_msg()),
+    ])
+    .await;
+    let chatty = spawn_app_with(Options { upstream_override: Some(base), ..Options::default() }).await;
+    for want in [502, 502, 503, 503, 502, 201] {
+        let t = chatty.session().await;
+        let r = chatty.post("/v1/applications", &t, &sentinel_draft(EMAIL)).await;
+        assert_eq!(r.status(), want);
+        assert!(!r.text().await.unwrap().contains(PROVIDER_TEXT), "the answer carries the provider's text");
+    }
+    let rn = request_nos.lock().unwrap()[0].clone();
+    let r =
+        chatty.http.post(chatty.webhook_url()).json(&json!({"requestNo": rn, "kycStatus": "approved"})).send().await;
+    assert_eq!(r.unwrap().status(), 200);
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    for _ in 0..50 {
+        if String::from_utf8_lossy(&capture.0.lock().unwrap()).contains("job_failed") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     assert!(
         logs.contains("application_created")
             && logs.contains("validation_failed")
-            && logs.contains("upstream_auth_failed"),
+            && logs.contains("upstream_auth_failed")
+            && logs.contains("upstream_rejected")
+            && logs.contains("upstream system error (code 500000)")
+            && logs.contains("HTTP 500 with an unreadable body")
+            && logs.contains("job_failed"),
         "the scenarios were logged"
     );
     // LG-4: the log lines of that request carry the id of its answer.
@@ -119,6 +196,7 @@ async fn planted_pii_never_appears_in_the_logs_on_any_path() {
         "Sentinelville",
         "sandbox-secret",
         "wrong-secret-value",
+        PROVIDER_TEXT,
         &webhook_secret,
         token_secret,
     ] {

@@ -12,6 +12,9 @@ use support::{free_port, wait_healthy, Proc};
 const BIN: &str = env!("CARGO_BIN_EXE_kyc-server");
 const APP_SECRET: &str = "proc-secret-0123456789abcdef0123456789";
 const ADMIN_KEY: &str = "proc-admin-key-0123456789abcdef01234567";
+/// Webhook path secrets as `openssl rand -hex 32` makes them (`serve` refuses weak ones).
+const WEBHOOK_SECRET: &str = "798f7494e3a7603e9cf68fcd987ef0a8c67cd57d43317285a2fed159e89271e9";
+const OTHER_WEBHOOK_SECRET: &str = "9849b61e532da6be19a5c7e7be90dcfc9cdd17bf1f035b073681e2324f1384cf";
 
 fn serve(port: u16, sandbox: &str, db: &str, webhook_secret: &str) -> Proc {
     serve_with(port, sandbox, db, webhook_secret, &[])
@@ -66,7 +69,7 @@ async fn serve_runs_against_a_sandbox_process_and_survives_kill_9() {
     let port = free_port();
     let base = format!("http://127.0.0.1:{port}");
     let db = dir.path().join("kyc.db").display().to_string();
-    let secret = "f".repeat(64);
+    let secret = WEBHOOK_SECRET.to_owned();
     let server = serve(port, &sandbox_url, &db, &secret);
     wait_healthy(&format!("{base}/readyz")).await;
     let http = reqwest::Client::new();
@@ -130,7 +133,7 @@ async fn serve_shuts_down_gracefully_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let db = dir.path().join("kyc.db").display().to_string();
-    let mut server = serve(port, "http://127.0.0.1:9", &db, &"e".repeat(64));
+    let mut server = serve(port, "http://127.0.0.1:9", &db, OTHER_WEBHOOK_SECRET);
     wait_healthy(&format!("http://127.0.0.1:{port}/healthz")).await;
     let pid = server.0.id().to_string();
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
@@ -153,8 +156,8 @@ fn serve_capturing(port: u16, extra: &[(&str, &str)]) -> Child {
         .env("KYC_UPSTREAM_BASE_URL", "https://kyc.example")
         .env("KYC_APP_KEY", "proc-key")
         .env("KYC_APP_SECRET", APP_SECRET)
-        .env("KYC_PUBLIC_BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("KYC_WEBHOOK_SECRET", "w".repeat(40))
+        .env("KYC_PUBLIC_BASE_URL", "https://partner.example")
+        .env("KYC_WEBHOOK_SECRET", WEBHOOK_SECRET)
         .env("KYC_ADMIN_KEY", ADMIN_KEY)
         .env("KYC_ADDR", format!("127.0.0.1:{port}"))
         .env("KYC_DATA_KEY", support::TEST_DATA_KEY)
@@ -176,6 +179,20 @@ fn weak_configuration_is_refused_at_start_with_one_line_naming_the_variable() {
         (vec![("KYC_PARTNER_WEBHOOK_SECRET", "tiny")], "KYC_PARTNER_WEBHOOK_SECRET"),
         (vec![("KYC_DATA_KEY", "0123456789abcdef")], "KYC_DATA_KEY"),
         (vec![("KYC_DATA_KEY", "secret-but-not-hex-0123456789abcdef0123456789abcdef0123456789ab")], "KYC_DATA_KEY"),
+        (vec![("KYC_DATA_KEY", "0000000000000000000000000000000000000000000000000000000000000000")], "KYC_DATA_KEY"),
+        (
+            vec![("KYC_DATA_KEY_PREVIOUS", "abababababababababababababababababababababababababababababababab")],
+            "KYC_DATA_KEY_PREVIOUS",
+        ),
+        (vec![("KYC_WEBHOOK_SECRET", "wwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwwww")], "KYC_WEBHOOK_SECRET"),
+        (vec![("KYC_ADMIN_KEY", "passwordpasswordpasswordpassword")], "KYC_ADMIN_KEY"),
+        (vec![("KYC_PUBLIC_BASE_URL", "http://127.0.0.1:1")], "KYC_PUBLIC_BASE_URL"),
+        (vec![("KYC_PUBLIC_BASE_URL", "not a url")], "KYC_PUBLIC_BASE_URL"),
+        (vec![("KYC_ALLOWED_ORIGINS", "null")], "KYC_ALLOWED_ORIGINS"),
+        (vec![("KYC_ALLOWED_ORIGINS", "https://a.example/path")], "KYC_ALLOWED_ORIGINS"),
+        (vec![("KYC_RETENTION_SECS", "59")], "KYC_RETENTION_SECS"),
+        (vec![("KYC_RATE_LIMIT_PER_MINUTE", "0")], "KYC_RATE_LIMIT_PER_MINUTE"),
+        (vec![("KYC_HANDOFF_TTL_SECS", "90000")], "KYC_HANDOFF_TTL_SECS"),
     ] {
         let child = serve_capturing(free_port(), &extra);
         let out = child.wait_with_output().unwrap();

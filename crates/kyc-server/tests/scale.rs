@@ -152,10 +152,10 @@ async fn the_admin_view_answers_status_history_and_documents_without_pii() {
         .map(|h| (h["status"].as_str().unwrap(), h["source"].as_str().unwrap()))
         .collect();
     assert_eq!(history.first(), Some(&("draft", "widget")));
-    assert!(history.contains(&("submitting", "widget")));
-    // `reviewing` comes from our submit or from the provider's webhook, whichever is first.
-    assert!(history.iter().any(|h| h.0 == "reviewing"), "{history:?}");
-    assert_eq!(history.last().map(|h| h.0), Some("approved"));
+    // The internal `submitting` is not shown; `reviewing` comes from our submit or from the
+    // provider's webhook, whichever is first.
+    let statuses: Vec<&str> = history.iter().map(|h| h.0).collect();
+    assert_eq!(statuses, ["draft", "reviewing", "approved"], "{history:?}");
     assert!(matches!(history.last().map(|h| h.1), Some("webhook" | "poll")));
     let docs: Vec<(&str, &str)> = v["documents"]
         .as_array()
@@ -183,6 +183,38 @@ async fn the_admin_view_answers_status_history_and_documents_without_pii() {
     assert_eq!(admin_get(&app, "/v1/admin/applications/ffff").await.status(), 404);
     assert_eq!(admin_get(&app, "/v1/admin/applications").await.status(), 400);
     assert_eq!(admin_get(&app, "/v1/admin/applications?externalUserId=../x").await.status(), 400);
+}
+
+#[tokio::test]
+async fn an_application_caught_in_submitting_shows_as_reviewing_with_only_public_history() {
+    use kyc_server::work::transition;
+    let app = spawn_app_with(Options { admin_key: Some(ADMIN.into()), ..Options::default() }).await;
+    let token = app.session_for("partner-user-caught").await;
+    let r = app.post("/v1/applications", &token, &valid_draft("caught@example.com")).await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["applicationId"].as_str().unwrap().to_owned();
+    // A submit that failed back to `draft`, then a second one still in flight.
+    assert!(transition(&app.state, &id, &["draft"], "submitting", "widget").await.unwrap());
+    assert!(transition(&app.state, &id, &["submitting"], "draft", "widget").await.unwrap());
+    assert!(transition(&app.state, &id, &["draft"], "submitting", "widget").await.unwrap());
+    let r = admin_get(&app, &format!("/v1/admin/applications/{id}")).await;
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["status"], "reviewing", "{v}");
+    let history: Vec<(&str, &str)> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["status"].as_str().unwrap(), h["source"].as_str().unwrap()))
+        .collect();
+    // No `creating`, no `submitting`, and the way back to `draft` is not a second entry.
+    assert_eq!(history, [("draft", "widget")], "{v}");
+    let list: Value =
+        admin_get(&app, "/v1/admin/applications?externalUserId=partner-user-caught").await.json().await.unwrap();
+    assert_eq!(list["applications"][0]["status"], "reviewing");
+    assert_eq!(list["applications"][0]["history"], v["history"]);
+    // The widget sees the same.
+    assert_eq!(app.status(&token, &id).await, "reviewing");
 }
 
 #[tokio::test]

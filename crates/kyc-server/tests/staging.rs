@@ -372,15 +372,177 @@ async fn a_phone_claims_the_link_adds_photos_and_the_desktop_follows_until_done(
 }
 
 #[tokio::test]
-async fn a_second_device_claiming_the_link_is_refused_with_handoff_other_device() {
+async fn a_second_device_claiming_the_link_is_refused_and_ends_the_link_for_both() {
     let app = spawn_app().await;
     let desktop = app.session().await;
     let token = token_of(&start_handoff(&app, &desktop).await);
     let cap = capability(&app, &token, DEVICE).await;
     assert_eq!(code_of(claim(&app, &token, OTHER_DEVICE).await).await, (409, "handoff_other_device".to_owned()));
-    // The first phone is unaffected.
+    // Which one is the applicant's phone cannot be told: neither goes on, the desktop is told.
+    assert_eq!(handoff_state(&app, &desktop).await["state"], "taken");
+    assert_eq!(code_of(phone_photo(&app, &cap, "face").await).await, (401, "unauthorized".to_owned()));
+    assert_eq!(send(&app, reqwest::Method::POST, "/v1/handoff/done", &cap).await.status(), 401);
+    for device in [DEVICE, OTHER_DEVICE] {
+        assert_eq!(code_of(claim(&app, &token, device).await).await, (404, "handoff_invalid".to_owned()));
+    }
+    assert_eq!(handoff_state(&app, &desktop).await["state"], "taken", "still: no claim revives it");
+    // A new link works again, for any phone.
+    let cap = capability(&app, &token_of(&start_handoff(&app, &desktop).await), OTHER_DEVICE).await;
     assert_eq!(phone_photo(&app, &cap, "face").await.status(), 204);
-    assert_eq!(handoff_state(&app, &desktop).await["state"], "connected");
+}
+
+/// A JPEG unlike any other `seed`'s (so the provider's copy tells whose photo it is).
+fn picture(seed: u8) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(820, 620, |x, y| {
+        image::Rgb([((x / 7) as u8).wrapping_mul(seed), ((y / 5) as u8).wrapping_add(seed), seed.wrapping_mul(37)])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85).encode_image(&img).unwrap();
+    out
+}
+
+async fn preview(app: &TestApp, token: &str, kind: &str) -> Vec<u8> {
+    let r = app.get(&format!("/v1/photos/{kind}"), token).await;
+    assert_eq!(r.status(), 200);
+    r.bytes().await.unwrap().to_vec()
+}
+
+#[tokio::test]
+async fn a_stranger_who_claims_a_leaked_link_first_gets_no_photo_of_theirs_forwarded() {
+    let app = spawn_app().await;
+    let who = user();
+    let desktop = app.session_for(&who).await;
+    let email = "leaked-link@example.com";
+    assert_eq!(put_staged(&app, "/v1/photos/idFront", &desktop, "file", picture(3)).await.status(), 204);
+    assert_eq!(put_staged(&app, "/v1/photos/face", &desktop, "camera", picture(5)).await.status(), 204);
+    let front = preview(&app, &desktop, "idFront").await;
+    let token = token_of(&start_handoff(&app, &desktop).await);
+
+    // The link leaked: a stranger claims it before the applicant's phone and stages a face
+    // (replacing the desktop's) and a back of an ID.
+    let stranger = capability(&app, &token, OTHER_DEVICE).await;
+    let url = |kind: &str| format!("/v1/handoff/photos/{kind}");
+    assert_eq!(put_staged(&app, &url("face"), &stranger, "camera", picture(11)).await.status(), 204);
+    assert_eq!(put_staged(&app, &url("idBack"), &stranger, "camera", picture(13)).await.status(), 204);
+    let strangers_face = preview(&app, &desktop, "face").await;
+    assert_eq!(kinds(&handoff_state(&app, &desktop).await["photos"]), ["face", "idBack", "idFront"]);
+
+    // The applicant's phone is refused, and that ends the link: the stranger's photos are
+    // dropped, the desktop's own stay, and the desktop can tell what happened.
+    assert_eq!(code_of(claim(&app, &token, DEVICE).await).await, (409, "handoff_other_device".to_owned()));
+    let s = handoff_state(&app, &desktop).await;
+    assert_eq!(s["state"], "taken");
+    assert_eq!(kinds(&s["photos"]), ["idFront"]);
+    assert_eq!(kinds(&staged_of(&app, &desktop).await["photos"]), ["idFront"]);
+    assert_eq!(app.get("/v1/photos/face", &desktop).await.status(), 404);
+    assert_eq!(preview(&app, &desktop, "idFront").await, front);
+    // Dead for both: the stranger adds nothing more, and no claim works.
+    assert_eq!(code_of(phone_photo(&app, &stranger, "face").await).await, (401, "unauthorized".to_owned()));
+    assert_eq!(send(&app, reqwest::Method::POST, "/v1/handoff/done", &stranger).await.status(), 401);
+    assert_eq!(code_of(claim(&app, &token, OTHER_DEVICE).await).await, (404, "handoff_invalid".to_owned()));
+    assert_eq!(code_of(claim(&app, &token, DEVICE).await).await, (404, "handoff_invalid".to_owned()));
+    assert_eq!(kinds(&staged_of(&app, &desktop).await["photos"]), ["idFront"]);
+
+    // The desktop takes its face again and submits: the provider gets the desktop's photos only.
+    assert_eq!(put_staged(&app, "/v1/photos/face", &desktop, "camera", picture(7)).await.status(), 204);
+    let own_face = preview(&app, &desktop, "face").await;
+    assert_ne!(own_face, strangers_face);
+    let r = app.post("/v1/applications", &desktop, &valid_draft(email)).await;
+    assert_eq!(r.status(), 201);
+    let id = r.json::<Value>().await.unwrap()["applicationId"].as_str().unwrap().to_owned();
+    assert_eq!(app.post(&format!("/v1/applications/{id}/submit"), &desktop, &json!({})).await.status(), 202);
+    let rn = app.request_no_of(email).await;
+    let detail = app.sandbox_app(&rn).await;
+    let mut types: Vec<&str> =
+        detail["files"].as_array().unwrap().iter().map(|f| f["type"].as_str().unwrap()).collect();
+    types.sort_unstable();
+    assert_eq!(types, ["amlReport", "face", "idFront", "idvReport"], "no idBack of the stranger's");
+    assert_eq!(app.sandbox_file(&rn, "face").await, own_face, "the desktop's face, not the stranger's");
+    assert_eq!(app.sandbox_file(&rn, "idFront").await, front);
+}
+
+#[tokio::test]
+async fn a_taken_link_drops_only_what_came_through_it() {
+    let app = spawn_app().await;
+    let desktop = app.session().await;
+    // An earlier link's phone staged the front; then the desktop made a new link.
+    let first = capability(&app, &token_of(&start_handoff(&app, &desktop).await), DEVICE).await;
+    assert_eq!(phone_photo(&app, &first, "idFront").await.status(), 204);
+    let token = token_of(&start_handoff(&app, &desktop).await);
+    let cap = capability(&app, &token, DEVICE).await;
+    assert_eq!(phone_photo(&app, &cap, "face").await.status(), 204);
+    assert_eq!(phone_photo(&app, &cap, "idBack").await.status(), 204);
+    // The desktop retook the back itself: that one is the desktop's now.
+    assert_eq!(stage_photo(&app, &desktop, "idBack", "file").await.status(), 204);
+    assert_eq!(code_of(claim(&app, &token, OTHER_DEVICE).await).await, (409, "handoff_other_device".to_owned()));
+    let s = handoff_state(&app, &desktop).await;
+    assert_eq!(s["state"], "taken");
+    assert_eq!(kinds(&s["photos"]), ["idBack", "idFront"], "only the taken link's face is dropped");
+}
+
+/// Sends `PUT /v1/handoff/photos/{kind}` with a capability and all of a photo but its last
+/// bytes, then waits: the request is past its capability check and in flight.
+async fn upload_in_flight(app: &TestApp, capability: &str, kind: &str) -> (TcpStream, Vec<u8>) {
+    let body = jpeg(800, 600);
+    let mut s = TcpStream::connect(app.base.trim_start_matches("http://")).await.unwrap();
+    let head = format!(
+        "PUT /v1/handoff/photos/{kind} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {capability}\r\n\
+         Content-Type: image/jpeg\r\nX-Photo-Source: camera\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let (sent, rest) = body.split_at(body.len() - 64);
+    s.write_all(sent).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    (s, rest.to_vec())
+}
+
+/// Sends the rest of an upload in flight and answers its status line.
+async fn finish_upload(mut s: TcpStream, rest: &[u8]) -> String {
+    s.write_all(rest).await.unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !contains(&buf, b"\r\n") {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, s.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => buf.extend_from_slice(&chunk[..n]),
+            _ => break,
+        }
+    }
+    String::from_utf8_lossy(&buf).lines().next().unwrap_or_default().to_owned()
+}
+
+#[tokio::test]
+async fn photos_of_a_capability_are_refused_once_the_link_ended_even_when_already_in_flight() {
+    let app = spawn_app().await;
+    // While the link lives, an upload sent this way lands.
+    let desktop = app.session().await;
+    let cap = capability(&app, &token_of(&start_handoff(&app, &desktop).await), DEVICE).await;
+    let (in_flight, rest) = upload_in_flight(&app, &cap, "face").await;
+    let answer = finish_upload(in_flight, &rest).await;
+    assert!(answer.starts_with("HTTP/1.1 204"), "{answer}");
+    assert_eq!(kinds(&staged_of(&app, &desktop).await["photos"]), ["face"]);
+    // How the link ends: "Use this device instead", a new link, a second device's claim.
+    for how in ["this device", "new link", "taken"] {
+        let desktop = app.session().await;
+        let token = token_of(&start_handoff(&app, &desktop).await);
+        let cap = capability(&app, &token, DEVICE).await;
+        let (in_flight, rest) = upload_in_flight(&app, &cap, "face").await;
+        match how {
+            "this device" => {
+                assert_eq!(send(&app, reqwest::Method::DELETE, "/v1/handoff", &desktop).await.status(), 204);
+            }
+            "new link" => drop(start_handoff(&app, &desktop).await),
+            _ => assert_eq!(claim(&app, &token, OTHER_DEVICE).await.status(), 409),
+        }
+        let answer = finish_upload(in_flight, &rest).await;
+        assert!(answer.starts_with("HTTP/1.1 401"), "{how}: the upload in flight → {answer}");
+        assert_eq!(code_of(phone_photo(&app, &cap, "idFront").await).await, (401, "unauthorized".to_owned()), "{how}");
+        assert_eq!(send(&app, reqwest::Method::POST, "/v1/handoff/done", &cap).await.status(), 401, "{how}");
+        assert_eq!(staged_of(&app, &desktop).await, Value::Null, "{how}: nothing was staged");
+        assert_ne!(handoff_state(&app, &desktop).await["state"], "done", "{how}");
+    }
 }
 
 #[tokio::test]

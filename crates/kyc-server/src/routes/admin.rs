@@ -1,5 +1,5 @@
 //! The partner's server, with the admin key: `PUT /v1/admin/applications/{id}/reports/{kind}`
-//! pushes the AML / IDV report PDF; `GET /v1/admin/applications?externalUserId=` and
+//! pushes the AML / IDV report PDF (stored sealed with `KYC_DATA_KEY` until it is forwarded); `GET /v1/admin/applications?externalUserId=` and
 //! `GET /v1/admin/applications/{id}` answer the application view with its status history —
 //! the partner's own, trustworthy result channel (with the signed notifications of work.rs).
 
@@ -32,7 +32,9 @@ pub async fn put_report(
     if !body.starts_with(b"%PDF-") {
         return Err(ApiError::UnsupportedMediaType("reports must be PDF files"));
     }
-    state.db.put_report(&app.id, &kind, &body, crate::now_secs()).await?;
+    // Sealed with the data key, bound to its application and kind, until submit forwards it.
+    let sealed = state.config.data_key.seal(&crate::staging::report_aad(&app.id, &kind), &body);
+    state.db.put_report(&app.id, &kind, &sealed, crate::now_secs()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

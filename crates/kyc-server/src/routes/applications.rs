@@ -180,14 +180,23 @@ pub async fn get(
 /// What the widget sees of an application: `submitting` is shown as `reviewing` (the submit
 /// is under way), and which photos the backend already has.
 async fn widget_view(state: &AppState, app: &ApplicationRow) -> Result<Value, ApiError> {
-    let shown = if app.status == status::SUBMITTING { status::REVIEWING } else { app.status.as_str() };
     let documents = state.db.documents(&app.id).await?;
     Ok(json!({
         "applicationId": app.id,
-        "status": shown,
+        "status": shown_status(&app.status),
         "updatedAt": crate::rfc3339(app.updated_at),
         "documents": documents,
     }))
+}
+
+/// An application's status as the widget and the partner see it: the internal `submitting` (a
+/// submit under way) is `reviewing`.
+fn shown_status(s: &str) -> &str {
+    if s == status::SUBMITTING {
+        status::REVIEWING
+    } else {
+        s
+    }
 }
 
 /// `GET /v1/session`: where this session's user stands — `application` is `null` before the
@@ -207,14 +216,17 @@ pub async fn session_view(
     Ok(Json(json!({"expiresAt": crate::rfc3339(sess.expires_at), "application": application, "staged": staged})))
 }
 
-/// The application view of contract.md §1 (no PII), for the partner's admin endpoints.
+/// The application view of contract.md §1 (no PII), for the partner's admin endpoints. Only
+/// `draft`, `reviewing`, `approved` and `rejected` are shown: `submitting` (a submit in flight)
+/// is `reviewing` in `status`, and the history leaves out the internal `creating` and
+/// `submitting` entries, a repeat of the same status in a row (a failed submit's way back to
+/// `draft`) shown once, at its first time.
 pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<Value, ApiError> {
-    let history: Vec<Value> = state
-        .db
-        .history(&app.id)
-        .await?
+    let mut entries = state.db.history(&app.id).await?;
+    entries.retain(|h| h.status != status::CREATING && h.status != status::SUBMITTING);
+    entries.dedup_by(|later, earlier| later.status == earlier.status);
+    let history: Vec<Value> = entries
         .into_iter()
-        .filter(|h| h.status != status::CREATING)
         .map(|h| json!({"status": h.status, "at": crate::rfc3339(h.at), "source": h.source}))
         .collect();
     let documents: Vec<Value> = state
@@ -227,7 +239,7 @@ pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<Value,
     Ok(json!({
         "applicationId": app.id,
         "externalUserId": app.external_user_id,
-        "status": app.status,
+        "status": shown_status(&app.status),
         "createdAt": crate::rfc3339(app.created_at),
         "updatedAt": crate::rfc3339(app.updated_at),
         "history": history,

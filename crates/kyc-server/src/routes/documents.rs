@@ -54,14 +54,33 @@ pub async fn put(
     if app.status != status::DRAFT {
         return Err(ApiError::already_submitted());
     }
-    let photo = receive_photo(&state, &sess.id, kind, &h, body).await?;
-    let sha = hex::encode(Sha256::digest(&photo.cleaned.jpeg));
-    state
-        .upstream
-        .upload(&app.request_no, kind.as_str(), &photo.cleaned.jpeg, "image/jpeg")
-        .await
-        .map_err(|e| crate::upstream_failure(&e))?;
-    state.db.record_document(&app.id, kind.as_str(), &sha, photo.source, crate::now_secs()).await?;
+    let photo = receive_photo(&state, &sess.external_user_id, kind, &h, body).await?;
+    // Forwarded in a task of its own, so a caller going away does not leave its upload marked
+    // as in flight.
+    let forward = tokio::spawn(async move {
+        // Right before `fileUpload`, a conditional statement: the upload is marked in flight
+        // only while the application is still `draft`. A submit that began meanwhile wins — this
+        // upload is refused and nothing goes out after it — and a submit arriving now waits
+        // for this one (its claim respects the mark; work.rs).
+        let Some(mark) = crate::work::UploadMark::begin(&state, &app.id).await? else {
+            tracing::info!(event = "upload_after_submit", kind = kind.as_str(), "upload refused: the submit began");
+            return Err(ApiError::already_submitted());
+        };
+        let sha = hex::encode(Sha256::digest(&photo.cleaned.jpeg));
+        let forwarded = async {
+            state
+                .upstream
+                .upload(&app.request_no, kind.as_str(), &photo.cleaned.jpeg, "image/jpeg")
+                .await
+                .map_err(|e| crate::upstream_failure(&e))?;
+            state.db.record_document(&app.id, kind.as_str(), &sha, photo.source, crate::now_secs()).await?;
+            Ok::<_, ApiError>(())
+        }
+        .await;
+        mark.end(&state).await;
+        forwarded.map(|()| photo)
+    });
+    let photo = forward.await.map_err(|e| ApiError::Internal(e.into()))??;
     photo.log("document_uploaded", "photo cleaned and forwarded");
     Ok(StatusCode::NO_CONTENT)
 }
@@ -103,12 +122,14 @@ fn photo_source(h: &HeaderMap) -> &'static str {
 /// The one way a photo body is taken in — `PUT /v1/applications/{id}/documents/{kind}` and the
 /// staging routes (`PUT /v1/photos/{kind}`, `PUT /v1/handoff/photos/{kind}`) alike: read with
 /// the hard cap and the body deadline (413), walked (415 / 422 on `documents.<kind>`), queued
-/// for its share of the decode budget under `decoder` (one photo at a time per session or
-/// phone: 429; a full queue: 503), cleaned, and its measures compared with the widget's
+/// for its share of the decode budget as the partner user `user` (one place per person, whatever
+/// the number of their tokens or devices — the upload places of intake.rs already hold one
+/// upload per person and a few per client IP; a full queue: 503), cleaned — its body's share of
+/// the body budget given back then — and its measures compared with the widget's
 /// `X-Photo-Metrics`. The caller authorised the request before the body was touched.
 pub(crate) async fn receive_photo(
     state: &AppState,
-    decoder: &str,
+    user: &str,
     kind: DocumentKind,
     h: &HeaderMap,
     body: Body,
@@ -117,7 +138,7 @@ pub(crate) async fn receive_photo(
     let bytes = read_capped(h, body, MAX_PHOTO_BYTES).await?;
     // The walk: cheap, and it says what the decode will cost before anything is decoded.
     let plan = crate::photos::plan(&bytes).map_err(|e| photo_error(kind, e))?;
-    let ticket = state.decode_queue.acquire(decoder, plan.decode_bytes).await.map_err(|e| match e {
+    let ticket = state.decode_queue.acquire(&format!("user:{user}"), plan.decode_bytes).await.map_err(|e| match e {
         QueueError::Busy => {
             tracing::warn!(event = "decode_queue_full", "photo decode queue full or wait timed out");
             ApiError::Busy
@@ -130,8 +151,11 @@ pub(crate) async fn receive_photo(
         r
     })
     .await
-    .map_err(|e| ApiError::Internal(e.into()))?
-    .map_err(|e| photo_error(kind, e))?;
+    .map_err(|e| ApiError::Internal(e.into()));
+    // The body's bytes are gone with the decode: its share of the body budget goes back now,
+    // not when the upstream call or the staging write is done.
+    crate::intake::release_body();
+    let cleaned = cleaned?.map_err(|e| photo_error(kind, e))?;
     // The capture record: how the photo was obtained and what the widget measured. The server
     // measured the bytes it received itself; a disagreement is logged (numbers only, no PII).
     let m = cleaned.metrics;

@@ -6,7 +6,10 @@
 //! nothing back.
 //!
 //! The first claim binds the phone's device id; the same device claiming again gets a fresh
-//! capability (the old one dies: a reloaded phone page goes on), any other device is refused.
+//! capability (the old one dies: a reloaded phone page goes on). Any other device is refused,
+//! and as which of the two is the applicant's cannot be told, the handoff then ends (`taken`):
+//! the link and the capability die, the photos staged through it are dropped, and the desktop
+//! sees `state: "taken"`.
 //! A new link replaces the user's handoff row, so every earlier link and capability dies.
 
 use axum::body::{Body, Bytes};
@@ -19,7 +22,7 @@ use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
 
 use super::documents::receive_photo;
-use super::staging::{not_submitted, open_draft, photo_list, stage_photo};
+use super::staging::{listed_photos, not_submitted, open_draft, photo_list, stage_photo};
 use crate::db::{HandoffRow, SessionRow};
 use crate::error::ApiError;
 use crate::security::Capability;
@@ -69,13 +72,14 @@ pub async fn create(
     ))
 }
 
-/// What the desktop sees: the state (`expired` computed from the times), the match code, until
-/// when the link (waiting) or the capability (connected, done) works, and every staged photo.
+/// What the desktop sees: the state (`expired` computed from the times; `taken` when a second
+/// device claimed the link), the match code, until when the link (waiting) or the capability
+/// (connected, done) works, and every staged photo.
 pub async fn get(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
 ) -> Result<Json<Value>, ApiError> {
-    let photos = photo_list(&state.db.staged_photos(&sess.external_user_id).await?);
+    let photos = photo_list(&listed_photos(&state, &sess.external_user_id).await?);
     let Some(row) = state.db.handoff_of_user(&sess.external_user_id).await? else {
         return Ok(Json(json!({"state": "none", "matchCode": null, "expiresAt": null, "photos": photos})));
     };
@@ -96,6 +100,7 @@ fn visible(row: &HandoffRow, now: i64) -> (&str, i64) {
         "waiting" => ("waiting", row.expires_at),
         "connected" if capability_until <= now => ("expired", capability_until),
         s @ ("connected" | "done") => (s, capability_until),
+        "taken" => ("taken", row.expires_at),
         _ => ("cancelled", row.expires_at),
     }
 }
@@ -117,9 +122,9 @@ struct Claim {
     device: String,
 }
 
-/// Whether a handoff's link can still be claimed at `now`.
+/// Whether a handoff's link can still be claimed at `now` (neither cancelled nor taken).
 fn claimable(row: &HandoffRow, now: i64) -> bool {
-    row.state != "cancelled" && row.expires_at > now
+    matches!(row.state.as_str(), "waiting" | "connected" | "done") && row.expires_at > now
 }
 
 pub async fn claim(State(state): State<AppState>, h: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
@@ -151,7 +156,11 @@ pub async fn claim(State(state): State<AppState>, h: HeaderMap, body: Body) -> R
             .ok_or(ApiError::HandoffInvalid)?;
         let same = row.device_hash.as_deref().is_some_and(|d| bool::from(d.ct_eq(device.as_slice())));
         if !same {
-            tracing::warn!(event = "handoff_other_device", "a link was claimed by a second device");
+            // Which of the two is the applicant's phone cannot be told (a link that leaked may
+            // have been opened by a stranger first): the handoff ends for both, what its phone
+            // staged is dropped, and the desktop is told to make a new link.
+            let ended = state.db.take_handoff(&row.external_user_id, &token_hash).await?;
+            tracing::warn!(event = "handoff_other_device", ended, "a link was claimed by a second device; ended");
             return Err(ApiError::handoff_other_device());
         }
         if !state.db.reclaim_handoff(&token_hash, &device, &capability_hash, now).await? {
@@ -160,7 +169,7 @@ pub async fn claim(State(state): State<AppState>, h: HeaderMap, body: Body) -> R
     }
     tracing::info!(event = "handoff_claimed", again = !bound, "a phone claimed its link");
     let user = &row.external_user_id;
-    let photos: Vec<String> = state.db.staged_photos(user).await?.into_iter().map(|p| p.kind).collect();
+    let photos: Vec<String> = listed_photos(&state, user).await?.into_iter().map(|p| p.kind).collect();
     Ok(Json(json!({
         "capability": capability,
         "matchCode": row.match_code,
@@ -191,9 +200,8 @@ pub async fn put_photo(
 ) -> Result<StatusCode, ApiError> {
     let kind = DocumentKind::parse(&kind).ok_or(ApiError::NotFound)?;
     not_submitted(&state, &cap.external_user_id).await?;
-    // The phone holds its own place in the decode queue: one photo at a time.
-    let decoder = format!("handoff:{}", cap.external_user_id);
-    let photo = receive_photo(&state, &decoder, kind, &h, body).await?;
+    // The phone shares its person's place in the decode queue (intake.rs, photos.rs).
+    let photo = receive_photo(&state, &cap.external_user_id, kind, &h, body).await?;
     stage_photo(&state, &cap.external_user_id, &photo, Some(&cap.hash)).await?;
     photo.log("photo_staged", "photo from a phone cleaned and staged");
     Ok(StatusCode::NO_CONTENT)
@@ -237,6 +245,8 @@ mod tests {
         assert_eq!(visible(&row("connected", 100, Some(50)), 50 + CAPABILITY_TTL_SECS).0, "expired");
         assert_eq!(visible(&row("done", 100, Some(50)), 10_000).0, "done");
         assert_eq!(visible(&row("cancelled", 100, None), 0).0, "cancelled");
+        assert_eq!(visible(&row("taken", 100, Some(50)), 60).0, "taken");
+        assert_eq!(visible(&row("taken", 100, Some(50)), 10_000).0, "taken");
     }
 
     #[test]

@@ -10,6 +10,7 @@ mod submit;
 mod webhook;
 
 pub(crate) use documents::read_capped;
+pub(crate) use webhook::MAX_BODY as WEBHOOK_MAX_BODY;
 pub use webhook::{webhook_secret_ok, Dedup as WebhookDedup};
 
 use axum::extract::{DefaultBodyLimit, State};
@@ -21,7 +22,7 @@ use crate::error::ApiError;
 use crate::AppState;
 
 /// JSON bodies are small; photos have their own limit (documents.rs).
-const JSON_LIMIT: usize = 64 * 1024;
+pub(crate) const JSON_LIMIT: usize = 64 * 1024;
 
 pub fn v1() -> Router<AppState> {
     Router::new()

@@ -32,6 +32,16 @@ pub async fn create(
     if !safe_segment(&req.external_user_id) {
         return Err(ApiError::BadRequest("externalUserId must be 1-64 of letters, digits, '.', '_' or '-'"));
     }
+    // Sessions per partner user (across instances): one person reloading the signup page gets
+    // plenty; thirty tokens for one person do not buy thirty people's share of anything.
+    let key = format!("sessions:user:{}", req.external_user_id);
+    if crate::security::limit_hit(&state, &[(key.as_str(), crate::security::SESSIONS_PER_USER_PER_HOUR, 3600)])
+        .await
+        .is_err()
+    {
+        tracing::warn!(event = "sessions_limited", "too many sessions for one user");
+        return Err(ApiError::RateLimited);
+    }
     let (token, id, token_hash) = new_token();
     let now = crate::now_secs();
     let row = SessionRow { id, token_hash, external_user_id: req.external_user_id, expires_at: now + SESSION_TTL_SECS };

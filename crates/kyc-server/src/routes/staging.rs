@@ -84,7 +84,7 @@ pub async fn put_photo(
     let kind = DocumentKind::parse(&kind).ok_or(ApiError::NotFound)?;
     // Refused before the body is read and decoded (the write checks again, atomically).
     not_submitted(&state, &sess.external_user_id).await?;
-    let photo = receive_photo(&state, &sess.id, kind, &h, body).await?;
+    let photo = receive_photo(&state, &sess.external_user_id, kind, &h, body).await?;
     stage_photo(&state, &sess.external_user_id, &photo, None).await?;
     photo.log("photo_staged", "photo cleaned and staged");
     Ok(StatusCode::NO_CONTENT)
@@ -157,6 +157,27 @@ pub(crate) async fn open_draft(state: &AppState, external_user_id: &str) -> Resu
     Ok(parsed)
 }
 
+/// The user's staged photos a configured data key opens, by the key id stored beside each
+/// (`KYC_DATA_KEY`, or `KYC_DATA_KEY_PREVIOUS` during a rotation): one sealed under a key no
+/// longer configured is neither listed nor counted, as it could not be shown nor forwarded.
+/// The event is logged without any value.
+pub(crate) async fn listed_photos(state: &AppState, external_user_id: &str) -> Result<Vec<StagedPhoto>, ApiError> {
+    let mut photos = state.db.staged_photos(external_user_id).await?;
+    photos.retain(|p| {
+        let opens = p.key_id.as_deref().is_some_and(|id| state.config.data_key.knows(id));
+        if !opens {
+            tracing::warn!(
+                event = "staged_unreadable",
+                what = "photo",
+                kind = p.kind.as_str(),
+                "a staged photo was sealed with a key that is not configured; not listed"
+            );
+        }
+        opens
+    });
+    Ok(photos)
+}
+
 /// `[{"kind", "source", "uploadedAt"}]`.
 pub(crate) fn photo_list(photos: &[StagedPhoto]) -> Vec<Value> {
     photos
@@ -167,9 +188,11 @@ pub(crate) fn photo_list(photos: &[StagedPhoto]) -> Vec<Value> {
 
 /// `staged` of `GET /v1/session`: `null` when nothing is staged, else the step, `noExpiry`, the
 /// draft as typed and the staged photos. Photos staged without a draft (a phone was quicker
-/// than the first save) answer `step: null` and an empty draft.
+/// than the first save) answer `step: null` and an empty draft. Only what opens counts: a
+/// draft or photo sealed under a key no longer configured neither shows nor makes `staged`
+/// non-null.
 pub(crate) async fn staged_view(state: &AppState, external_user_id: &str) -> Result<Value, ApiError> {
-    let photos = state.db.staged_photos(external_user_id).await?;
+    let photos = listed_photos(state, external_user_id).await?;
     let draft = open_draft(state, external_user_id).await?;
     if draft.is_none() && photos.is_empty() {
         return Ok(Value::Null);

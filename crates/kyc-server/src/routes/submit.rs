@@ -1,29 +1,35 @@
-//! `POST /v1/applications/{id}/submit`: the user's staged photos are forwarded first
-//! (STAGING.md); then a state machine in the database, so any number of instances can take
-//! duplicate submits. The caller whose conditional update moves the application
-//! `draft → submitting` submits it (reports, then `merchantProcess`, then
-//! `reviewing`); every other caller waits for that outcome and answers it, or `409` if it does
+//! `POST /v1/applications/{id}/submit`: a state machine in the database, so any number of
+//! instances can take duplicate submits. Cheap checks first (every required photo uploaded or
+//! staged, the reports there: `409 documents_missing` / `reports_missing`); then the caller
+//! whose conditional update moves the application `draft → submitting` wins its lease
+//! (work.rs) — once no upload to it is in flight — and alone does the work: the user's staged
+//! photos (STAGING.md), the missing-documents check, the reports, `merchantProcess`, then
+//! `reviewing`. Every other caller waits for that outcome and answers it, or `409` if it does
 //! not come in time. An ambiguous upstream failure (a timeout, a 5xx) is resolved by asking the
 //! provider before anything is retried; what cannot be resolved now stays `submitting` and is
-//! finished by the reconciler (work.rs).
+//! finished by the reconciler (work.rs) once the lease is given back or runs out.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use kyc_domain::missing_documents;
 use kyc_domain::photo::DocumentKind;
+use kyc_domain::{missing_documents, FieldError};
 use serde_json::{json, Value};
 use std::time::Duration;
 
-use crate::db::SessionRow;
+use crate::db::{ApplicationRow, SessionRow};
 use crate::error::ApiError;
 use crate::reports::{self, REPORT_KINDS};
 use crate::upstream::UpstreamError;
-use crate::work::{self, SubmitError};
+use crate::work::{self, SubmitClaim, SubmitError, SubmitLease};
 use crate::{status, AppState};
 
 /// How long a duplicate submit waits for the one in flight.
 pub const WAIT_FOR_OTHER: Duration = Duration::from_secs(15);
+/// How long a submit waits for uploads in flight to the application before its claim: longer
+/// than a dead instance's upload mark lasts, so it ends with the claim unless uploads keep
+/// coming or one is stuck upstream.
+pub const WAIT_FOR_UPLOADS: Duration = Duration::from_secs(work::UPLOAD_MARK_SECS as u64 + 2);
 
 fn accepted(s: &str) -> (StatusCode, Json<Value>) {
     let shown = if s == status::SUBMITTING { status::REVIEWING } else { s };
@@ -37,36 +43,63 @@ pub async fn submit(
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let app = super::applications::owned(&state, &sess, &id).await?;
     if app.status == status::DRAFT {
-        // Photos staged on either device that the application has not received go first, so
-        // the missing-documents check sees them (STAGING.md).
-        work::forward_staged_photos(&state, &app).await.map_err(|e| match e {
-            SubmitError::Upstream(e) => crate::upstream_failure(&e),
-            SubmitError::Database(e) => e.into(),
-            SubmitError::ReportsMissing => reports_missing(),
-            SubmitError::Other(e) => ApiError::Internal(e),
-        })?;
-        let present: Vec<DocumentKind> =
-            state.db.documents(&app.id).await?.iter().filter_map(|k| DocumentKind::parse(k)).collect();
-        let missing = missing_documents(&present);
-        if !missing.is_empty() {
-            return Err(ApiError::Conflict {
-                code: "documents_missing",
-                message: "upload the front of the ID and a photo of the face first",
-                fields: missing,
-            });
-        }
-        for kind in REPORT_KINDS {
-            if reports::load(&state, &app.id, &app.external_user_id, kind).await.map_err(ApiError::Internal)?.is_none()
-            {
-                tracing::error!(event = "report_missing", kind, "no report available for submit");
-                return Err(reports_missing());
-            }
-        }
-        if work::transition(&state, &app.id, &[status::DRAFT], status::SUBMITTING, "widget").await? {
-            return run(&state, &app).await;
+        precheck(&state, &app).await?;
+        if let Some(lease) = claim(&state, &app).await? {
+            // The work runs in a task of its own: a caller going away (or a deadline) does not
+            // cut it in half; it answers the same either way.
+            let task = tokio::spawn(async move { run(&state, &app, lease).await });
+            return task.await.map_err(|e| ApiError::Internal(e.into()))?;
         }
     }
     wait_for_outcome(&state, &app.id).await
+}
+
+/// What can be told before the claim (no history entry, nothing upstream): a required photo
+/// neither uploaded nor staged, or a report the partner has not provided. The holder of the
+/// lease checks again for real (a staged photo may not open).
+async fn precheck(state: &AppState, app: &ApplicationRow) -> Result<(), ApiError> {
+    let mut present: Vec<DocumentKind> =
+        state.db.documents(&app.id).await?.iter().filter_map(|k| DocumentKind::parse(k)).collect();
+    let staged = state.db.staged_photos(&app.external_user_id).await?;
+    present.extend(staged.iter().filter_map(|p| DocumentKind::parse(&p.kind)));
+    let missing = missing_documents(&present);
+    if !missing.is_empty() {
+        return Err(documents_missing(missing));
+    }
+    for kind in REPORT_KINDS {
+        if reports::load(state, &app.id, &app.external_user_id, kind).await.map_err(ApiError::Internal)?.is_none() {
+            tracing::error!(event = "report_missing", kind, "no report available for submit");
+            return Err(reports_missing());
+        }
+    }
+    Ok(())
+}
+
+/// `draft → submitting` with the lease, waiting for uploads in flight to the application;
+/// `None` when another caller has it (or it is past `draft`).
+async fn claim(state: &AppState, app: &ApplicationRow) -> Result<Option<SubmitLease>, ApiError> {
+    let deadline = tokio::time::Instant::now() + WAIT_FOR_UPLOADS;
+    loop {
+        match work::claim_submit(state, &app.id, "widget").await? {
+            SubmitClaim::Won(lease) => return Ok(Some(lease)),
+            SubmitClaim::Lost => return Ok(None),
+            SubmitClaim::UploadsInFlight if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            SubmitClaim::UploadsInFlight => {
+                tracing::warn!(event = "submit_waited_for_uploads", "uploads in flight held the submit back too long");
+                return Err(submit_failed());
+            }
+        }
+    }
+}
+
+fn documents_missing(fields: Vec<FieldError>) -> ApiError {
+    ApiError::Conflict {
+        code: "documents_missing",
+        message: "upload the front of the ID and a photo of the face first",
+        fields,
+    }
 }
 
 fn reports_missing() -> ApiError {
@@ -77,12 +110,41 @@ fn reports_missing() -> ApiError {
     }
 }
 
-/// This caller won `draft → submitting`: submit, and settle every failure.
-async fn run(state: &AppState, app: &crate::db::ApplicationRow) -> Result<(StatusCode, Json<Value>), ApiError> {
-    match work::perform_submit(state, app, "widget").await {
+fn submit_failed() -> ApiError {
+    ApiError::Conflict { code: "submit_failed", message: "the submit did not go through; try again", fields: vec![] }
+}
+
+/// This caller holds the lease: submit, settle every failure, give the lease back.
+async fn run(
+    state: &AppState,
+    app: &ApplicationRow,
+    lease: SubmitLease,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let outcome = work::complete_submit(state, app, &lease, "widget").await;
+    if matches!(outcome, Err(SubmitError::LeaseLost)) {
+        // Another holder took it over (this one stalled past its lease): answer its outcome.
+        lease.release(state).await;
+        return wait_for_outcome(state, &app.id).await;
+    }
+    let answer = settle(state, app, outcome).await;
+    lease.release(state).await;
+    answer
+}
+
+async fn settle(
+    state: &AppState,
+    app: &ApplicationRow,
+    outcome: Result<(), SubmitError>,
+) -> Result<(StatusCode, Json<Value>), ApiError> {
+    let back_to_draft = || work::transition(state, &app.id, &[status::SUBMITTING], status::DRAFT, "widget");
+    match outcome {
         Ok(()) => Ok(accepted(status::REVIEWING)),
+        Err(SubmitError::DocumentsMissing(fields)) => {
+            back_to_draft().await?;
+            Err(documents_missing(fields))
+        }
         Err(SubmitError::ReportsMissing) => {
-            work::transition(state, &app.id, &[status::SUBMITTING], status::DRAFT, "widget").await?;
+            back_to_draft().await?;
             Err(reports_missing())
         }
         Err(SubmitError::Upstream(e @ UpstreamError::Unavailable(_))) => {
@@ -94,7 +156,7 @@ async fn run(state: &AppState, app: &crate::db::ApplicationRow) -> Result<(Statu
                     Ok(accepted(&now))
                 }
                 Ok(_) => {
-                    work::transition(state, &app.id, &[status::SUBMITTING], status::DRAFT, "widget").await?;
+                    back_to_draft().await?;
                     Err(crate::upstream_failure(&e))
                 }
                 // Still unknown: stays `submitting`; the reconciler settles it.
@@ -102,9 +164,10 @@ async fn run(state: &AppState, app: &crate::db::ApplicationRow) -> Result<(Statu
             }
         }
         Err(SubmitError::Upstream(e)) => {
-            work::transition(state, &app.id, &[status::SUBMITTING], status::DRAFT, "widget").await?;
+            back_to_draft().await?;
             Err(crate::upstream_failure(&e))
         }
+        Err(SubmitError::LeaseLost) => wait_for_outcome(state, &app.id).await,
         Err(SubmitError::Database(e)) => Err(e.into()),
         Err(SubmitError::Other(e)) => Err(ApiError::Internal(e)),
     }
@@ -117,13 +180,7 @@ async fn wait_for_outcome(state: &AppState, id: &str) -> Result<(StatusCode, Jso
         let app = state.db.application(id).await?.ok_or(ApiError::NotFound)?;
         match app.status.as_str() {
             status::REVIEWING | status::APPROVED | status::REJECTED => return Ok(accepted(&app.status)),
-            status::DRAFT => {
-                return Err(ApiError::Conflict {
-                    code: "submit_failed",
-                    message: "the submit did not go through; try again",
-                    fields: vec![],
-                })
-            }
+            status::DRAFT => return Err(submit_failed()),
             _ => {}
         }
         if tokio::time::Instant::now() >= deadline {

@@ -47,6 +47,14 @@ pub struct Options {
     pub reconcile_after_secs: Option<i64>,
     /// `KYC_HANDOFF_TTL_SECS` (default 900).
     pub handoff_ttl_secs: Option<i64>,
+    /// Sandbox fault injection: calls whose path contains this wait `sandbox_delay_before`
+    /// before the sandbox processes them and `sandbox_delay_after` after
+    /// (`SandboxConfig::delay_path`).
+    pub sandbox_delay_path: Option<String>,
+    pub sandbox_delay_before: Duration,
+    pub sandbox_delay_after: Duration,
+    /// The listener's connection limits (default: `ConnectionLimits::default()`).
+    pub connections: Option<kyc_server::http::ConnectionLimits>,
 }
 
 impl Default for Options {
@@ -67,6 +75,10 @@ impl Default for Options {
             partner_webhook: None,
             reconcile_after_secs: None,
             handoff_ttl_secs: None,
+            sandbox_delay_path: None,
+            sandbox_delay_before: Duration::ZERO,
+            sandbox_delay_after: Duration::ZERO,
+            connections: None,
         }
     }
 }
@@ -79,6 +91,9 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     let mut sc = SandboxConfig::new("sandbox-key", "sandbox-secret");
     sc.review_delay = o.review_delay;
     sc.webhook_backoff = Duration::from_millis(50);
+    sc.delay_path = o.sandbox_delay_path.clone();
+    sc.delay_before = o.sandbox_delay_before;
+    sc.delay_after = o.sandbox_delay_after;
     let sandbox = Sandbox::new(sc);
     let sl = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let sandbox_base = format!("http://{}", sl.local_addr().unwrap());
@@ -99,7 +114,7 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
         config.rate_limit_per_minute = n;
     }
     config.allowed_origins.extend(o.allowed_origins);
-    config.trusted_proxies = o.trusted_proxies;
+    config.trusted_proxies = o.trusted_proxies.into_iter().map(ipnet::IpNet::from).collect();
     if let Some(r) = o.retention_secs {
         config.retention_secs = r;
     }
@@ -123,8 +138,10 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     if let Some(extra) = o.extra_routes {
         a = kyc_server::layered(extra, state.clone()).merge(a);
     }
-    let timeouts = o.timeouts;
-    tokio::spawn(async move { kyc_server::serve_with(l, a, std::future::pending(), timeouts).await.unwrap() });
+    let (timeouts, limits) = (o.timeouts, o.connections.unwrap_or_default());
+    tokio::spawn(async move {
+        kyc_server::serve_limited(l, a, std::future::pending(), timeouts, limits).await.unwrap();
+    });
     TestApp { base, sandbox_base, http: reqwest::Client::new(), state, sandbox, admin_key: o.admin_key, dir }
 }
 

@@ -1,0 +1,263 @@
+//! Bodies in flight (issue 22 §1): request bodies are bounded by the memory they take, not by
+//! how many requests there are.
+//!
+//! One server-wide byte budget (`KYC_BODY_BUDGET_MIB`) covers every request body being read.
+//! A request takes its share — its declared `Content-Length`, or its route's cap when it
+//! declares none — *before* a single body byte is read (the layer sits under authorisation),
+//! and gives it back when its answer is made, or earlier when the handler is done with the
+//! bytes ([`BodyLease::release`]: a photo's body is released once it is cleaned). A request that
+//! cannot get its share at once is answered `503 busy` with `Retry-After`, its body unread.
+//!
+//! Photo uploads are also capped per person and per client: one upload at a time per partner
+//! user (whatever the number of tokens or devices the user has — `429 session_busy`, which the
+//! widget sends again after a pause) and a few at a time per client IP ([`DEFAULT_UPLOADS_PER_IP`],
+//! `KYC_UPLOADS_PER_IP`; IPv6: per
+//! /64; `429 uploads_busy`). A stalled upload holds its share at most for the body deadline
+//! (http.rs). Together with the connection caps (http.rs) this bounds what a patient client
+//! with valid tokens can pin.
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, Method, Request};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+use crate::db::SessionRow;
+use crate::error::ApiError;
+use crate::security::Capability;
+use crate::AppState;
+
+/// The default body budget: with the decode budget (384 MiB) and the process's own baseline,
+/// the whole server stays within 512 MiB resident.
+pub const DEFAULT_BODY_BUDGET_MIB: u32 = 96;
+/// Photo uploads one client IP may have in flight at once, unless configured
+/// (`KYC_UPLOADS_PER_IP`: a partner whose applicants share one egress IP raises it).
+pub const DEFAULT_UPLOADS_PER_IP: u32 = 3;
+/// Photo uploads one partner user may have in flight at once (desktop and phone together).
+pub const UPLOADS_PER_USER: u32 = 1;
+
+/// The largest body a route reads, and whether it is a photo upload.
+fn route_cap(method: &Method, path: &str) -> Option<(u64, bool)> {
+    let photo = kyc_domain::photo::MAX_PHOTO_BYTES;
+    if *method == Method::PUT {
+        if path.starts_with("/v1/photos/") || path.starts_with("/v1/handoff/photos/") {
+            return Some((photo, true));
+        }
+        if path.starts_with("/v1/applications/") && path.contains("/documents/") {
+            return Some((photo, true));
+        }
+        if path.starts_with("/v1/admin/applications/") && path.contains("/reports/") {
+            return Some((photo, false));
+        }
+    }
+    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) || !path.starts_with("/v1/") {
+        return None;
+    }
+    if path.starts_with("/v1/webhooks/") {
+        return Some((crate::routes::WEBHOOK_MAX_BODY as u64, false));
+    }
+    Some((crate::routes::JSON_LIMIT as u64, false))
+}
+
+/// The server-wide budget and the per-user and per-IP upload places.
+pub struct Intake {
+    budget: Arc<Semaphore>,
+    budget_kib: u32,
+    uploads_per_ip: u32,
+    places: Mutex<Places>,
+}
+
+#[derive(Default)]
+struct Places {
+    users: HashMap<String, u32>,
+    ips: HashMap<String, u32>,
+}
+
+impl Intake {
+    pub fn new(budget_mib: u32, uploads_per_ip: u32) -> Arc<Self> {
+        let budget_kib = budget_mib.saturating_mul(1024).max(1);
+        Arc::new(Self {
+            budget: Arc::new(Semaphore::new(budget_kib as usize)),
+            budget_kib,
+            uploads_per_ip: uploads_per_ip.max(1),
+            places: Mutex::default(),
+        })
+    }
+
+    /// KiB of the budget free right now.
+    pub fn free_kib(&self) -> usize {
+        self.budget.available_permits()
+    }
+
+    /// Reserves `bytes` of the budget at once, or `None`.
+    pub fn try_reserve(&self, bytes: u64) -> Option<OwnedSemaphorePermit> {
+        let kib = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX).min(self.budget_kib);
+        if kib == 0 {
+            return None;
+        }
+        self.budget.clone().try_acquire_many_owned(kib).ok()
+    }
+
+    /// Takes an upload place for `user` and for `ip`, or says which is full.
+    fn take_places(self: &Arc<Self>, user: &str, ip: &str) -> Result<UploadPlaces, ApiError> {
+        let mut p = self.places.lock().unwrap_or_else(PoisonError::into_inner);
+        if p.users.get(user).copied().unwrap_or(0) >= UPLOADS_PER_USER {
+            return Err(ApiError::SessionBusy);
+        }
+        if p.ips.get(ip).copied().unwrap_or(0) >= self.uploads_per_ip {
+            return Err(ApiError::UploadsBusy);
+        }
+        *p.users.entry(user.to_owned()).or_default() += 1;
+        *p.ips.entry(ip.to_owned()).or_default() += 1;
+        Ok(UploadPlaces { intake: self.clone(), user: user.to_owned(), ip: ip.to_owned() })
+    }
+}
+
+/// A user's and an IP's upload place; given back when dropped.
+struct UploadPlaces {
+    intake: Arc<Intake>,
+    user: String,
+    ip: String,
+}
+
+impl Drop for UploadPlaces {
+    fn drop(&mut self) {
+        let mut guard = self.intake.places.lock().unwrap_or_else(PoisonError::into_inner);
+        let p = &mut *guard;
+        for (map, key) in [(&mut p.users, &self.user), (&mut p.ips, &self.ip)] {
+            if let Some(n) = map.get_mut(key) {
+                *n -= 1;
+                if *n == 0 {
+                    map.remove(key);
+                }
+            }
+        }
+    }
+}
+
+/// A request's share of the body budget: given back when its answer is made, or earlier by a
+/// handler done with the body's bytes ([`release_body`]).
+#[derive(Clone, Default)]
+struct BodyLease(Arc<Mutex<Option<OwnedSemaphorePermit>>>);
+
+impl BodyLease {
+    fn release(&self) {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take();
+    }
+}
+
+tokio::task_local! {
+    /// The body lease of the request being handled (handlers run in the layer's task).
+    static BODY_LEASE: BodyLease;
+}
+
+/// The current request is done with its body's bytes: its share of the body budget goes back.
+pub fn release_body() {
+    let _ = BODY_LEASE.try_with(BodyLease::release);
+}
+
+/// How many bytes a request's body will take at most: its declared length (capped at the
+/// route's limit, which the handler enforces), nothing when it has no body, the cap otherwise.
+fn expected_bytes(req: &Request<Body>, cap: u64) -> u64 {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    match declared {
+        Some(n) => n.min(cap),
+        None if http_body::Body::is_end_stream(req.body()) => 0,
+        None => cap,
+    }
+}
+
+/// The layer (under authorisation, over the handlers): the upload places, then the body's share.
+pub async fn bodies_in_flight(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let Some((cap, photo)) = route_cap(req.method(), req.uri().path()) else {
+        return next.run(req).await;
+    };
+    let bytes = expected_bytes(&req, cap);
+    let places = if photo {
+        let user = req
+            .extensions()
+            .get::<SessionRow>()
+            .map(|s| s.external_user_id.clone())
+            .or_else(|| req.extensions().get::<Capability>().map(|c| c.external_user_id.clone()));
+        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+        match (user, peer) {
+            (Some(user), Some(peer)) => {
+                let ip = crate::security::rate_key(crate::security::client_ip_addr(&state, peer, req.headers()));
+                match state.intake.take_places(&user, &ip) {
+                    Ok(p) => Some(p),
+                    Err(e) => {
+                        tracing::warn!(
+                            event = "upload_refused_busy",
+                            code = e.code(),
+                            "an upload was refused: too many in flight"
+                        );
+                        return e.into_response();
+                    }
+                }
+            }
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let lease = BodyLease::default();
+    if bytes > 0 {
+        let Some(permit) = state.intake.try_reserve(bytes) else {
+            tracing::warn!(event = "body_budget_full", "a request body was refused: the body budget is in use");
+            return ApiError::Busy.into_response();
+        };
+        *lease.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(permit);
+    }
+    let resp = BODY_LEASE.scope(lease.clone(), next.run(req)).await;
+    drop(places);
+    lease.release();
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_is_counted_in_kib_and_given_back() {
+        let intake = Intake::new(1, 3);
+        let a = intake.try_reserve(600 * 1024).unwrap();
+        assert!(intake.try_reserve(600 * 1024).is_none(), "1 MiB holds one 600 KiB body");
+        assert!(intake.try_reserve(100 * 1024).is_some());
+        drop(a);
+        assert_eq!(intake.free_kib(), 1024);
+        // A body larger than the whole budget takes all of it (and then runs alone).
+        assert!(intake.try_reserve(5_000_000).is_some());
+    }
+
+    #[test]
+    fn places_are_per_user_and_per_ip() {
+        let intake = Intake::new(8, 3);
+        let u1 = intake.take_places("u1", "ip1").unwrap();
+        assert!(matches!(intake.take_places("u1", "ip2"), Err(ApiError::SessionBusy)));
+        let u2 = intake.take_places("u2", "ip1").unwrap();
+        let u3 = intake.take_places("u3", "ip1").unwrap();
+        assert!(matches!(intake.take_places("u4", "ip1"), Err(ApiError::UploadsBusy)));
+        assert!(intake.take_places("u4", "ip2").is_ok());
+        drop((u1, u2, u3));
+        assert!(intake.take_places("u1", "ip1").is_ok());
+        let p = intake.places.lock().unwrap();
+        assert!(p.users.is_empty() && p.ips.is_empty(), "nothing is left behind");
+    }
+
+    #[test]
+    fn routes_have_their_caps() {
+        let photo = kyc_domain::photo::MAX_PHOTO_BYTES;
+        assert_eq!(route_cap(&Method::PUT, "/v1/photos/face"), Some((photo, true)));
+        assert_eq!(route_cap(&Method::PUT, "/v1/handoff/photos/face"), Some((photo, true)));
+        assert_eq!(route_cap(&Method::PUT, "/v1/applications/a/documents/face"), Some((photo, true)));
+        assert_eq!(route_cap(&Method::PUT, "/v1/admin/applications/a/reports/amlReport"), Some((photo, false)));
+        assert_eq!(route_cap(&Method::POST, "/v1/applications"), Some((crate::routes::JSON_LIMIT as u64, false)));
+        assert_eq!(route_cap(&Method::GET, "/v1/session"), None);
+        assert_eq!(route_cap(&Method::POST, "/healthz"), None);
+    }
+}
