@@ -132,6 +132,8 @@ test("a link opened on another device ends for both: the desktop says so and mak
     await page.locator(".kyc-handoff-state", { hasText: "Phone connected" }).waitFor({ timeout: 15_000 });
     await attach(p, "Photo of your face", "face.jpg");
     await slot(p, "Photo of your face").getByText("Uploaded").waitFor({ timeout: 20_000 });
+    // The desktop shows it in its slot.
+    await slot(page, "Photo of your face").locator("img:not([hidden])").waitFor({ timeout: 20_000 });
 
     // Another device opens it: refused, and the link ends for both.
     const q = await other.ctx.newPage();
@@ -140,6 +142,9 @@ test("a link opened on another device ends for both: the desktop says so and mak
     // The desktop says so in its live status line, and offers a new link.
     const status = page.locator(".kyc-handoff-status[role=status][aria-live=polite]");
     await status.getByText("Someone else opened your link — make a new one").waitFor({ timeout: 15_000 });
+    // The photo that came through the link is gone from the desktop's slot too: nothing shown
+    // there that the backend no longer holds.
+    await slot(page, "Photo of your face").locator("img:not([hidden])").waitFor({ state: "detached", timeout: 15_000 });
     const token = await sessionFor(user);
     const h = await api(token, "/v1/handoff").then((r) => r.json());
     assert.equal(h.state, "taken");

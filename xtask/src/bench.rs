@@ -5,7 +5,9 @@
 //! - page load → first field visible, against a plain HTML form on the same server (≤ 1.5×);
 //! - the backend adds ≤ 2 ms over a direct upstream call;
 //! - photo clean (`kyc_photos::plan` + `clean`, server profile) of a 40 MP JPEG ≤ 2500 ms;
-//! - the server's peak RSS while 8 clients upload 40 MP photos at once ≤ 512 MiB.
+//! - the server's peak RSS while 8 clients upload 40 MP photos at once ≤ 512 MiB, and under
+//!   660 stalled uploads from six addresses (issue 22) ≤ 512 MiB;
+//! - PostgreSQL's overhead beside SQLite's (`bench backend`).
 //!
 //! `cargo xtask bench photos` runs only the two photo sections (no browser, no Trunk).
 

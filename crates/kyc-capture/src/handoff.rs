@@ -6,8 +6,9 @@
 //! at most 5 s): "Phone connected", each photo as it arrives, or that someone else opened the
 //! link (it ended; "Make a new link"). It tells the widget through
 //! `on_event`: `("photos", [{kind, source, uploadedAt}])` for photos it has not reported yet,
-//! `("done", undefined)` once the phone is done, `("closed", undefined)` after "Use this device
-//! instead" (the link is ended at once).
+//! `("done", undefined)` once the phone is done, `("dropped", [kinds])` when a second device
+//! took the link (the backend dropped the photos that came through it), `("closed", undefined)`
+//! after "Use this device instead" (the link is ended at once).
 
 use gloo_timers::callback::Timeout;
 use js_sys::{Array, Function, Object, Reflect};
@@ -269,6 +270,19 @@ async fn poll(s: Shared, gen: u32) {
     }
     if fresh.length() > 0 {
         emit(&s, "photos", &fresh);
+    }
+    if state == "taken" {
+        // The photos that came through the link are gone from the backend: their slots empty.
+        let listed: Vec<String> = photos.iter().map(|p| text(p, "kind")).collect();
+        let dropped: Array = s
+            .borrow()
+            .reported
+            .iter()
+            .filter_map(|r| r.split('@').next())
+            .filter(|k| !listed.iter().any(|l| l == k))
+            .map(JsValue::from)
+            .collect();
+        emit(&s, "dropped", &dropped);
     }
     match state.as_str() {
         "done" => emit(&s, "done", &JsValue::UNDEFINED),

@@ -618,6 +618,14 @@ fn open_panel(s: &Shared) {
                     wasm_bindgen_futures::spawn_local(async move { fetch_preview(&s, i).await });
                 }
             }
+            // The link was taken by a second device: the photos it brought are gone.
+            "dropped" => {
+                for k in Array::from(&value).iter() {
+                    let i = index(&k.as_string().unwrap_or_default());
+                    forget(&s, i);
+                    set_line(&s, i, Stage::Empty, "", false, None);
+                }
+            }
             "done" => {
                 if let Some(f) = s.borrow().on_event.clone() {
                     let _ = f.call2(&JsValue::NULL, &"done".into(), &JsValue::UNDEFINED);

@@ -5,7 +5,6 @@
 
 #[test]
 fn every_profile_that_builds_the_server_unwinds() {
-    assert!(cfg!(panic = "unwind"), "this test build itself unwinds");
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let manifest: toml::Table = std::fs::read_to_string(root.join("Cargo.toml")).unwrap().parse().unwrap();
     let profiles = manifest["profile"].as_table().unwrap();
