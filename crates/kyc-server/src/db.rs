@@ -433,6 +433,26 @@ impl Db {
     /// instances only one can win), records the change in its history and, when asked, queues
     /// the partner notification — all in one transaction. Returns the status it moved from.
     pub async fn transition(&self, t: &Transition<'_>) -> sqlx::Result<Option<String>> {
+        let submitted = matches!(t.to, "reviewing" | "approved" | "rejected");
+        if let ([from], Backend::Postgres, false, false) = (t.from, self.backend, t.notify, submitted) {
+            // One round trip instead of four (BEGIN, UPDATE, INSERT, COMMIT) where nothing but
+            // the history follows the move — the create path's `creating → draft` among them:
+            // the update and its history entry are one statement, atomic as the transaction.
+            let moved = sqlx::query(
+                "WITH moved AS (UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4 \
+                 RETURNING id) \
+                 INSERT INTO status_history (application_id, status, at, source) SELECT id, $1, $2, $5 FROM moved \
+                 RETURNING application_id",
+            )
+            .bind(t.to)
+            .bind(t.now)
+            .bind(t.id)
+            .bind(*from)
+            .bind(t.source)
+            .fetch_optional(&self.pool)
+            .await?;
+            return Ok(moved.map(|_| (*from).to_owned()));
+        }
         let mut tx = self.pool.begin().await?;
         let mut moved_from = None;
         for from in t.from {
@@ -453,12 +473,13 @@ impl Db {
             return Ok(None);
         };
         Self::record(&mut tx, t.id, t.to, &previous, t.source, t.now, t.notify).await?;
-        if matches!(t.to, "reviewing" | "approved" | "rejected") {
+        if submitted {
             // Submitted: the user's staged draft, photos and handoff are not needed any more
             // (STAGING.md). In the same transaction, so no path to `reviewing` — the submit,
             // the reconciler, a webhook — leaves them behind.
             let user = "SELECT external_user_id FROM applications WHERE id = $1";
-            for table in ["staged_drafts", "staged_photos", "handoffs"] {
+            // Handoffs first: the order Db::take_handoff locks them in (no deadlock).
+            for table in ["handoffs", "staged_photos", "staged_drafts"] {
                 let sql = format!("DELETE FROM {table} WHERE external_user_id IN ({user})");
                 sqlx::query(&sql).bind(t.id).execute(&mut *tx).await?;
             }
@@ -761,6 +782,16 @@ impl Db {
             )
         };
         let mut tx = self.pool.begin().await?;
+        if self.backend == Backend::Postgres {
+            // The user's application row is held (shared) until the photo is in: a submit's
+            // claim (`draft → submitting`) either comes first — and this write sees it and is
+            // refused — or waits for it, and then forwards this photo with the others. On
+            // SQLite the one statement below is atomic against every other writer.
+            sqlx::query("SELECT 1 FROM applications WHERE external_user_id = $1 FOR SHARE")
+                .bind(external_user_id)
+                .fetch_all(&mut *tx)
+                .await?;
+        }
         let mut q = sqlx::query(&sql).bind(external_user_id).bind(kind).bind(sealed).bind(source).bind(now);
         if let Some(c) = capability {
             // The handoff's row is held until the photo is in (SQLite: the write lock), so a
@@ -1092,7 +1123,9 @@ impl Db {
     }
 
     /// Applications `submitting` or `reviewing` without news since `stale_before`, not
-    /// reconciled since then either; each is marked reconciled now (by one instance).
+    /// reconciled since then either; each is marked reconciled now (by one instance). A
+    /// `submitting` one is only asked about: it is submitted again only by whoever wins its
+    /// lease once that ran out ([`Db::take_submit_lease`], work.rs).
     pub async fn stale_applications(&self, stale_before: i64, now: i64) -> sqlx::Result<Vec<String>> {
         let rows = sqlx::query(
             "SELECT id FROM applications WHERE status IN ('submitting', 'reviewing') AND updated_at <= $1 AND reconciled_at <= $1 LIMIT 100",

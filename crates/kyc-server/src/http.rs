@@ -59,11 +59,13 @@ pub fn request_id() -> Option<String> {
 /// (h2c) only when configured.
 #[derive(Debug, Clone)]
 pub struct ConnectionLimits {
-    /// At most this many connections at once; `None`: [`RLIMIT_NOFILE`](fd_limit) less
-    /// [`FD_RESERVE`], read at start (`KYC_MAX_CONNECTIONS` lowers it).
+    /// At most this many connections at once (`KYC_MAX_CONNECTIONS`, default
+    /// [`DEFAULT_MAX_CONNECTIONS`]), and never more than [`RLIMIT_NOFILE`](fd_limit) less
+    /// [`FD_RESERVE`], read at start.
     pub max_connections: Option<usize>,
-    /// At most this many connections at once from one TCP peer address (`KYC_CONNECTIONS_PER_IP`);
-    /// peers in `exempt` (the trusted proxies) are counted only globally.
+    /// At most this many connections at once from one TCP peer address — IPv6: per /64, as the
+    /// rate limit counts it (`KYC_CONNECTIONS_PER_IP`); peers in `exempt` (the trusted proxies)
+    /// are counted only globally.
     pub per_ip: usize,
     pub exempt: Vec<ipnet::IpNet>,
     /// Serve HTTP/2 over cleartext (prior knowledge) too (`KYC_H2C=1`); HTTP/1.1 only otherwise.
@@ -120,8 +122,14 @@ pub fn fd_limit() -> usize {
 /// The connection cap for a descriptor limit: the limit less the reserve, at least 16.
 pub fn connection_cap(fd_limit: usize, configured: Option<usize>) -> usize {
     let from_fds = fd_limit.saturating_sub(FD_RESERVE).max(16);
-    configured.map_or(from_fds, |c| c.min(from_fds)).min(1_000_000)
+    configured.unwrap_or(DEFAULT_MAX_CONNECTIONS).min(from_fds)
 }
+
+/// The connection cap unless configured: with each connection's read buffer capped at
+/// [`READ_BUFFER`], half-sent request heads on every connection pin at most 64 MiB.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+/// The most a connection buffers of a request head (larger heads are answered 431).
+pub const READ_BUFFER: usize = 16 * 1024;
 
 /// Open connections: the total, per address, and the health reserve.
 #[derive(Default)]
@@ -167,6 +175,15 @@ enum Admit {
     Refuse,
 }
 
+/// The key of a peer in the per-address counts: an IPv4 address, or the /64 of an IPv6 one (a
+/// subscriber usually holds a whole /64: per address, one client could take the global cap).
+fn per_ip_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !u128::from(u64::MAX))),
+        v4 => v4,
+    }
+}
+
 fn admit(
     counts: &Arc<(std::sync::Mutex<Counts>, tokio::sync::Notify)>,
     ip: IpAddr,
@@ -175,6 +192,7 @@ fn admit(
 ) -> Admit {
     let mut c = counts.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let exempt = l.exempt.iter().any(|n| n.contains(&ip));
+    let ip = per_ip_key(ip);
     let here = c.per_ip.get(&ip).copied().unwrap_or(0);
     if c.total < cap && (exempt || here < l.per_ip) {
         c.total += 1;
@@ -231,7 +249,7 @@ pub async fn serve_limited(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(timeouts.header)
-        .max_buf_size(64 * 1024)
+        .max_buf_size(READ_BUFFER)
         .keep_alive(true);
     builder.http2().timer(TokioTimer::new()).max_concurrent_streams(32).keep_alive_interval(timeouts.header);
     let builder = if limits.h2c { builder } else { builder.http1_only() };
@@ -459,4 +477,26 @@ pub async fn error_shape(req: Request<Body>, next: Next) -> Response {
 pub fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     tracing::error!(event = "handler_panic", "a request handler panicked");
     ApiError::Panic.into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_counted_per_64() {
+        let counts: Arc<(std::sync::Mutex<Counts>, tokio::sync::Notify)> = Arc::default();
+        let l = ConnectionLimits { per_ip: 2, ..Default::default() };
+        let admit = |ip: &str| admit(&counts, ip.parse().unwrap(), 100, &l);
+        let a = admit("2001:db8:1:2::1");
+        let b = admit("2001:db8:1:2:ffff:ffff:ffff:fffe");
+        assert!(matches!((&a, &b), (Admit::Serve(_), Admit::Serve(_))));
+        assert!(matches!(admit("2001:db8:1:2::3"), Admit::HealthOnly(_)), "a third from the same /64");
+        assert!(matches!(admit("2001:db8:1:3::1"), Admit::Serve(_)), "another /64 is another client");
+        assert!(matches!(admit("192.0.2.1"), Admit::Serve(_)));
+        drop((a, b));
+        let c = counts.0.lock().unwrap();
+        assert_eq!((c.total, c.health), (0, 0));
+        assert!(c.per_ip.is_empty() && c.health_per_ip.is_empty(), "every slot came back");
+    }
 }

@@ -6,15 +6,19 @@
 //! declares none — *before* a single body byte is read (the layer sits under authorisation),
 //! and gives it back when its answer is made, or earlier when the handler is done with the
 //! bytes ([`BodyLease::release`]: a photo's body is released once it is cleaned). A request that
-//! cannot get its share at once is answered `503 busy` with `Retry-After`, its body unread.
+//! cannot get its share at once is answered `503 busy` with `Retry-After`, its body unread; one
+//! that declares more than its route's cap is answered `413` at once, taking nothing.
 //!
 //! Photo uploads are also capped per person and per client: one upload at a time per partner
 //! user (whatever the number of tokens or devices the user has — `429 session_busy`, which the
 //! widget sends again after a pause) and a few at a time per client IP ([`DEFAULT_UPLOADS_PER_IP`],
-//! `KYC_UPLOADS_PER_IP`; IPv6: per
-//! /64; `429 uploads_busy`). A stalled upload holds its share at most for the body deadline
-//! (http.rs). Together with the connection caps (http.rs) this bounds what a patient client
-//! with valid tokens can pin.
+//! `KYC_UPLOADS_PER_IP`; IPv6: per /64; `429 uploads_busy`). A partner user's other bodies
+//! (drafts, applications, submits — at most 64 KiB each) may hold at most [`BODY_KIB_PER_USER`]
+//! of the budget at once (`429 session_busy`): one token stalling thousands of drafts from many
+//! addresses would otherwise hold the whole budget, and every body of everyone else, the
+//! partner's session requests included, would be `503`. A stalled upload holds its share at
+//! most for the body deadline (http.rs). Together with the connection caps (http.rs) this
+//! bounds what a patient client with valid tokens can pin.
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
@@ -39,6 +43,9 @@ pub const DEFAULT_BODY_BUDGET_MIB: u32 = 96;
 pub const DEFAULT_UPLOADS_PER_IP: u32 = 3;
 /// Photo uploads one partner user may have in flight at once (desktop and phone together).
 pub const UPLOADS_PER_USER: u32 = 1;
+/// KiB of the budget one partner user's other request bodies may hold at once: four stalled
+/// 64 KiB drafts, or hundreds of small requests in flight (the widget sends one or two).
+pub const BODY_KIB_PER_USER: u32 = 256;
 
 /// The largest body a route reads, and whether it is a photo upload.
 fn route_cap(method: &Method, path: &str) -> Option<(u64, bool)> {
@@ -56,6 +63,10 @@ fn route_cap(method: &Method, path: &str) -> Option<(u64, bool)> {
     }
     if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) || !path.starts_with("/v1/") {
         return None;
+    }
+    if path == "/v1/handoff/claim" {
+        // Unauthenticated: a stalled claim may pin no more than a claim can be.
+        return Some((crate::routes::CLAIM_LIMIT as u64, false));
     }
     if path.starts_with("/v1/webhooks/") {
         return Some((crate::routes::WEBHOOK_MAX_BODY as u64, false));
@@ -75,6 +86,18 @@ pub struct Intake {
 struct Places {
     users: HashMap<String, u32>,
     ips: HashMap<String, u32>,
+    /// KiB of bodies other than photos in flight, per user.
+    bodies: HashMap<String, u32>,
+}
+
+/// `n` less of `key` in `map` (entries at zero are removed).
+fn give_back(map: &mut HashMap<String, u32>, key: &str, n: u32) {
+    if let Some(held) = map.get_mut(key) {
+        *held = held.saturating_sub(n);
+        if *held == 0 {
+            map.remove(key);
+        }
+    }
 }
 
 impl Intake {
@@ -113,28 +136,48 @@ impl Intake {
         }
         *p.users.entry(user.to_owned()).or_default() += 1;
         *p.ips.entry(ip.to_owned()).or_default() += 1;
-        Ok(UploadPlaces { intake: self.clone(), user: user.to_owned(), ip: ip.to_owned() })
+        Ok(UploadPlaces { intake: self.clone(), user: user.to_owned(), held: Held::Upload(ip.to_owned()) })
+    }
+
+    /// Takes `bytes` of `user`'s share for bodies other than photos, or `session_busy`.
+    fn take_body_share(self: &Arc<Self>, user: &str, bytes: u64) -> Result<UploadPlaces, ApiError> {
+        let kib = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX);
+        let mut p = self.places.lock().unwrap_or_else(PoisonError::into_inner);
+        let held = p.bodies.get(user).copied().unwrap_or(0);
+        if held.saturating_add(kib) > BODY_KIB_PER_USER {
+            return Err(ApiError::SessionBusy);
+        }
+        p.bodies.insert(user.to_owned(), held + kib);
+        Ok(UploadPlaces { intake: self.clone(), user: user.to_owned(), held: Held::Body(kib) })
     }
 }
 
-/// A user's and an IP's upload place; given back when dropped.
+/// What [`UploadPlaces`] holds.
+enum Held {
+    /// A photo upload's place for the user and for this IP.
+    Upload(String),
+    /// KiB of the user's share for other bodies.
+    Body(u32),
+}
+
+/// A user's and an IP's upload place, or a user's share for other bodies; given back when
+/// dropped.
 struct UploadPlaces {
     intake: Arc<Intake>,
     user: String,
-    ip: String,
+    held: Held,
 }
 
 impl Drop for UploadPlaces {
     fn drop(&mut self) {
         let mut guard = self.intake.places.lock().unwrap_or_else(PoisonError::into_inner);
         let p = &mut *guard;
-        for (map, key) in [(&mut p.users, &self.user), (&mut p.ips, &self.ip)] {
-            if let Some(n) = map.get_mut(key) {
-                *n -= 1;
-                if *n == 0 {
-                    map.remove(key);
-                }
+        match &self.held {
+            Held::Upload(ip) => {
+                give_back(&mut p.users, &self.user, 1);
+                give_back(&mut p.ips, ip, 1);
             }
+            Held::Body(kib) => give_back(&mut p.bodies, &self.user, *kib),
         }
     }
 }
@@ -160,52 +203,67 @@ pub fn release_body() {
     let _ = BODY_LEASE.try_with(BodyLease::release);
 }
 
-/// How many bytes a request's body will take at most: its declared length (capped at the
-/// route's limit, which the handler enforces), nothing when it has no body, the cap otherwise.
+/// The request's declared `Content-Length` (HTTP/1.1 drops it when the body is chunked).
+fn declared_length(req: &Request<Body>) -> Option<u64> {
+    req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
+}
+
+/// How many bytes a request's body will take at most: its declared length (at most the route's
+/// cap: a larger one is refused before this), nothing when it has no body, the cap otherwise.
 fn expected_bytes(req: &Request<Body>, cap: u64) -> u64 {
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
-    match declared {
+    match declared_length(req) {
         Some(n) => n.min(cap),
         None if http_body::Body::is_end_stream(req.body()) => 0,
         None => cap,
     }
 }
 
-/// The layer (under authorisation, over the handlers): the upload places, then the body's share.
+/// The layer (under authorisation, over the handlers): the places, then the body's share.
 pub async fn bodies_in_flight(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let Some((cap, photo)) = route_cap(req.method(), req.uri().path()) else {
         return next.run(req).await;
     };
+    // A declared length over the route's cap is refused here, before any share or place is
+    // taken and before a byte is read (a full budget must not turn it into a 503 to retry).
+    if declared_length(&req).is_some_and(|n| n > cap) {
+        return ApiError::TooLarge(cap).into_response();
+    }
     let bytes = expected_bytes(&req, cap);
-    let places = if photo {
-        let user = req
-            .extensions()
-            .get::<SessionRow>()
-            .map(|s| s.external_user_id.clone())
-            .or_else(|| req.extensions().get::<Capability>().map(|c| c.external_user_id.clone()));
-        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-        match (user, peer) {
-            (Some(user), Some(peer)) => {
-                let ip = crate::security::rate_key(crate::security::client_ip_addr(&state, peer, req.headers()));
-                match state.intake.take_places(&user, &ip) {
-                    Ok(p) => Some(p),
-                    Err(e) => {
-                        tracing::warn!(
-                            event = "upload_refused_busy",
-                            code = e.code(),
-                            "an upload was refused: too many in flight"
-                        );
-                        return e.into_response();
-                    }
-                }
-            }
-            _ => None,
+    let user = req
+        .extensions()
+        .get::<SessionRow>()
+        .map(|s| s.external_user_id.clone())
+        .or_else(|| req.extensions().get::<Capability>().map(|c| c.external_user_id.clone()));
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let taken = match (user, peer) {
+        (Some(user), Some(peer)) if photo => {
+            let ip = crate::security::rate_key(crate::security::client_ip_addr(&state, peer, req.headers()));
+            Some(state.intake.take_places(&user, &ip))
         }
-    } else {
-        None
+        (Some(user), _) if !photo && bytes > 0 => Some(state.intake.take_body_share(&user, bytes)),
+        _ => None,
     };
+    let places = match taken.transpose() {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::warn!(
+                event = "upload_refused_busy",
+                code = e.code(),
+                photo,
+                "a request body was refused: too many of this user or address in flight"
+            );
+            return e.into_response();
+        }
+    };
+    // The partner's own small requests (sessions, admin views) are not held up by bodies in
+    // flight: they carry a valid admin key and at most a JSON body, which the budget need not
+    // cover (their number is bounded by the partner, and by the admin bucket).
+    let partner = !photo
+        && cap <= crate::routes::JSON_LIMIT as u64
+        && state.config.admin_key.is_some()
+        && crate::security::admin_authorized(&state, req.headers());
     let lease = BodyLease::default();
-    if bytes > 0 {
+    if bytes > 0 && !partner {
         let Some(permit) = state.intake.try_reserve(bytes) else {
             tracing::warn!(event = "body_budget_full", "a request body was refused: the body budget is in use");
             return ApiError::Busy.into_response();
@@ -243,10 +301,16 @@ mod tests {
         let u3 = intake.take_places("u3", "ip1").unwrap();
         assert!(matches!(intake.take_places("u4", "ip1"), Err(ApiError::UploadsBusy)));
         assert!(intake.take_places("u4", "ip2").is_ok());
-        drop((u1, u2, u3));
+        // Other bodies: four of 64 KiB per user, or many small ones, besides the user's photo.
+        let drafts: Vec<_> = (0..4).map(|_| intake.take_body_share("u1", 65_536).unwrap()).collect();
+        assert!(matches!(intake.take_body_share("u1", 1), Err(ApiError::SessionBusy)));
+        let small: Vec<_> = (0..256).map(|_| intake.take_body_share("u2", 2).unwrap()).collect();
+        assert!(matches!(intake.take_body_share("u2", 2), Err(ApiError::SessionBusy)));
+        drop((u1, u2, u3, drafts, small));
         assert!(intake.take_places("u1", "ip1").is_ok());
+        assert!(intake.take_body_share("u1", 65_536).is_ok());
         let p = intake.places.lock().unwrap();
-        assert!(p.users.is_empty() && p.ips.is_empty(), "nothing is left behind");
+        assert!(p.users.is_empty() && p.ips.is_empty() && p.bodies.is_empty(), "nothing is left behind");
     }
 
     #[test]
@@ -257,6 +321,7 @@ mod tests {
         assert_eq!(route_cap(&Method::PUT, "/v1/applications/a/documents/face"), Some((photo, true)));
         assert_eq!(route_cap(&Method::PUT, "/v1/admin/applications/a/reports/amlReport"), Some((photo, false)));
         assert_eq!(route_cap(&Method::POST, "/v1/applications"), Some((crate::routes::JSON_LIMIT as u64, false)));
+        assert_eq!(route_cap(&Method::POST, "/v1/handoff/claim"), Some((crate::routes::CLAIM_LIMIT as u64, false)));
         assert_eq!(route_cap(&Method::GET, "/v1/session"), None);
         assert_eq!(route_cap(&Method::POST, "/healthz"), None);
     }

@@ -3,6 +3,12 @@
 //! reconciliations), the reconciler that asks the provider about applications without news,
 //! and the partner notifier. All of it lives in the database: any instance claims any job,
 //! a kill -9 loses nothing (a claimed job's lease runs out and another instance takes it).
+//!
+//! Work once (issue 22): a submit's upstream work (staged photos, reports, `merchantProcess`)
+//! is done only by the holder of the application's lease ([`SubmitLease`], renewed while it
+//! works, however slow the provider); the reconciler completes a half-done submit only after
+//! taking that lease over once it ran out. An upload marks itself in flight
+//! ([`UploadMark`]) only while the application is `draft`, and the submit's claim waits for it.
 
 use kyc_domain::photo::DocumentKind;
 use kyc_domain::{missing_documents, FieldError};

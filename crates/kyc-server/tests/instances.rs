@@ -235,8 +235,10 @@ async fn kill_9_in_the_middle_of_a_submit_and_the_other_instance_completes_it() 
     tokio::time::sleep(Duration::from_millis(300)).await;
     ia.kill9();
     assert!(submit.await.unwrap().is_err(), "A died before answering");
-    // B takes over within its reconcile interval, unless A's worker had already claimed B's
-    // reconcile job when it died (a loaded run hit that): the job then waits out A's lease.
+    // B completes the submit once A's submit lease ran out (SUBMIT_LEASE_SECS: a live lease is
+    // never submitted twice), within its reconcile interval after that — unless A's worker had
+    // already claimed B's reconcile job when it died (a loaded run hit that): the job then also
+    // waits out A's job lease.
     let lease = Duration::from_secs(u64::try_from(kyc_server::work::LEASE_SECS).unwrap());
     let v = w.wait_status(&b, &id, "approved", lease + Duration::from_secs(30)).await;
     assert_eq!(v["status"], "approved", "{v}");

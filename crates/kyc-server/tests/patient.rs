@@ -9,35 +9,17 @@
 
 mod support;
 
-use serde_json::{json, Value};
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::process::{Command, Stdio};
+use serde_json::json;
+use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
-use support::{free_port, jpeg, spawn_app_with, wait_healthy, Options, Proc};
+use support::served::{client_from, connect_from, ip, Served};
+use support::{jpeg, spawn_app_with, Options};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpSocket, TcpStream};
+use tokio::net::TcpStream;
 
-const BIN: &str = env!("CARGO_BIN_EXE_kyc-server");
-const APP_SECRET: &str = "patient-app-secret-7f3a9c1e5b2d8046aa91";
 const ADMIN_KEY: &str = "patient-admin-key-4c8e2a7f1b9d3065ce17";
-
-fn ip(last: u8) -> Ipv4Addr {
-    Ipv4Addr::new(127, 0, 0, last)
-}
-
-/// A TCP connection to `to` from the loopback address `from`.
-async fn connect_from(from: Ipv4Addr, to: SocketAddr) -> std::io::Result<TcpStream> {
-    let s = TcpSocket::new_v4()?;
-    s.bind(SocketAddr::new(IpAddr::V4(from), 0))?;
-    s.connect(to).await
-}
-
-/// An HTTP client whose requests come from `from`.
-fn client_from(from: Ipv4Addr) -> reqwest::Client {
-    reqwest::Client::builder().local_address(IpAddr::V4(from)).build().unwrap()
-}
 
 /// The status of a raw HTTP/1.1 answer's first line, or 0 when none came within `limit`.
 async fn status_within(s: &mut TcpStream, limit: Duration) -> u16 {
@@ -45,86 +27,6 @@ async fn status_within(s: &mut TcpStream, limit: Duration) -> u16 {
     match tokio::time::timeout(limit, s.read(&mut buf)).await {
         Ok(Ok(n)) if n >= 12 => String::from_utf8_lossy(&buf[9..12]).parse().unwrap_or(0),
         _ => 0,
-    }
-}
-
-/// `kyc-server serve` in its own process (optionally under `ulimit -n`), against an in-process
-/// sandbox, with a SQLite file in a temp dir.
-struct Served {
-    _proc: Proc,
-    pid: u32,
-    addr: SocketAddr,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Served {
-    async fn start(nofile: Option<u32>) -> Self {
-        let sandbox = kyc_sandbox::Sandbox::new(kyc_sandbox::SandboxConfig::new("patient-key", APP_SECRET));
-        let sl = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let sandbox_url = format!("http://{}", sl.local_addr().unwrap());
-        let router = sandbox.router();
-        tokio::spawn(async move { axum::serve(sl, router).await.unwrap() });
-        let dir = tempfile::tempdir().unwrap();
-        let port = free_port();
-        let base = format!("http://127.0.0.1:{port}");
-        let mut cmd = match nofile {
-            Some(n) => {
-                let mut c = Command::new("sh");
-                c.args(["-c", &format!("ulimit -n {n} && exec \"$0\" serve"), BIN]);
-                c
-            }
-            None => {
-                let mut c = Command::new(BIN);
-                c.arg("serve");
-                c
-            }
-        };
-        let child = cmd
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
-            .env("RUST_LOG", "error")
-            .env("KYC_ALLOW_INSECURE_UPSTREAM", "1")
-            .env("KYC_UPSTREAM_BASE_URL", &sandbox_url)
-            .env("KYC_APP_KEY", "patient-key")
-            .env("KYC_APP_SECRET", APP_SECRET)
-            .env("KYC_PUBLIC_BASE_URL", &base)
-            .env("KYC_WEBHOOK_SECRET", "0f4e8a2c6b1d9e3f5a7c0b2d4e6f8a1c3b5d7e9f")
-            .env("KYC_ADMIN_KEY", ADMIN_KEY)
-            .env("KYC_DATA_KEY", support::TEST_DATA_KEY)
-            .env("DATABASE_URL", format!("sqlite://{}", dir.path().join("kyc.db").display()))
-            .env("KYC_ADDR", format!("127.0.0.1:{port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let pid = child.id();
-        let proc = Proc(child);
-        wait_healthy(&format!("{base}/readyz")).await;
-        Self { _proc: proc, pid, addr: format!("127.0.0.1:{port}").parse().unwrap(), base, _dir: dir }
-    }
-
-    async fn session(&self, user: &str) -> String {
-        let r = reqwest::Client::new()
-            .post(format!("{}/v1/sessions", self.base))
-            .bearer_auth(ADMIN_KEY)
-            .json(&json!({"externalUserId": user}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "session for {user}");
-        r.json::<Value>().await.unwrap()["sessionToken"].as_str().unwrap().to_owned()
-    }
-
-    /// A field of the server process's `/proc/<pid>/status`, in MiB.
-    fn mib(&self, field: &str) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap();
-        let kib: u64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap();
-        kib / 1024
     }
 }
 

@@ -10,6 +10,7 @@ mod submit;
 mod webhook;
 
 pub(crate) use documents::read_capped;
+pub(crate) use handoff::CLAIM_LIMIT;
 pub(crate) use webhook::MAX_BODY as WEBHOOK_MAX_BODY;
 pub use webhook::{webhook_secret_ok, Dedup as WebhookDedup};
 

@@ -60,7 +60,8 @@ pub async fn submit(
 async fn precheck(state: &AppState, app: &ApplicationRow) -> Result<(), ApiError> {
     let mut present: Vec<DocumentKind> =
         state.db.documents(&app.id).await?.iter().filter_map(|k| DocumentKind::parse(k)).collect();
-    let staged = state.db.staged_photos(&app.external_user_id).await?;
+    // Only staged photos sealed under a configured key count (one that cannot open is not there).
+    let staged = super::staging::listed_photos(state, &app.external_user_id).await?;
     present.extend(staged.iter().filter_map(|p| DocumentKind::parse(&p.kind)));
     let missing = missing_documents(&present);
     if !missing.is_empty() {

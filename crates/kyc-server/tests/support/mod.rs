@@ -4,6 +4,8 @@
 //! a fresh database of its own on that server. The whole suite runs once on each.
 #![allow(dead_code)]
 
+pub mod served;
+
 use kyc_sandbox::{Sandbox, SandboxConfig};
 use kyc_server::config::{Config, ReportSource};
 use kyc_server::{app, AppState};
