@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use support::{jpeg, spawn_app, spawn_app_with, valid_draft, Options, TestApp};
+use support::{heavy_png, jpeg, spawn_app, spawn_app_with, valid_draft, Options, TestApp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -149,26 +149,6 @@ fn heavy_jpeg() -> &'static [u8] {
         let mut out = Vec::new();
         image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 80).encode_image(&img).unwrap();
         assert!(out.len() <= 5_000_000, "40 MP fixture is {} bytes", out.len());
-        out
-    })
-}
-
-fn heavy_png() -> &'static [u8] {
-    static P: OnceLock<Vec<u8>> = OnceLock::new();
-    P.get_or_init(|| {
-        // 40 MP, 16 bits per sample, RGBA: 320 MB of pixels (a 64-px checkerboard, sharp for
-        // the quality rulebook) in a few hundred kilobytes.
-        let img = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::from_fn(8000, 5000, |x, y| {
-            if (x / 64 + y / 64) % 2 == 0 {
-                image::Rgba([1000, 30000, 65535, 65535])
-            } else {
-                image::Rgba([50000, 52000, 30000, 65535])
-            }
-        });
-        let mut out = Vec::new();
-        image::DynamicImage::ImageRgba16(img)
-            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-            .unwrap();
         out
     })
 }

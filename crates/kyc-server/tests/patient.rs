@@ -12,10 +12,10 @@ mod support;
 use serde_json::json;
 use std::net::Ipv4Addr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::served::{client_from, connect_from, ip, Served};
-use support::{jpeg, spawn_app_with, Options};
+use support::{heavy_png, jpeg, put_staged, spawn_app_with, Options};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -87,14 +87,7 @@ async fn stalled_uploads_from_six_ips_keep_the_server_under_512_mib_and_a_fresh_
     );
     // A fresh applicant from another IP is served while the stalled bodies are still held.
     let fresh = s.session("fresh-applicant").await;
-    let r = client_from(ip(99))
-        .put(format!("{}/v1/photos/face", s.base))
-        .bearer_auth(&fresh)
-        .header("content-type", "image/jpeg")
-        .body(jpeg(1200, 900))
-        .send()
-        .await
-        .unwrap();
+    let r = put_staged(&client_from(ip(99)), &s.base, &fresh, "face", jpeg(1200, 900)).await;
     let status = r.status();
     assert_eq!(status, 204, "{}", r.text().await.unwrap_or_default());
     assert!(peak <= 512, "peak RSS {peak} MiB over 512 MiB");
@@ -105,25 +98,6 @@ async fn stalled_uploads_from_six_ips_keep_the_server_under_512_mib_and_a_fresh_
 
 // ---------------------------------------------------------------------------------------------
 // Fair photo work
-
-fn heavy_png() -> &'static [u8] {
-    static P: OnceLock<Vec<u8>> = OnceLock::new();
-    P.get_or_init(|| {
-        // 40 MP, 16 bits per sample, RGBA: 320 MB of pixels in a few hundred kilobytes.
-        let img = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::from_fn(8000, 5000, |x, y| {
-            if (x / 64 + y / 64) % 2 == 0 {
-                image::Rgba([1000, 30000, 65535, 65535])
-            } else {
-                image::Rgba([50000, 52000, 30000, 65535])
-            }
-        });
-        let mut out = Vec::new();
-        image::DynamicImage::ImageRgba16(img)
-            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
-            .unwrap();
-        out
-    })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn thirty_tokens_of_one_person_flooding_40_mp_pngs_do_not_hold_up_another_applicant() {
@@ -156,14 +130,7 @@ async fn thirty_tokens_of_one_person_flooding_40_mp_pngs_do_not_hold_up_another_
     tokio::time::sleep(Duration::from_secs(2)).await;
     let victim = app.session_for("victim").await;
     let t = Instant::now();
-    let r = client_from(ip(42))
-        .put(format!("{}/v1/photos/face", app.base))
-        .bearer_auth(&victim)
-        .header("content-type", "image/jpeg")
-        .body(jpeg(1600, 1200))
-        .send()
-        .await
-        .unwrap();
+    let r = put_staged(&client_from(ip(42)), &app.base, &victim, "face", jpeg(1600, 1200)).await;
     let took = t.elapsed();
     let status = r.status();
     stop.store(true, Ordering::SeqCst);

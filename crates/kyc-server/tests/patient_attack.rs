@@ -22,7 +22,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::served::{client_from, connect_from, ip, Served};
-use support::{jpeg, spawn_app_with, Options, TestApp};
+use support::{jpeg, put_staged, spawn_app_with, Options, TestApp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -203,14 +203,7 @@ async fn a_chunked_photo_reserves_the_route_cap_and_gives_it_back_when_its_clien
         "the budget is whole again: {} KiB free",
         intake.free_kib()
     );
-    let r = client_from(ip(21))
-        .put(format!("{}/v1/photos/face", app.base))
-        .bearer_auth(&token)
-        .header("content-type", "image/jpeg")
-        .body(jpeg(800, 600))
-        .send()
-        .await
-        .unwrap();
+    let r = put_staged(&client_from(ip(21)), &app.base, &token, "face", jpeg(800, 600)).await;
     assert_eq!(r.status(), 204, "the same user from the same address is served at once");
     assert_eq!(intake.free_kib(), BUDGET_KIB);
 }
@@ -336,14 +329,7 @@ async fn a_full_budget_refuses_bodies_with_503_and_retry_after_but_not_requests_
     let token = app.session_for("budget-full").await;
     let hold = fill(&intake);
     assert_eq!(intake.free_kib(), 0);
-    let r = client_from(ip(28))
-        .put(format!("{}/v1/photos/face", app.base))
-        .bearer_auth(&token)
-        .header("content-type", "image/jpeg")
-        .body(jpeg(800, 600))
-        .send()
-        .await
-        .unwrap();
+    let r = put_staged(&client_from(ip(28)), &app.base, &token, "face", jpeg(800, 600)).await;
     assert_eq!(r.status(), 503);
     assert!(r.headers().contains_key("retry-after"));
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "busy");
@@ -354,14 +340,7 @@ async fn a_full_budget_refuses_bodies_with_503_and_retry_after_but_not_requests_
     assert_eq!(r.status(), 204);
     drop(hold);
     // The refused upload left its places behind: the same user and address are served now.
-    let r = client_from(ip(28))
-        .put(format!("{}/v1/photos/face", app.base))
-        .bearer_auth(&token)
-        .header("content-type", "image/jpeg")
-        .body(jpeg(800, 600))
-        .send()
-        .await
-        .unwrap();
+    let r = put_staged(&client_from(ip(28)), &app.base, &token, "face", jpeg(800, 600)).await;
     assert_eq!(r.status(), 204);
 }
 
@@ -522,14 +501,7 @@ async fn a_client_leaving_while_its_photo_waits_for_decode_gives_back_its_share_
         intake.free_kib()
     );
     drop(hog);
-    let r = client_from(ip(33))
-        .put(format!("{}/v1/photos/face", app.base))
-        .bearer_auth(&token)
-        .header("content-type", "image/jpeg")
-        .body(photo)
-        .send()
-        .await
-        .unwrap();
+    let r = put_staged(&client_from(ip(33)), &app.base, &token, "face", photo).await;
     assert_eq!(r.status(), 204, "the same user and address are served at once");
 }
 
@@ -657,14 +629,7 @@ async fn one_users_sixteen_hundred_stalled_drafts_from_sixteen_addresses_do_not_
     // What the rest of the world sees meanwhile: the partner makes a session, another applicant
     // uploads a photo and saves a draft.
     let fresh = s.session("json-victim").await;
-    let r = client_from(ip(121))
-        .put(format!("{}/v1/photos/face", s.base))
-        .bearer_auth(&fresh)
-        .header("content-type", "image/jpeg")
-        .body(jpeg(800, 600))
-        .send()
-        .await
-        .unwrap();
+    let r = put_staged(&client_from(ip(121)), &s.base, &fresh, "face", jpeg(800, 600)).await;
     let photo = r.status().as_u16();
     let r = client_from(ip(121))
         .put(format!("{}/v1/draft", s.base))

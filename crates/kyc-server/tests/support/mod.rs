@@ -354,3 +354,41 @@ pub async fn sandbox_app_by_email(http: &reqwest::Client, sandbox: &str, email: 
     let rn = request_no_of(http, sandbox, email).await;
     sandbox_get(http, &format!("{sandbox}/__sandbox/applications/{rn}")).await
 }
+
+/// A 40 MP PNG, 16 bits per sample, RGBA: 320 MB of pixels (a 64-px checkerboard, sharp for the
+/// quality rulebook) in a few hundred kilobytes — the heaviest legal decode. Made once.
+pub fn heavy_png() -> &'static [u8] {
+    static P: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    P.get_or_init(|| {
+        let img = image::ImageBuffer::<image::Rgba<u16>, Vec<u16>>::from_fn(8000, 5000, |x, y| {
+            if (x / 64 + y / 64) % 2 == 0 {
+                image::Rgba([1000, 30000, 65535, 65535])
+            } else {
+                image::Rgba([50000, 52000, 30000, 65535])
+            }
+        });
+        let mut out = Vec::new();
+        image::DynamicImage::ImageRgba16(img)
+            .write_to(&mut std::io::Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    })
+}
+
+/// `PUT /v1/photos/{kind}` (staging) of a JPEG with `token`, through `http` (a client of a given
+/// address, say).
+pub async fn put_staged(
+    http: &reqwest::Client,
+    base: &str,
+    token: &str,
+    kind: &str,
+    jpeg: Vec<u8>,
+) -> reqwest::Response {
+    http.put(format!("{base}/v1/photos/{kind}"))
+        .bearer_auth(token)
+        .header("content-type", "image/jpeg")
+        .body(jpeg)
+        .send()
+        .await
+        .unwrap()
+}
