@@ -21,11 +21,17 @@
 //! - [`draft`]: the widget's draft ([`DraftDto`], unknown fields denied) and [`parse_draft`].
 //! - [`wire`]: the upstream body with its profile switches, and the response envelope.
 //! - [`canonical`]: the canonical JSON that is both sent and signed.
+//! - [`states`]: the application and handoff state machines (one transition table each) and
+//!   the provider's `kycStatus`.
 //! - `signing` (feature `signing`): HMAC-SHA256 and SHA1 request signatures.
 //!
 //! ## Rules
 //!
 #![doc = include_str!("../RULES.md")]
+//!
+//! ## States
+//!
+#![doc = include_str!("../STATES.md")]
 
 pub mod address;
 pub mod canonical;
@@ -40,6 +46,7 @@ pub mod photo;
 pub mod quality;
 #[cfg(feature = "signing")]
 pub mod signing;
+pub mod states;
 mod text;
 pub mod wire;
 
@@ -49,3 +56,4 @@ pub use date::Date;
 pub use draft::{errors_for, missing_documents, parse_draft, Applicant, DraftDto, Rules};
 pub use error::{ErrorCode, Field, FieldError, Params, Violation};
 pub use photo::{inspect_photo, DocumentKind, ImageFormat, PhotoHeader};
+pub use states::{ApplicationStatus, HandoffState, HandoffView, ProviderStatus};

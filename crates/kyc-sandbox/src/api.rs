@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 
 use crate::auth::{self, Credentials};
-use crate::store::{Application, KycStatus, StoredFile};
+use crate::store::{Application, ProviderStatus, StoredFile};
 use crate::{validate, webhook, Sandbox};
 
 pub const INFORMATION: &str = "/open/api/kyc/share/information";
@@ -96,7 +96,7 @@ async fn information(State(sb): State<Sandbox>, h: HeaderMap, body: Bytes) -> An
             email: accepted.email,
             last_name: accepted.last_name,
             callback_url: accepted.callback_url,
-            status: KycStatus::Init,
+            status: ProviderStatus::Init,
             created_at: crate::now_rfc3339(),
             file_order: Vec::new(),
             files: HashMap::new(),
@@ -105,7 +105,7 @@ async fn information(State(sb): State<Sandbox>, h: HeaderMap, body: Bytes) -> An
         },
     );
     tracing::info!("sandbox stored an application");
-    ok(&json!({"requestNo": accepted.request_no, "kycStatus": "init"}))
+    ok(&json!({"requestNo": accepted.request_no, "kycStatus": ProviderStatus::Init.as_str()}))
 }
 
 async fn file_upload(State(sb): State<Sandbox>, h: HeaderMap, mut form: Multipart) -> Answer {
@@ -176,7 +176,7 @@ async fn file_upload(State(sb): State<Sandbox>, h: HeaderMap, mut form: Multipar
         return err(codes::INVALID_PARAMETER, "invalid parameter: requestNo is unknown");
     };
     *app.calls.entry("fileUpload").or_default() += 1;
-    if app.status != KycStatus::Init {
+    if app.status != ProviderStatus::Init {
         return err(codes::VALIDATION_ERROR, "validation error: the application was already submitted");
     }
     let sha256 = hex::encode(Sha256::digest(&file));
@@ -237,11 +237,11 @@ async fn merchant_process(State(sb): State<Sandbox>, h: HeaderMap, RawQuery(q): 
         if let Some(missing) = REQUIRED_FILES.iter().find(|t| !app.files.contains_key(**t)) {
             return err(codes::MISSING_PARAMETER, &format!("missing parameter: {missing}"));
         }
-        if app.status != KycStatus::Init {
+        if app.status != ProviderStatus::Init {
             // Already submitted: answer the current state, change nothing.
             return ok(&json!({"requestNo": request_no, "kycStatus": app.status.as_str()}));
         }
-        app.status = KycStatus::Reviewing;
+        app.status = ProviderStatus::Reviewing;
         app.status
     };
     webhook::spawn_delivery(&sb, request_no.clone(), status);
@@ -259,13 +259,13 @@ fn schedule_outcome(sb: &Sandbox, request_no: String) {
             let Some(app) = store.apps.get(&request_no) else {
                 return;
             };
-            if app.status != KycStatus::Reviewing {
+            if app.status != ProviderStatus::Reviewing {
                 return; // a forced decision came first
             }
             match app.last_name.trim().to_lowercase().as_str() {
-                "reject" => KycStatus::Rejected,
+                "reject" => ProviderStatus::Rejected,
                 "review" => return,
-                _ => KycStatus::Approved,
+                _ => ProviderStatus::Approved,
             }
         };
         set_status(&sb, &request_no, outcome);
@@ -273,7 +273,7 @@ fn schedule_outcome(sb: &Sandbox, request_no: String) {
 }
 
 /// Moves an application to `status` and fires the webhook when it changed.
-pub fn set_status(sb: &Sandbox, request_no: &str, status: KycStatus) -> bool {
+pub fn set_status(sb: &Sandbox, request_no: &str, status: ProviderStatus) -> bool {
     let changed = match sb.lock().apps.get_mut(request_no) {
         Some(app) if app.status != status => {
             app.status = status;

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::store::KycStatus;
+use crate::store::ProviderStatus;
 use crate::Sandbox;
 
 pub fn routes(sb: Sandbox) -> Router {
@@ -83,7 +83,8 @@ async fn decision(
             .ok()
             .and_then(|v| v.get("kycStatus").and_then(Value::as_str).map(str::to_owned))
     };
-    let Some(status @ (KycStatus::Approved | KycStatus::Rejected)) = wanted.as_deref().and_then(KycStatus::parse)
+    let Some(status @ (ProviderStatus::Approved | ProviderStatus::Rejected)) =
+        wanted.as_deref().and_then(ProviderStatus::parse)
     else {
         return (StatusCode::BAD_REQUEST, Json(json!({"error": "kycStatus must be \"approved\" or \"rejected\""})))
             .into_response();

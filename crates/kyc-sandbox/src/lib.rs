@@ -33,7 +33,7 @@ use kyc_domain::signing::SignatureScheme;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-pub use store::KycStatus;
+pub use store::ProviderStatus;
 
 /// How a sandbox instance behaves.
 #[derive(Debug, Clone)]

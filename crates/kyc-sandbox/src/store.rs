@@ -5,36 +5,8 @@ use serde::Serialize;
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// kyc-api: `kycStatus` ∈ `init`, `reviewing`, `approved`, `rejected`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KycStatus {
-    Init,
-    Reviewing,
-    Approved,
-    Rejected,
-}
-
-impl KycStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Init => "init",
-            Self::Reviewing => "reviewing",
-            Self::Approved => "approved",
-            Self::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "init" => Some(Self::Init),
-            "reviewing" => Some(Self::Reviewing),
-            "approved" => Some(Self::Approved),
-            "rejected" => Some(Self::Rejected),
-            _ => None,
-        }
-    }
-}
+/// kyc-api: `kycStatus` (the rulebook's [`ProviderStatus`], shared with the server).
+pub use kyc_domain::ProviderStatus;
 
 #[derive(Debug, Clone)]
 pub struct StoredFile {
@@ -46,7 +18,7 @@ pub struct StoredFile {
 #[derive(Debug, Clone, Serialize)]
 pub struct WebhookAttempt {
     #[serde(rename = "kycStatus")]
-    pub kyc_status: KycStatus,
+    pub kyc_status: ProviderStatus,
     pub attempt: u32,
     /// `None` when the connection failed (no HTTP answer).
     #[serde(rename = "httpStatus")]
@@ -60,7 +32,7 @@ pub struct Application {
     pub email: String,
     pub last_name: String,
     pub callback_url: String,
-    pub status: KycStatus,
+    pub status: ProviderStatus,
     pub created_at: String,
     /// Insertion order of the upload types, for a stable listing.
     pub file_order: Vec<String>,

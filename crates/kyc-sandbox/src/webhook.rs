@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::store::{KycStatus, WebhookAttempt};
+use crate::store::{ProviderStatus, WebhookAttempt};
 use crate::Sandbox;
 
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -14,7 +14,7 @@ pub fn backoff(base: Duration, attempt: u32) -> Duration {
 }
 
 /// Delivers one status change in the background.
-pub fn spawn_delivery(sb: &Sandbox, request_no: String, status: KycStatus) {
+pub fn spawn_delivery(sb: &Sandbox, request_no: String, status: ProviderStatus) {
     let sb = sb.clone();
     tokio::spawn(async move {
         let Some(url) = sb.lock().apps.get(&request_no).map(|a| a.callback_url.clone()) else {

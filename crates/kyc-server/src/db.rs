@@ -13,8 +13,51 @@
 //! kill -9 loses no acknowledged state. Nothing here relies on one process: every state change
 //! is a conditional update, so two instances can never both win it.
 
+use kyc_domain::{ApplicationStatus, HandoffState};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor, Row};
+use std::sync::LazyLock;
+
+/// A state as stored: its name in SQL is [`Stored::stored`], the only place the names are
+/// written (in kyc-domain's `as_str`).
+pub trait Stored: Copy {
+    fn stored(self) -> &'static str;
+    fn from_stored(s: &str) -> Option<Self>;
+}
+
+impl Stored for ApplicationStatus {
+    fn stored(self) -> &'static str {
+        self.as_str()
+    }
+    fn from_stored(s: &str) -> Option<Self> {
+        Self::parse(s)
+    }
+}
+
+impl Stored for HandoffState {
+    fn stored(self) -> &'static str {
+        self.as_str()
+    }
+    fn from_stored(s: &str) -> Option<Self> {
+        Self::parse(s)
+    }
+}
+
+/// A state as a SQL literal: `'draft'`.
+pub fn sql<T: Stored>(s: T) -> String {
+    format!("'{}'", s.stored())
+}
+
+/// States as the inside of a SQL `IN (…)`: `'submitting', 'reviewing'`.
+pub fn sql_list<T: Stored>(states: &[T]) -> String {
+    states.iter().map(|s| sql(*s)).collect::<Vec<_>>().join(", ")
+}
+
+/// Reads a stored state; an unknown name is a decode error, not a panic.
+fn state_at<T: Stored>(r: &AnyRow, i: usize) -> sqlx::Result<T> {
+    let s: String = r.try_get(i)?;
+    T::from_stored(&s).ok_or_else(|| sqlx::Error::Decode(format!("unknown state {s:?} in column {i}").into()))
+}
 
 /// Which database `DATABASE_URL` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +87,7 @@ pub struct ApplicationRow {
     pub id: String,
     pub session_id: String,
     pub request_no: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub updated_at: i64,
     pub external_user_id: String,
     pub created_at: i64,
@@ -53,7 +96,7 @@ pub struct ApplicationRow {
 /// One entry of an application's status history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {
-    pub status: String,
+    pub status: ApplicationStatus,
     pub at: i64,
     pub source: String,
 }
@@ -97,8 +140,7 @@ pub struct HandoffRow {
     pub match_code: String,
     pub device_hash: Option<Vec<u8>>,
     pub capability_hash: Option<Vec<u8>>,
-    /// `waiting`, `connected`, `done`, `cancelled` or `taken` (a second device claimed the link).
-    pub state: String,
+    pub state: HandoffState,
     pub created_at: i64,
     /// Until when the link can be claimed.
     pub expires_at: i64,
@@ -119,25 +161,29 @@ fn staged_photo_from(r: &AnyRow) -> StagedPhoto {
 const HANDOFF_COLUMNS: &str = "external_user_id, token_hash, match_code, device_hash, capability_hash, state, \
                                created_at, expires_at, claimed_at";
 
-fn handoff_from(r: &AnyRow) -> HandoffRow {
-    HandoffRow {
+fn handoff_from(r: &AnyRow) -> sqlx::Result<HandoffRow> {
+    Ok(HandoffRow {
         external_user_id: r.get(0),
         token_hash: r.get(1),
         match_code: r.get(2),
         device_hash: r.get(3),
         capability_hash: r.get(4),
-        state: r.get(5),
+        state: state_at(r, 5)?,
         created_at: r.get(6),
         expires_at: r.get(7),
         claimed_at: r.get(8),
-    }
+    })
 }
 
 /// The condition under which a user may still stage: their application, if any, is not past
 /// `draft` (a write racing a submit cannot land after it: the submit moves the application to
 /// `submitting` before anything is forwarded). `$1` is the user.
-const NOT_SUBMITTED: &str = "NOT EXISTS (SELECT 1 FROM applications WHERE external_user_id = $1 \
-                             AND status IN ('submitting', 'reviewing', 'approved', 'rejected'))";
+static NOT_SUBMITTED: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "NOT EXISTS (SELECT 1 FROM applications WHERE external_user_id = $1 AND status IN ({}))",
+        sql_list(&ApplicationStatus::PAST_DRAFT)
+    )
+});
 
 /// What a staging write came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,8 +229,8 @@ pub enum Claim {
 /// A status change to record (and to notify, when `notify` holds the event's extra fields).
 pub struct Transition<'a> {
     pub id: &'a str,
-    pub from: &'a [&'a str],
-    pub to: &'a str,
+    pub from: &'a [ApplicationStatus],
+    pub to: ApplicationStatus,
     pub source: &'a str,
     pub now: i64,
     /// `Some` when the partner is to be notified (contract.md §1a).
@@ -216,16 +262,16 @@ fn owner_only(_: &str) -> anyhow::Result<()> {
 
 const APP_COLUMNS: &str = "id, session_id, request_no, status, updated_at, external_user_id, created_at";
 
-fn app_from(r: &AnyRow) -> ApplicationRow {
-    ApplicationRow {
+fn app_from(r: &AnyRow) -> sqlx::Result<ApplicationRow> {
+    Ok(ApplicationRow {
         id: r.get(0),
         session_id: r.get(1),
         request_no: r.get(2),
-        status: r.get(3),
+        status: state_at(r, 3)?,
         updated_at: r.get(4),
         external_user_id: r.get(5),
         created_at: r.get(6),
-    }
+    })
 }
 
 /// A SQLite URL with `mode=rwc` (create if missing) and the file path it names.
@@ -364,13 +410,13 @@ impl Db {
     pub async fn application(&self, id: &str) -> sqlx::Result<Option<ApplicationRow>> {
         let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE id = $1");
         let r = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?;
-        Ok(r.as_ref().map(app_from))
+        r.as_ref().map(app_from).transpose()
     }
 
     pub async fn application_by_request_no(&self, rn: &str) -> sqlx::Result<Option<ApplicationRow>> {
         let sql = format!("SELECT {APP_COLUMNS} FROM applications WHERE request_no = $1");
         let r = sqlx::query(&sql).bind(rn).fetch_optional(&self.pool).await?;
-        Ok(r.as_ref().map(app_from))
+        r.as_ref().map(app_from).transpose()
     }
 
     /// The application of a partner user (there is at most one).
@@ -378,7 +424,7 @@ impl Db {
         let sql =
             format!("SELECT {APP_COLUMNS} FROM applications WHERE external_user_id = $1 ORDER BY created_at LIMIT 1");
         let r = sqlx::query(&sql).bind(external_user_id).fetch_optional(&self.pool).await?;
-        Ok(r.as_ref().map(app_from))
+        r.as_ref().map(app_from).transpose()
     }
 
     /// Records the application before the upstream call (status `creating`), so a crash between
@@ -393,7 +439,7 @@ impl Db {
         .bind(&a.id)
         .bind(&a.session_id)
         .bind(&a.request_no)
-        .bind(&a.status)
+        .bind(a.status.as_str())
         .bind(now)
         .bind(draft_hash)
         .bind(&a.external_user_id)
@@ -432,8 +478,14 @@ impl Db {
     /// Moves an application from one of `t.from` to `t.to` with a conditional update (so of two
     /// instances only one can win), records the change in its history and, when asked, queues
     /// the partner notification — all in one transaction. Returns the status it moved from.
-    pub async fn transition(&self, t: &Transition<'_>) -> sqlx::Result<Option<String>> {
-        let submitted = matches!(t.to, "reviewing" | "approved" | "rejected");
+    pub async fn transition(&self, t: &Transition<'_>) -> sqlx::Result<Option<ApplicationStatus>> {
+        debug_assert!(
+            t.from.iter().all(|&from| ApplicationStatus::allowed(from, t.to)),
+            "{:?} → {} is not in APPLICATION_TRANSITIONS",
+            t.from,
+            t.to
+        );
+        let submitted = t.to.is_submitted();
         if let ([from], Backend::Postgres, false, false) = (t.from, self.backend, t.notify, submitted) {
             // One round trip instead of four (BEGIN, UPDATE, INSERT, COMMIT) where nothing but
             // the history follows the move — the create path's `creating → draft` among them:
@@ -444,27 +496,27 @@ impl Db {
                  INSERT INTO status_history (application_id, status, at, source) SELECT id, $1, $2, $5 FROM moved \
                  RETURNING application_id",
             )
-            .bind(t.to)
+            .bind(t.to.as_str())
             .bind(t.now)
             .bind(t.id)
-            .bind(*from)
+            .bind(from.as_str())
             .bind(t.source)
             .fetch_optional(&self.pool)
             .await?;
-            return Ok(moved.map(|_| (*from).to_owned()));
+            return Ok(moved.map(|_| *from));
         }
         let mut tx = self.pool.begin().await?;
         let mut moved_from = None;
         for from in t.from {
             let r = sqlx::query("UPDATE applications SET status = $1, updated_at = $2 WHERE id = $3 AND status = $4")
-                .bind(t.to)
+                .bind(t.to.as_str())
                 .bind(t.now)
                 .bind(t.id)
-                .bind(*from)
+                .bind(from.as_str())
                 .execute(&mut *tx)
                 .await?;
             if r.rows_affected() == 1 {
-                moved_from = Some((*from).to_owned());
+                moved_from = Some(*from);
                 break;
             }
         }
@@ -472,7 +524,7 @@ impl Db {
             tx.rollback().await?;
             return Ok(None);
         };
-        Self::record(&mut tx, t.id, t.to, &previous, t.source, t.now, t.notify).await?;
+        Self::record(&mut tx, t.id, t.to, previous, t.source, t.now, t.notify).await?;
         if submitted {
             // Submitted: the user's staged draft, photos and handoff are not needed any more
             // (STAGING.md). In the same transaction, so no path to `reviewing` — the submit,
@@ -498,8 +550,8 @@ impl Db {
     pub async fn record_reversal(
         &self,
         id: &str,
-        status: &str,
-        current: &str,
+        status: ApplicationStatus,
+        current: ApplicationStatus,
         source: &str,
         now: i64,
         notify: bool,
@@ -508,7 +560,7 @@ impl Db {
         let locked = sqlx::query("UPDATE applications SET updated_at = $1 WHERE id = $2 AND status = $3")
             .bind(now)
             .bind(id)
-            .bind(current)
+            .bind(current.as_str())
             .execute(&mut *tx)
             .await?
             .rows_affected()
@@ -522,7 +574,7 @@ impl Db {
         } else {
             None
         };
-        if !locked || last.as_deref() == Some(status) {
+        if !locked || last.as_deref() == Some(status.as_str()) {
             tx.rollback().await?;
             return Ok(false);
         }
@@ -534,15 +586,15 @@ impl Db {
     async fn record(
         tx: &mut sqlx::Transaction<'_, sqlx::Any>,
         id: &str,
-        status: &str,
-        previous: &str,
+        status: ApplicationStatus,
+        previous: ApplicationStatus,
         source: &str,
         now: i64,
         notify: bool,
     ) -> sqlx::Result<()> {
         sqlx::query("INSERT INTO status_history (application_id, status, at, source) VALUES ($1, $2, $3, $4)")
             .bind(id)
-            .bind(status)
+            .bind(status.as_str())
             .bind(now)
             .bind(source)
             .execute(&mut **tx)
@@ -550,25 +602,21 @@ impl Db {
         // The partner hears public statuses only: `creating` and `submitting` are ours (a submit
         // under way is `draft` until it is `reviewing`; a failed one going back to `draft` is no
         // change at all).
-        let public = |s: &str| matches!(s, "draft" | "reviewing" | "approved" | "rejected");
-        let previous = match previous {
-            "submitting" => "draft",
-            p => p,
-        };
-        if notify && public(status) && status != previous {
+        let previous = previous.for_partner();
+        if notify && status.is_public() && Some(status) != previous {
             let user: String = sqlx::query("SELECT external_user_id FROM applications WHERE id = $1")
                 .bind(id)
                 .fetch_one(&mut **tx)
                 .await?
                 .get(0);
             let event_id = kyc_sandbox::random_hex(16);
-            let previous = if public(previous) { previous.into() } else { serde_json::Value::Null };
+            let previous = previous.map_or(serde_json::Value::Null, |p| p.as_str().into());
             let body = serde_json::json!({
                 "eventId": event_id,
                 "type": "application.status_changed",
                 "applicationId": id,
                 "externalUserId": user,
-                "status": status,
+                "status": status.as_str(),
                 "previousStatus": previous,
                 "at": crate::rfc3339(now),
             })
@@ -591,15 +639,16 @@ impl Db {
             .bind(app_id)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.iter().map(|r| HistoryEntry { status: r.get(0), at: r.get(1), source: r.get(2) }).collect())
+        rows.iter().map(|r| Ok(HistoryEntry { status: state_at(r, 0)?, at: r.get(1), source: r.get(2) })).collect()
     }
 
     pub async fn applications_of_user(&self, external_user_id: &str) -> sqlx::Result<Vec<ApplicationRow>> {
         let sql = format!(
-            "SELECT {APP_COLUMNS} FROM applications WHERE external_user_id = $1 AND status <> 'creating' ORDER BY created_at"
+            "SELECT {APP_COLUMNS} FROM applications WHERE external_user_id = $1 AND status <> {} ORDER BY created_at",
+            sql(ApplicationStatus::Creating)
         );
         let rows = sqlx::query(&sql).bind(external_user_id).fetch_all(&self.pool).await?;
-        Ok(rows.iter().map(app_from).collect())
+        rows.iter().map(app_from).collect()
     }
 
     // -- documents and reports ---------------------------------------------------------------
@@ -735,9 +784,10 @@ impl Db {
 
     /// Stages a user's sealed draft; `created_at` stays that of the first write.
     pub async fn stage_draft(&self, external_user_id: &str, sealed: &[u8], now: i64) -> sqlx::Result<Staged> {
+        let not_submitted = NOT_SUBMITTED.as_str();
         let sql = format!(
             "INSERT INTO staged_drafts (external_user_id, sealed, created_at, updated_at) \
-             SELECT $1, $2, $3, $3 WHERE {NOT_SUBMITTED} \
+             SELECT $1, $2, $3, $3 WHERE {not_submitted} \
              ON CONFLICT (external_user_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at"
         );
         let r = sqlx::query(&sql).bind(external_user_id).bind(sealed).bind(now).execute(&self.pool).await?;
@@ -772,13 +822,16 @@ impl Db {
             format!(
                 "INSERT INTO staged_photos (external_user_id, kind, sealed, source, created_at, uploaded_at, via_handoff) \
                  SELECT $1, $2, $3, $4, $5, $5, token_hash FROM handoffs WHERE external_user_id = $1 \
-                 AND capability_hash = $6 AND state IN ('connected', 'done') AND claimed_at > $7 \
-                 AND {NOT_SUBMITTED} {upsert}"
+                 AND capability_hash = $6 AND state IN ({claimed}) AND claimed_at > $7 \
+                 AND {not_submitted} {upsert}",
+                claimed = sql_list(&HandoffState::CLAIMED),
+                not_submitted = NOT_SUBMITTED.as_str(),
             )
         } else {
             format!(
                 "INSERT INTO staged_photos (external_user_id, kind, sealed, source, created_at, uploaded_at) \
-                 SELECT $1, $2, $3, $4, $5, $5 WHERE {NOT_SUBMITTED} {upsert}"
+                 SELECT $1, $2, $3, $4, $5, $5 WHERE {} {upsert}",
+                NOT_SUBMITTED.as_str()
             )
         };
         let mut tx = self.pool.begin().await?;
@@ -817,7 +870,7 @@ impl Db {
         if written {
             return Ok(Staged::Written);
         }
-        let submitted = sqlx::query(&format!("SELECT 1 WHERE NOT ({NOT_SUBMITTED})"))
+        let submitted = sqlx::query(&format!("SELECT 1 WHERE NOT ({})", NOT_SUBMITTED.as_str()))
             .bind(external_user_id)
             .fetch_optional(&self.pool)
             .await?
@@ -882,11 +935,12 @@ impl Db {
         now: i64,
         expires_at: i64,
     ) -> sqlx::Result<bool> {
+        let (waiting, not_submitted) = (sql(HandoffState::Waiting), NOT_SUBMITTED.as_str());
         let sql = format!(
             "INSERT INTO handoffs (external_user_id, token_hash, match_code, state, created_at, expires_at) \
-             SELECT $1, $2, $3, 'waiting', $4, $5 WHERE {NOT_SUBMITTED} \
+             SELECT $1, $2, $3, {waiting}, $4, $5 WHERE {not_submitted} \
              ON CONFLICT (external_user_id) DO UPDATE SET token_hash = excluded.token_hash, \
-             match_code = excluded.match_code, device_hash = NULL, capability_hash = NULL, state = 'waiting', \
+             match_code = excluded.match_code, device_hash = NULL, capability_hash = NULL, state = {waiting}, \
              created_at = excluded.created_at, expires_at = excluded.expires_at, claimed_at = NULL"
         );
         let r = sqlx::query(&sql)
@@ -903,19 +957,19 @@ impl Db {
     pub async fn handoff_of_user(&self, external_user_id: &str) -> sqlx::Result<Option<HandoffRow>> {
         let sql = format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE external_user_id = $1");
         let r = sqlx::query(&sql).bind(external_user_id).fetch_optional(&self.pool).await?;
-        Ok(r.as_ref().map(handoff_from))
+        r.as_ref().map(handoff_from).transpose()
     }
 
     pub async fn handoff_by_token(&self, token_hash: &[u8]) -> sqlx::Result<Option<HandoffRow>> {
         let sql = format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE token_hash = $1");
         let r = sqlx::query(&sql).bind(token_hash).fetch_optional(&self.pool).await?;
-        Ok(r.as_ref().map(handoff_from))
+        r.as_ref().map(handoff_from).transpose()
     }
 
     pub async fn handoff_by_capability(&self, capability_hash: &[u8]) -> sqlx::Result<Option<HandoffRow>> {
         let sql = format!("SELECT {HANDOFF_COLUMNS} FROM handoffs WHERE capability_hash = $1");
         let r = sqlx::query(&sql).bind(capability_hash).fetch_optional(&self.pool).await?;
-        Ok(r.as_ref().map(handoff_from))
+        r.as_ref().map(handoff_from).transpose()
     }
 
     /// The first claim: binds the device and sets the capability, if the link is still
@@ -927,16 +981,19 @@ impl Db {
         capability_hash: &[u8],
         now: i64,
     ) -> sqlx::Result<bool> {
-        let r = sqlx::query(
-            "UPDATE handoffs SET device_hash = $1, capability_hash = $2, claimed_at = $3, state = 'connected' \
-             WHERE token_hash = $4 AND state = 'waiting' AND device_hash IS NULL AND expires_at > $3",
-        )
-        .bind(device_hash)
-        .bind(capability_hash)
-        .bind(now)
-        .bind(token_hash)
-        .execute(&self.pool)
-        .await?;
+        let sql = format!(
+            "UPDATE handoffs SET device_hash = $1, capability_hash = $2, claimed_at = $3, state = {} \
+             WHERE token_hash = $4 AND state = {} AND device_hash IS NULL AND expires_at > $3",
+            sql(HandoffState::Connected),
+            sql(HandoffState::Waiting)
+        );
+        let r = sqlx::query(&sql)
+            .bind(device_hash)
+            .bind(capability_hash)
+            .bind(now)
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -948,29 +1005,33 @@ impl Db {
         capability_hash: &[u8],
         now: i64,
     ) -> sqlx::Result<bool> {
-        let r = sqlx::query(
+        let sql = format!(
             "UPDATE handoffs SET capability_hash = $1, claimed_at = $2 \
-             WHERE token_hash = $3 AND device_hash = $4 AND state IN ('connected', 'done') AND expires_at > $2",
-        )
-        .bind(capability_hash)
-        .bind(now)
-        .bind(token_hash)
-        .bind(device_hash)
-        .execute(&self.pool)
-        .await?;
+             WHERE token_hash = $3 AND device_hash = $4 AND state IN ({}) AND expires_at > $2",
+            sql_list(&HandoffState::CLAIMED)
+        );
+        let r = sqlx::query(&sql)
+            .bind(capability_hash)
+            .bind(now)
+            .bind(token_hash)
+            .bind(device_hash)
+            .execute(&self.pool)
+            .await?;
         Ok(r.rows_affected() == 1)
     }
 
     /// The phone is done (while its capability is alive).
     pub async fn handoff_done(&self, capability_hash: &[u8], now: i64) -> sqlx::Result<bool> {
-        let r = sqlx::query(
-            "UPDATE handoffs SET state = 'done' \
-             WHERE capability_hash = $1 AND state IN ('connected', 'done') AND claimed_at > $2",
-        )
-        .bind(capability_hash)
-        .bind(now - crate::staging::CAPABILITY_TTL_SECS)
-        .execute(&self.pool)
-        .await?;
+        let sql = format!(
+            "UPDATE handoffs SET state = {} WHERE capability_hash = $1 AND state IN ({}) AND claimed_at > $2",
+            sql(HandoffState::Done),
+            sql_list(&HandoffState::CLAIMED)
+        );
+        let r = sqlx::query(&sql)
+            .bind(capability_hash)
+            .bind(now - crate::staging::CAPABILITY_TTL_SECS)
+            .execute(&self.pool)
+            .await?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -980,16 +1041,14 @@ impl Db {
     /// transaction. `false` when it was no longer connected or done (ended or replaced already).
     pub async fn take_handoff(&self, external_user_id: &str, token_hash: &[u8]) -> sqlx::Result<bool> {
         let mut tx = self.pool.begin().await?;
-        let taken = sqlx::query(
-            "UPDATE handoffs SET state = 'taken', capability_hash = NULL \
-             WHERE external_user_id = $1 AND token_hash = $2 AND state IN ('connected', 'done')",
-        )
-        .bind(external_user_id)
-        .bind(token_hash)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        let sql = format!(
+            "UPDATE handoffs SET state = {}, capability_hash = NULL \
+             WHERE external_user_id = $1 AND token_hash = $2 AND state IN ({})",
+            sql(HandoffState::Taken),
+            sql_list(&HandoffState::CLAIMED)
+        );
+        let taken =
+            sqlx::query(&sql).bind(external_user_id).bind(token_hash).execute(&mut *tx).await?.rows_affected() == 1;
         if taken {
             sqlx::query("DELETE FROM staged_photos WHERE external_user_id = $1 AND via_handoff = $2")
                 .bind(external_user_id)
@@ -1003,11 +1062,11 @@ impl Db {
 
     /// Ends the user's handoff at once: the link and the capability stop working.
     pub async fn cancel_handoff(&self, external_user_id: &str) -> sqlx::Result<()> {
-        sqlx::query("UPDATE handoffs SET state = 'cancelled', capability_hash = NULL WHERE external_user_id = $1")
-            .bind(external_user_id)
-            .execute(&self.pool)
-            .await
-            .map(|_| ())
+        let sql = format!(
+            "UPDATE handoffs SET state = {}, capability_hash = NULL WHERE external_user_id = $1",
+            sql(HandoffState::Cancelled)
+        );
+        sqlx::query(&sql).bind(external_user_id).execute(&self.pool).await.map(|_| ())
     }
 
     // -- counters ----------------------------------------------------------------------------
@@ -1127,12 +1186,11 @@ impl Db {
     /// `submitting` one is only asked about: it is submitted again only by whoever wins its
     /// lease once that ran out ([`Db::take_submit_lease`], work.rs).
     pub async fn stale_applications(&self, stale_before: i64, now: i64) -> sqlx::Result<Vec<String>> {
-        let rows = sqlx::query(
-            "SELECT id FROM applications WHERE status IN ('submitting', 'reviewing') AND updated_at <= $1 AND reconciled_at <= $1 LIMIT 100",
-        )
-        .bind(stale_before)
-        .fetch_all(&self.pool)
-        .await?;
+        let sql = format!(
+            "SELECT id FROM applications WHERE status IN ({}) AND updated_at <= $1 AND reconciled_at <= $1 LIMIT 100",
+            sql_list(&[ApplicationStatus::Submitting, ApplicationStatus::Reviewing])
+        );
+        let rows = sqlx::query(&sql).bind(stale_before).fetch_all(&self.pool).await?;
         let mut won = Vec::new();
         for r in rows {
             let id: String = r.get(0);
@@ -1160,47 +1218,39 @@ impl Db {
         source: &str,
         notify: bool,
     ) -> sqlx::Result<Claim> {
+        use ApplicationStatus::{Draft, Submitting};
+        debug_assert!(ApplicationStatus::allowed(Draft, Submitting));
         let mut tx = self.pool.begin().await?;
-        let r = sqlx::query(
-            "UPDATE applications SET status = 'submitting', updated_at = $1, lease_until = $2, lease_owner = $3, \
-             uploads = 0 WHERE id = $4 AND status = 'draft' AND (uploads <= 0 OR uploads_until <= $1)",
-        )
-        .bind(now)
-        .bind(lease_until)
-        .bind(owner)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+        let claim = format!(
+            "UPDATE applications SET status = {}, updated_at = $1, lease_until = $2, lease_owner = $3, \
+             uploads = 0 WHERE id = $4 AND status = {} AND (uploads <= 0 OR uploads_until <= $1)",
+            sql(Submitting),
+            sql(Draft)
+        );
+        let r = sqlx::query(&claim).bind(now).bind(lease_until).bind(owner).bind(id).execute(&mut *tx).await?;
         if r.rows_affected() == 1 {
-            Self::record(&mut tx, id, "submitting", "draft", source, now, notify).await?;
+            Self::record(&mut tx, id, Submitting, Draft, source, now, notify).await?;
             tx.commit().await?;
             return Ok(Claim::Won);
         }
         tx.rollback().await?;
-        let busy = sqlx::query(
-            "SELECT 1 FROM applications WHERE id = $1 AND status = 'draft' AND uploads > 0 AND uploads_until > $2",
-        )
-        .bind(id)
-        .bind(now)
-        .fetch_optional(&self.pool)
-        .await?
-        .is_some();
+        let busy = format!(
+            "SELECT 1 FROM applications WHERE id = $1 AND status = {} AND uploads > 0 AND uploads_until > $2",
+            sql(Draft)
+        );
+        let busy = sqlx::query(&busy).bind(id).bind(now).fetch_optional(&self.pool).await?.is_some();
         Ok(if busy { Claim::UploadsInFlight } else { Claim::Lost })
     }
 
     /// Takes over the lease of a submit left half-done: only while the application is
     /// `submitting` and its lease ran out at `now` (its holder died or gave it back).
     pub async fn take_submit_lease(&self, id: &str, owner: &str, now: i64, lease_until: i64) -> sqlx::Result<bool> {
-        let r = sqlx::query(
+        let sql = format!(
             "UPDATE applications SET lease_until = $1, lease_owner = $2 \
-             WHERE id = $3 AND status = 'submitting' AND lease_until <= $4",
-        )
-        .bind(lease_until)
-        .bind(owner)
-        .bind(id)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
+             WHERE id = $3 AND status = {} AND lease_until <= $4",
+            sql(ApplicationStatus::Submitting)
+        );
+        let r = sqlx::query(&sql).bind(lease_until).bind(owner).bind(id).bind(now).execute(&self.pool).await?;
         Ok(r.rows_affected() == 1)
     }
 
@@ -1229,28 +1279,22 @@ impl Db {
     /// (`false`: a submit began; the upload must not go out). Marks that ran out at `now` (an
     /// instance died mid-upload) no longer count.
     pub async fn begin_upload(&self, id: &str, now: i64, until: i64) -> sqlx::Result<bool> {
-        let r = sqlx::query(
+        let sql = format!(
             "UPDATE applications SET uploads = CASE WHEN uploads_until <= $1 THEN 1 ELSE uploads + 1 END, \
-             uploads_until = $2 WHERE id = $3 AND status = 'draft'",
-        )
-        .bind(now)
-        .bind(until)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
+             uploads_until = $2 WHERE id = $3 AND status = {}",
+            sql(ApplicationStatus::Draft)
+        );
+        let r = sqlx::query(&sql).bind(now).bind(until).bind(id).execute(&self.pool).await?;
         Ok(r.rows_affected() == 1)
     }
 
     /// Keeps the uploads in flight marked until at least `until`.
     pub async fn renew_upload(&self, id: &str, until: i64) -> sqlx::Result<()> {
-        sqlx::query(
-            "UPDATE applications SET uploads_until = $1 WHERE id = $2 AND status = 'draft' AND uploads_until < $1",
-        )
-        .bind(until)
-        .bind(id)
-        .execute(&self.pool)
-        .await
-        .map(|_| ())
+        let sql = format!(
+            "UPDATE applications SET uploads_until = $1 WHERE id = $2 AND status = {} AND uploads_until < $1",
+            sql(ApplicationStatus::Draft)
+        );
+        sqlx::query(&sql).bind(until).bind(id).execute(&self.pool).await.map(|_| ())
     }
 
     /// One upload in flight is over.
@@ -1319,5 +1363,41 @@ impl Db {
     /// The raw pool, for tests that inspect what is at rest.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use HandoffState::{Cancelled, Connected, Done, Taken, Waiting};
+
+    /// The handoff state changes the statements above make, as (from any of, to):
+    /// `create_handoff`, `bind_handoff`, `handoff_done`, `take_handoff`, `cancel_handoff`.
+    const HANDOFF_MOVES: &[(&[HandoffState], HandoffState)] = &[
+        (&HandoffState::ALL, Waiting),
+        (&[Waiting], Connected),
+        (&HandoffState::CLAIMED, Done),
+        (&HandoffState::CLAIMED, Taken),
+        (&HandoffState::ALL, Cancelled),
+    ];
+
+    #[test]
+    fn every_handoff_move_is_in_the_table() {
+        for &(from, to) in HANDOFF_MOVES {
+            for &f in from.iter().filter(|f| **f != to) {
+                assert!(HandoffState::allowed(f, to), "{f} → {to} is not in HANDOFF_TRANSITIONS");
+            }
+        }
+    }
+
+    #[test]
+    fn states_in_sql_come_from_the_enums() {
+        assert_eq!(sql(ApplicationStatus::Draft), "'draft'");
+        assert_eq!(
+            sql_list(&[ApplicationStatus::Submitting, ApplicationStatus::Reviewing]),
+            "'submitting', 'reviewing'"
+        );
+        assert!(NOT_SUBMITTED.ends_with("status IN ('submitting', 'reviewing', 'approved', 'rejected'))"));
+        assert_eq!(sql_list(&HandoffState::CLAIMED), "'connected', 'done'");
     }
 }

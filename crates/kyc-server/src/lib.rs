@@ -53,17 +53,6 @@ use db::Db;
 use error::ApiError;
 use upstream::{Upstream, UpstreamError};
 
-/// Application statuses as stored: `creating` (before the provider has it), `draft`,
-/// `submitting` (one instance is submitting it), `reviewing`, `approved`, `rejected`.
-pub mod status {
-    pub const CREATING: &str = "creating";
-    pub const DRAFT: &str = "draft";
-    pub const SUBMITTING: &str = "submitting";
-    pub const REVIEWING: &str = "reviewing";
-    pub const APPROVED: &str = "approved";
-    pub const REJECTED: &str = "rejected";
-}
-
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
 pub struct AppState {

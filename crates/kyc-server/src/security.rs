@@ -76,7 +76,7 @@ pub async fn capability(state: &AppState, h: &HeaderMap) -> Result<Capability, A
     // Looked up by its hash: timing can only tell about hashes, which reveal nothing of a secret.
     let row = state.db.handoff_by_capability(&hash).await?.ok_or(ApiError::Unauthorized)?;
     let stored = row.capability_hash.as_deref().unwrap_or_default();
-    if !bool::from(hash.as_slice().ct_eq(stored)) || !matches!(row.state.as_str(), "connected" | "done") {
+    if !bool::from(hash.as_slice().ct_eq(stored)) || !row.state.is_claimed() {
         return Err(ApiError::Unauthorized);
     }
     if row.claimed_at.is_none_or(|at| at + crate::staging::CAPABILITY_TTL_SECS <= crate::now_secs()) {

@@ -11,7 +11,7 @@
 //! ([`UploadMark`]) only while the application is `draft`, and the submit's claim waits for it.
 
 use kyc_domain::photo::DocumentKind;
-use kyc_domain::{missing_documents, FieldError};
+use kyc_domain::{missing_documents, ApplicationStatus, FieldError, ProviderStatus};
 use reqwest::Method;
 use serde_json::json;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -21,7 +21,8 @@ use std::time::Duration;
 use crate::db::{ApplicationRow, Claim, Transition};
 use crate::reports::{self, REPORT_KINDS};
 use crate::upstream::{Payload, UpstreamError};
-use crate::{now_secs, status, AppState};
+use crate::{now_secs, AppState};
+use ApplicationStatus::{Approved, Creating, Draft, Rejected, Reviewing, Submitting};
 
 /// How long a claimed job or notification is leased before another instance may take it.
 pub const LEASE_SECS: i64 = 60;
@@ -66,14 +67,63 @@ fn notify(state: &AppState) -> bool {
     state.config.partner_webhook_url.is_some()
 }
 
+/// A status change the server asks for: from any of `from` to `to`. Every one is in
+/// kyc-domain's `APPLICATION_TRANSITIONS` (asserted by [`transition`] and by a test).
+#[derive(Debug, Clone, Copy)]
+pub struct Move {
+    pub from: &'static [ApplicationStatus],
+    pub to: ApplicationStatus,
+}
+
+/// The provider accepted the applicant's data (routes/applications.rs).
+pub const CREATED: Move = Move { from: &[Creating], to: Draft };
+/// A submit's claim ([`claim_submit`], one conditional update in `Db::claim_submit`).
+pub const CLAIMED: Move = Move { from: &[Draft], to: Submitting };
+/// `merchantProcess` went through ([`complete_submit`]).
+pub const SUBMITTED: Move = Move { from: &[Submitting], to: Reviewing };
+/// A submit that did not go through: the person submits again.
+pub const SUBMIT_FAILED: Move = Move { from: &[Submitting], to: Draft };
+/// The provider says `reviewing` (webhook or poll).
+const PROVIDER_REVIEWING: Move = Move { from: &[Draft, Submitting], to: Reviewing };
+/// The provider's decision (webhook or poll).
+const PROVIDER_APPROVED: Move = Move { from: &[Draft, Submitting, Reviewing], to: Approved };
+const PROVIDER_REJECTED: Move = Move { from: &[Draft, Submitting, Reviewing], to: Rejected };
+
+/// What the provider's status moves ours to (`init` moves nothing).
+fn provider_move(upstream: ProviderStatus) -> Option<Move> {
+    match upstream {
+        ProviderStatus::Init => None,
+        ProviderStatus::Reviewing => Some(PROVIDER_REVIEWING),
+        ProviderStatus::Approved => Some(PROVIDER_APPROVED),
+        ProviderStatus::Rejected => Some(PROVIDER_REJECTED),
+    }
+}
+
 /// Moves `app` to `to` from one of `from`, recording `source`; `true` when it moved.
-pub async fn transition(state: &AppState, app_id: &str, from: &[&str], to: &str, source: &str) -> sqlx::Result<bool> {
+pub async fn transition(
+    state: &AppState,
+    app_id: &str,
+    from: &[ApplicationStatus],
+    to: ApplicationStatus,
+    source: &str,
+) -> sqlx::Result<bool> {
     let t = Transition { id: app_id, from, to, source, now: now_secs(), notify: notify(state) };
     let moved = state.db.transition(&t).await?;
-    if let Some(previous) = &moved {
-        tracing::info!(event = "status_changed", from = previous.as_str(), to, source, "application status changed");
+    if let Some(previous) = moved {
+        tracing::info!(
+            event = "status_changed",
+            from = previous.as_str(),
+            to = to.as_str(),
+            source,
+            "application status changed"
+        );
     }
     Ok(moved.is_some())
+}
+
+/// [`transition`] along `m`.
+pub async fn step(state: &AppState, app_id: &str, m: Move, source: &str) -> sqlx::Result<bool> {
+    transition(state, app_id, m.from, m.to, source).await
 }
 
 /// A background task renewing a mark in the database every `every` while it answers `true`;
@@ -196,8 +246,8 @@ pub async fn claim_submit(state: &AppState, app_id: &str, source: &str) -> sqlx:
         Claim::Won => {
             tracing::info!(
                 event = "status_changed",
-                from = status::DRAFT,
-                to = status::SUBMITTING,
+                from = CLAIMED.from[0].as_str(),
+                to = CLAIMED.to.as_str(),
                 source,
                 "application status changed"
             );
@@ -298,7 +348,7 @@ pub async fn complete_submit(
         .map_err(SubmitError::Upstream)?;
     // The move to `reviewing` also deletes the user's staged draft, photos and handoff, in the
     // same transaction (Db::transition), so this path and the reconciler's leave none behind.
-    transition(state, &app.id, &[status::SUBMITTING], status::REVIEWING, source).await?;
+    step(state, &app.id, SUBMITTED, source).await?;
     state.db.delete_reports(&app.id).await?;
     tracing::info!(event = "application_submitted", "application submitted for review");
     Ok(())
@@ -349,12 +399,12 @@ async fn forward_staged_photos(state: &AppState, app: &ApplicationRow, lease: &S
 }
 
 /// The provider's view of an application (`queryMerchantKyc`): `init`, `reviewing`,
-/// `approved` or `rejected`.
-pub async fn provider_status(state: &AppState, app: &ApplicationRow) -> Result<String, UpstreamError> {
+/// `approved` or `rejected` (`None`: missing or unknown).
+pub async fn provider_status(state: &AppState, app: &ApplicationRow) -> Result<Option<ProviderStatus>, UpstreamError> {
     let path = format!("/open/api/kyc/share/queryMerchantKyc/{}", app.request_no);
     let body = kyc_domain::canonical_json(&json!({"requestNo": app.request_no}));
     let model = state.upstream.call(Method::POST, &path, &[], Payload::Json(&body)).await?;
-    Ok(model.as_ref().and_then(|m| m.get("kycStatus")).and_then(|s| s.as_str()).unwrap_or_default().to_owned())
+    Ok(model.as_ref().and_then(|m| m.get("kycStatus")).and_then(|s| s.as_str()).and_then(ProviderStatus::parse))
 }
 
 /// Applies what the provider says to our record. Final states stay final: a provider reversal
@@ -363,39 +413,28 @@ pub async fn provider_status(state: &AppState, app: &ApplicationRow) -> Result<S
 pub async fn apply_provider_status(
     state: &AppState,
     app: &ApplicationRow,
-    upstream: &str,
+    upstream: ProviderStatus,
     source: &str,
 ) -> sqlx::Result<()> {
-    let to = match upstream {
-        "reviewing" => status::REVIEWING,
-        "approved" => status::APPROVED,
-        "rejected" => status::REJECTED,
-        _ => return Ok(()),
-    };
-    let current = state.db.application(&app.id).await?.map(|a| a.status).unwrap_or_default();
-    let is_final = |s: &str| s == status::APPROVED || s == status::REJECTED;
-    if is_final(&current) {
+    let Some(m) = provider_move(upstream) else { return Ok(()) };
+    let current = state.db.application(&app.id).await?.map(|a| a.status);
+    if let Some(current) = current.filter(|c| c.is_final()) {
         // Recorded once, in order, however many webhooks and polls bring it at once: the
         // "already the last entry" check runs in the recording transaction (Db::record_reversal).
-        if is_final(to)
-            && to != current
-            && state.db.record_reversal(&app.id, to, &current, source, now_secs(), notify(state)).await?
+        if m.to.is_final()
+            && m.to != current
+            && state.db.record_reversal(&app.id, m.to, current, source, now_secs(), notify(state)).await?
         {
             tracing::warn!(
                 event = "security_provider_reversal",
                 from = current.as_str(),
-                to,
+                to = m.to.as_str(),
                 "the provider reversed a final decision; the recorded status stays"
             );
         }
         return Ok(());
     }
-    let from: &[&str] = if to == status::REVIEWING {
-        &[status::DRAFT, status::SUBMITTING]
-    } else {
-        &[status::DRAFT, status::SUBMITTING, status::REVIEWING]
-    };
-    transition(state, &app.id, from, to, source).await?;
+    step(state, &app.id, m, source).await?;
     Ok(())
 }
 
@@ -409,7 +448,7 @@ pub async fn confirm_status(
     state: &AppState,
     app: &ApplicationRow,
     source: &str,
-) -> Result<Option<String>, UpstreamError> {
+) -> Result<Option<ApplicationStatus>, UpstreamError> {
     let flight = state.status_flight(&app.id);
     let arrived = crate::now_ms();
     let mut last_answered = match flight.try_lock() {
@@ -424,8 +463,10 @@ pub async fn confirm_status(
     }
     let r = provider_status(state, app).await;
     *last_answered = crate::now_ms();
-    let upstream = r?;
-    apply_provider_status(state, app, &upstream, source)
+    let Some(upstream) = r? else {
+        return Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status));
+    };
+    apply_provider_status(state, app, upstream, source)
         .await
         .map_err(|e| UpstreamError::Unavailable(format!("database: {e}")))?;
     Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status))
@@ -436,31 +477,36 @@ pub async fn confirm_status(
 /// takes its lease over, which happens only once the lease ran out (its holder died or gave
 /// it back): a submit under way, however slow, is never submitted a second time.
 async fn reconcile(state: &AppState, app: &ApplicationRow) -> Result<(), SubmitError> {
-    if app.status == status::SUBMITTING {
+    if app.status == Submitting {
         if let Some(lease) = take_over_submit(state, &app.id).await? {
             let r = reconcile_submit(state, app, &lease).await;
             lease.release(state).await;
             return r;
         }
     }
-    let upstream = provider_status(state, app).await.map_err(SubmitError::Upstream)?;
-    apply_provider_status(state, app, &upstream, "poll").await?;
+    if let Some(upstream) = provider_status(state, app).await.map_err(SubmitError::Upstream)? {
+        apply_provider_status(state, app, upstream, "poll").await?;
+    }
     Ok(())
 }
 
 /// The reconciler holds a half-done submit's lease: completes it if the provider never got it.
 async fn reconcile_submit(state: &AppState, app: &ApplicationRow, lease: &SubmitLease) -> Result<(), SubmitError> {
-    let upstream = provider_status(state, app).await.map_err(SubmitError::Upstream)?;
-    if upstream != "init" {
-        apply_provider_status(state, app, &upstream, "poll").await?;
-        return Ok(());
+    match provider_status(state, app).await.map_err(SubmitError::Upstream)? {
+        Some(ProviderStatus::Init) => {}
+        Some(upstream) => {
+            apply_provider_status(state, app, upstream, "poll").await?;
+            return Ok(());
+        }
+        // Missing or unknown: nothing is applied, nothing completed.
+        None => return Ok(()),
     }
     tracing::warn!(event = "submit_completed_by_reconciler", "a submit left half-done is completed");
     match complete_submit(state, app, lease, "poll").await {
         Err(SubmitError::DocumentsMissing(_) | SubmitError::ReportsMissing) => {
             // It cannot go through as it stands: the person submits again.
             tracing::warn!(event = "submit_returned_to_draft", "a half-done submit lacks documents or reports");
-            transition(state, &app.id, &[status::SUBMITTING], status::DRAFT, "poll").await?;
+            step(state, &app.id, SUBMIT_FAILED, "poll").await?;
             Ok(())
         }
         Err(SubmitError::LeaseLost) => Ok(()),
@@ -625,6 +671,17 @@ impl WithoutUrl for reqwest::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_move_the_server_makes_is_in_the_table() {
+        let provider: Vec<Move> = ProviderStatus::ALL.into_iter().filter_map(provider_move).collect();
+        assert_eq!(provider.len(), 3);
+        for m in [CREATED, CLAIMED, SUBMITTED, SUBMIT_FAILED].into_iter().chain(provider) {
+            for &from in m.from {
+                assert!(ApplicationStatus::allowed(from, m.to), "{from} → {} is not in the table", m.to);
+            }
+        }
+    }
 
     #[test]
     fn backoffs_start_small_and_are_capped() {

@@ -187,6 +187,7 @@ async fn the_admin_view_answers_status_history_and_documents_without_pii() {
 
 #[tokio::test]
 async fn an_application_caught_in_submitting_shows_as_reviewing_with_only_public_history() {
+    use kyc_domain::ApplicationStatus::{Draft, Submitting};
     use kyc_server::work::transition;
     let app = spawn_app_with(Options { admin_key: Some(ADMIN.into()), ..Options::default() }).await;
     let token = app.session_for("partner-user-caught").await;
@@ -194,9 +195,9 @@ async fn an_application_caught_in_submitting_shows_as_reviewing_with_only_public
     assert_eq!(r.status(), 201);
     let id = r.json::<Value>().await.unwrap()["applicationId"].as_str().unwrap().to_owned();
     // A submit that failed back to `draft`, then a second one still in flight.
-    assert!(transition(&app.state, &id, &["draft"], "submitting", "widget").await.unwrap());
-    assert!(transition(&app.state, &id, &["submitting"], "draft", "widget").await.unwrap());
-    assert!(transition(&app.state, &id, &["draft"], "submitting", "widget").await.unwrap());
+    assert!(transition(&app.state, &id, &[Draft], Submitting, "widget").await.unwrap());
+    assert!(transition(&app.state, &id, &[Submitting], Draft, "widget").await.unwrap());
+    assert!(transition(&app.state, &id, &[Draft], Submitting, "widget").await.unwrap());
     let r = admin_get(&app, &format!("/v1/admin/applications/{id}")).await;
     assert_eq!(r.status(), 200);
     let v: Value = r.json().await.unwrap();

@@ -241,7 +241,7 @@ async fn concurrent_identical_provider_reversals_are_recorded_once() {
         let state = if n % 2 == 0 { app.state.clone() } else { other.clone() };
         let row = row.clone();
         tasks.push(tokio::spawn(async move {
-            kyc_server::work::apply_provider_status(&state, &row, "rejected", "webhook").await
+            kyc_server::work::apply_provider_status(&state, &row, kyc_domain::ProviderStatus::Rejected, "webhook").await
         }));
     }
     for t in tasks {
@@ -261,7 +261,9 @@ async fn concurrent_identical_provider_reversals_are_recorded_once() {
     .unwrap();
     assert_eq!(rejected_events, 1, "one notification of the reversal");
     // And again: a replay adds nothing.
-    kyc_server::work::apply_provider_status(&other, &row, "rejected", "webhook").await.unwrap();
+    kyc_server::work::apply_provider_status(&other, &row, kyc_domain::ProviderStatus::Rejected, "webhook")
+        .await
+        .unwrap();
     assert_eq!(app.state.db.history(&id).await.unwrap().len(), history.len());
 }
 

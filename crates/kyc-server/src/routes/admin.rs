@@ -7,12 +7,13 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
+use kyc_domain::ApplicationStatus;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::ApiError;
 use crate::reports::REPORT_KINDS;
-use crate::{status, AppState};
+use crate::AppState;
 
 pub async fn put_report(
     State(state): State<AppState>,
@@ -25,7 +26,7 @@ pub async fn put_report(
         return Err(ApiError::NotFound);
     }
     let app = state.db.application(&id).await?.ok_or(ApiError::NotFound)?;
-    if app.status != status::DRAFT {
+    if app.status != ApplicationStatus::Draft {
         return Err(ApiError::already_submitted());
     }
     let body = super::read_capped(&h, body, kyc_domain::photo::MAX_PHOTO_BYTES).await?;
@@ -60,6 +61,11 @@ pub async fn list(
 }
 
 pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
-    let app = state.db.application(&id).await?.filter(|a| a.status != status::CREATING).ok_or(ApiError::NotFound)?;
+    let app = state
+        .db
+        .application(&id)
+        .await?
+        .filter(|a| a.status != ApplicationStatus::Creating)
+        .ok_or(ApiError::NotFound)?;
     Ok(Json(super::applications::admin_view(&state, &app).await?))
 }

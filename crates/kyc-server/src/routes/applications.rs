@@ -10,7 +10,7 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use kyc_domain::wire::{codes, field_named_in, information_body_string, ServerFields};
-use kyc_domain::{parse_draft, DraftDto, ErrorCode, FieldError, Violation};
+use kyc_domain::{parse_draft, ApplicationStatus, DraftDto, ErrorCode, FieldError, Violation};
 use reqwest::Method;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
@@ -20,7 +20,7 @@ use crate::db::{ApplicationRow, SessionRow};
 use crate::error::ApiError;
 use crate::security::client_ip;
 use crate::upstream::{Payload, UpstreamError};
-use crate::{status, AppState};
+use crate::AppState;
 
 pub async fn create(
     State(state): State<AppState>,
@@ -55,7 +55,7 @@ pub async fn create(
         id: kyc_sandbox::random_hex(16),
         session_id: sess.id.clone(),
         request_no: kyc_sandbox::random_hex(16), // ≥ 128 bits from the OS CSPRNG
-        status: status::CREATING.into(),
+        status: ApplicationStatus::Creating,
         updated_at: now,
         external_user_id: sess.external_user_id.clone(),
         created_at: now,
@@ -66,7 +66,7 @@ pub async fn create(
         match state.db.application_of_user(&sess.external_user_id).await? {
             // A crash or a lost upstream answer left a row: resume it with the same requestNo —
             // but only with the draft it was created from (resume safety).
-            Some(row) if row.status == status::CREATING => {
+            Some(row) if row.status == ApplicationStatus::Creating => {
                 let same =
                     state.db.draft_hash(&row.id).await?.is_some_and(|h| h == draft_hash(&row.request_no, &draft));
                 if !same {
@@ -118,9 +118,9 @@ pub async fn create(
             return Err(crate::upstream_failure(&e));
         }
     }
-    crate::work::transition(&state, &row.id, &[status::CREATING], status::DRAFT, "widget").await?;
+    crate::work::step(&state, &row.id, crate::work::CREATED, "widget").await?;
     tracing::info!(event = "application_created", "application forwarded upstream");
-    Ok((StatusCode::CREATED, Json(json!({"applicationId": row.id, "status": "draft"}))))
+    Ok((StatusCode::CREATED, Json(json!({"applicationId": row.id, "status": crate::work::CREATED.to.as_str()}))))
 }
 
 /// SHA-256 over the application's secret `requestNo` and the draft as parsed (field order
@@ -155,7 +155,7 @@ pub async fn owned(state: &AppState, sess: &SessionRow, id: &str) -> Result<Appl
     if app.external_user_id != sess.external_user_id {
         return Err(ApiError::Forbidden("this application belongs to another user"));
     }
-    if app.status == status::CREATING {
+    if app.status == ApplicationStatus::Creating {
         return Err(ApiError::NotFound);
     }
     Ok(app)
@@ -169,7 +169,7 @@ pub async fn get(
     let mut app = owned(&state, &sess, &id).await?;
     // Webhooks can be lost, so a reviewing application is re-queried (at most every few
     // seconds, one query in flight) when the widget polls.
-    if app.status == status::REVIEWING && crate::now_secs() - app.updated_at >= 2 {
+    if app.status == ApplicationStatus::Reviewing && crate::now_secs() - app.updated_at >= 2 {
         if let Ok(Some(s)) = crate::work::confirm_status(&state, &app, "poll").await {
             app.status = s;
         }
@@ -183,7 +183,7 @@ async fn widget_view(state: &AppState, app: &ApplicationRow) -> Result<Value, Ap
     let documents = state.db.documents(&app.id).await?;
     Ok(json!({
         "applicationId": app.id,
-        "status": shown_status(&app.status),
+        "status": shown_status(app.status),
         "updatedAt": crate::rfc3339(app.updated_at),
         "documents": documents,
     }))
@@ -191,12 +191,8 @@ async fn widget_view(state: &AppState, app: &ApplicationRow) -> Result<Value, Ap
 
 /// An application's status as the widget and the partner see it: the internal `submitting` (a
 /// submit under way) is `reviewing`.
-fn shown_status(s: &str) -> &str {
-    if s == status::SUBMITTING {
-        status::REVIEWING
-    } else {
-        s
-    }
+fn shown_status(s: ApplicationStatus) -> &'static str {
+    s.for_widget().unwrap_or(s).as_str()
 }
 
 /// `GET /v1/session`: where this session's user stands — `application` is `null` before the
@@ -207,7 +203,8 @@ pub async fn session_view(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
 ) -> Result<Json<Value>, ApiError> {
-    let app = state.db.application_of_user(&sess.external_user_id).await?.filter(|a| a.status != status::CREATING);
+    let app =
+        state.db.application_of_user(&sess.external_user_id).await?.filter(|a| a.status != ApplicationStatus::Creating);
     let application = match &app {
         Some(a) => widget_view(&state, a).await?,
         None => Value::Null,
@@ -223,11 +220,11 @@ pub async fn session_view(
 /// `draft`) shown once, at its first time.
 pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<Value, ApiError> {
     let mut entries = state.db.history(&app.id).await?;
-    entries.retain(|h| h.status != status::CREATING && h.status != status::SUBMITTING);
+    entries.retain(|h| h.status.is_public());
     entries.dedup_by(|later, earlier| later.status == earlier.status);
     let history: Vec<Value> = entries
         .into_iter()
-        .map(|h| json!({"status": h.status, "at": crate::rfc3339(h.at), "source": h.source}))
+        .map(|h| json!({"status": h.status.as_str(), "at": crate::rfc3339(h.at), "source": h.source}))
         .collect();
     let documents: Vec<Value> = state
         .db
@@ -239,7 +236,7 @@ pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<Value,
     Ok(json!({
         "applicationId": app.id,
         "externalUserId": app.external_user_id,
-        "status": shown_status(&app.status),
+        "status": shown_status(app.status),
         "createdAt": crate::rfc3339(app.created_at),
         "updatedAt": crate::rfc3339(app.updated_at),
         "history": history,

@@ -9,13 +9,13 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::Extension;
 use http_body_util::BodyExt;
 use kyc_domain::photo::{DocumentKind, MAX_PHOTO_BYTES};
-use kyc_domain::FieldError;
+use kyc_domain::{ApplicationStatus, FieldError};
 use sha2::{Digest, Sha256};
 
 use crate::db::SessionRow;
 use crate::error::ApiError;
 use crate::photos::{PhotoError, QueueError};
-use crate::{status, AppState};
+use crate::AppState;
 
 fn photo_error(kind: DocumentKind, e: PhotoError) -> ApiError {
     match e {
@@ -51,7 +51,7 @@ pub async fn put(
 ) -> Result<StatusCode, ApiError> {
     let kind = DocumentKind::parse(&kind).ok_or(ApiError::NotFound)?;
     let app = super::applications::owned(&state, &sess, &id).await?;
-    if app.status != status::DRAFT {
+    if app.status != ApplicationStatus::Draft {
         return Err(ApiError::already_submitted());
     }
     let photo = receive_photo(&state, &sess.external_user_id, kind, &h, body).await?;

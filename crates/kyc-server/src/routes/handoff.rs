@@ -9,7 +9,7 @@
 //! capability (the old one dies: a reloaded phone page goes on). Any other device is refused,
 //! and as which of the two is the applicant's cannot be told, the handoff then ends (`taken`):
 //! the link and the capability die, the photos staged through it are dropped, and the desktop
-//! sees `state: "taken"`.
+//! sees the state `taken`.
 //! A new link replaces the user's handoff row, so every earlier link and capability dies.
 
 use axum::body::{Body, Bytes};
@@ -17,6 +17,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::{Extension, Json};
 use kyc_domain::photo::DocumentKind;
+use kyc_domain::{HandoffState, HandoffView};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use subtle::ConstantTimeEq;
@@ -81,11 +82,13 @@ pub async fn get(
 ) -> Result<Json<Value>, ApiError> {
     let photos = photo_list(&listed_photos(&state, &sess.external_user_id).await?);
     let Some(row) = state.db.handoff_of_user(&sess.external_user_id).await? else {
-        return Ok(Json(json!({"state": "none", "matchCode": null, "expiresAt": null, "photos": photos})));
+        return Ok(Json(
+            json!({"state": HandoffView::None.as_str(), "matchCode": null, "expiresAt": null, "photos": photos}),
+        ));
     };
     let (shown, expires_at) = visible(&row, crate::now_secs());
     Ok(Json(json!({
-        "state": shown,
+        "state": shown.as_str(),
         "matchCode": row.match_code,
         "expiresAt": crate::rfc3339(expires_at),
         "photos": photos,
@@ -93,15 +96,13 @@ pub async fn get(
 }
 
 /// The state shown and the expiry that matters in it.
-fn visible(row: &HandoffRow, now: i64) -> (&str, i64) {
+fn visible(row: &HandoffRow, now: i64) -> (HandoffView, i64) {
     let capability_until = row.claimed_at.map_or(row.expires_at, |at| at + CAPABILITY_TTL_SECS);
-    match row.state.as_str() {
-        "waiting" if row.expires_at <= now => ("expired", row.expires_at),
-        "waiting" => ("waiting", row.expires_at),
-        "connected" if capability_until <= now => ("expired", capability_until),
-        s @ ("connected" | "done") => (s, capability_until),
-        "taken" => ("taken", row.expires_at),
-        _ => ("cancelled", row.expires_at),
+    match row.state {
+        HandoffState::Waiting if row.expires_at <= now => (HandoffView::Expired, row.expires_at),
+        HandoffState::Connected if capability_until <= now => (HandoffView::Expired, capability_until),
+        s @ (HandoffState::Connected | HandoffState::Done) => (s.into(), capability_until),
+        s @ (HandoffState::Waiting | HandoffState::Taken | HandoffState::Cancelled) => (s.into(), row.expires_at),
     }
 }
 
@@ -124,7 +125,7 @@ struct Claim {
 
 /// Whether a handoff's link can still be claimed at `now` (neither cancelled nor taken).
 fn claimable(row: &HandoffRow, now: i64) -> bool {
-    matches!(row.state.as_str(), "waiting" | "connected" | "done") && row.expires_at > now
+    row.state.is_open() && row.expires_at > now
 }
 
 pub async fn claim(State(state): State<AppState>, h: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
@@ -223,14 +224,14 @@ pub async fn done(
 mod tests {
     use super::*;
 
-    fn row(state: &str, expires_at: i64, claimed_at: Option<i64>) -> HandoffRow {
+    fn row(state: HandoffState, expires_at: i64, claimed_at: Option<i64>) -> HandoffRow {
         HandoffRow {
             external_user_id: "u".into(),
             token_hash: vec![],
             match_code: "ABC-234".into(),
             device_hash: None,
             capability_hash: None,
-            state: state.into(),
+            state,
             created_at: 0,
             expires_at,
             claimed_at,
@@ -239,14 +240,20 @@ mod tests {
 
     #[test]
     fn expiry_is_shown_from_the_times() {
-        assert_eq!(visible(&row("waiting", 100, None), 99), ("waiting", 100));
-        assert_eq!(visible(&row("waiting", 100, None), 100), ("expired", 100));
-        assert_eq!(visible(&row("connected", 100, Some(50)), 500), ("connected", 50 + CAPABILITY_TTL_SECS));
-        assert_eq!(visible(&row("connected", 100, Some(50)), 50 + CAPABILITY_TTL_SECS).0, "expired");
-        assert_eq!(visible(&row("done", 100, Some(50)), 10_000).0, "done");
-        assert_eq!(visible(&row("cancelled", 100, None), 0).0, "cancelled");
-        assert_eq!(visible(&row("taken", 100, Some(50)), 60).0, "taken");
-        assert_eq!(visible(&row("taken", 100, Some(50)), 10_000).0, "taken");
+        assert_eq!(visible(&row(HandoffState::Waiting, 100, None), 99), (HandoffView::Waiting, 100));
+        assert_eq!(visible(&row(HandoffState::Waiting, 100, None), 100), (HandoffView::Expired, 100));
+        assert_eq!(
+            visible(&row(HandoffState::Connected, 100, Some(50)), 500),
+            (HandoffView::Connected, 50 + CAPABILITY_TTL_SECS)
+        );
+        assert_eq!(
+            visible(&row(HandoffState::Connected, 100, Some(50)), 50 + CAPABILITY_TTL_SECS).0,
+            HandoffView::Expired
+        );
+        assert_eq!(visible(&row(HandoffState::Done, 100, Some(50)), 10_000).0, HandoffView::Done);
+        assert_eq!(visible(&row(HandoffState::Cancelled, 100, None), 0).0, HandoffView::Cancelled);
+        assert_eq!(visible(&row(HandoffState::Taken, 100, Some(50)), 60).0, HandoffView::Taken);
+        assert_eq!(visible(&row(HandoffState::Taken, 100, Some(50)), 10_000).0, HandoffView::Taken);
     }
 
     #[test]

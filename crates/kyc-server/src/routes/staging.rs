@@ -18,7 +18,7 @@ use super::documents::{receive_photo, Received};
 use crate::db::{SessionRow, Staged, StagedPhoto};
 use crate::error::ApiError;
 use crate::staging::{draft_aad, photo_aad};
-use crate::{status, AppState};
+use crate::AppState;
 
 /// The step the person was on.
 #[derive(Clone, Copy, Serialize, Deserialize)]
@@ -105,9 +105,7 @@ pub async fn get_photo(
 /// `409 already_submitted` when the user's application is past `draft`.
 pub(crate) async fn not_submitted(state: &AppState, external_user_id: &str) -> Result<(), ApiError> {
     let app = state.db.application_of_user(external_user_id).await?;
-    let past_draft =
-        |s: &str| matches!(s, status::SUBMITTING | status::REVIEWING | status::APPROVED | status::REJECTED);
-    if app.is_some_and(|a| past_draft(&a.status)) {
+    if app.is_some_and(|a| a.status.is_past_draft()) {
         return Err(ApiError::already_submitted());
     }
     Ok(())

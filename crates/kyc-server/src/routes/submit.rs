@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
 use kyc_domain::photo::DocumentKind;
-use kyc_domain::{missing_documents, FieldError};
+use kyc_domain::{missing_documents, ApplicationStatus, FieldError};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -22,7 +22,7 @@ use crate::error::ApiError;
 use crate::reports::{self, REPORT_KINDS};
 use crate::upstream::UpstreamError;
 use crate::work::{self, SubmitClaim, SubmitError, SubmitLease};
-use crate::{status, AppState};
+use crate::AppState;
 
 /// How long a duplicate submit waits for the one in flight.
 pub const WAIT_FOR_OTHER: Duration = Duration::from_secs(15);
@@ -31,9 +31,9 @@ pub const WAIT_FOR_OTHER: Duration = Duration::from_secs(15);
 /// coming or one is stuck upstream.
 pub const WAIT_FOR_UPLOADS: Duration = Duration::from_secs(work::UPLOAD_MARK_SECS as u64 + 2);
 
-fn accepted(s: &str) -> (StatusCode, Json<Value>) {
-    let shown = if s == status::SUBMITTING { status::REVIEWING } else { s };
-    (StatusCode::ACCEPTED, Json(json!({"status": shown})))
+fn accepted(s: ApplicationStatus) -> (StatusCode, Json<Value>) {
+    let shown = s.for_widget().unwrap_or(s);
+    (StatusCode::ACCEPTED, Json(json!({"status": shown.as_str()})))
 }
 
 pub async fn submit(
@@ -42,7 +42,7 @@ pub async fn submit(
     Path(id): Path<String>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
     let app = super::applications::owned(&state, &sess, &id).await?;
-    if app.status == status::DRAFT {
+    if app.status == ApplicationStatus::Draft {
         precheck(&state, &app).await?;
         if let Some(lease) = claim(&state, &app).await? {
             // The work runs in a task of its own: a caller going away (or a deadline) does not
@@ -137,9 +137,9 @@ async fn settle(
     app: &ApplicationRow,
     outcome: Result<(), SubmitError>,
 ) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let back_to_draft = || work::transition(state, &app.id, &[status::SUBMITTING], status::DRAFT, "widget");
+    let back_to_draft = || work::step(state, &app.id, work::SUBMIT_FAILED, "widget");
     match outcome {
-        Ok(()) => Ok(accepted(status::REVIEWING)),
+        Ok(()) => Ok(accepted(work::SUBMITTED.to)),
         Err(SubmitError::DocumentsMissing(fields)) => {
             back_to_draft().await?;
             Err(documents_missing(fields))
@@ -151,10 +151,10 @@ async fn settle(
         Err(SubmitError::Upstream(e @ UpstreamError::Unavailable(_))) => {
             // Ambiguous: the provider may have the submit. Ask before anything else.
             match work::provider_status(state, app).await {
-                Ok(s) if matches!(s.as_str(), "reviewing" | "approved" | "rejected") => {
-                    work::apply_provider_status(state, app, &s, "widget").await?;
-                    let now = state.db.application(&app.id).await?.map(|a| a.status).unwrap_or(s);
-                    Ok(accepted(&now))
+                Ok(Some(s)) if s.application_status().is_some_and(ApplicationStatus::is_submitted) => {
+                    work::apply_provider_status(state, app, s, "widget").await?;
+                    let now = state.db.application(&app.id).await?.map(|a| a.status);
+                    Ok(accepted(now.or(s.application_status()).unwrap_or(ApplicationStatus::Reviewing)))
                 }
                 Ok(_) => {
                     back_to_draft().await?;
@@ -179,9 +179,9 @@ async fn wait_for_outcome(state: &AppState, id: &str) -> Result<(StatusCode, Jso
     let deadline = tokio::time::Instant::now() + WAIT_FOR_OTHER;
     loop {
         let app = state.db.application(id).await?.ok_or(ApiError::NotFound)?;
-        match app.status.as_str() {
-            status::REVIEWING | status::APPROVED | status::REJECTED => return Ok(accepted(&app.status)),
-            status::DRAFT => return Err(submit_failed()),
+        match app.status {
+            s if s.is_submitted() => return Ok(accepted(s)),
+            ApplicationStatus::Draft => return Err(submit_failed()),
             _ => {}
         }
         if tokio::time::Instant::now() >= deadline {
