@@ -1,4 +1,4 @@
-//! The backend client (contract.md §1): JSON calls through `gloo-net`; what goes out (the draft,
+//! The backend client (docs/api.md): JSON calls through `gloo-net`; what goes out (the draft,
 //! event details) and what comes back (each answer, in the types below) crosses the JS boundary
 //! through `serde` and `serde-wasm-bindgen`. The session token travels only in the
 //! `Authorization` header, never in a URL.

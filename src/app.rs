@@ -41,7 +41,7 @@ fn is_final(status: Option<&str>) -> bool {
     matches!(status, Some("approved" | "rejected"))
 }
 
-/// `onError`'s detail (contract.md §4).
+/// `onError`'s detail (docs/api.md "The widget in a page").
 #[derive(serde::Serialize)]
 struct ErrorDetail<'a> {
     code: &'a str,
@@ -160,7 +160,7 @@ pub fn App(p: &AppProps) -> Html {
             Callbacks::call(ctx.callbacks.on_step.as_ref(), &JsValue::from_str(step.name()));
         });
     }
-    // On mount: where this user stands on the backend (contract.md §1) — a submitted
+    // On mount: where this user stands on the backend (docs/api.md) — a submitted
     // application opens on the result; otherwise the staged values, step and photos come back
     // (a reload, a crashed tab, a new token). The browser itself keeps nothing.
     {

@@ -11,7 +11,7 @@ use crate::field::Common;
 use crate::flow::{Action, Flow, Step};
 use crate::i18n::{I18n, Key};
 
-/// The host's callbacks (contract.md §4). Compared by identity.
+/// The host's callbacks (docs/api.md "The widget in a page"). Compared by identity.
 #[derive(Clone, Default, PartialEq)]
 pub struct Callbacks {
     pub on_complete: Option<js_sys::Function>,

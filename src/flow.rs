@@ -1,6 +1,6 @@
 //! The state of one widget instance: every value as typed, the photos, the current step and
 //! the application. One Yew reducer per instance (two widgets on a page share nothing). Held in
-//! memory only — never in browser storage (checklist BR-4).
+//! memory only — never in browser storage (docs/security.md BR-4).
 
 use kyc_domain::draft::{AddressDto, IndividualInfoDto, NumOrText};
 use kyc_domain::photo::DocumentKind;

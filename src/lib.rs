@@ -3,8 +3,8 @@
 //! A Yew component compiled to WebAssembly. Partners call [`mount`] or use the
 //! `<kyc-onboarding>` custom element (after [`define_element`]); the widget collects the
 //! applicant's data, validates every step with `kyc-domain` — the same rulebook the backend
-//! runs — cleans photos in the browser, and talks only to the partner backend (contract.md §1,
-//! §4). Importing the module has no side effects; nothing is kept in browser storage.
+//! runs — cleans photos in the browser, and talks only to the partner backend (docs/api.md).
+//! Importing the module has no side effects; nothing is kept in browser storage.
 //!
 //! ## Layout
 //! - [`app`]: the root component — navigation, submission, result polling, focus, callbacks.
@@ -86,9 +86,10 @@ fn page_url() -> String {
     href.split('#').next().unwrap_or_default().to_owned()
 }
 
-/// The options of [`mount`] (contract.md §4), read by `serde-wasm-bindgen`. Absent, `null` and
-/// `undefined` all mean "not given"; a value of the wrong type is an error (its message names the
-/// kind of value met, never the value). Functions stay JS values until [`function`] checks them.
+/// The options of [`mount`] (docs/api.md "The widget in a page"), read by `serde-wasm-bindgen`.
+/// Absent, `null` and `undefined` all mean "not given"; a value of the wrong type is an error
+/// (its message names the kind of value met, never the value). Functions stay JS values until
+/// [`function`] checks them.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct MountOptions {
@@ -122,11 +123,12 @@ fn function(v: JsValue, name: &str) -> Result<Option<js_sys::Function>, JsValue>
     v.dyn_into().map(Some).map_err(|_| JsValue::from_str(&format!("mount: options.{name} must be a function")))
 }
 
-/// Mounts a widget inside `element` (contract.md §4). Options: `backendUrl` (required),
-/// `sessionToken` (required, unless the page's fragment holds `kyc-handoff=<token>`: phone mode,
-/// see [`phone`]), `handoffUrl` (the page a phone opens; default this page without its
-/// fragment); `locale`, `strings` (per-key text overrides), `theme` (`--kyc-*` CSS custom
-/// properties), `colorScheme` (`"light"` | `"dark"`), `onComplete`, `onError`, `onStep`, `onExit`;
+/// Mounts a widget inside `element` (docs/api.md "The widget in a page"). Options:
+/// `backendUrl` (required), `sessionToken` (required, unless the page's fragment holds
+/// `kyc-handoff=<token>`: phone mode, see [`phone`]), `handoffUrl` (the page a phone opens;
+/// default this page without its fragment); `locale`, `strings` (per-key text overrides),
+/// `theme` (`--kyc-*` CSS custom properties), `colorScheme` (`"light"` | `"dark"`),
+/// `onComplete`, `onError`, `onStep`, `onExit`;
 /// `loadLocale(tag)` → a promise of a locale's texts and `loadCapture()` → a promise of the
 /// initialised capture module (the npm entry passes both, in a form bundlers follow; without
 /// them `locales/<tag>.json` and `capture/` beside the widget's files are fetched).

@@ -1,4 +1,4 @@
-//! Phone mode (contract.md §4, "Continue on a phone"): a page opened from the desktop's link
+//! Phone mode (docs/api.md "The widget in a page"): a page opened from the desktop's link
 //! (`#kyc-handoff=<one-time token>`, the token only ever in the fragment). The page itself —
 //! the claim of the link, the match code, guided capture, staging each photo, "Done — go back to
 //! your computer" — is `kyc-capture`'s `openPhone`, in the lazily loaded module (it costs a

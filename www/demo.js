@@ -2,7 +2,7 @@
 // partner's server does this with its admin key), then mounts the widget. `?locale=ar` and
 // `?theme=dark` try the other languages and the dark theme; `?user=<id>` is the partner's user
 // id (default: one random id this browser keeps, so a reload continues the same person's
-// application — contract.md §3). `#kyc-handoff=<token>` opens phone mode.
+// application — docs/api.md "The programs"). `#kyc-handoff=<token>` opens phone mode.
 (function () {
   "use strict";
   var params = new URLSearchParams(window.location.search);

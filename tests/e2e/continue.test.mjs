@@ -1,4 +1,4 @@
-// Continue, never dead-end (contract.md §1): a reload gets a new session token for the same
+// Continue, never dead-end (docs/api.md): a reload gets a new session token for the same
 // partner user, and the widget opens where that person's application stands.
 import { test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,5 +1,5 @@
 //! `cargo xtask package`: the npm package `kyc-share-widget` in `target/npm/`, built without any
-//! download outside the registries (TOOLCHAIN.md "npm packaging without downloads").
+//! download outside the registries (docs/toolchain.md "npm packaging without downloads").
 
 use anyhow::{bail, Context, Result};
 use base64::Engine;

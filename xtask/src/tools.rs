@@ -1,5 +1,5 @@
 //! Installs what the build and the tests need, from the package registries only, skipping
-//! whatever is already present at the right version (TOOLCHAIN.md).
+//! whatever is already present at the right version (docs/toolchain.md).
 
 use anyhow::{bail, Context, Result};
 use std::path::Path;
@@ -25,7 +25,7 @@ fn version_of(cmd: &str, arg: &str) -> Option<String> {
     sh_output(Command::new(cmd).arg(arg)).ok()
 }
 
-/// Fast compile settings for `cargo install` (TOOLCHAIN.md: no LTO, 16 codegen units).
+/// Fast compile settings for `cargo install` (docs/toolchain.md: no LTO, 16 codegen units).
 fn cargo_install() -> Command {
     let mut c = Command::new("cargo");
     c.arg("install").env("CARGO_PROFILE_RELEASE_LTO", "false").env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16");
@@ -47,7 +47,7 @@ pub fn ensure_wasm_bindgen() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask: installing wasm-bindgen-cli {v} (about two minutes, once)");
-    // TOOLCHAIN.md: without --locked (its lockfile wants a crate version the registry refuses).
+    // docs/toolchain.md: without --locked (its lockfile wants a crate version the registry refuses).
     run(cargo_install().args(["wasm-bindgen-cli", "--version", &format!("={v}")]))
 }
 

@@ -1,5 +1,5 @@
-//! "Continue on your phone" on the desktop (contract.md §4), in the lazily loaded module so it
-//! costs the widget's first load nothing: it asks the backend for a link (`POST /v1/handoff`),
+//! "Continue on your phone" on the desktop (docs/api.md "The widget in a page"), in the lazily
+//! loaded module so it costs the widget's first load nothing: it asks the backend for a link (`POST /v1/handoff`),
 //! shows the QR code (an SVG the backend drew, shown through an object URL: nothing fetched from
 //! elsewhere) and the same link as text with "Copy link", the match code, then follows the
 //! phone by polling `GET /v1/handoff` with backoff (1 s, growing by half while nothing changes,

@@ -1,4 +1,4 @@
-//! Phone mode (contract.md §4, "Continue on a phone"), in the lazily loaded module: the widget
+//! Phone mode (docs/api.md "The widget in a page"), in the lazily loaded module: the widget
 //! mounted on a page whose fragment holds `kyc-handoff=<one-time token>` hands this module an
 //! element and its texts. It exchanges the token for a capability that can only add photos to
 //! that one signup (`POST /v1/handoff/claim`; the token travels in the body, never a URL), shows

@@ -1,4 +1,4 @@
-//! The applicant draft the widget sends (contract.md §1), and the one function that judges it.
+//! The applicant draft the widget sends (docs/api.md), and the one function that judges it.
 
 use serde::{de, Deserialize, Serialize};
 use std::fmt;
@@ -71,7 +71,7 @@ impl NumOrText {
 
 /// The draft as typed: every value still raw. Unknown fields are refused, so server-set fields
 /// (`requestNo`, `callbackUrl`, `kycPlatform`, `holderType`, `ipAddress`) cannot be smuggled in
-/// (checklist IV-1).
+/// (docs/security.md IV-1).
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DraftDto {
@@ -173,7 +173,7 @@ pub struct Address {
 }
 
 /// `Debug` of the raw draft types: which fields are present, never what they hold
-/// (checklist LG-1). `gender` and `idDocType` are choices, not PII, and are shown.
+/// (docs/security.md LG-1). `gender` and `idDocType` are choices, not PII, and are shown.
 fn present<T>(v: &Option<T>) -> &'static str {
     if v.is_some() {
         "Some(<redacted>)"

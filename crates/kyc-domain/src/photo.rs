@@ -1,5 +1,5 @@
 //! Photo header checks, run by the widget and by the server on the first bytes of a file,
-//! before anything is decoded (checklist UP-2, UP-3).
+//! before anything is decoded (docs/security.md UP-2, UP-3).
 
 use serde::{Deserialize, Serialize};
 
@@ -9,7 +9,7 @@ use crate::error::{ErrorCode, Violation};
 pub const MAX_PHOTO_BYTES: u64 = 5_000_000;
 /// The short edge of an accepted photo, in pixels.
 pub const MIN_SHORT_EDGE: u32 = 480;
-/// Pixel-flood guard (checklist UP-3): at most 40 megapixels.
+/// Pixel-flood guard (docs/security.md UP-3): at most 40 megapixels.
 pub const MAX_PIXELS: u64 = 40_000_000;
 /// What a person may choose (the *source*): a phone photo of up to 30 MB and 50 megapixels, in
 /// JPEG, PNG, or WebP / HEIC where the browser decodes them. The widget shrinks any acceptable

@@ -25,7 +25,7 @@ pub fn bounded_plain(input: &str, max: usize) -> Result<String, Violation> {
 }
 
 /// Control characters and the bidi overrides/isolates that can disguise text
-/// (checklist IV-5).
+/// (docs/security.md IV-5).
 pub fn is_forbidden_control(c: char) -> bool {
     c.is_control() || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }

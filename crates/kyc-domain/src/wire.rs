@@ -1,4 +1,4 @@
-//! The upstream wire format (kyc-api.md): the information body with its profile switches,
+//! The upstream wire format (docs/upstream.md): the information body with its profile switches,
 //! and the response envelope.
 
 use serde::{Deserialize, Deserializer, Serialize};
@@ -51,7 +51,7 @@ impl CountryFormat {
     }
 }
 
-/// The fields only the server may set (contract.md §1).
+/// The fields only the server may set (docs/api.md).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerFields {
     pub request_no: String,

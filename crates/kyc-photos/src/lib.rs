@@ -1,4 +1,4 @@
-//! # kyc-photos — the server's photo cleaning (checklist UP-2…UP-5, UP-8)
+//! # kyc-photos — the server's photo cleaning (docs/security.md UP-2…UP-5, UP-8)
 //!
 //! Bounded by what the decoder really does, never by what a header claims:
 //!

@@ -249,7 +249,7 @@ async fn merchant_process(State(sb): State<Sandbox>, h: HeaderMap, RawQuery(q): 
     ok(&json!({"requestNo": request_no, "kycStatus": status.as_str()}))
 }
 
-/// After the review delay, the deterministic outcome (contract.md §3).
+/// After the review delay, the deterministic outcome (docs/api.md "The programs").
 fn schedule_outcome(sb: &Sandbox, request_no: String) {
     let sb = sb.clone();
     tokio::spawn(async move {

@@ -1,4 +1,4 @@
-//! `/__sandbox/...`: the inspection API of contract.md §3 and a small HTML console.
+//! `/__sandbox/...`: the inspection API of docs/api.md "The programs" and a small HTML console.
 //! No signature needed; mounted by `sandbox` and `demo`, never by `serve`.
 
 use axum::extract::{Path, State};

@@ -1,6 +1,6 @@
 //! # kyc-sandbox — an offline KYC Sharing API
 //!
-//! A faithful simulator of the upstream described in `kyc-api.md`: every endpoint at its
+//! A faithful simulator of the upstream described in `docs/upstream.md`: every endpoint at its
 //! documented path, both signature profiles, the documented validation and error codes, the
 //! approval state machine with deterministic outcomes, real webhooks with retries, and an
 //! inspection API plus an HTML console under `/__sandbox/` (never mounted by `serve`).
@@ -13,7 +13,7 @@
 //! - `inspect` (private): `/__sandbox/...` JSON endpoints and the console page.
 //! - `webhook` (private): delivery with capped exponential backoff.
 //!
-//! ## Documented choices (kyc-api "What the docs do not say")
+//! ## Documented choices (docs/upstream.md "What the provider's docs do not say")
 //! - Business errors answer HTTP 200 with the error envelope; only unexpected faults use 500.
 //! - Webhooks: `POST {"requestNo","kycStatus"}` on every status change; any answer but 200 is
 //!   retried after 1 s, 2 s, 4 s … capped at 30 s, at most 8 attempts; every attempt is recorded.

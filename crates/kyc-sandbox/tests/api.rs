@@ -1,4 +1,4 @@
-//! Black-box tests of the sandbox through a client written only from kyc-api.md: the whole
+//! Black-box tests of the sandbox through a client written only from docs/upstream.md: the whole
 //! flow, and every error code the sandbox documents.
 
 mod client;

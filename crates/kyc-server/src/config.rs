@@ -52,7 +52,7 @@ pub struct Config {
     pub retention_secs: i64,
     /// What `serve` should warn about at start (a weak but allowed setting).
     pub warnings: Vec<String>,
-    /// Where status changes are POSTed, signed (contract.md §1a).
+    /// Where status changes are POSTed, signed (docs/notifications.md).
     pub partner_webhook_url: Option<String>,
     pub partner_webhook_secret: Option<SecretString>,
     /// An application `submitting` or `reviewing` this long without news is reconciled with
@@ -76,10 +76,10 @@ pub struct Config {
     pub admin_rate_limit_per_minute: u32,
 }
 
-/// The shortest secret `serve` accepts (contract.md §3).
+/// The shortest secret `serve` accepts (docs/configuration.md).
 pub const MIN_SECRET_LEN: usize = 32;
 
-/// The fewest distinct characters a secret must have (contract.md §3): a random hex key
+/// The fewest distinct characters a secret must have (docs/configuration.md): a random hex key
 /// (`openssl rand -hex 32`) has about 16, a typed-in pattern has few.
 pub const MIN_SECRET_DISTINCT: usize = 8;
 
@@ -137,7 +137,7 @@ fn connection_limits(raw: &RawConfig, exempt: Vec<ipnet::IpNet>) -> Result<crate
 /// How long a handoff link can be claimed unless configured (STAGING.md: 15 minutes).
 pub const DEFAULT_HANDOFF_TTL_SECS: i64 = 900;
 
-/// The TOML / environment keys of `serve` (contract.md §3). Every key is optional here;
+/// The TOML / environment keys of `serve` (docs/configuration.md). Every key is optional here;
 /// [`Config::from_sources`] says which are required.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

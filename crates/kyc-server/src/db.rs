@@ -233,7 +233,7 @@ pub struct Transition<'a> {
     pub to: ApplicationStatus,
     pub source: &'a str,
     pub now: i64,
-    /// `Some` when the partner is to be notified (contract.md §1a).
+    /// `Some` when the partner is to be notified (docs/notifications.md).
     pub notify: bool,
 }
 
@@ -727,13 +727,13 @@ impl Db {
 
     // -- retention ---------------------------------------------------------------------------
 
-    /// Retention (checklist DL-1): removes staged data and handoffs past their lifetime,
+    /// Retention (docs/security.md DL-1): removes staged data and handoffs past their lifetime,
     /// reports older than the retention time, expired sessions that no application refers to,
     /// delivered notifications and old counters. Applications are never removed, whatever
     /// their age: from `creating` on (the row is written right before `information`) the
     /// provider may hold the requestNo and the person's email, so removing one would leave the
     /// person `already_used` for good; a new session for the same user continues it instead
-    /// (contract.md §1).
+    /// (docs/api.md).
     pub async fn purge(&self, now: i64, retention_secs: i64) -> sqlx::Result<Purged> {
         let cutoff = now - retention_secs;
         let mut tx = self.pool.begin().await?;

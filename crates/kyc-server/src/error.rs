@@ -1,4 +1,4 @@
-//! The one error type of the `/v1` boundary. Its JSON is contract.md §1's shape; its text never
+//! The one error type of the `/v1` boundary. Its JSON is docs/api.md's shape; its text never
 //! contains PII or internals.
 
 use axum::http::StatusCode;
@@ -139,7 +139,7 @@ impl IntoResponse for ApiError {
 }
 
 impl ApiError {
-    /// The JSON error shape of contract.md §1, with the request's id (the one in the
+    /// The JSON error shape of docs/api.md, with the request's id (the one in the
     /// `X-Request-Id` header and in the server's log lines) as `error.requestId`.
     pub fn body(code: &str, message: &str, fields: &[FieldError]) -> String {
         let mut body = json!({"error": {"code": code, "message": message}});

@@ -1,6 +1,6 @@
 //! The HTTP layer under the routes: the listener loop with its timeouts and bounded graceful
 //! drain, the request id, the body deadline, and the one error shape for everything `/v1`
-//! answers (contract.md §1) — unknown routes, wrong methods, extractor rejections, oversized or
+//! answers (docs/api.md) — unknown routes, wrong methods, extractor rejections, oversized or
 //! late bodies and panics included.
 
 use axum::body::Body;
@@ -26,7 +26,7 @@ use tracing::Instrument;
 
 use crate::error::ApiError;
 
-/// Timeouts of the listener (checklist: slow clients cannot pin connections or buffers).
+/// Timeouts of the listener (docs/security.md RE-1: slow clients cannot pin connections or buffers).
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
     /// A request's headers must arrive within this time; it also closes idle keep-alive

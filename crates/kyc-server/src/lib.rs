@@ -59,7 +59,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: Db,
     pub upstream: Upstream,
-    /// Photo decodes share one memory budget, fairly (checklist UP-8; photos.rs).
+    /// Photo decodes share one memory budget, fairly (docs/security.md UP-8; photos.rs).
     pub decode_queue: Arc<photos::DecodeQueue>,
     /// The server-wide budget of request bodies in flight and the upload places (intake.rs).
     pub intake: Arc<intake::Intake>,

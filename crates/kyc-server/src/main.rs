@@ -1,4 +1,4 @@
-//! `kyc-server demo | serve | sandbox` (contract.md §3). Thin: parse arguments, build the
+//! `kyc-server demo | serve | sandbox` (docs/api.md "The programs"). Thin: parse arguments, build the
 //! config, bind, run.
 
 use anyhow::{bail, Context};
@@ -65,7 +65,8 @@ async fn bind(addr: &str) -> anyhow::Result<(TcpListener, SocketAddr)> {
 async fn demo(args: Args) -> anyhow::Result<()> {
     init_logging(false);
     let addr = args.addr.as_deref().unwrap_or("127.0.0.1:8080");
-    // contract.md §3: the demo has no admin key and a sandbox console, so it binds loopback only.
+    // docs/api.md "The programs": the demo has no admin key and a sandbox console, so it binds
+    // loopback only.
     let requested: SocketAddr = addr.parse().with_context(|| format!("--addr {addr} is not an IP address and port"))?;
     if !requested.ip().is_loopback() {
         bail!("demo binds loopback addresses only (127.0.0.1, ::1); {addr} is not one — use `kyc-server serve` to expose a backend");

@@ -1,4 +1,4 @@
-//! The retention task (checklist DL-1): every few minutes, staged data 24 hours (or
+//! The retention task (docs/security.md DL-1): every few minutes, staged data 24 hours (or
 //! `KYC_RETENTION_SECS`, if shorter) after its first write, handoffs whose link and capability
 //! have both expired (STAGING.md), stored AML/IDV reports older than `KYC_RETENTION_SECS`
 //! (default 24 h), and expired sessions that no application refers to are deleted.
@@ -6,7 +6,7 @@
 //! Applications are never deleted, however long they wait: from `creating` on (the row is
 //! written right before `information`) the provider may hold the requestNo and the person's
 //! email, so deleting one would leave the person `already_used` on their email for good.
-//! Instead a new session for the same `externalUserId` continues it (contract.md §1): it sees
+//! Instead a new session for the same `externalUserId` continues it (docs/api.md): it sees
 //! the application in `GET /v1/session` and can upload and submit it (a `creating` one is
 //! resumed by creating it again with the same draft). An application holds no applicant PII
 //! (db.rs), and its session row is kept with it.

@@ -14,7 +14,7 @@ use crate::db::SessionRow;
 use crate::error::ApiError;
 use crate::AppState;
 
-/// Session tokens live at most this long (contract.md §1: ≤ 60 minutes).
+/// Session tokens live at most this long (docs/api.md: ≤ 60 minutes).
 pub const SESSION_TTL_SECS: i64 = 30 * 60;
 
 /// A new token `<session id>.<secret>`: 128-bit id and 256-bit secret from the OS CSPRNG.
@@ -175,7 +175,7 @@ pub fn page_origin_allowed(state: &AppState, origin: &str) -> bool {
 }
 
 /// CORS for allow-listed origins only (never `*`), and 403 for a state-changing request from
-/// any other origin (checklist WB-2, WB-3). Also answers preflights.
+/// any other origin (docs/security.md WB-2, WB-3). Also answers preflights.
 pub async fn cors_and_origin(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let allowed = origin.as_deref().is_some_and(|o| origin_allowed(&state, o));
@@ -220,7 +220,7 @@ fn add_cors(h: &mut HeaderMap, origin: Option<&str>) {
     }
 }
 
-/// API responses: not cached, not sniffed, not framed, no referrer (checklist WB-4, WB-5).
+/// API responses: not cached, not sniffed, not framed, no referrer (docs/security.md WB-4, WB-5).
 pub async fn api_headers(req: Request<Body>, next: Next) -> Response {
     let is_api = req.uri().path().starts_with("/v1/");
     let mut resp = next.run(req).await;
@@ -398,7 +398,7 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request<Body>, next:
 }
 
 /// `demo` answers only requests whose `Host` names its loopback address or `localhost`
-/// (contract.md §3): a DNS-rebinding page cannot reach the demo or its sandbox console.
+/// (docs/api.md "The programs"): a DNS-rebinding page cannot reach the demo or its sandbox console.
 #[derive(Clone)]
 pub struct LoopbackHosts {
     port: u16,

@@ -2,9 +2,9 @@
 //! redirects; retries only on timeouts, 429, 502, 503, 504 with capped exponential backoff and
 //! jitter — or the provider's `Retry-After` when it says so (a wait longer than
 //! [`MAX_RETRY_AFTER`] is not waited for) — at most 3 attempts, each re-signed with a fresh
-//! timestamp (checklist OB-*). Answers are read with a size cap ([`MAX_RESPONSE_BYTES`]). A
+//! timestamp (docs/security.md OB-*). Answers are read with a size cap ([`MAX_RESPONSE_BYTES`]). A
 //! provider that keeps failing opens a circuit for [`CIRCUIT_OPEN_FOR`]: calls fail at once
-//! instead of hammering it, then one trial call decides (checklist: ASVS 16.5.2).
+//! instead of hammering it, then one trial call decides (docs/security.md RE-7).
 
 use kyc_domain::canonical_json;
 use kyc_domain::signing::{self, headers, SignatureScheme};
@@ -259,7 +259,7 @@ impl Upstream {
                     } else {
                         "jpg"
                     };
-                    // Server-built file name (checklist UP-6); the client's name never travels.
+                    // Server-built file name (docs/security.md UP-6); the client's name never travels.
                     let part = reqwest::multipart::Part::bytes(file.to_vec())
                         .file_name(format!("{request_no}-{kind}.{ext}"))
                         .mime_str(media_type)

@@ -588,7 +588,7 @@ pub fn spawn_reconciler(state: AppState) {
     });
 }
 
-/// `KYC-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (contract §1a).
+/// `KYC-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (docs/notifications.md).
 pub fn partner_signature(secret: &[u8], t: i64, body: &str) -> String {
     use hmac::{Hmac, Mac};
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret).expect("HMAC takes any key length");

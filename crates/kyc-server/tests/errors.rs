@@ -1,4 +1,4 @@
-//! Every error class of contract.md §1, CORS / origin checks, security headers, rate limits,
+//! Every error class of docs/api.md, CORS / origin checks, security headers, rate limits,
 //! admin-key sessions and report sources.
 
 mod support;

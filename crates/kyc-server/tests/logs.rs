@@ -1,4 +1,4 @@
-//! Planted PII never appears in the logs (checklist LG-1, LG-2): every endpoint, happy and
+//! Planted PII never appears in the logs (docs/security.md LG-1, LG-2): every endpoint, happy and
 //! error paths, with the sandbox in the same process. One test in its own binary, because the
 //! log capture is process-wide.
 
@@ -174,7 +174,7 @@ async fn planted_pii_never_appears_in_the_logs_on_any_path() {
             && logs.contains("job_failed"),
         "the scenarios were logged"
     );
-    // LG-4: the log lines of that request carry the id of its answer.
+    // docs/security.md LG-4: the log lines of that request carry the id of its answer.
     let tagged: Vec<&str> = logs.lines().filter(|l| l.contains(&request_id)).collect();
     assert!(
         tagged.iter().any(|l| l.contains("validation_failed")),
@@ -202,7 +202,7 @@ async fn planted_pii_never_appears_in_the_logs_on_any_path() {
     ] {
         assert!(!logs.contains(sentinel), "the logs contain {sentinel:?}");
     }
-    // LG-2: every record is one JSON line; a newline in input cannot forge a record.
+    // docs/security.md LG-2: every record is one JSON line; a newline in input cannot forge a record.
     for line in logs.lines() {
         serde_json::from_str::<Value>(line).unwrap_or_else(|e| panic!("not one JSON record per line ({e}): {line}"));
     }

@@ -1,4 +1,4 @@
-//! Peak memory of one ~5 MB photo upload (checklist UP-3 / UP-8): the whole process — backend,
+//! Peak memory of one ~5 MB photo upload (docs/security.md UP-3 / UP-8): the whole process — backend,
 //! sandbox and test client — stays well under 200 MB. Its own binary: VmHWM is process-wide.
 
 mod support;

@@ -1,4 +1,4 @@
-//! A KYC Sharing API client written only from kyc-api.md — deliberately not using our signing
+//! A KYC Sharing API client written only from docs/upstream.md — deliberately not using our signing
 //! code — plus a webhook receiver, for black-box tests of the sandbox.
 #![allow(dead_code)]
 

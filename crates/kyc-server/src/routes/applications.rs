@@ -2,7 +2,7 @@
 //! `GET /v1/applications/{id}` and `GET /v1/session` (where the session's user stands).
 //!
 //! An application belongs to the partner's user (`externalUserId`), not to the session that
-//! created it: a new session for the same user continues it (contract.md §1). Creating is
+//! created it: a new session for the same user continues it (docs/api.md). Creating is
 //! limited per session and per user, so a session cannot probe which emails exist.
 
 use axum::body::Bytes;
@@ -213,7 +213,7 @@ pub async fn session_view(
     Ok(Json(json!({"expiresAt": crate::rfc3339(sess.expires_at), "application": application, "staged": staged})))
 }
 
-/// The application view of contract.md §1 (no PII), for the partner's admin endpoints. Only
+/// The application view of docs/api.md (no PII), for the partner's admin endpoints. Only
 /// `draft`, `reviewing`, `approved` and `rejected` are shown: `submitting` (a submit in flight)
 /// is `reviewing` in `status`, and the history leaves out the internal `creating` and
 /// `submitting` entries, a repeat of the same status in a row (a failed submit's way back to

@@ -1,4 +1,4 @@
-//! The `/v1` API of contract.md §1, one file per resource.
+//! The `/v1` API of docs/api.md, one file per resource.
 
 mod admin;
 mod applications;
@@ -74,7 +74,7 @@ async fn ready(State(state): State<AppState>) -> StatusCode {
     }
 }
 
-/// JSON endpoints accept only `application/json` (checklist IV-6).
+/// JSON endpoints accept only `application/json` (docs/security.md IV-6).
 pub(crate) fn require_json(h: &HeaderMap) -> Result<(), ApiError> {
     let ct = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")) {

@@ -1,4 +1,4 @@
-//! `POST /v1/webhooks/kyc/{secret}`: a doorbell, not a message (checklist WH-*). The path
+//! `POST /v1/webhooks/kyc/{secret}`: a doorbell, not a message (docs/security.md WH-*). The path
 //! secret is checked before the body is read (`KYC_WEBHOOK_SECRET`, or during a rotation
 //! `KYC_WEBHOOK_SECRET_PREVIOUS`); only `application/json` of at most 4 KiB is read; requests
 //! are rate-limited per client (security.rs); a `(requestNo, kycStatus)` seen within

@@ -178,7 +178,7 @@ pub fn valid_draft(email: &str) -> Value {
 
 impl TestApp {
     pub async fn session(&self) -> String {
-        // A new partner user each time: a user has one application (contract.md §1).
+        // A new partner user each time: a user has one application (docs/api.md).
         self.session_for(&format!("user-{}", kyc_sandbox::random_hex(6))).await
     }
 
