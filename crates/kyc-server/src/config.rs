@@ -528,7 +528,7 @@ impl Config {
             signature: SignatureScheme::HmacSha256,
             platform: "sumsub".into(),
             public_base_url: base.to_owned(),
-            webhook_secret: SecretString::from(kyc_sandbox::random_hex(32)),
+            webhook_secret: SecretString::from(crate::random::hex(32)),
             allowed_origins: allowed,
             admin_key: None,
             database_url: format!("sqlite://{}", data_dir.join("kyc-demo.db").display()),
@@ -748,10 +748,10 @@ mod tests {
             let mut raw = toml_config();
             for key in SECRETS {
                 // What `openssl rand -hex 32` makes.
-                set_secret(&mut raw, key, Some(kyc_sandbox::random_hex(32)));
+                set_secret(&mut raw, key, Some(crate::random::hex(32)));
             }
-            raw.KYC_DATA_KEY = Some(kyc_sandbox::random_hex(32));
-            raw.KYC_DATA_KEY_PREVIOUS = Some(kyc_sandbox::random_hex(32));
+            raw.KYC_DATA_KEY = Some(crate::random::hex(32));
+            raw.KYC_DATA_KEY_PREVIOUS = Some(crate::random::hex(32));
             let c = Config::for_serve(&raw).unwrap();
             assert!(c.warnings.is_empty(), "{:?}", c.warnings);
         }

@@ -609,7 +609,7 @@ impl Db {
                 .fetch_one(&mut **tx)
                 .await?
                 .get(0);
-            let event_id = kyc_sandbox::random_hex(16);
+            let event_id = crate::random::hex(16);
             let previous = previous.map_or(serde_json::Value::Null, |p| p.as_str().into());
             let body = serde_json::json!({
                 "eventId": event_id,

@@ -425,7 +425,7 @@ async fn body_deadline(
 /// error bodies read, and in the `X-Request-Id` answer header. A client's own id is not
 /// trusted (it could forge log correlation).
 pub async fn request_id_layer(req: Request<Body>, next: Next) -> Response {
-    let id = kyc_sandbox::random_hex(8);
+    let id = crate::random::hex(8);
     let span = tracing::info_span!("request", request_id = %id);
     let mut resp = REQUEST_ID.scope(id.clone(), next.run(req).instrument(span)).await;
     if let Ok(v) = HeaderValue::from_str(&id) {

@@ -12,6 +12,9 @@
 //! - [`security`]: session tokens, origin checks and CORS, security headers, client IP.
 //! - [`upstream`]: the signed, retrying client of the KYC API.
 //! - [`photos`]: header check, bounded decode, orientation, re-encode.
+//! - [`intake`]: the byte budget of request bodies in flight and the upload places per person
+//!   and per client IP.
+//! - [`random`]: the server's own randomness (ids, tokens, secrets), from the OS CSPRNG.
 //! - [`reports`]: where `amlReport` / `idvReport` come from.
 //! - [`staging`]: an applicant's unsubmitted data sealed at rest, and the phone handoff's
 //!   secrets, match code and QR code (STAGING.md).
@@ -33,6 +36,7 @@ pub mod error;
 pub mod http;
 pub mod intake;
 pub mod photos;
+pub mod random;
 pub mod reports;
 pub mod retention;
 mod routes;

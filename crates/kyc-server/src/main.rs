@@ -75,7 +75,7 @@ async fn demo(args: Args) -> anyhow::Result<()> {
     let base = format!("http://{local}");
     let data_dir = args.data_dir.unwrap_or_else(|| PathBuf::from(".kyc-demo"));
     std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
-    let (key, secret) = (kyc_sandbox::random_hex(8), kyc_sandbox::random_hex(32));
+    let (key, secret) = (kyc_server::random::hex(8), kyc_server::random::hex(32));
     let mut sb_config = kyc_sandbox::SandboxConfig::from_env().map_err(anyhow::Error::msg)?;
     sb_config.app_key.clone_from(&key);
     sb_config.app_secret.clone_from(&secret);

@@ -20,8 +20,8 @@ pub const SESSION_TTL_SECS: i64 = 30 * 60;
 /// A new token `<session id>.<secret>`: 128-bit id and 256-bit secret from the OS CSPRNG.
 /// Only SHA-256 of the secret is stored.
 pub fn new_token() -> (String, String, Vec<u8>) {
-    let id = kyc_sandbox::random_hex(16);
-    let secret = kyc_sandbox::random_hex(32);
+    let id = crate::random::hex(16);
+    let secret = crate::random::hex(32);
     let hash = Sha256::digest(secret.as_bytes()).to_vec();
     (format!("{id}.{secret}"), id, hash)
 }

@@ -196,7 +196,7 @@ pub fn report_aad(application_id: &str, kind: &str) -> String {
 /// A new handoff secret (one-time token or capability): 256 bits from the OS CSPRNG as 64 hex
 /// characters, and the SHA-256 that is all the database keeps of it.
 pub fn new_secret() -> (String, Vec<u8>) {
-    let secret = kyc_sandbox::random_hex(32);
+    let secret = crate::random::hex(32);
     let hash = secret_hash(&secret);
     (secret, hash)
 }

@@ -239,7 +239,7 @@ impl SubmitLease {
 /// The submit's claim: `draft → submitting` with this caller's lease, unless an upload to the
 /// application is in flight (a conditional update: of any number of callers one wins).
 pub async fn claim_submit(state: &AppState, app_id: &str, source: &str) -> sqlx::Result<SubmitClaim> {
-    let owner = kyc_sandbox::random_hex(16);
+    let owner = crate::random::hex(16);
     let now = now_secs();
     let until = now + SUBMIT_LEASE_SECS;
     Ok(match state.db.claim_submit(app_id, &owner, now, until, source, notify(state)).await? {
@@ -260,7 +260,7 @@ pub async fn claim_submit(state: &AppState, app_id: &str, source: &str) -> sqlx:
 
 /// Takes over the lease of a submit left half-done (`submitting`, its lease run out).
 async fn take_over_submit(state: &AppState, app_id: &str) -> sqlx::Result<Option<SubmitLease>> {
-    let owner = kyc_sandbox::random_hex(16);
+    let owner = crate::random::hex(16);
     let now = now_secs();
     let until = now + SUBMIT_LEASE_SECS;
     Ok(state

@@ -79,7 +79,27 @@ async fn stalled_uploads_from_six_ips_keep_the_server_under_512_mib_and_a_fresh_
             None => *refused.entry(0).or_default() += 1,
         }
     }
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // A loaded server may answer a refusal late: a few seconds more for each (a body being read
+    // stays silent until its 60 s deadline), all checked at once.
+    let checks: Vec<_> = held
+        .drain(..)
+        .flatten()
+        .map(|mut st| {
+            tokio::spawn(async move {
+                let late = status_within(&mut st, Duration::from_secs(3)).await;
+                (late, st)
+            })
+        })
+        .collect();
+    for c in checks {
+        let (late, st) = c.await.unwrap();
+        if late == 0 {
+            held.push(Some(st));
+        } else {
+            stalled -= 1;
+            *refused.entry(late).or_default() += 1;
+        }
+    }
     let (rss, peak) = (s.mib("VmRSS"), s.mib("VmHWM"));
     eprintln!(
         "660 stalled uploads from 6 IPs: {stalled} bodies being read, refused at once {refused:?}; \

@@ -533,10 +533,12 @@ async fn attack(
     })
 }
 
-/// Whether `s` is still waiting (nothing said, not closed) — `Ok` — or what it said.
+/// Whether `s` is still waiting (nothing said, not closed) — `Ok` — or what it said. A loaded
+/// server may answer a refusal late: it gets a few seconds (a body being read stays silent
+/// until its 60 s deadline), all streams checked at once.
 async fn still_waiting(mut s: TcpStream) -> Result<TcpStream, u16> {
     let mut buf = [0u8; 64];
-    match tokio::time::timeout(Duration::from_millis(50), s.read(&mut buf)).await {
+    match tokio::time::timeout(Duration::from_secs(3), s.read(&mut buf)).await {
         Err(_) => Ok(s),
         Ok(Ok(n)) => Err(status(&String::from_utf8_lossy(&buf[..n]))),
         Ok(Err(_)) => Err(0),

@@ -52,9 +52,9 @@ pub async fn create(
     // user already has one, continue it, never a second one.
     let now = crate::now_secs();
     let fresh = ApplicationRow {
-        id: kyc_sandbox::random_hex(16),
+        id: crate::random::hex(16),
         session_id: sess.id.clone(),
-        request_no: kyc_sandbox::random_hex(16), // ≥ 128 bits from the OS CSPRNG
+        request_no: crate::random::hex(16), // ≥ 128 bits from the OS CSPRNG
         status: ApplicationStatus::Creating,
         updated_at: now,
         external_user_id: sess.external_user_id.clone(),
