@@ -302,14 +302,7 @@ fn photos_in(data: &std::path::Path) -> Result<()> {
 
     println!("\n== server memory: 8 concurrent 40 MP uploads");
     run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"]))?;
-    let bin = target_dir().join("server/kyc-server");
-    let (server, url) = spawn_and_read_url(
-        cmd(bin.to_str().unwrap_or_default())
-            .args(["demo", "--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(data.join("server"))
-            .env("RUST_LOG", "warn")
-            .stderr(Stdio::null()),
-    )?;
+    let (server, url) = spawn_demo(&data.join("server"), "warn")?;
     let pid = server.0.id();
     const CLIENTS: usize = 8;
     let mut apps = Vec::with_capacity(CLIENTS);
@@ -386,19 +379,25 @@ fn photos_in(data: &std::path::Path) -> Result<()> {
     stalled_bodies(data)
 }
 
+/// The server-profile build's `demo` on a free loopback port with its data in `dir`, logging at
+/// `log` to nowhere: the process and its URL.
+fn spawn_demo(dir: &std::path::Path, log: &str) -> Result<(Proc, String)> {
+    let bin = target_dir().join("server/kyc-server");
+    spawn_and_read_url(
+        cmd(bin.to_str().unwrap_or_default())
+            .args(["demo", "--addr", "127.0.0.1:0", "--data-dir"])
+            .arg(dir)
+            .env("RUST_LOG", log)
+            .stderr(Stdio::null()),
+    )
+}
+
 /// The server's peak RSS under the stalled-body attack (issue 22): 110 uploads from each of six
 /// addresses, every one declaring 5,000,000 bytes and sending all but the last, then stalling;
 /// then a fresh applicant's photo from a seventh address.
 fn stalled_bodies(data: &std::path::Path) -> Result<()> {
     println!("\n== server memory: 660 stalled uploads from 6 addresses");
-    let bin = target_dir().join("server/kyc-server");
-    let (server, url) = spawn_and_read_url(
-        cmd(bin.to_str().unwrap_or_default())
-            .args(["demo", "--addr", "127.0.0.1:0", "--data-dir"])
-            .arg(data.join("stalled"))
-            .env("RUST_LOG", "error")
-            .stderr(Stdio::null()),
-    )?;
+    let (server, url) = spawn_demo(&data.join("stalled"), "error")?;
     let pid = server.0.id();
     let host = url.strip_prefix("http://").context("http:// URL")?.to_owned();
     let mut tokens = Vec::new();

@@ -458,6 +458,7 @@ impl Config {
             return Err("KYC_RATE_LIMIT_PER_MINUTE must be at least 1".into());
         }
         let origins = origins(raw.KYC_ALLOWED_ORIGINS.as_deref())?;
+        let trusted = trusted_proxies(raw.KYC_TRUSTED_PROXIES.as_deref())?;
         let addr = raw.KYC_ADDR.as_deref().unwrap_or("127.0.0.1:8080");
         Ok(Self {
             addr: addr.parse().map_err(|_| format!("KYC_ADDR is not an address: {addr}"))?,
@@ -473,7 +474,8 @@ impl Config {
             database_url: raw.DATABASE_URL.clone().unwrap_or_else(|| "sqlite://kyc.db".into()),
             profile: parse_profile(raw)?,
             reports: ReportSource::Partner { dir: raw.KYC_REPORTS_DIR.as_ref().map(PathBuf::from) },
-            trusted_proxies: trusted_proxies(raw.KYC_TRUSTED_PROXIES.as_deref())?,
+            connections: connection_limits(raw, trusted.clone())?,
+            trusted_proxies: trusted,
             json_logs: true,
             widget_dir: None,
             min_age: match &raw.KYC_MIN_AGE {
@@ -498,7 +500,6 @@ impl Config {
                 .unwrap_or(crate::intake::DEFAULT_BODY_BUDGET_MIB),
             uploads_per_ip: bounded(raw.KYC_UPLOADS_PER_IP.as_ref(), "KYC_UPLOADS_PER_IP", 1, 100_000)?
                 .unwrap_or(crate::intake::DEFAULT_UPLOADS_PER_IP),
-            connections: connection_limits(raw, trusted_proxies(raw.KYC_TRUSTED_PROXIES.as_deref())?)?,
             admin_rate_limit_per_minute: bounded(
                 raw.KYC_ADMIN_RATE_LIMIT_PER_MINUTE.as_ref(),
                 "KYC_ADMIN_RATE_LIMIT_PER_MINUTE",
@@ -596,15 +597,7 @@ mod tests {
             ("KYC_ADMIN_RATE_LIMIT_PER_MINUTE", "0"),
         ] {
             let mut raw = toml_config();
-            let v = Some(bad.to_owned());
-            match key {
-                "KYC_BODY_BUDGET_MIB" => raw.KYC_BODY_BUDGET_MIB = v,
-                "KYC_MAX_CONNECTIONS" => raw.KYC_MAX_CONNECTIONS = v,
-                "KYC_CONNECTIONS_PER_IP" => raw.KYC_CONNECTIONS_PER_IP = v,
-                "KYC_H2C" => raw.KYC_H2C = v,
-                "KYC_UPLOADS_PER_IP" => raw.KYC_UPLOADS_PER_IP = v,
-                _ => raw.KYC_ADMIN_RATE_LIMIT_PER_MINUTE = v,
-            }
+            set_key(&mut raw, key, Some(bad.to_owned()));
             assert!(Config::for_serve(&raw).unwrap_err().starts_with(key), "{key}={bad}");
         }
     }
@@ -698,9 +691,15 @@ mod tests {
         assert!(Config::for_serve(&raw).unwrap_err().starts_with("KYC_APP_SECRET"));
     }
 
-    /// Sets the secret variable `key` of `raw`.
-    fn set_secret(raw: &mut RawConfig, key: &str, v: Option<String>) {
+    /// Sets the variable `key` of `raw` (the secrets and the limits the tests set).
+    fn set_key(raw: &mut RawConfig, key: &str, v: Option<String>) {
         match key {
+            "KYC_BODY_BUDGET_MIB" => raw.KYC_BODY_BUDGET_MIB = v,
+            "KYC_MAX_CONNECTIONS" => raw.KYC_MAX_CONNECTIONS = v,
+            "KYC_CONNECTIONS_PER_IP" => raw.KYC_CONNECTIONS_PER_IP = v,
+            "KYC_H2C" => raw.KYC_H2C = v,
+            "KYC_UPLOADS_PER_IP" => raw.KYC_UPLOADS_PER_IP = v,
+            "KYC_ADMIN_RATE_LIMIT_PER_MINUTE" => raw.KYC_ADMIN_RATE_LIMIT_PER_MINUTE = v,
             "KYC_APP_SECRET" => raw.KYC_APP_SECRET = v,
             "KYC_ADMIN_KEY" => raw.KYC_ADMIN_KEY = v,
             "KYC_WEBHOOK_SECRET" => raw.KYC_WEBHOOK_SECRET = v,
@@ -730,14 +729,14 @@ mod tests {
                 ("0123456".repeat(6), "8 distinct"),
             ] {
                 let mut raw = toml_config();
-                set_secret(&mut raw, key, Some(weak.clone()));
+                set_key(&mut raw, key, Some(weak.clone()));
                 let err = Config::for_serve(&raw).unwrap_err();
                 assert!(err.starts_with(key) && err.contains(why) && !err.contains('\n'), "{key}: {err}");
                 assert!(!err.contains(&weak[..16]), "the error must not echo the secret: {err}");
             }
             // Eight distinct characters are enough.
             let mut raw = toml_config();
-            set_secret(&mut raw, key, Some("01234567".repeat(4)));
+            set_key(&mut raw, key, Some("01234567".repeat(4)));
             assert!(Config::for_serve(&raw).is_ok(), "{key}");
         }
     }
@@ -748,7 +747,7 @@ mod tests {
             let mut raw = toml_config();
             for key in SECRETS {
                 // What `openssl rand -hex 32` makes.
-                set_secret(&mut raw, key, Some(crate::random::hex(32)));
+                set_key(&mut raw, key, Some(crate::random::hex(32)));
             }
             raw.KYC_DATA_KEY = Some(crate::random::hex(32));
             raw.KYC_DATA_KEY_PREVIOUS = Some(crate::random::hex(32));

@@ -256,12 +256,12 @@ pub async fn bodies_in_flight(State(state): State<AppState>, req: Request<Body>,
         }
     };
     // The partner's own small requests (sessions, admin views) are not held up by bodies in
-    // flight: they carry a valid admin key and at most a JSON body, which the budget need not
-    // cover (their number is bounded by the partner, and by the admin bucket).
+    // flight: they carry a valid admin key (marked by the rate-limit layer above: PartnerKey)
+    // and at most a JSON body, which the budget need not cover (their number is bounded by the
+    // partner, and by the admin bucket).
     let partner = !photo
         && cap <= crate::routes::JSON_LIMIT as u64
-        && state.config.admin_key.is_some()
-        && crate::security::admin_authorized(&state, req.headers());
+        && req.extensions().get::<crate::security::PartnerKey>().is_some();
     let lease = BodyLease::default();
     if bytes > 0 && !partner {
         let Some(permit) = state.intake.try_reserve(bytes) else {

@@ -367,13 +367,17 @@ impl RateLimiter {
 /// Every `/v1` request counts — status polls included — except CORS preflights; webhooks have
 /// a bucket of their own, so a webhook flood cannot lock applicants out and vice versa, and so
 /// do requests that carry a valid admin key (the partner's server, `admin_rate_limit_per_minute`).
-pub async fn rate_limit(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+pub async fn rate_limit(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
+    let partner = path.starts_with("/v1/")
+        && !path.starts_with("/v1/webhooks/")
+        && state.config.admin_key.is_some()
+        && admin_authorized(&state, req.headers());
     let bucket = if !path.starts_with("/v1/") || req.method() == Method::OPTIONS {
         None
     } else if path.starts_with("/v1/webhooks/") {
         Some(("webhook", WEBHOOK_RATE_PER_MINUTE))
-    } else if state.config.admin_key.is_some() && admin_authorized(&state, req.headers()) {
+    } else if partner {
         // The partner's own server is authenticated first and counted in its own, much larger
         // bucket: visitors behind the same egress IP cannot block session creation.
         Some(("admin", state.config.admin_rate_limit_per_minute))
@@ -394,8 +398,16 @@ pub async fn rate_limit(State(state): State<AppState>, req: Request<Body>, next:
             }
         }
     }
+    if partner {
+        req.extensions_mut().insert(PartnerKey);
+    }
     next.run(req).await
 }
+
+/// Set on a `/v1` request by [`rate_limit`] when it carries a valid admin key (`serve` only):
+/// the layers under it read this rather than hash the key again.
+#[derive(Clone, Copy, Debug)]
+pub struct PartnerKey;
 
 /// `demo` answers only requests whose `Host` names its loopback address or `localhost`
 /// (docs/api.md "The programs"): a DNS-rebinding page cannot reach the demo or its sandbox console.
