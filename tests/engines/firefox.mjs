@@ -1,7 +1,7 @@
 // Firefox ESR (Debian's /usr/bin/firefox-esr, headless) driven by puppeteer-core over
 // WebDriver BiDi. puppeteer-core downloads no browser; the binary is Debian's.
 import { createRequire } from "node:module";
-import { controlByLabel, optionOf, buttonByText } from "./locate.mjs";
+import { controlByLabel, optionOf, buttonByText, pageState } from "./locate.mjs";
 
 const require = createRequire(import.meta.url);
 const puppeteer = require("puppeteer-core");
@@ -88,8 +88,9 @@ class FirefoxPage {
 
   /** Waits until `fn(...args)` is truthy in the page; returns its value. */
   async waitFor(fn, args = [], { timeout = TIMEOUT, what = fn.name } = {}) {
-    const h = await this.page.waitForFunction(fn, { polling: 100, timeout }, ...args).catch((e) => {
-      throw new Error(`${NAME}: timed out waiting for ${what}: ${e.message}`);
+    const h = await this.page.waitForFunction(fn, { polling: 100, timeout }, ...args).catch(async (e) => {
+      const state = await this.page.evaluate(pageState).catch((err) => err.message);
+      throw new Error(`${NAME}: timed out waiting for ${what}: ${e.message}; the page: ${state}`);
     });
     return h.jsonValue();
   }

@@ -40,3 +40,17 @@ export function buttonByText(text) {
   }
   return null;
 }
+
+/**
+ * What a timed-out wait shows of the page (test data only): the headings, the error messages
+ * with their field and code, the status line, the page's URL and how many navigations it had.
+ */
+export function pageState() {
+  const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
+  const headings = [...document.querySelectorAll("h1, h2, h3, [role=heading]")].map((h) => norm(h.textContent));
+  const errors = [...document.querySelectorAll(".kyc-error, .kyc-summary, [role=alert]")]
+    .map((e) => `${e.dataset.field || ""}:${e.dataset.code || ""} ${norm(e.textContent).slice(0, 120)}`);
+  const status = norm(document.querySelector(".kyc-status, [role=status]")?.textContent).slice(0, 160);
+  const nav = performance.getEntriesByType("navigation").map((n) => n.type);
+  return JSON.stringify({ url: location.href, nav, headings, errors, status, errorsSeen: window.__engineErrors || null });
+}

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { createServer } from "node:net";
-import { controlByLabel, optionOf, buttonByText } from "./locate.mjs";
+import { controlByLabel, optionOf, buttonByText, pageState } from "./locate.mjs";
 
 export const NAME = "WebKitGTK";
 
@@ -174,7 +174,7 @@ Promise.resolve().then(() => (${fn}).apply(null, args))
     for (;;) {
       const v = await this.#sync(fn, args);
       if (v) return v;
-      if (Date.now() > until) throw new Error(`${NAME}: timed out waiting for ${what}`);
+      if (Date.now() > until) throw new Error(`${NAME}: timed out waiting for ${what}; the page: ${await this.#sync(pageState, []).catch((e) => e.message)}`);
       await sleep(100);
     }
   }
