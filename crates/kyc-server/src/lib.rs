@@ -95,9 +95,9 @@ impl AppState {
             webhook_dedup: Arc::default(),
             work_signal: Arc::default(),
         };
-        work::spawn_job_worker(state.clone());
-        work::spawn_reconciler(state.clone());
-        work::spawn_notifier(state.clone());
+        work::workers::spawn_job_worker(state.clone());
+        work::workers::spawn_reconciler(state.clone());
+        work::notify::spawn_notifier(state.clone());
         retention::spawn(state.clone());
         Ok(state)
     }
