@@ -5,6 +5,7 @@
 
 use gloo_net::http::{Method, RequestBuilder};
 use js_sys::{Object, Reflect};
+use kyc_domain::api;
 use kyc_domain::{DraftDto, ErrorCode, Field, FieldError, Params};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -35,80 +36,16 @@ pub enum ApiFailure {
 
 /// Where this session's user stands (`GET /v1/session`): their application, if any, and what
 /// the backend has staged of the unsubmitted signup (typed values, photos). Each part is read
-/// as well as it can be (see [`forgiving`]): a broken one does not take the others with it.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct Resume {
-    #[serde(default, deserialize_with = "forgiving")]
-    pub application: Option<Application>,
-    #[serde(default, deserialize_with = "forgiving")]
-    pub staged: Option<Staged>,
-}
-
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Application {
-    pub application_id: String,
-    pub status: String,
-    /// The photo kinds the backend already has.
-    #[serde(default, deserialize_with = "forgiving")]
-    pub documents: Vec<String>,
-}
-
+/// as well as it can be: a broken one does not take the others with it. The answers are
+/// `kyc_domain::api`'s types, the ones the server writes.
+pub type Resume = api::SessionView;
+pub type Application = api::ApplicationView;
 /// The staged draft: the step the person was on, the values as typed, the staged photos.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Staged {
-    /// `null` when only photos are staged (a phone was quicker than the first save).
-    pub step: Option<String>,
-    #[serde(default)]
-    pub no_expiry: bool,
-    #[serde(default, deserialize_with = "forgiving")]
-    pub draft: DraftDto,
-    #[serde(default, deserialize_with = "forgiving")]
-    pub photos: Vec<StagedPhoto>,
-}
-
-/// A photo the backend has staged (its kind is all the widget needs of it).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct StagedPhoto {
-    pub kind: String,
-}
-
-/// `201` of `POST /v1/applications` (its `status` is always `draft`: not needed).
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Created {
-    pub application_id: String,
-}
-
-/// A value read as well as it can be: `null`, or a value of the wrong shape, counts as absent
-/// (the type's default) instead of failing the whole answer around it. serde-wasm-bindgen
-/// reads each value on its own, so a failed one leaves the rest of the answer intact.
-fn forgiving<'de, D: serde::Deserializer<'de>, T: Deserialize<'de> + Default>(d: D) -> Result<T, D::Error> {
-    Ok(T::deserialize(d).unwrap_or_default())
-}
-
-/// The status of an application (`GET /v1/applications/{id}`, `POST …/submit`).
-#[derive(Deserialize)]
-struct Status {
-    status: String,
-}
-
-/// An error answer: `{"error": {"code", "fields": [...]}}`.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: ErrorInfo,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ErrorInfo {
-    code: String,
-    #[serde(default, deserialize_with = "forgiving")]
-    fields: Vec<WireFieldError>,
-    /// With `application_exists`: the user's application.
-    application_id: Option<String>,
-}
+pub type Staged = api::StagedView;
+/// `201` of `POST /v1/applications`.
+pub type Created = api::ApplicationCreated;
+/// An error answer: `{"error": {"code", "fields": [...]}}`, its field errors as sent.
+type ErrorBody = api::ErrorBody<WireFieldError>;
 
 /// A field error as sent; its field and code are kept only when this build knows them (a newer
 /// backend may add codes), its parameters when they are readable.
@@ -116,31 +53,25 @@ struct ErrorInfo {
 struct WireFieldError {
     field: String,
     code: String,
-    #[serde(default, deserialize_with = "forgiving")]
+    #[serde(default, deserialize_with = "api::forgiving")]
     params: Params,
 }
 
-impl ErrorInfo {
-    /// The code, and the field errors whose field and code this build knows.
-    fn known(self) -> (String, Vec<FieldError>) {
-        let fields = self
-            .fields
-            .into_iter()
-            .filter_map(|e| {
-                Some(FieldError {
-                    field: Field::from_path(&e.field)?,
-                    code: ErrorCode::parse(&e.code)?,
-                    params: e.params,
-                })
-            })
-            .collect();
-        (self.code, fields)
-    }
+/// The code of an error answer, and the field errors whose field and code this build knows.
+fn known(error: api::ErrorInfo<WireFieldError>) -> (String, Vec<FieldError>) {
+    let fields = error
+        .fields
+        .into_iter()
+        .filter_map(|e| {
+            Some(FieldError { field: Field::from_path(&e.field)?, code: ErrorCode::parse(&e.code)?, params: e.params })
+        })
+        .collect();
+    (error.code, fields)
 }
 
 /// The field errors of an error answer (an upload's, passed on by the capture module).
 pub fn field_errors(body: JsValue) -> Vec<FieldError> {
-    from_js::<ErrorBody>(body).map(|b| b.error.known().1).unwrap_or_default()
+    from_js::<ErrorBody>(body).map(|b| known(b.error).1).unwrap_or_default()
 }
 
 /// A property of a JS object (`undefined` when absent).
@@ -193,10 +124,10 @@ impl Backend {
         let Some(ErrorBody { error }) = from_js(json) else {
             return Err(ApiFailure::Other { status, code: format!("http_{status}") });
         };
-        if let (Some(id), "application_exists") = (&error.application_id, error.code.as_str()) {
+        if let (Some(id), true) = (&error.application_id, error.code == api::ApiCode::ApplicationExists.as_str()) {
             return Err(ApiFailure::Exists(id.clone()));
         }
-        let (code, fields) = error.known();
+        let (code, fields) = known(error);
         if fields.is_empty() {
             Err(ApiFailure::Other { status, code })
         } else {
@@ -223,14 +154,14 @@ impl Backend {
         let body = Some(Object::new().into());
         self.send(Method::POST, &format!("/v1/applications/{id}/submit"), body)
             .await
-            .and_then(answer::<Status>)
+            .and_then(answer::<api::StatusView>)
             .map(|s| s.status)
     }
 
     pub async fn status(&self, id: &str) -> Result<String, ApiFailure> {
         self.send(Method::GET, &format!("/v1/applications/{id}"), None)
             .await
-            .and_then(answer::<Status>)
+            .and_then(answer::<api::StatusView>)
             .map(|s| s.status)
     }
 
@@ -245,7 +176,7 @@ impl Backend {
     pub async fn create_application(&self, draft: &DraftDto) -> Result<Created, ApiFailure> {
         match self.send(Method::POST, "/v1/applications", Some(to_js(draft))).await {
             Ok(v) => answer(v),
-            Err(ApiFailure::Exists(application_id)) => Ok(Created { application_id }),
+            Err(ApiFailure::Exists(application_id)) => Ok(Created { application_id, status: String::new() }),
             Err(e) => Err(e),
         }
     }

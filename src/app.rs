@@ -3,15 +3,17 @@
 //! result with backoff, manages focus and announcements, and calls the host's callbacks.
 
 use gloo_timers::callback::Timeout;
-use kyc_domain::{Date, Rules};
+use kyc_domain::capture::PhotoStage;
+use kyc_domain::{ApplicationStatus, Date, Rules};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
 use crate::api::{to_js, ApiFailure, Backend};
+use crate::capture::{CapturePhone, CapturePhotos};
 use crate::ctx::{field_id, Callbacks, Ctx};
-use crate::flow::{Action, Flow, Photo, Sending, Step};
+use crate::flow::{Action, Flow, Sending, Step};
 use crate::i18n::{I18n, Key};
 use crate::steps::{address, document, frame::focus_in, personal, photos, result, review};
 
@@ -37,8 +39,9 @@ pub fn rules_today() -> Rules {
     Rules::new(Date::from_unix_millis(js_sys::Date::now() as i64).unwrap_or(Date::NEVER_EXPIRES))
 }
 
+/// Whether the application's status is the provider's decision.
 fn is_final(status: Option<&str>) -> bool {
-    matches!(status, Some("approved" | "rejected"))
+    status.and_then(ApplicationStatus::parse).is_some_and(ApplicationStatus::is_final)
 }
 
 /// `onError`'s detail (docs/api.md "The widget in a page").
@@ -61,7 +64,7 @@ async fn submit(
     flow: UseReducerHandle<Flow>,
     backend: Rc<Backend>,
     callbacks: Callbacks,
-    photos: Rc<RefCell<Option<JsValue>>>,
+    photos: Rc<RefCell<Option<CapturePhotos>>>,
 ) {
     let fail = |k: Key, code: &str| {
         Callbacks::call(callbacks.on_error.as_ref(), &to_js(&ErrorDetail { code }));
@@ -70,13 +73,11 @@ async fn submit(
     flow.dispatch(Action::Sending(Sending::Working));
     // Photos are staged as soon as they are taken: one still on its way is waited for, one whose
     // staging failed is sent again now.
-    if flow.photos.iter().any(|p| matches!(p, Photo::Failed | Photo::Sending)) {
+    if flow.photos.iter().any(|p| matches!(p, PhotoStage::Failed | PhotoStage::Sending)) {
         let object = photos.borrow().clone();
-        let why = match object.map(|o| crate::module::call(&o, "flush", &[])) {
-            Some(Ok(p)) => {
-                wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(p)).await.unwrap_or(JsValue::NULL)
-            }
-            _ => JsValue::from_str("upload_failed"),
+        let why = match object {
+            Some(o) => wasm_bindgen_futures::JsFuture::from(o.flush()).await.unwrap_or(JsValue::NULL),
+            None => JsValue::from_str("upload_failed"),
         };
         match why.as_string().as_deref() {
             _ if why.is_null() => {}
@@ -176,12 +177,12 @@ pub fn App(p: &AppProps) -> Html {
             }
         });
     }
-    // Phone mode: the module's page in `phone_host`, closed on unmount.
+    // Phone mode: the capture module's page in `phone_host`, closed on unmount.
     let phone_host = use_node_ref();
     {
         let (ctx, host, token) = (ctx.clone(), phone_host.clone(), p.handoff_token.clone());
         use_effect_with((), move |()| {
-            let page: Rc<RefCell<(Option<JsValue>, bool)>> = Rc::default();
+            let page: Rc<RefCell<(Option<CapturePhone>, bool)>> = Rc::default();
             if let (Some(token), Some(el)) = (token, host.cast::<web_sys::Element>()) {
                 let page = page.clone();
                 wasm_bindgen_futures::spawn_local(async move {
@@ -189,7 +190,7 @@ pub fn App(p: &AppProps) -> Html {
                     let mut p = page.borrow_mut();
                     if p.1 {
                         if let Some(o) = opened {
-                            crate::module::close(&o);
+                            o.close_page();
                         }
                     } else {
                         p.0 = opened;
@@ -200,7 +201,7 @@ pub fn App(p: &AppProps) -> Html {
                 let mut p = page.borrow_mut();
                 p.1 = true;
                 if let Some(o) = p.0.take() {
-                    crate::module::close(&o);
+                    o.close_page();
                 }
             }
         });

@@ -19,7 +19,7 @@ pub struct Callbacks {
     pub on_step: Option<js_sys::Function>,
     pub on_exit: Option<js_sys::Function>,
     /// `loadCapture()` → a promise of the initialised capture module (the npm entry's; see
-    /// [`crate::camera`]).
+    /// [`crate::capture`]).
     pub load_capture: Option<js_sys::Function>,
 }
 

@@ -2,9 +2,10 @@
 //! the application. One Yew reducer per instance (two widgets on a page share nothing). Held in
 //! memory only — never in browser storage (docs/security.md BR-4).
 
+use kyc_domain::capture::PhotoStage;
 use kyc_domain::draft::{AddressDto, IndividualInfoDto, NumOrText};
 use kyc_domain::photo::DocumentKind;
-use kyc_domain::{errors_for, missing_documents, Date, DraftDto, Field, FieldError, Rules};
+use kyc_domain::{errors_for, missing_documents, ApplicationStatus, Date, DraftDto, Field, FieldError, Rules};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -124,38 +125,6 @@ impl Step {
     }
 }
 
-/// Where a photo stands, as the module's slots report it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Photo {
-    Empty,
-    /// Being cleaned.
-    Busy,
-    /// Cleaned and shown, being sent (Submit waits for it).
-    Sending,
-    /// On the backend (staged, or already with the application).
-    Staged,
-    /// Cleaned and kept in the module; its staging failed (Submit sends it again).
-    Failed,
-}
-
-impl Photo {
-    /// Whether the slot holds a photo, here or on the backend.
-    pub fn present(self) -> bool {
-        matches!(self, Self::Sending | Self::Staged | Self::Failed)
-    }
-
-    /// The module's name of a stage.
-    pub fn parse(name: &str) -> Self {
-        match name {
-            "busy" => Self::Busy,
-            "sending" => Self::Sending,
-            "staged" => Self::Staged,
-            "failed" => Self::Failed,
-            _ => Self::Empty,
-        }
-    }
-}
-
 #[derive(Debug, Clone, PartialEq)]
 pub enum Sending {
     Idle,
@@ -182,7 +151,7 @@ pub struct Flow {
     /// until the step changes.
     pub flagged: u32,
     pub summary: bool,
-    pub photos: [Photo; 3],
+    pub photos: [PhotoStage; 3],
     pub application_id: Option<String>,
     pub sending: Sending,
     pub status: Option<String>,
@@ -201,7 +170,7 @@ impl Default for Flow {
             edited: Vec::new(),
             flagged: 0,
             summary: false,
-            photos: [Photo::Empty; 3],
+            photos: [PhotoStage::Empty; 3],
             application_id: None,
             sending: Sending::Idle,
             status: None,
@@ -225,8 +194,8 @@ pub enum Action {
     Errors(Vec<FieldError>),
     /// Errors from the server: go to the first step that has one.
     ServerErrors(Vec<FieldError>),
-    /// The module's slots changed (idFront, idBack, face).
-    Photos([Photo; 3]),
+    /// The capture module's slots changed (idFront, idBack, face).
+    Photos([PhotoStage; 3]),
     Created(String),
     Sending(Sending),
     Status(String),
@@ -312,17 +281,17 @@ impl Reducible for Flow {
                     s.step = st.step.as_deref().and_then(Step::named).unwrap_or(s.step);
                     for p in &st.photos {
                         if let Some(k) = DocumentKind::parse(&p.kind) {
-                            s.photos[index(k)] = Photo::Staged;
+                            s.photos[index(k)] = PhotoStage::Staged;
                         }
                     }
                 }
                 if let Some(app) = r.application {
                     for k in DocumentKind::ALL {
                         if app.documents.iter().any(|d| d == k.as_str()) {
-                            s.photos[index(k)] = Photo::Staged;
+                            s.photos[index(k)] = PhotoStage::Staged;
                         }
                     }
-                    if app.status != "draft" {
+                    if ApplicationStatus::parse(&app.status) != Some(ApplicationStatus::Draft) {
                         s.step = Step::Result;
                     } else if s.step.number() < Step::Photos.number() {
                         s.step = Step::Photos;
@@ -399,7 +368,7 @@ impl Flow {
         self.values[slot_of(f)].clone()
     }
 
-    pub fn photo(&self, k: DocumentKind) -> Photo {
+    pub fn photo(&self, k: DocumentKind) -> PhotoStage {
         self.photos[index(k)]
     }
 

@@ -80,11 +80,6 @@ macro_rules! keys {
 
 include!(concat!(env!("OUT_DIR"), "/texts.rs"));
 
-/// Texts only the lazily loaded module shows (build.rs leaves them out of the widget).
-fn is_lazy(name: &str) -> bool {
-    name.starts_with("handoff_") || name.starts_with("phone_")
-}
-
 /// Strings by name, from a JS object: a locale's texts, the host's `strings` overrides, its
 /// `theme` (CSS custom properties). Kept as a list, in the object's order: a few dozen entries
 /// are looked up faster than hashed, and a map type would add its code to the wasm.
@@ -129,7 +124,8 @@ impl I18n {
         Self { table, ..self }
     }
 
-    fn lookup(&self, name: &str) -> Option<String> {
+    /// The locale's or the host's text named `name`, if either has one (the host's wins).
+    pub fn lookup(&self, name: &str) -> Option<String> {
         self.overrides.iter().chain(&self.table).find(|(k, _)| k == name).map(|(_, v)| v.clone())
     }
 
@@ -140,18 +136,6 @@ impl I18n {
     /// A text with `{name}` placeholders filled.
     pub fn fill(&self, k: Key, args: &[(&str, &str)]) -> String {
         placeholders(&self.t(k), &|name| args.iter().find(|(n, _)| *n == name).map(|(_, v)| (*v).to_owned()))
-    }
-
-    /// The texts the lazily loaded module shows (`handoff_*`, `phone_*`) that the locale or the
-    /// host gives; the module has English built in (they cost the first load nothing).
-    pub fn lazy_texts(&self) -> js_sys::Object {
-        let o = js_sys::Object::new();
-        for (k, v) in self.table.iter().chain(&self.overrides) {
-            if is_lazy(k) {
-                let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
-            }
-        }
-        o
     }
 
     /// The message of a field's error (the rulebook's or the server's).

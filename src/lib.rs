@@ -11,9 +11,9 @@
 //! - [`flow`]: the per-instance state (one reducer): values, photos, step, application.
 //! - [`steps`]: one component per step; [`steps::frame`] is their shared frame.
 //! - [`field`]: labelled, accessible controls; [`ctx`]: the context every step reads.
-//! - [`module`]: the lazily loaded module (`kyc-capture`, plain DOM), loaded at the Photos step:
+//! - [`capture`]: the capture module (`kyc-capture`, plain DOM), loaded at the Photos step:
 //!   the photo slots (guided capture, the cleaning pipeline, staging each photo with progress
-//!   over XHR, "Continue on your phone") and phone mode's page.
+//!   over XHR, "Continue on your phone") and phone mode's page; its surface as typed imports.
 //! - [`api`]: the backend client (`gloo-net`; what it sends through `serde-wasm-bindgen`) and the
 //!   staging of the typed draft — a reload or a new session for the same user continues where
 //!   the person was; the browser keeps nothing.
@@ -23,13 +23,13 @@
 
 pub mod api;
 pub mod app;
+pub mod capture;
 pub mod ctx;
 pub mod field;
 pub mod first_step;
 pub mod flow;
 pub mod i18n;
 pub mod intl;
-pub mod module;
 pub mod phone;
 pub mod steps;
 
@@ -231,7 +231,7 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
 }
 
 // The widget's only JavaScript beside wasm-bindgen's glue, in one snippet file (each snippet is a
-// file a page fetches): the custom element, where locale files are, and the lazy module's load.
+// file a page fetches): the custom element, where locale files are, and the capture module's load.
 #[wasm_bindgen(inline_js = r#"
 // A host's value as plain data, read once, here: its getters and proxies run in JS, and what
 // they throw comes out of this call (caught by its binding) instead of unwinding through the
@@ -339,7 +339,7 @@ extern "C" {
     #[wasm_bindgen(js_name = localeUrl)]
     pub(crate) fn locale_url(tag: &str) -> String;
 
-    /// The lazily loaded module: from the host's `loadCapture()` when given (the npm entry
+    /// The capture module: from the host's `loadCapture()` when given (the npm entry
     /// passes one bundlers follow), else `capture/` beside the widget's files. Once per page.
     #[wasm_bindgen(js_name = loadCapture)]
     pub(crate) fn load_capture(loader: Option<js_sys::Function>) -> js_sys::Promise;

@@ -1,11 +1,13 @@
 //! Step "Photos": front of ID, back of ID (optional), face. The slots themselves — a file or
 //! guided live capture, the cleaning pipeline, the preview, staging with progress, "Continue on
-//! your phone" — are the lazily loaded module's ([`crate::module`]), loaded as the step shows;
+//! your phone" — are the capture module's ([`crate::capture`]), loaded as the step shows;
 //! this step gives them its frame (heading, error summary, Back / Continue). [`use_photos`]
 //! keeps the module's photos for the widget's whole life and attaches them to the step.
 
+use kyc_domain::capture::{CaptureEvent, PhotoStage};
 use kyc_domain::document::IdDocType;
 use kyc_domain::photo::DocumentKind;
+use kyc_domain::quality::Shape;
 use kyc_domain::Field;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -13,20 +15,20 @@ use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use super::frame::{step_frame, StepFrameProps};
+use crate::capture::{self, CaptureModule, CapturePhotos};
 use crate::ctx::Ctx;
-use crate::flow::{Action, Photo, Step};
+use crate::flow::{Action, Step};
 use crate::i18n::Key;
-use crate::module;
 
-/// The module's photos (once loaded) and the step's element.
+/// The capture module's photos (once loaded) and the step's element.
 #[derive(Clone)]
 pub struct Photos {
     pub host: NodeRef,
-    pub object: Rc<RefCell<Option<JsValue>>>,
+    pub object: Rc<RefCell<Option<CapturePhotos>>>,
 }
 
 /// `[[kind, code, message]]` of the photo errors shown.
-fn photo_errors(ctx: &Ctx) -> JsValue {
+fn photo_errors(ctx: &Ctx) -> js_sys::Array {
     let list = js_sys::Array::new();
     for e in &ctx.flow.errors {
         if let Some(k) = DocumentKind::ALL.into_iter().find(|k| k.field() == e.field) {
@@ -34,16 +36,16 @@ fn photo_errors(ctx: &Ctx) -> JsValue {
             list.push(&js_sys::Array::of3(&k.as_str().into(), &e.code.as_str().into(), &msg.into()));
         }
     }
-    list.into()
+    list
 }
 
-/// Attaches the module's photos to the step while it shows (created the first time, with the
-/// previews of what is staged), detaches them when it goes (every camera off), passes the
-/// errors on, and closes them when the widget goes.
+/// Attaches the capture module's photos to the step while it shows (created the first time,
+/// with the previews of what is staged), detaches them when it goes (every camera off), passes
+/// the errors on, and closes them when the widget goes.
 #[hook]
 pub fn use_photos(ctx: &Ctx) -> Photos {
     let host = use_node_ref();
-    let object: Rc<RefCell<Option<JsValue>>> = use_mut_ref(|| None);
+    let object: Rc<RefCell<Option<CapturePhotos>>> = use_mut_ref(|| None);
     let on_photos = ctx.flow.step == Step::Photos;
     {
         let (ctx, host, object) = (ctx.clone(), host.clone(), object.clone());
@@ -53,25 +55,27 @@ pub fn use_photos(ctx: &Ctx) -> Photos {
             if on {
                 let (object, gone) = (object.clone(), gone.clone());
                 wasm_bindgen_futures::spawn_local(async move {
-                    let Ok(m) = module::load(&ctx).await else { return };
+                    let Ok(m) = capture::load(&ctx).await else { return };
                     let Some(el) = host.cast::<web_sys::Element>() else { return };
                     if gone.get() {
                         return;
                     }
                     if object.borrow().is_none() {
-                        *object.borrow_mut() = open(&ctx, &m);
+                        *object.borrow_mut() = Some(open(&ctx, &m));
                     }
-                    if let Some(o) = object.borrow().as_ref() {
-                        let shape = if passport { "passport" } else { "card" };
-                        let _ = module::call(o, "attach", &[&el.into(), &shape.into()]);
-                        let _ = module::call(o, "setErrors", &[&photo_errors(&ctx)]);
+                    let photos = object.borrow().clone();
+                    if let Some(p) = photos {
+                        let shape = if passport { Shape::Passport } else { Shape::Card };
+                        p.attach(&el, shape.as_str());
+                        p.set_errors(&photo_errors(&ctx));
                     }
                 });
             }
             move || {
                 gone.set(true);
-                if let Some(o) = object.borrow().as_ref() {
-                    let _ = module::call(o, "detach", &[]);
+                let photos = object.borrow().clone();
+                if let Some(p) = photos {
+                    p.detach();
                 }
             }
         });
@@ -79,8 +83,9 @@ pub fn use_photos(ctx: &Ctx) -> Photos {
     {
         let (ctx, object) = (ctx.clone(), object.clone());
         use_effect_with(ctx.flow.errors.clone(), move |_| {
-            if let Some(o) = object.borrow().as_ref() {
-                let _ = module::call(o, "setErrors", &[&photo_errors(&ctx)]);
+            let photos = object.borrow().clone();
+            if let Some(p) = photos {
+                p.set_errors(&photo_errors(&ctx));
             }
         });
     }
@@ -88,8 +93,9 @@ pub fn use_photos(ctx: &Ctx) -> Photos {
         let object = object.clone();
         use_effect_with((), move |()| {
             move || {
-                if let Some(o) = object.borrow_mut().take() {
-                    module::close(&o);
+                let photos = object.borrow_mut().take();
+                if let Some(p) = photos {
+                    p.close();
                 }
             }
         });
@@ -97,37 +103,27 @@ pub fn use_photos(ctx: &Ctx) -> Photos {
     Photos { host, object }
 }
 
-/// The module's photos for this session (`openPhotos`), reporting to the flow.
-fn open(ctx: &Ctx, m: &JsValue) -> Option<JsValue> {
+/// The capture module's photos for this session (`openPhotos`), reporting to the flow.
+fn open(ctx: &Ctx, m: &CaptureModule) -> CapturePhotos {
     let flow = ctx.flow.clone();
     let on_event = Closure::<dyn Fn(String, JsValue)>::new(move |what: String, value: JsValue| {
-        if what == "done" {
+        if CaptureEvent::parse(&what) == Some(CaptureEvent::Done) {
             flow.dispatch(Action::Go(Step::Review));
         } else {
-            let stage = |i: u32| Photo::parse(&js_sys::Array::from(&value).get(i).as_string().unwrap_or_default());
+            let stage = |i: u32| {
+                let name = js_sys::Array::from(&value).get(i).as_string().unwrap_or_default();
+                PhotoStage::parse(&name).unwrap_or(PhotoStage::Empty)
+            };
             flow.dispatch(Action::Photos([stage(0), stage(1), stage(2)]));
         }
     })
     .into_js_value();
     let staged: js_sys::Array = DocumentKind::ALL
         .into_iter()
-        .filter(|k| ctx.flow.photo(*k) == Photo::Staged)
+        .filter(|k| ctx.flow.photo(*k) == PhotoStage::Staged)
         .map(|k| JsValue::from(k.as_str()))
         .collect();
-    let opts = js_sys::Object::new();
-    for (k, v) in [
-        ("backendUrl", ctx.backend.base_url.clone().into()),
-        ("token", ctx.backend.token.clone().into()),
-        ("prefix", ctx.prefix.to_string().into()),
-        ("handoffUrl", ctx.handoff_url.to_string().into()),
-        ("texts", module::texts(ctx)),
-        ("describe", module::describe(ctx)),
-        ("staged", staged.into()),
-        ("onEvent", on_event),
-    ] {
-        let _ = js_sys::Reflect::set(&opts, &k.into(), &v);
-    }
-    module::call(m, "openPhotos", &[&opts.into()]).ok()
+    capture::open_photos(ctx, m, &staged, on_event.unchecked_ref())
 }
 
 pub fn view(ctx: &Ctx, on_continue: Callback<()>, photos: &Photos) -> Html {

@@ -1,5 +1,6 @@
 //! Step "Result": approved, rejected, or under review (polled by the app with backoff).
 
+use kyc_domain::ApplicationStatus;
 use yew::prelude::*;
 
 use crate::ctx::Ctx;
@@ -7,10 +8,10 @@ use crate::i18n::Key;
 
 pub fn view(ctx: &Ctx) -> Html {
     let status = ctx.flow.status.clone().unwrap_or_default();
-    let key = match status.as_str() {
-        "approved" => Key::ResultApproved,
-        "rejected" => Key::ResultRejected,
-        "reviewing" => Key::ResultReviewing,
+    let key = match ApplicationStatus::parse(&status) {
+        Some(ApplicationStatus::Approved) => Key::ResultApproved,
+        Some(ApplicationStatus::Rejected) => Key::ResultRejected,
+        Some(ApplicationStatus::Reviewing) => Key::ResultReviewing,
         _ => Key::Checking,
     };
     let heading_id = format!("{}-heading", ctx.prefix);

@@ -2,15 +2,15 @@
 //! "Submit", which sends the application and the photos with per-photo progress.
 
 use kyc_domain::address::Ssn;
+use kyc_domain::capture::PhotoStage;
 use kyc_domain::photo::DocumentKind;
 use kyc_domain::Field;
 use yew::prelude::*;
 
 use super::frame::{step_frame, StepFrameProps};
 use crate::ctx::Ctx;
-use crate::flow::{Photo, Sending, Step};
+use crate::flow::{Sending, Step};
 use crate::i18n::Key;
-use crate::module::slot_label;
 
 fn option_label(ctx: &Ctx, field: Field, value: &str) -> String {
     let key = match (field, value) {
@@ -65,10 +65,10 @@ pub fn view(ctx: &Ctx, on_submit: Callback<()>) -> Html {
     let us = f.is_us();
     let photos = html! {
         { for DocumentKind::ALL.into_iter().filter(|k| f.photo(*k).present()).map(|k| {
-            let name = ctx.i18n.t(slot_label(k));
+            let name = ctx.i18n.t(Step::label(k.field()));
             let state = match f.photo(k) {
-                Photo::Failed => html! { <p class="kyc-error" role="alert">{ ctx.t(Key::UploadFailed) }</p> },
-                Photo::Sending => html! { <p class="kyc-photo-status">{ ctx.t(Key::PhotoReady) }</p> },
+                PhotoStage::Failed => html! { <p class="kyc-error" role="alert">{ ctx.t(Key::UploadFailed) }</p> },
+                PhotoStage::Sending => html! { <p class="kyc-photo-status">{ ctx.t(Key::PhotoReady) }</p> },
                 _ => html! { <p class="kyc-photo-status kyc-ok">{ ctx.t(Key::Uploaded) }</p> },
             };
             html! { <div class="kyc-review-row"><dt>{ name }</dt><dd>{ state }</dd></div> }

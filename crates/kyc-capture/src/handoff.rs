@@ -4,27 +4,30 @@
 //! elsewhere) and the same link as text with "Copy link", the match code, then follows the
 //! phone by polling `GET /v1/handoff` with backoff (1 s, growing by half while nothing changes,
 //! at most 5 s): "Phone connected", each photo as it arrives, or that someone else opened the
-//! link (it ended; "Make a new link"). It tells the widget through
-//! `on_event`: `("photos", [{kind, source, uploadedAt}])` for photos it has not reported yet,
-//! `("done", undefined)` once the phone is done, `("dropped", [kinds])` when a second device
-//! took the link (the backend dropped the photos that came through it), `("closed", undefined)`
-//! after "Use this device instead" (the link is ended at once).
+//! link (it ended; "Make a new link"). It tells the photo slots each [`Event`].
 
 use gloo_timers::callback::Timeout;
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Object, Reflect};
+use kyc_domain::HandoffView;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Document, Element};
 
+use crate::dom::{attr, el, prop, text, Listener};
+
 const MAX_POLL_MS: f64 = 5_000.0;
 
-fn prop(v: &JsValue, name: &str) -> JsValue {
-    Reflect::get(v, &name.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn text(v: &JsValue, name: &str) -> String {
-    prop(v, name).as_string().unwrap_or_default()
+/// What the panel tells the photo slots.
+pub enum Event {
+    /// Photos it has not reported yet (`[{kind, source, uploadedAt}]`).
+    Photos(Array),
+    /// The phone is done.
+    Done,
+    /// A second device took the link: the kinds whose photos the backend dropped.
+    Dropped(Array),
+    /// "Use this device instead" (the link is ended at once).
+    Closed,
 }
 
 #[derive(Clone)]
@@ -37,7 +40,7 @@ impl Api {
     /// One JSON call to `/v1/handoff`; `None` when there was no usable answer.
     async fn call(&self, method: &str, body: Option<&JsValue>) -> Option<JsValue> {
         let url = format!("{}/v1/handoff", self.base.trim_end_matches('/'));
-        crate::phone::json(method, &url, &self.token, body).await.ok()
+        crate::transfer::json(method, &url, &self.token, body).await.ok()
     }
 }
 
@@ -45,48 +48,33 @@ struct State {
     api: Api,
     page_url: String,
     texts: JsValue,
-    on_event: Function,
+    on_event: Rc<dyn Fn(Event)>,
     doc: Document,
     root: Element,
     qr_url: Option<String>,
     /// `kind@uploadedAt` of the photos already reported.
     reported: Vec<String>,
-    last_state: String,
+    last_state: Option<HandoffView>,
     quiet: i32,
     generation: u32,
     timer: Option<Timeout>,
     closed: bool,
-    _listeners: Vec<Closure<dyn FnMut()>>,
+    listeners: Vec<Listener>,
 }
 
 type Shared = Rc<RefCell<State>>;
 
-/// A new element in `parent`, with its class and text.
-#[inline(never)]
-pub(crate) fn el(doc: &Document, parent: &Element, tag: &str, class: &str, content: Option<&str>) -> Element {
-    let e = doc.create_element(tag).unwrap_throw();
-    if !class.is_empty() {
-        let _ = e.set_attribute("class", class);
-    }
-    if content.is_some() {
-        e.set_text_content(content);
-    }
-    let _ = parent.append_child(&e);
-    e
-}
-
 #[inline(never)]
 fn button(s: &Shared, parent: &Element, class: &str, label: &str, action: impl Fn(&Shared) + 'static) {
     let b = el(&s.borrow().doc, parent, "button", class, Some(label));
-    let _ = b.set_attribute("type", "button");
+    attr(&b, "type", "button");
     let weak = Rc::downgrade(s);
-    let cb = Closure::<dyn FnMut()>::new(move || {
+    let listener = Listener::new(&b, "click", move |_| {
         if let Some(s) = weak.upgrade() {
             action(&s);
         }
     });
-    let _ = b.add_event_listener_with_callback("click", cb.as_ref().unchecked_ref());
-    s.borrow_mut()._listeners.push(cb);
+    s.borrow_mut().listeners.push(listener);
 }
 
 fn svg_url(svg: &str) -> Option<String> {
@@ -97,9 +85,9 @@ fn svg_url(svg: &str) -> Option<String> {
 }
 
 #[inline(never)]
-fn emit(s: &Shared, kind: &str, value: &JsValue) {
+fn emit(s: &Shared, event: Event) {
     let f = s.borrow().on_event.clone();
-    let _ = f.call2(&JsValue::NULL, &kind.into(), value);
+    f(event);
 }
 
 fn free_qr(st: &mut State) {
@@ -116,14 +104,12 @@ fn render(s: &Shared, link: Option<&JsValue>) {
         (st.doc.clone(), st.root.clone(), st.texts.clone())
     };
     root.set_inner_html("");
-    s.borrow_mut()._listeners.clear();
-    let t = |k: &str| crate::tr(&texts, k);
+    s.borrow_mut().listeners.clear();
+    let t = |k: &str| crate::texts::tr(&texts, k);
     let section = el(&doc, &root, "section", "kyc-handoff kyc-handoff--open", None);
-    el(&doc, &section, "h3", "kyc-handoff-title", Some(&text(&texts, "continue_on_phone")));
+    el(&doc, &section, "h3", "kyc-handoff-title", Some(&t("continue_on_phone")));
     let Some(link) = link else {
-        el(&doc, &section, "p", "kyc-error", Some(&text(&texts, "continue_on_phone_failed")))
-            .set_attribute("role", "alert")
-            .ok();
+        el(&doc, &section, "p", "kyc-error", Some(&t("continue_on_phone_failed"))).set_attribute("role", "alert").ok();
         let actions = el(&doc, &section, "div", "kyc-actions", None);
         button(s, &actions, "kyc-button", &t("handoff_new_link"), start);
         button(s, &actions, "kyc-link", &t("handoff_use_this_device"), this_device);
@@ -133,42 +119,39 @@ fn render(s: &Shared, link: Option<&JsValue>) {
     let body = el(&doc, &section, "div", "kyc-handoff-body", None);
     let img = el(&doc, &body, "img", "kyc-qr", None);
     let url = svg_url(&text(link, "qrSvg")).unwrap_or_default();
-    let _ = img.set_attribute("src", &url);
-    let _ = img.set_attribute("alt", &t("handoff_qr_label"));
-    let _ = img.set_attribute("width", "200");
-    let _ = img.set_attribute("height", "200");
+    attr(&img, "src", &url);
+    attr(&img, "alt", &t("handoff_qr_label"));
+    attr(&img, "width", "200");
+    attr(&img, "height", "200");
     {
         let mut st = s.borrow_mut();
         free_qr(&mut st);
         st.qr_url = Some(url);
     }
     let side = el(&doc, &body, "div", "kyc-handoff-side", None);
-    let code = crate::fill(&t("handoff_match_code"), &text(link, "matchCode"));
+    let code = crate::texts::fill(&t("handoff_match_code"), &text(link, "matchCode"));
     el(&doc, &side, "p", "kyc-match", Some(&code));
     el(&doc, &side, "p", "kyc-hint", Some(&t("handoff_check_code")));
     let id = "kyc-handoff-link";
     let label = el(&doc, &side, "label", "kyc-label", Some(&t("handoff_link")));
-    let _ = label.set_attribute("for", id);
+    attr(&label, "for", id);
     let input = el(&doc, &side, "input", "kyc-input kyc-handoff-link", None);
     let href = text(link, "link");
     for (k, v) in [("id", id), ("type", "text"), ("readonly", ""), ("value", href.as_str())] {
-        let _ = input.set_attribute(k, v);
+        attr(&input, k, v);
     }
     let copied = el(&doc, &side, "span", "kyc-ok", None);
-    let _ = copied.set_attribute("role", "status");
+    attr(&copied, "role", "status");
     let done_text = t("handoff_link_copied");
     button(s, &side, "kyc-button", &t("handoff_copy_link"), move |_| {
         if let Some(w) = web_sys::window() {
-            let clipboard = prop(&w.navigator(), "clipboard");
-            if let Ok(f) = prop(&clipboard, "writeText").dyn_into::<Function>() {
-                let _ = f.call1(&clipboard, &href.clone().into());
-            }
+            crate::dom::call(&prop(&w.navigator(), "clipboard"), "writeText", &[&href.clone().into()]);
         }
         copied.set_text_content(Some(&done_text));
     });
     let status = el(&doc, &section, "div", "kyc-handoff-status", None);
-    let _ = status.set_attribute("role", "status");
-    let _ = status.set_attribute("aria-live", "polite");
+    attr(&status, "role", "status");
+    attr(&status, "aria-live", "polite");
     el(&doc, &status, "p", "kyc-handoff-state", Some(&t("handoff_waiting")));
     let actions = el(&doc, &section, "div", "kyc-actions", None);
     button(s, &actions, "kyc-link", &t("handoff_new_link"), start);
@@ -193,7 +176,7 @@ fn start(s: &Shared) {
             let mut st = s.borrow_mut();
             st.generation += 1;
             st.quiet = 0;
-            st.last_state = "waiting".into();
+            st.last_state = Some(HandoffView::Waiting);
             st.timer = None;
         }
         if got.is_some() {
@@ -212,7 +195,7 @@ fn this_device(s: &Shared) {
     wasm_bindgen_futures::spawn_local(async move {
         let _ = api.call("DELETE", None).await;
     });
-    emit(s, "closed", &JsValue::UNDEFINED);
+    emit(s, Event::Closed);
 }
 
 fn schedule(s: &Shared) {
@@ -239,7 +222,7 @@ async fn poll(s: Shared, gen: u32) {
         s.borrow_mut().quiet += 1;
         return schedule(&s);
     };
-    let state = text(&v, "state");
+    let state = HandoffView::parse(&text(&v, "state"));
     let photos: Vec<JsValue> = prop(&v, "photos").dyn_into::<Array>().map(|a| a.iter().collect()).unwrap_or_default();
     let fresh: Array = photos
         .iter()
@@ -251,27 +234,27 @@ async fn poll(s: Shared, gen: u32) {
         let mut st = s.borrow_mut();
         st.reported.extend(fresh.iter().map(|p| format!("{}@{}", text(&p, "kind"), text(&p, "uploadedAt"))));
         st.quiet = if changed { 0 } else { st.quiet + 1 };
-        st.last_state.clone_from(&state);
+        st.last_state = state;
     }
     // The status line.
     let (root, texts) = {
         let st = s.borrow();
         (st.root.clone(), st.texts.clone())
     };
-    let key = match state.as_str() {
-        "connected" | "done" => "handoff_connected",
-        // A second device claimed the link: it ended for both (STAGING.md).
-        "taken" => "handoff_taken",
-        "expired" | "cancelled" | "none" => "handoff_expired",
-        _ => "handoff_waiting",
+    let key = match state {
+        Some(HandoffView::Connected | HandoffView::Done) => "handoff_connected",
+        // A second device claimed the link: it ended for both.
+        Some(HandoffView::Taken) => "handoff_taken",
+        Some(HandoffView::Expired | HandoffView::Cancelled | HandoffView::None) => "handoff_expired",
+        Some(HandoffView::Waiting) | None => "handoff_waiting",
     };
     if let Ok(Some(line)) = root.query_selector(".kyc-handoff-state") {
-        line.set_text_content(Some(&crate::tr(&texts, key)));
+        line.set_text_content(Some(&crate::texts::tr(&texts, key)));
     }
     if fresh.length() > 0 {
-        emit(&s, "photos", &fresh);
+        emit(&s, Event::Photos(fresh));
     }
-    if state == "taken" {
+    if state == Some(HandoffView::Taken) {
         // The photos that came through the link are gone from the backend: their slots empty.
         let listed: Vec<String> = photos.iter().map(|p| text(p, "kind")).collect();
         let dropped: Array = s
@@ -282,11 +265,11 @@ async fn poll(s: Shared, gen: u32) {
             .filter(|k| !listed.iter().any(|l| l == k))
             .map(JsValue::from)
             .collect();
-        emit(&s, "dropped", &dropped);
+        emit(&s, Event::Dropped(dropped));
     }
-    match state.as_str() {
-        "done" => emit(&s, "done", &JsValue::UNDEFINED),
-        "waiting" | "connected" => schedule(&s),
+    match state {
+        Some(HandoffView::Done) => emit(&s, Event::Done),
+        Some(HandoffView::Waiting | HandoffView::Connected) => schedule(&s),
         _ => {}
     }
 }
@@ -303,25 +286,22 @@ impl Handoff {
         st.closed = true;
         st.timer = None;
         free_qr(&mut st);
-        st._listeners.clear();
+        st.listeners.clear();
         st.root.set_inner_html("");
     }
 }
 
 /// Opens the panel inside `root` and asks for a link for `page_url` (the page a phone opens).
-/// `texts`: the widget's texts by key (`continue_on_phone`, and any `handoff_*` text the locale or
-/// the host has — the module has their English: `handoff_intro`, `handoff_qr_label`,
-/// `handoff_link`, `handoff_copy_link`, `handoff_link_copied`, `handoff_match_code`, `handoff_check_code`,
-/// `handoff_waiting`, `handoff_connected`, `handoff_expired`, `handoff_taken`, `continue_on_phone_failed`,
-/// `handoff_new_link`, `handoff_use_this_device`). Each photo that arrives shows in its slot of
-/// the widget, with its preview.
+/// `texts`: the widget's texts by key ([`crate::texts`]: `continue_on_phone`,
+/// `continue_on_phone_failed` and the `handoff_*` texts). Each photo that arrives shows in its
+/// slot, with its preview.
 pub fn open_handoff(
     root: Element,
     backend_url: String,
     token: String,
     page_url: String,
     texts: JsValue,
-    on_event: Function,
+    on_event: Rc<dyn Fn(Event)>,
 ) -> Result<Handoff, JsValue> {
     let doc = root.owner_document().ok_or("no document")?;
     let state: Shared = Rc::new(RefCell::new(State {
@@ -333,12 +313,12 @@ pub fn open_handoff(
         root,
         qr_url: None,
         reported: Vec::new(),
-        last_state: String::new(),
+        last_state: None,
         quiet: 0,
         generation: 0,
         timer: None,
         closed: false,
-        _listeners: Vec::new(),
+        listeners: Vec::new(),
     }));
     start(&state);
     Ok(Handoff { state })

@@ -9,29 +9,20 @@
 //! The link is bound to this phone by a random device id kept in `localStorage` (no PII: it
 //! only lets this phone reopen the link): the same phone continues, another device is refused.
 
-use js_sys::{Array, Function, Object, Reflect, JSON};
+use js_sys::{Array, Object, Reflect};
+use kyc_domain::capture::PhotoStage;
+use kyc_domain::quality::Shape;
+use kyc_domain::DocumentKind;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{Document, Element, Request, RequestInit, Response};
+use web_sys::{Document, Element};
 
-use crate::handoff::el;
+use crate::dom::{attr, call, el, prop, text, Listener};
+use crate::photos::slot;
+use crate::texts::{fill, tr};
 
 const DEVICE_KEY: &str = "kyc-handoff-device";
-
-fn prop(v: &JsValue, name: &str) -> JsValue {
-    Reflect::get(v, &name.into()).unwrap_or(JsValue::UNDEFINED)
-}
-
-fn text(v: &JsValue, name: &str) -> String {
-    prop(v, name).as_string().unwrap_or_default()
-}
-
-fn call(obj: &JsValue, method: &str, args: &[&JsValue]) -> Option<JsValue> {
-    let f: Function = prop(obj, method).dyn_into().ok()?;
-    f.apply(obj, &args.iter().copied().collect::<Array>()).ok()
-}
 
 /// This phone's random device id (128 bits from the browser's CSPRNG), made once.
 fn device_id() -> String {
@@ -55,46 +46,13 @@ fn device_id() -> String {
     id
 }
 
-/// A JSON call; `Ok(body)` on 2xx, `Err(code)` with the error's code (`network_error` when
-/// there was no answer).
-pub(crate) async fn json(method: &str, url: &str, token: &str, body: Option<&JsValue>) -> Result<JsValue, String> {
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(b) = body {
-        init.set_body(&JSON::stringify(b).map_err(|_| "network_error")?.into());
-    }
-    let req = Request::new_with_str_and_init(url, &init).map_err(|_| "network_error")?;
-    let h = req.headers();
-    if body.is_some() {
-        let _ = h.set("Content-Type", "application/json");
-    }
-    if !token.is_empty() {
-        let _ = h.set("Authorization", &format!("Bearer {token}"));
-    }
-    let window = web_sys::window().ok_or("network_error")?;
-    let resp: Response = JsFuture::from(window.fetch_with_request(&req))
-        .await
-        .map_err(|_| "network_error")?
-        .dyn_into()
-        .map_err(|_| "network_error")?;
-    let v = match resp.json() {
-        Ok(p) => JsFuture::from(p).await.unwrap_or(JsValue::NULL),
-        Err(_) => JsValue::NULL,
-    };
-    if resp.ok() {
-        Ok(v)
-    } else {
-        Err(prop(&prop(&v, "error"), "code").as_string().unwrap_or_else(|| format!("http_{}", resp.status())))
-    }
-}
-
 /// Phone mode's page: the shared photo slots ([`crate::photos`]) staged into the handoff, and
 /// "I'm done".
 struct State {
     page: crate::photos::Shared,
     root: Element,
     finish: Option<Element>,
-    _listeners: Vec<Closure<dyn FnMut()>>,
+    listeners: Vec<Listener>,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -103,15 +61,15 @@ type Shared = Rc<RefCell<State>>;
 #[inline(never)]
 fn reset(doc: &Document, root: &Element, texts: &JsValue) {
     root.set_inner_html("");
-    el(doc, root, "h1", "kyc-title", Some(&crate::tr(texts, "phone_title")));
+    el(doc, root, "h1", "kyc-title", Some(&tr(texts, "phone_title")));
 }
 
 /// "I'm done" once the front of the ID and the face are staged (the back is optional).
 fn refresh_finish(finish: &Element, page: &crate::photos::Shared) {
-    use crate::photos::Stage;
     let ready = {
         let p = page.borrow();
-        p.items[0].stage == Stage::Staged && p.items[2].stage == Stage::Staged
+        let staged = |k| p.items[slot(k)].stage == PhotoStage::Staged;
+        staged(DocumentKind::IdFront) && staged(DocumentKind::Face)
     };
     if ready {
         let _ = finish.remove_attribute("disabled");
@@ -129,20 +87,14 @@ fn render(s: &Shared, doc: &Document, claimed: &JsValue) {
     let texts = page.borrow().texts.clone();
     reset(doc, &root, &texts);
     let step = el(doc, &root, "div", "kyc-step", None);
-    el(
-        doc,
-        &step,
-        "p",
-        "kyc-match",
-        Some(&crate::fill(&crate::tr(&texts, "handoff_match_code"), &text(claimed, "matchCode"))),
-    );
-    el(doc, &step, "p", "kyc-hint", Some(&crate::tr(&texts, "phone_intro")));
-    let shape = if text(claimed, "shape") == "passport" { "passport" } else { "card" };
+    el(doc, &step, "p", "kyc-match", Some(&fill(&tr(&texts, "handoff_match_code"), &text(claimed, "matchCode"))));
+    el(doc, &step, "p", "kyc-hint", Some(&tr(&texts, "phone_intro")));
+    let shape =
+        if Shape::parse(&text(claimed, "shape")) == Some(Shape::Passport) { Shape::Passport } else { Shape::Card };
     crate::photos::render(&page, doc, &step, shape);
     let actions = el(doc, &step, "div", "kyc-actions", None);
-    let finish =
-        el(doc, &actions, "button", "kyc-button kyc-button--primary", Some(&crate::tr(&texts, "phone_finish")));
-    let _ = finish.set_attribute("type", "button");
+    let finish = el(doc, &actions, "button", "kyc-button kyc-button--primary", Some(&tr(&texts, "phone_finish")));
+    attr(&finish, "type", "button");
     let f2 = finish.clone();
     page.borrow_mut().on_change = Some(Rc::new(move |p: &crate::photos::Shared| refresh_finish(&f2, p)));
     // Photos the phone already sent (a reload of the link) count as staged.
@@ -150,13 +102,13 @@ fn render(s: &Shared, doc: &Document, claimed: &JsValue) {
         .dyn_into::<Array>()
         .map(|a| a.iter().filter_map(|v| v.as_string()).collect())
         .unwrap_or_default();
-    for (i, kind) in crate::photos::KINDS.into_iter().enumerate() {
-        if already.iter().any(|k| k == kind) {
-            crate::photos::set_staged(&page, i);
+    for kind in DocumentKind::ALL {
+        if already.iter().any(|k| k == kind.as_str()) {
+            crate::photos::set_staged(&page, slot(kind));
         }
     }
     let weak = Rc::downgrade(s);
-    let cb = Closure::<dyn FnMut()>::new(move || {
+    let listener = Listener::new(&finish, "click", move |_| {
         let Some(s) = weak.upgrade() else { return };
         wasm_bindgen_futures::spawn_local(async move {
             let page = s.borrow().page.clone();
@@ -164,30 +116,28 @@ fn render(s: &Shared, doc: &Document, claimed: &JsValue) {
                 let p = page.borrow();
                 (p.base_url("/v1/handoff/done"), p.token.clone())
             };
-            match json("POST", &url, &token, Some(&Object::new().into())).await {
+            match crate::transfer::json("POST", &url, &token, Some(&Object::new().into())).await {
                 Ok(_) => done(&s),
                 Err(_) => {
                     let (root, doc) = (s.borrow().root.clone(), page.borrow().doc.clone());
                     if let (Ok(Some(a)), Some(doc)) = (root.query_selector(".kyc-actions"), doc) {
-                        el(&doc, &a, "p", "kyc-error", Some(&crate::tr(&page.borrow().texts, "network_error")))
-                            .set_attribute("role", "alert")
-                            .ok();
+                        let texts = page.borrow().texts.clone();
+                        attr(&el(&doc, &a, "p", "kyc-error", Some(&tr(&texts, "network_error"))), "role", "alert");
                     }
                 }
             }
         });
     });
-    let _ = finish.add_event_listener_with_callback("click", cb.as_ref().unchecked_ref());
     refresh_finish(&finish, &page);
     let mut st = s.borrow_mut();
-    st._listeners.push(cb);
+    st.listeners.push(listener);
     st.finish = Some(finish);
 }
 
 #[inline(never)]
 fn done(s: &Shared) {
     let mut st = s.borrow_mut();
-    st._listeners.clear();
+    st.listeners.clear();
     let page = st.page.clone();
     let root = st.root.clone();
     drop(st);
@@ -199,9 +149,9 @@ fn done(s: &Shared) {
     let Some(doc) = doc else { return };
     reset(&doc, &root, &texts);
     let step = el(&doc, &root, "div", "kyc-step kyc-phone-done", None);
-    let _ = step.set_attribute("role", "status");
-    el(&doc, &step, "h2", "kyc-step-title", Some(&crate::tr(&texts, "phone_done")));
-    el(&doc, &step, "p", "", Some(&crate::tr(&texts, "phone_done_text")));
+    attr(&step, "role", "status");
+    el(&doc, &step, "h2", "kyc-step-title", Some(&tr(&texts, "phone_done")));
+    el(&doc, &step, "p", "", Some(&tr(&texts, "phone_done_text")));
 }
 
 /// The phone page; [`Phone::close`] turns any camera off and empties the element.
@@ -214,37 +164,29 @@ pub struct Phone {
 impl Phone {
     pub fn close(&self) {
         let mut st = self.state.borrow_mut();
-        st._listeners.clear();
+        st.listeners.clear();
         crate::photos::Photos::from(st.page.clone()).close();
         st.root.set_inner_html("");
     }
 }
 
-/// Opens phone mode inside `root` for the link's `token`. `texts`: the widget's texts by key (any
-/// `phone_*` / `handoff_*` text the locale or the host has — the module has their English —
-/// and `network_error` and the photo slots' texts, see [`crate::photos::open_photos`]);
-/// `describe(code, params)` gives the text of a rulebook verdict.
-#[wasm_bindgen(js_name = openPhone)]
-pub fn open_phone(
-    root: Element,
-    backend_url: String,
-    token: String,
-    texts: JsValue,
-    describe: Function,
-) -> Result<Phone, JsValue> {
+/// Opens phone mode (`openPhone`, see [`crate::Options`]) inside `root` for the link's
+/// `token`.
+pub fn open(opts: &crate::Options) -> Result<Phone, JsValue> {
+    let (root, token, texts) = (opts.root(), opts.token(), opts.texts());
     let doc = root.owner_document().ok_or("no document")?;
     reset(&doc, &root, &texts);
-    el(&doc, &root, "p", "kyc-photo-status", Some(&crate::tr(&texts, "processing"))).set_attribute("role", "status")?;
+    attr(&el(&doc, &root, "p", "kyc-photo-status", Some(&tr(&texts, "processing"))), "role", "status");
     let page = crate::photos::Page::new(
-        backend_url,
+        opts.backend_url(),
         "/v1/handoff/photos/",
         String::new(),
         "kyc-phone".into(),
         texts,
-        describe,
+        opts.describe(),
     );
     let state: Shared =
-        Rc::new(RefCell::new(State { page: Rc::new(RefCell::new(page)), root, finish: None, _listeners: Vec::new() }));
+        Rc::new(RefCell::new(State { page: Rc::new(RefCell::new(page)), root, finish: None, listeners: Vec::new() }));
     let s = state.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let body = Object::new();
@@ -252,7 +194,7 @@ pub fn open_phone(
         let _ = Reflect::set(&body, &"device".into(), &device_id().into());
         let page = s.borrow().page.clone();
         let url = page.borrow().base_url("/v1/handoff/claim");
-        match json("POST", &url, "", Some(&body.into())).await {
+        match crate::transfer::json("POST", &url, "", Some(&body.into())).await {
             Ok(claimed) => {
                 page.borrow_mut().token = text(&claimed, "capability");
                 render(&s, &doc, &claimed);
@@ -265,7 +207,7 @@ pub fn open_phone(
                 };
                 let (root, texts) = (s.borrow().root.clone(), page.borrow().texts.clone());
                 reset(&doc, &root, &texts);
-                el(&doc, &root, "p", "kyc-error", Some(&crate::tr(&texts, key))).set_attribute("role", "alert").ok();
+                attr(&el(&doc, &root, "p", "kyc-error", Some(&tr(&texts, key))), "role", "alert");
             }
         }
     });

@@ -12,50 +12,29 @@
 //! staging failed is kept and sent again by [`Photos::flush`] (the widget's Submit).
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
+use kyc_domain::capture::{CaptureEvent, PhotoStage as Stage};
+use kyc_domain::quality::Shape;
+use kyc_domain::DocumentKind;
 use std::cell::RefCell;
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, Document, Element, HtmlInputElement};
 
-use crate::handoff::el;
+use crate::camera::{Camera, Shot};
+use crate::dom::{attr, el, prop, text, Listener};
+use crate::texts::{fill, tr};
 
-pub(crate) const KINDS: [&str; 3] = ["idFront", "idBack", "face"];
-
-fn prop(v: &JsValue, name: &str) -> JsValue {
-    Reflect::get(v, &name.into()).unwrap_or(JsValue::UNDEFINED)
+/// The slot of a kind (slots are in [`DocumentKind::ALL`]'s order).
+pub fn slot(kind: DocumentKind) -> usize {
+    DocumentKind::ALL.iter().position(|k| *k == kind).unwrap_or(0)
 }
 
-fn text(v: &JsValue, name: &str) -> String {
-    prop(v, name).as_string().unwrap_or_default()
-}
-
-fn attr(e: &Element, name: &str, value: &str) {
-    let _ = e.set_attribute(name, value);
-}
-
-/// Where a slot's photo stands.
-#[derive(Clone, Copy, PartialEq)]
-pub(crate) enum Stage {
-    Empty,
-    /// Being cleaned.
-    Busy,
-    /// Cleaned, shown, being sent.
-    Sending,
-    /// On the backend.
-    Staged,
-    /// Cleaned and kept here; its staging failed (sent again by `flush`).
-    Failed,
-}
-
-impl Stage {
-    fn name(self) -> &'static str {
-        match self {
-            Self::Empty => "empty",
-            Self::Busy => "busy",
-            Self::Sending => "sending",
-            Self::Staged => "staged",
-            Self::Failed => "failed",
-        }
+/// The text naming a kind's slot (its field's label in the widget).
+fn name_key(kind: DocumentKind) -> &'static str {
+    match kind {
+        DocumentKind::IdFront => "front_of_id",
+        DocumentKind::IdBack => "back_of_id",
+        DocumentKind::Face => "face",
     }
 }
 
@@ -86,7 +65,7 @@ struct View {
     error: Element,
     camera_button: Element,
     camera: Element,
-    capture: Option<crate::Capture>,
+    capture: Option<Camera>,
 }
 
 pub(crate) struct Page {
@@ -98,8 +77,8 @@ pub(crate) struct Page {
     pub(crate) texts: JsValue,
     /// `describe(code, params)` → the widget's text for a rulebook verdict.
     describe: Function,
-    /// Told `("photos", [stage of each kind])` on every change, and whatever the handoff panel
-    /// says (`"done"`).
+    /// The widget's `onEvent`: told [`CaptureEvent::Photos`] with the stage of each kind on
+    /// every change, and [`CaptureEvent::Done`] when the phone is done.
     on_event: Option<Function>,
     pub(crate) items: Vec<Item>,
     views: Vec<View>,
@@ -109,8 +88,7 @@ pub(crate) struct Page {
     handoff_url: String,
     handoff: Option<crate::handoff::Handoff>,
     handoff_host: Option<Element>,
-    _listeners: Vec<Closure<dyn FnMut(web_sys::Event)>>,
-    _camera: Vec<JsValue>,
+    listeners: Vec<Listener>,
 }
 
 pub(crate) type Shared = Rc<RefCell<Page>>;
@@ -119,15 +97,7 @@ pub(crate) type Shared = Rc<RefCell<Page>>;
 pub(crate) type OnChange = Rc<dyn Fn(&Shared)>;
 
 pub(crate) fn t(s: &Shared, k: &str) -> String {
-    crate::tr(&s.borrow().texts, k)
-}
-
-fn name_of(s: &Shared, kind: &str) -> String {
-    text(&prop(&s.borrow().texts, "names"), kind)
-}
-
-fn index(kind: &str) -> usize {
-    KINDS.iter().position(|k| *k == kind).unwrap_or(0)
+    tr(&s.borrow().texts, k)
 }
 
 impl Page {
@@ -163,13 +133,12 @@ impl Page {
             handoff_url: String::new(),
             handoff: None,
             handoff_host: None,
-            _listeners: Vec::new(),
-            _camera: Vec::new(),
+            listeners: Vec::new(),
         }
     }
 
-    fn url(&self, kind: &str) -> String {
-        format!("{}{}{kind}", self.base.trim_end_matches('/'), self.path)
+    fn url(&self, kind: DocumentKind) -> String {
+        format!("{}{}{}", self.base.trim_end_matches('/'), self.path, kind.as_str())
     }
 
     /// `path` on the backend.
@@ -189,8 +158,7 @@ impl Page {
             h.close();
         }
         self.handoff_host = None;
-        self._listeners.clear();
-        self._camera.clear();
+        self.listeners.clear();
     }
 }
 
@@ -226,7 +194,7 @@ fn show(s: &Shared, i: usize) {
         Some(code) => {
             v.status.set_class_name("kyc-error");
             attr(&v.status, "data-code", code);
-            attr(&v.status, "data-field", &format!("documents.{}", KINDS[i]));
+            attr(&v.status, "data-field", &format!("documents.{}", DocumentKind::ALL[i].as_str()));
         }
         None => {
             v.status.set_class_name(if item.stage == Stage::Staged {
@@ -246,10 +214,10 @@ fn changed(s: &Shared, i: usize) {
     show(s, i);
     let (f, stages) = {
         let st = s.borrow();
-        (st.on_event.clone(), st.items.iter().map(|it| JsValue::from(it.stage.name())).collect::<Array>())
+        (st.on_event.clone(), st.items.iter().map(|it| JsValue::from(it.stage.as_str())).collect::<Array>())
     };
     if let Some(f) = f {
-        let _ = f.call2(&JsValue::NULL, &"photos".into(), &stages);
+        let _ = f.call2(&JsValue::NULL, &CaptureEvent::Photos.as_str().into(), &stages);
     }
     let hook = s.borrow().on_change.clone();
     if let Some(h) = hook {
@@ -297,34 +265,37 @@ fn forget(s: &Shared, i: usize) {
 /// Sends slot `i`'s kept photo; resolves to `None` when it is staged, else why not (a code,
 /// or the server's error body when its rulebook refused the photo).
 async fn send(s: &Shared, i: usize) -> Option<JsValue> {
-    let kind = KINDS[i];
     let (url, token, blob, headers, uploading) = {
         let st = s.borrow();
         let it = &st.items[i];
-        (st.url(kind), st.token.clone(), it.blob.clone()?, it.headers.clone(), crate::tr(&st.texts, "uploading"))
+        (
+            st.url(DocumentKind::ALL[i]),
+            st.token.clone(),
+            it.blob.clone()?,
+            it.headers.clone(),
+            tr(&st.texts, "uploading"),
+        )
     };
-    set_line(s, i, Stage::Sending, &crate::fill(&uploading, "0"), false, None);
+    set_line(s, i, Stage::Sending, &fill(&uploading, "0"), false, None);
     let weak = Rc::downgrade(s);
     let progress = Closure::<dyn Fn(f64)>::new(move |pct: f64| {
         let Some(s) = weak.upgrade() else { return };
         // Whole percents (float formatting would add ~15 KB to the module).
-        s.borrow_mut().items[i].line = crate::fill(&uploading, &(pct as u32).to_string());
+        s.borrow_mut().items[i].line = fill(&uploading, &(pct as u32).to_string());
         show(&s, i);
     })
     .into_js_value();
-    let answer = crate::transfer::upload(url, token, blob, headers, progress.unchecked_into()).await;
-    let status = prop(&answer, "status").as_f64().unwrap_or(0.0) as u16;
+    let answer = crate::transfer::upload(&url, &token, &blob, &headers, progress.unchecked_ref()).await;
+    let status = answer.status;
     if status == 204 {
         s.borrow_mut().items[i].blob = None;
         set_line(s, i, Stage::Staged, "uploaded", true, None);
         return None;
     }
-    let body = js_sys::JSON::parse(&text(&answer, "body")).unwrap_or(JsValue::NULL);
-    let refusal = prop(&prop(&prop(&body, "error"), "fields"), "0");
-    if status == 422 && refusal.is_object() {
+    if let Some(refusal) = crate::transfer::ApiError::of(&answer.body).first_field().filter(|_| status == 422) {
         // The server's rulebook refused it: its verdict, in the widget's words.
         refuse(s, i, &refusal);
-        return Some(body);
+        return Some(answer.body);
     }
     let code = match status {
         0 => "network_error",
@@ -374,11 +345,11 @@ pub(crate) fn set_staged(s: &Shared, i: usize) {
 async fn fetch_preview(s: &Shared, i: usize) {
     let (url, token) = {
         let st = s.borrow();
-        (st.url(KINDS[i]), st.token.clone())
+        (st.url(DocumentKind::ALL[i]), st.token.clone())
     };
-    let blob = crate::transfer::fetch_blob(url, token).await;
+    let blob = crate::transfer::fetch_blob(&url, &token).await;
     forget(s, i);
-    if let Ok(b) = blob.dyn_into::<Blob>() {
+    if let Some(b) = blob {
         s.borrow_mut().items[i].url = web_sys::Url::create_object_url_with_blob(&b).ok();
     }
     set_line(s, i, Stage::Staged, "uploaded", true, None);
@@ -386,7 +357,7 @@ async fn fetch_preview(s: &Shared, i: usize) {
 
 /// Guided capture in slot `i`: "Use camera" gives way to the preview and "Close camera".
 #[inline(never)]
-fn open_camera(s: &Shared, i: usize, shape: &'static str) {
+fn open_camera(s: &Shared, i: usize, shape: Shape) {
     let (doc, host, button) = {
         let st = s.borrow();
         let Some(v) = st.views.get(i) else { return };
@@ -400,45 +371,47 @@ fn open_camera(s: &Shared, i: usize, shape: &'static str) {
     let _ = host.remove_attribute("hidden");
     host.set_class_name("kyc-camera");
     attr(&button, "hidden", "");
-    attr(&host, "data-shape", shape);
+    attr(&host, "data-shape", shape.as_str());
     let live = el(&doc, &host, "div", "kyc-camera-live", None);
     let close = el(&doc, &host, "button", "kyc-button", Some(&t(s, "close_camera")));
     attr(&close, "type", "button");
     listen(s, &close, "click", move |s, _| close_camera(s, i));
     let weak = Rc::downgrade(s);
-    let on_event = Closure::<dyn Fn(String, JsValue)>::new(move |what: String, value: JsValue| {
+    let on_event = Rc::new(move |shot: Shot| {
         let Some(s) = weak.upgrade() else { return };
-        if what == "photo" {
-            // The capture calls this from inside itself: it is closed once that call returned.
-            wasm_bindgen_futures::spawn_local({
-                let s = s.clone();
-                async move { close_camera(&s, i) }
-            });
-            accept(&s, i, value.unchecked_into(), "camera");
-        } else {
-            let key = value.as_string().unwrap_or_default();
-            let (doc, host) = {
-                let st = s.borrow();
-                (st.doc.clone(), st.views.get(i).map(|v| v.camera.clone()))
-            };
-            if let (Some(doc), Some(host)) = (doc, host) {
-                let p = doc.create_element("p").unwrap_throw();
-                p.set_class_name("kyc-error");
-                attr(&p, "role", "alert");
-                attr(&p, "data-camera-failure", &key);
-                p.set_text_content(Some(&t(&s, &key)));
-                let _ = host.prepend_with_node_1(&p);
+        match shot {
+            Shot::Photo(blob) => {
+                // The camera calls this from inside itself: it is closed once that call returned.
+                wasm_bindgen_futures::spawn_local({
+                    let s = s.clone();
+                    async move { close_camera(&s, i) }
+                });
+                accept(&s, i, blob.unchecked_into(), "camera");
             }
+            Shot::Failed(key) => failed(&s, i, key),
         }
-    })
-    .into_js_value();
-    let texts = prop(&s.borrow().texts, &format!("camera_{shape}"));
-    if let Ok(c) = crate::open(live, shape, texts, on_event.clone().unchecked_into()) {
-        let mut st = s.borrow_mut();
-        if let Some(v) = st.views.get_mut(i) {
+    });
+    let texts = s.borrow().texts.clone();
+    if let Ok(c) = crate::camera::open(live, shape, texts, on_event) {
+        if let Some(v) = s.borrow_mut().views.get_mut(i) {
             v.capture = Some(c);
         }
-        st._camera.push(on_event);
+    }
+}
+
+/// The camera of slot `i` could not start: why (`key`), above its slot.
+fn failed(s: &Shared, i: usize, key: &str) {
+    let (doc, host) = {
+        let st = s.borrow();
+        (st.doc.clone(), st.views.get(i).map(|v| v.camera.clone()))
+    };
+    if let (Some(doc), Some(host)) = (doc, host) {
+        let p = doc.create_element("p").unwrap_throw();
+        p.set_class_name("kyc-error");
+        attr(&p, "role", "alert");
+        attr(&p, "data-camera-failure", key);
+        p.set_text_content(Some(&t(s, key)));
+        let _ = host.prepend_with_node_1(&p);
     }
 }
 
@@ -455,31 +428,30 @@ fn close_camera(s: &Shared, i: usize) {
 }
 
 /// `action(page, event)` on `event` of `target`, for as long as the view lives.
-fn listen(s: &Shared, target: &Element, event: &str, action: impl Fn(&Shared, web_sys::Event) + 'static) {
-    let weak: Weak<RefCell<Page>> = Rc::downgrade(s);
-    let cb = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+fn listen(s: &Shared, target: &Element, event: &'static str, action: impl Fn(&Shared, web_sys::Event) + 'static) {
+    let weak = Rc::downgrade(s);
+    let listener = Listener::new(target, event, move |e| {
         if let Some(s) = weak.upgrade() {
             action(&s, e);
         }
     });
-    let _ = target.add_event_listener_with_callback(event, cb.as_ref().unchecked_ref());
-    s.borrow_mut()._listeners.push(cb);
+    s.borrow_mut().listeners.push(listener);
 }
 
-/// The three slots inside `parent`; `shape`: the outline for the ID (`card` or `passport`).
+/// The three slots inside `parent`; `shape`: the outline for the ID (card or passport).
 #[inline(never)]
-pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: &'static str) {
+pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape) {
     s.borrow_mut().unview();
     s.borrow_mut().doc = Some(doc.clone());
     let prefix = s.borrow().prefix.clone();
     let touch =
         web_sys::window().and_then(|w| w.match_media("(pointer: coarse)").ok().flatten()).is_some_and(|m| m.matches());
-    for (i, kind) in KINDS.into_iter().enumerate() {
-        let name = name_of(s, kind);
-        let id = format!("{prefix}-documents-{kind}");
+    for (i, kind) in DocumentKind::ALL.into_iter().enumerate() {
+        let name = t(s, name_key(kind));
+        let id = format!("{prefix}-documents-{}", kind.as_str());
         let set = el(doc, parent, "fieldset", "kyc-photo", None);
         let legend = el(doc, &set, "legend", "kyc-label", Some(&name));
-        if kind == "idBack" {
+        if kind == DocumentKind::IdBack {
             el(doc, &legend, "span", "kyc-optional", Some(&format!(" {}", t(s, "optional"))));
         }
         let label = el(doc, &set, "label", "kyc-file-label", Some(&name));
@@ -494,12 +466,12 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: &'stat
         let camera_button = el(doc, &set, "button", "kyc-button", Some(&t(s, "use_camera")));
         attr(&camera_button, "type", "button");
         attr(&camera_button, "hidden", "");
-        let shape = if kind == "face" { "face" } else { shape };
+        let shape = if kind == DocumentKind::Face { Shape::Face } else { shape };
         listen(s, &camera_button, "click", move |s, _| open_camera(s, i, shape));
         // On a touch device with no camera the page can use, the camera app through `capture`.
         let capture_label = el(doc, &set, "label", "kyc-button", Some(&t(s, "use_camera")));
         let capture = el(doc, &set, "input", "kyc-file kyc-file--capture", None);
-        let facing = if kind == "face" { "user" } else { "environment" };
+        let facing = if kind == DocumentKind::Face { "user" } else { "environment" };
         for (k, v) in [("type", "file"), ("id", &format!("{id}-capture")), ("accept", types), ("capture", facing)] {
             attr(&capture, k, v);
         }
@@ -528,7 +500,7 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: &'stat
                 input.set_value("");
             });
         }
-        let (alt, blurry) = (crate::fill(&t(s, "preview_of"), &name), t(s, "blurry"));
+        let (alt, blurry) = (fill(&t(s, "preview_of"), &name), t(s, "blurry"));
         s.borrow_mut().views.push(View {
             alt,
             blurry,
@@ -569,11 +541,12 @@ fn mark(s: &Shared, errors: &JsValue) {
     let list: Vec<JsValue> = errors.clone().dyn_into::<Array>().map(|a| a.iter().collect()).unwrap_or_default();
     let st = s.borrow();
     for (i, v) in st.views.iter().enumerate() {
-        let found = list.iter().find(|e| Array::from(e).get(0).as_string().as_deref() == Some(KINDS[i]));
+        let kind = DocumentKind::ALL[i].as_str();
+        let found = list.iter().find(|e| Array::from(e).get(0).as_string().as_deref() == Some(kind));
         match found.map(Array::from) {
             Some(e) => {
                 v.error.set_text_content(e.get(2).as_string().as_deref());
-                attr(&v.error, "data-field", &format!("documents.{}", KINDS[i]));
+                attr(&v.error, "data-field", &format!("documents.{kind}"));
                 attr(&v.error, "data-code", &e.get(1).as_string().unwrap_or_default());
                 let _ = v.error.remove_attribute("hidden");
                 attr(&v.set, "data-invalid", "true");
@@ -607,32 +580,32 @@ fn open_panel(s: &Shared) {
     };
     host.set_inner_html("");
     let weak = Rc::downgrade(s);
-    let on_event = Closure::<dyn Fn(String, JsValue)>::new(move |what: String, value: JsValue| {
+    let on_event = Rc::new(move |event: crate::handoff::Event| {
+        use crate::handoff::Event;
         let Some(s) = weak.upgrade() else { return };
-        match what.as_str() {
+        let slot_of = |k: JsValue| k.as_string().and_then(|k| DocumentKind::parse(&k)).map(slot);
+        match event {
             // A photo from the phone: its preview into its slot.
-            "photos" => {
-                for p in Array::from(&value).iter() {
-                    let i = index(&text(&p, "kind"));
+            Event::Photos(photos) => {
+                for i in photos.iter().filter_map(|p| slot_of(prop(&p, "kind"))) {
                     let s = s.clone();
                     wasm_bindgen_futures::spawn_local(async move { fetch_preview(&s, i).await });
                 }
             }
             // The link was taken by a second device: the photos it brought are gone.
-            "dropped" => {
-                for k in Array::from(&value).iter() {
-                    let i = index(&k.as_string().unwrap_or_default());
+            Event::Dropped(kinds) => {
+                for i in kinds.iter().filter_map(slot_of) {
                     forget(&s, i);
                     set_line(&s, i, Stage::Empty, "", false, None);
                 }
             }
-            "done" => {
+            Event::Done => {
                 if let Some(f) = s.borrow().on_event.clone() {
-                    let _ = f.call2(&JsValue::NULL, &"done".into(), &JsValue::UNDEFINED);
+                    let _ = f.call2(&JsValue::NULL, &CaptureEvent::Done.as_str().into(), &JsValue::UNDEFINED);
                 }
             }
             // "Use this device instead": the offer again.
-            _ => {
+            Event::Closed => {
                 let doc = s.borrow().doc.clone();
                 let host = s.borrow_mut().handoff_host.take();
                 if let (Some(doc), Some(host)) = (doc, host) {
@@ -647,12 +620,9 @@ fn open_panel(s: &Shared) {
                 }
             }
         }
-    })
-    .into_js_value();
-    if let Ok(h) = crate::handoff::open_handoff(host, base, token, url, texts, on_event.clone().unchecked_into()) {
-        let mut st = s.borrow_mut();
-        st.handoff = Some(h);
-        st._camera.push(on_event);
+    });
+    if let Ok(h) = crate::handoff::open_handoff(host, base, token, url, texts, on_event) {
+        s.borrow_mut().handoff = Some(h);
     }
 }
 
@@ -671,10 +641,11 @@ impl From<Shared> for Photos {
 #[wasm_bindgen]
 impl Photos {
     /// Renders the slots into `root` (the Photos step's element), `shape` being the ID's
-    /// outline (`card` or `passport`), with "Continue on your phone" when there is a page for it.
+    /// outline (`card` or `passport`, [`Shape::as_str`]), with "Continue on your phone" when
+    /// there is a page for it.
     pub fn attach(&self, root: &Element, shape: &str) {
         let Some(doc) = root.owner_document() else { return };
-        let shape = if shape == "passport" { "passport" } else { "card" };
+        let shape = if Shape::parse(shape) == Some(Shape::Passport) { Shape::Passport } else { Shape::Card };
         root.set_inner_html("");
         render(&self.state, &doc, root, shape);
         if !self.state.borrow().handoff_url.is_empty() {
@@ -694,16 +665,16 @@ impl Photos {
     }
 
     /// Waits for the photos being sent, then sends again every kept photo whose staging failed.
-    /// Resolves to `null` once all are staged,
-    /// else to why not: a code (`network_error`, `session_expired`, `upload_failed`) or the
-    /// server's error body when its rulebook refused a photo.
+    /// Resolves to `null` once all are staged, else to why not: a code (`network_error`,
+    /// `session_expired`, `upload_failed`) or the server's error body when its rulebook refused
+    /// a photo.
     pub fn flush(&self) -> Promise {
         let s = self.state.clone();
         wasm_bindgen_futures::future_to_promise(async move {
             while s.borrow().items.iter().any(|it| matches!(it.stage, Stage::Busy | Stage::Sending)) {
                 crate::transfer::sleep(100).await;
             }
-            for i in 0..KINDS.len() {
+            for i in 0..DocumentKind::ALL.len() {
                 if s.borrow().items[i].stage == Stage::Failed {
                     if let Some(why) = send(&s, i).await {
                         return Ok(why);
@@ -717,36 +688,25 @@ impl Photos {
     /// Detaches and frees every preview (the widget is gone).
     pub fn close(&self) {
         self.state.borrow_mut().unview();
-        for i in 0..KINDS.len() {
+        for i in 0..DocumentKind::ALL.len() {
             forget(&self.state, i);
         }
     }
 }
 
-/// The desktop's photos for a session: `opts` = `{backendUrl, token, prefix, texts, describe,
-/// handoffUrl, staged: [kind], onEvent}`. `texts`: the widget's texts by key (`names` — each
-/// kind's name —, `optional`, `use_camera`, `close_camera`, `preview_of`, `blurry`,
-/// `processing`, `uploading`, `uploaded`, `upload_failed`, the camera's failures and the
-/// capture's texts `camera_card`, `camera_passport`, `camera_face`, and the handoff panel's).
-/// The `staged` kinds are already on the backend: their previews are fetched.
-/// `onEvent("photos", [stage of idFront, idBack, face])` on every change (`empty`, `busy`,
-/// `staged`, `failed`), `onEvent("done")` when the phone is done.
-#[wasm_bindgen(js_name = openPhotos)]
-pub fn open_photos(opts: &JsValue) -> Photos {
-    let describe: Function = prop(opts, "describe").unchecked_into();
-    let mut page = Page::new(
-        text(opts, "backendUrl"),
-        "/v1/photos/",
-        text(opts, "token"),
-        text(opts, "prefix"),
-        prop(opts, "texts"),
-        describe,
-    );
-    page.on_event = prop(opts, "onEvent").dyn_into().ok();
-    page.handoff_url = text(opts, "handoffUrl");
+/// The desktop's photos for a session (`openPhotos`, see [`crate::Options`]). The `staged`
+/// kinds are already on the backend: their previews are fetched.
+pub fn open(opts: &crate::Options) -> Photos {
+    let mut page =
+        Page::new(opts.backend_url(), "/v1/photos/", opts.token(), opts.prefix(), opts.texts(), opts.describe());
+    page.on_event = opts.on_event();
+    page.handoff_url = opts.handoff_url();
     let state = Rc::new(RefCell::new(page));
-    let staged: Vec<usize> =
-        Array::from(&prop(opts, "staged")).iter().filter_map(|k| k.as_string()).map(|k| index(&k)).collect();
+    let staged: Vec<usize> = Array::from(&opts.staged())
+        .iter()
+        .filter_map(|k| k.as_string().and_then(|k| DocumentKind::parse(&k)))
+        .map(slot)
+        .collect();
     for i in staged {
         state.borrow_mut().items[i].stage = Stage::Staged;
         let s = state.clone();

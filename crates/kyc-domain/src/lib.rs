@@ -21,6 +21,8 @@
 //! - [`draft`]: the widget's draft ([`DraftDto`], unknown fields denied) and [`parse_draft`].
 //! - [`wire`]: the upstream body with its profile switches, and the response envelope.
 //! - [`canonical`]: the canonical JSON that is both sent and signed.
+//! - [`capture`]: the words the widget and its capture module share (a photo slot's stage, the
+//!   module's events).
 //! - [`states`]: the application and handoff state machines (one transition table each) and
 //!   the provider's `kycStatus`.
 //! - `signing` (feature `signing`): HMAC-SHA256 and SHA1 request signatures.
@@ -34,7 +36,9 @@
 #![doc = include_str!("../STATES.md")]
 
 pub mod address;
+pub mod api;
 pub mod canonical;
+pub mod capture;
 pub mod country;
 pub mod date;
 pub mod document;

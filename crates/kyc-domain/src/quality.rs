@@ -295,6 +295,21 @@ pub enum Shape {
 }
 
 impl Shape {
+    pub const ALL: [Self; 3] = [Self::Card, Self::Passport, Self::Face];
+
+    /// Its name between the widget and the capture module.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Card => "card",
+            Self::Passport => "passport",
+            Self::Face => "face",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
     /// Width over height.
     pub fn aspect(self) -> f64 {
         match self {

@@ -3,8 +3,21 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use kyc_domain::api::{ApiCode, ErrorBody, ErrorInfo};
 use kyc_domain::FieldError;
-use serde_json::json;
+
+use crate::upstream::UpstreamError;
+
+tokio::task_local! {
+    /// The id of the request being handled (set by http.rs's request-id layer), for error
+    /// bodies built deep in a handler.
+    pub static REQUEST_ID: String;
+}
+
+/// The current request's id, when called inside a request.
+pub fn request_id() -> Option<String> {
+    REQUEST_ID.try_with(Clone::clone).ok()
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -22,7 +35,7 @@ pub enum ApiError {
     #[error("this user already has an application; continue it")]
     Exists { application_id: String },
     #[error("{message}")]
-    Conflict { code: &'static str, message: &'static str, fields: Vec<FieldError> },
+    Conflict { code: ApiCode, message: &'static str, fields: Vec<FieldError> },
     #[error("the request body is larger than {0} bytes")]
     TooLarge(u64),
     #[error("{0}")]
@@ -53,28 +66,29 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str) {
+    fn parts(&self) -> (StatusCode, ApiCode) {
+        use ApiCode as C;
         match self {
-            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            Self::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
-            Self::HandoffInvalid => (StatusCode::NOT_FOUND, "handoff_invalid"),
-            Self::Conflict { code, .. } => (StatusCode::CONFLICT, code),
-            Self::Exists { .. } => (StatusCode::CONFLICT, "application_exists"),
-            Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
-            Self::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
-            Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
-            Self::UpstreamAuth => (StatusCode::BAD_GATEWAY, "upstream_error"),
-            Self::UpstreamUnavailable => (StatusCode::SERVICE_UNAVAILABLE, "upstream_unavailable"),
-            Self::UpstreamRejected => (StatusCode::BAD_GATEWAY, "upstream_rejected"),
-            Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, "busy"),
-            Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
-            Self::SessionBusy => (StatusCode::TOO_MANY_REQUESTS, "session_busy"),
-            Self::UploadsBusy => (StatusCode::TOO_MANY_REQUESTS, "uploads_busy"),
-            Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
-            Self::Panic => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal_error"),
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, C::BadRequest),
+            Self::Unauthorized => (StatusCode::UNAUTHORIZED, C::Unauthorized),
+            Self::Forbidden(_) => (StatusCode::FORBIDDEN, C::Forbidden),
+            Self::NotFound => (StatusCode::NOT_FOUND, C::NotFound),
+            Self::HandoffInvalid => (StatusCode::NOT_FOUND, C::HandoffInvalid),
+            Self::Conflict { code, .. } => (StatusCode::CONFLICT, *code),
+            Self::Exists { .. } => (StatusCode::CONFLICT, C::ApplicationExists),
+            Self::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, C::TooLarge),
+            Self::UnsupportedMediaType(_) => (StatusCode::UNSUPPORTED_MEDIA_TYPE, C::UnsupportedMediaType),
+            Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, C::ValidationFailed),
+            Self::UpstreamAuth => (StatusCode::BAD_GATEWAY, C::UpstreamError),
+            Self::UpstreamUnavailable => (StatusCode::SERVICE_UNAVAILABLE, C::UpstreamUnavailable),
+            Self::UpstreamRejected => (StatusCode::BAD_GATEWAY, C::UpstreamRejected),
+            Self::Busy => (StatusCode::SERVICE_UNAVAILABLE, C::Busy),
+            Self::RateLimited => (StatusCode::TOO_MANY_REQUESTS, C::RateLimited),
+            Self::SessionBusy => (StatusCode::TOO_MANY_REQUESTS, C::SessionBusy),
+            Self::UploadsBusy => (StatusCode::TOO_MANY_REQUESTS, C::UploadsBusy),
+            Self::BodyTimeout => (StatusCode::REQUEST_TIMEOUT, C::BodyTimeout),
+            Self::Panic => (StatusCode::INTERNAL_SERVER_ERROR, C::InternalError),
+            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, C::InternalError),
         }
     }
 }
@@ -82,18 +96,22 @@ impl ApiError {
 impl ApiError {
     /// The stable code of the error's JSON (`error.code`).
     pub fn code(&self) -> &'static str {
-        self.parts().1
+        self.parts().1.as_str()
     }
 
     /// `409 already_submitted`: the application is past `draft`, nothing can be changed or staged.
     pub fn already_submitted() -> Self {
-        Self::Conflict { code: "already_submitted", message: "the application was already submitted", fields: vec![] }
+        Self::Conflict {
+            code: ApiCode::AlreadySubmitted,
+            message: "the application was already submitted",
+            fields: vec![],
+        }
     }
 
     /// `409 handoff_other_device`: the link was claimed by another phone.
     pub fn handoff_other_device() -> Self {
         Self::Conflict {
-            code: "handoff_other_device",
+            code: ApiCode::HandoffOtherDevice,
             message: "this link is already in use on another device; make a new one on the computer",
             fields: vec![],
         }
@@ -103,6 +121,26 @@ impl ApiError {
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         Self::Internal(e.into())
+    }
+}
+
+/// How an upstream failure reaches the widget (and the operator's log).
+impl From<&UpstreamError> for ApiError {
+    fn from(e: &UpstreamError) -> Self {
+        match e {
+            UpstreamError::Auth { code } => {
+                tracing::error!(event = "upstream_auth_failed", code, "the KYC API refused our signature or timestamp: check KYC_APP_KEY, KYC_APP_SECRET, KYC_SIGNATURE and the clock");
+                ApiError::UpstreamAuth
+            }
+            UpstreamError::Unavailable(why) => {
+                tracing::error!(event = "upstream_unavailable", reason = %why, "the KYC API is unavailable");
+                ApiError::UpstreamUnavailable
+            }
+            UpstreamError::Rejected { code, .. } => {
+                tracing::error!(event = "upstream_rejected", code, "the KYC API refused a request");
+                ApiError::UpstreamRejected
+            }
+        }
     }
 }
 
@@ -117,13 +155,11 @@ impl IntoResponse for ApiError {
             Self::Validation(f) | Self::Conflict { fields: f, .. } => f.as_slice(),
             _ => &[],
         };
-        let mut body = Self::body(code, &self.to_string(), fields);
-        if let Self::Exists { application_id } = &self {
-            if let Ok(mut v) = serde_json::from_str::<serde_json::Value>(&body) {
-                v["error"]["applicationId"] = json!(application_id);
-                body = v.to_string();
-            }
-        }
+        let application_id = match &self {
+            Self::Exists { application_id } => Some(application_id.clone()),
+            _ => None,
+        };
+        let body = Self::error_body(code, &self.to_string(), fields.to_vec(), application_id);
         let mut resp = (status, [(axum::http::header::CONTENT_TYPE, "application/json")], body).into_response();
         let retry = match self {
             Self::Busy => Some("5"),
@@ -141,14 +177,18 @@ impl IntoResponse for ApiError {
 impl ApiError {
     /// The JSON error shape of docs/api.md, with the request's id (the one in the
     /// `X-Request-Id` header and in the server's log lines) as `error.requestId`.
-    pub fn body(code: &str, message: &str, fields: &[FieldError]) -> String {
-        let mut body = json!({"error": {"code": code, "message": message}});
-        if !fields.is_empty() {
-            body["error"]["fields"] = json!(fields);
-        }
-        if let Some(id) = crate::http::request_id() {
-            body["error"]["requestId"] = json!(id);
-        }
-        body.to_string()
+    pub fn body(code: ApiCode, message: &str) -> String {
+        Self::error_body(code, message, Vec::new(), None)
+    }
+
+    fn error_body(code: ApiCode, message: &str, fields: Vec<FieldError>, application_id: Option<String>) -> String {
+        let error = ErrorInfo {
+            code: code.as_str().to_owned(),
+            message: message.to_owned(),
+            fields,
+            request_id: request_id(),
+            application_id,
+        };
+        serde_json::to_string(&ErrorBody { error }).unwrap_or_default()
     }
 }

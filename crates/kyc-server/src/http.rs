@@ -24,6 +24,8 @@ use tokio::net::TcpListener;
 use tower::ServiceExt;
 use tracing::Instrument;
 
+use kyc_domain::api::ApiCode;
+
 use crate::error::ApiError;
 
 /// Timeouts of the listener (docs/security.md RE-1: slow clients cannot pin connections or buffers).
@@ -42,16 +44,6 @@ impl Default for Timeouts {
     fn default() -> Self {
         Self { header: Duration::from_secs(10), body: Duration::from_secs(60), drain: Duration::from_secs(20) }
     }
-}
-
-tokio::task_local! {
-    /// The id of the request being handled, for error bodies built deep in a handler.
-    static REQUEST_ID: String;
-}
-
-/// The current request's id, when called inside a request.
-pub fn request_id() -> Option<String> {
-    REQUEST_ID.try_with(Clone::clone).ok()
 }
 
 /// Connection limits of the listener (issue 22 §3): a global cap below the process's file
@@ -272,7 +264,7 @@ pub async fn serve_limited(
             },
             () = &mut shutdown => break,
         };
-        let ip = crate::security::canonical(peer.ip());
+        let ip = crate::client_ip::canonical(peer.ip());
         let (slot, health_only) = match admit(&counts, ip, cap, &limits) {
             Admit::Serve(s) => (s, false),
             Admit::HealthOnly(s) => (s, true),
@@ -427,7 +419,7 @@ async fn body_deadline(
 pub async fn request_id_layer(req: Request<Body>, next: Next) -> Response {
     let id = crate::random::hex(8);
     let span = tracing::info_span!("request", request_id = %id);
-    let mut resp = REQUEST_ID.scope(id.clone(), next.run(req).instrument(span)).await;
+    let mut resp = crate::error::REQUEST_ID.scope(id.clone(), next.run(req).instrument(span)).await;
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert("x-request-id", v);
     }
@@ -452,20 +444,20 @@ pub async fn error_shape(req: Request<Body>, next: Next) -> Response {
         return resp;
     }
     let (code, message) = match status {
-        StatusCode::NOT_FOUND => ("not_found", "there is nothing at this address"),
-        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "this method is not allowed here"),
-        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "the request body is too large"),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "this content type is not accepted"),
-        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => ("bad_request", "the request is malformed"),
-        StatusCode::REQUEST_TIMEOUT => ("body_timeout", "the request body did not arrive in time"),
-        StatusCode::UNAUTHORIZED => ("unauthorized", "missing or expired credentials"),
-        StatusCode::FORBIDDEN => ("forbidden", "this origin is not allowed"),
-        StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "too many requests; try again in a minute"),
-        s if s.is_server_error() => ("internal_error", "internal error"),
-        _ => ("bad_request", "the request was refused"),
+        StatusCode::NOT_FOUND => (ApiCode::NotFound, "there is nothing at this address"),
+        StatusCode::METHOD_NOT_ALLOWED => (ApiCode::MethodNotAllowed, "this method is not allowed here"),
+        StatusCode::PAYLOAD_TOO_LARGE => (ApiCode::TooLarge, "the request body is too large"),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => (ApiCode::UnsupportedMediaType, "this content type is not accepted"),
+        StatusCode::UNPROCESSABLE_ENTITY | StatusCode::BAD_REQUEST => (ApiCode::BadRequest, "the request is malformed"),
+        StatusCode::REQUEST_TIMEOUT => (ApiCode::BodyTimeout, "the request body did not arrive in time"),
+        StatusCode::UNAUTHORIZED => (ApiCode::Unauthorized, "missing or expired credentials"),
+        StatusCode::FORBIDDEN => (ApiCode::Forbidden, "this origin is not allowed"),
+        StatusCode::TOO_MANY_REQUESTS => (ApiCode::RateLimited, "too many requests; try again in a minute"),
+        s if s.is_server_error() => (ApiCode::InternalError, "internal error"),
+        _ => (ApiCode::BadRequest, "the request was refused"),
     };
     let (mut parts, _) = resp.into_parts();
-    let body = ApiError::body(code, message, &[]);
+    let body = ApiError::body(code, message);
     parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     parts.headers.remove(header::CONTENT_LENGTH);
     let status = if status == StatusCode::UNPROCESSABLE_ENTITY { StatusCode::BAD_REQUEST } else { status };

@@ -30,10 +30,10 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use crate::auth::Capability;
 use crate::db::SessionRow;
 use crate::error::ApiError;
-use crate::security::Capability;
-use crate::AppState;
+use crate::state::AppState;
 
 /// The default body budget: with the decode budget (384 MiB) and the process's own baseline,
 /// the whole server stays within 512 MiB resident.
@@ -47,31 +47,30 @@ pub const UPLOADS_PER_USER: u32 = 1;
 /// 64 KiB drafts, or hundreds of small requests in flight (the widget sends one or two).
 pub const BODY_KIB_PER_USER: u32 = 256;
 
-/// The largest body a route reads, and whether it is a photo upload.
-fn route_cap(method: &Method, path: &str) -> Option<(u64, bool)> {
-    let photo = kyc_domain::photo::MAX_PHOTO_BYTES;
-    if *method == Method::PUT {
-        if path.starts_with("/v1/photos/") || path.starts_with("/v1/handoff/photos/") {
-            return Some((photo, true));
+/// What a route group's bodies are, as the route table says (routes/mod.rs): the largest body
+/// its routes read, and whether it is a photo upload (which takes the upload places).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Bodies {
+    /// JSON of at most this many bytes.
+    Json(usize),
+    /// A photo upload (`kyc_domain::photo::MAX_PHOTO_BYTES`).
+    Photo,
+    /// A partner's report (`kyc_domain::photo::MAX_PHOTO_BYTES`, no upload places).
+    Report,
+}
+
+impl Bodies {
+    /// The route's cap and whether it takes upload places; `None` for methods without a body.
+    fn cap(self, method: &Method) -> Option<(u64, bool)> {
+        if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) {
+            return None;
         }
-        if path.starts_with("/v1/applications/") && path.contains("/documents/") {
-            return Some((photo, true));
-        }
-        if path.starts_with("/v1/admin/applications/") && path.contains("/reports/") {
-            return Some((photo, false));
-        }
+        Some(match self {
+            Self::Json(n) => (n as u64, false),
+            Self::Photo => (kyc_domain::photo::MAX_PHOTO_BYTES, true),
+            Self::Report => (kyc_domain::photo::MAX_PHOTO_BYTES, false),
+        })
     }
-    if matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS) || !path.starts_with("/v1/") {
-        return None;
-    }
-    if path == "/v1/handoff/claim" {
-        // Unauthenticated: a stalled claim may pin no more than a claim can be.
-        return Some((crate::routes::CLAIM_LIMIT as u64, false));
-    }
-    if path.starts_with("/v1/webhooks/") {
-        return Some((crate::routes::WEBHOOK_MAX_BODY as u64, false));
-    }
-    Some((crate::routes::JSON_LIMIT as u64, false))
 }
 
 /// The server-wide budget and the per-user and per-IP upload places.
@@ -218,9 +217,14 @@ fn expected_bytes(req: &Request<Body>, cap: u64) -> u64 {
     }
 }
 
-/// The layer (under authorisation, over the handlers): the places, then the body's share.
-pub async fn bodies_in_flight(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
-    let Some((cap, photo)) = route_cap(req.method(), req.uri().path()) else {
+/// The layer of a route group (under its guard, over the handlers: routes/mod.rs): the places,
+/// then the body's share.
+pub async fn bodies_in_flight(
+    State((state, bodies)): State<(AppState, Bodies)>,
+    req: Request<Body>,
+    next: Next,
+) -> Response {
+    let Some((cap, photo)) = bodies.cap(req.method()) else {
         return next.run(req).await;
     };
     // A declared length over the route's cap is refused here, before any share or place is
@@ -237,7 +241,11 @@ pub async fn bodies_in_flight(State(state): State<AppState>, req: Request<Body>,
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
     let taken = match (user, peer) {
         (Some(user), Some(peer)) if photo => {
-            let ip = crate::security::rate_key(crate::security::client_ip_addr(&state, peer, req.headers()));
+            let ip = crate::client_ip::rate_key(crate::client_ip::client_ip_from(
+                &state.config.trusted_proxies,
+                peer,
+                req.headers(),
+            ));
             Some(state.intake.take_places(&user, &ip))
         }
         (Some(user), _) if !photo && bytes > 0 => Some(state.intake.take_body_share(&user, bytes)),
@@ -259,9 +267,8 @@ pub async fn bodies_in_flight(State(state): State<AppState>, req: Request<Body>,
     // flight: they carry a valid admin key (marked by the rate-limit layer above: PartnerKey)
     // and at most a JSON body, which the budget need not cover (their number is bounded by the
     // partner, and by the admin bucket).
-    let partner = !photo
-        && cap <= crate::routes::JSON_LIMIT as u64
-        && req.extensions().get::<crate::security::PartnerKey>().is_some();
+    let partner =
+        !photo && cap <= crate::body::JSON_LIMIT as u64 && req.extensions().get::<crate::auth::PartnerKey>().is_some();
     let lease = BodyLease::default();
     if bytes > 0 && !partner {
         let Some(permit) = state.intake.try_reserve(bytes) else {
@@ -314,15 +321,12 @@ mod tests {
     }
 
     #[test]
-    fn routes_have_their_caps() {
+    fn bodies_have_their_caps() {
         let photo = kyc_domain::photo::MAX_PHOTO_BYTES;
-        assert_eq!(route_cap(&Method::PUT, "/v1/photos/face"), Some((photo, true)));
-        assert_eq!(route_cap(&Method::PUT, "/v1/handoff/photos/face"), Some((photo, true)));
-        assert_eq!(route_cap(&Method::PUT, "/v1/applications/a/documents/face"), Some((photo, true)));
-        assert_eq!(route_cap(&Method::PUT, "/v1/admin/applications/a/reports/amlReport"), Some((photo, false)));
-        assert_eq!(route_cap(&Method::POST, "/v1/applications"), Some((crate::routes::JSON_LIMIT as u64, false)));
-        assert_eq!(route_cap(&Method::POST, "/v1/handoff/claim"), Some((crate::routes::CLAIM_LIMIT as u64, false)));
-        assert_eq!(route_cap(&Method::GET, "/v1/session"), None);
-        assert_eq!(route_cap(&Method::POST, "/healthz"), None);
+        assert_eq!(Bodies::Photo.cap(&Method::PUT), Some((photo, true)));
+        assert_eq!(Bodies::Report.cap(&Method::PUT), Some((photo, false)));
+        assert_eq!(Bodies::Json(1024).cap(&Method::POST), Some((1024, false)));
+        assert_eq!(Bodies::Photo.cap(&Method::GET), None);
+        assert_eq!(Bodies::Json(1024).cap(&Method::HEAD), None);
     }
 }

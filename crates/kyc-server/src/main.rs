@@ -3,7 +3,7 @@
 
 use anyhow::{bail, Context};
 use kyc_server::config::{Config, RawConfig};
-use kyc_server::{app, init_logging, serve, shutdown_signal, AppState};
+use kyc_server::{app, init_logging, shutdown_signal, AppState};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use tokio::net::TcpListener;
@@ -88,10 +88,11 @@ async fn demo(args: Args) -> anyhow::Result<()> {
     config.widget_dir = Some(widget_dir);
     let state = AppState::new(config).await?;
     println!("KYC demo running at {base}/  (sandbox console: {base}/__sandbox/)");
-    let hosts = kyc_server::security::LoopbackHosts::new(local);
-    let router = app(state, Some(sandbox))
-        .layer(axum::middleware::from_fn_with_state(hosts, kyc_server::security::loopback_host_only));
-    serve(listener, router, shutdown_signal()).await?;
+    let hosts = kyc_server::cors::LoopbackHosts::new(local);
+    let router = app(state.clone(), Some(sandbox))
+        .layer(axum::middleware::from_fn_with_state(hosts, kyc_server::cors::loopback_host_only));
+    let (timeouts, limits) = (kyc_server::http::Timeouts::default(), kyc_server::http::ConnectionLimits::default());
+    kyc_server::run(listener, router, state, shutdown_signal(), timeouts, limits).await?;
     Ok(())
 }
 
@@ -106,7 +107,7 @@ async fn serve_cmd(args: Args) -> anyhow::Result<()> {
     let (timeouts, limits) = (config.timeouts, config.connections.clone());
     let state = AppState::new(config).await?;
     tracing::info!(addr = %local, "kyc-server serve listening");
-    kyc_server::serve_limited(listener, app(state, None), shutdown_signal(), timeouts, limits).await?;
+    kyc_server::run(listener, app(state.clone(), None), state, shutdown_signal(), timeouts, limits).await?;
     Ok(())
 }
 

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::config::ReportSource;
-use crate::AppState;
+use crate::state::AppState;
 
 pub const REPORT_KINDS: [&str; 2] = ["amlReport", "idvReport"];
 

@@ -9,24 +9,25 @@
 //! Instead a new session for the same `externalUserId` continues it (docs/api.md): it sees
 //! the application in `GET /v1/session` and can upload and submit it (a `creating` one is
 //! resumed by creating it again with the same draft). An application holds no applicant PII
-//! (db.rs), and its session row is kept with it.
+//! (db/mod.rs), and its session row is kept with it.
 //!
 //! [`Db::purge`](crate::db::Db::purge) takes `now`, so tests run it on a fake clock.
 
 use std::time::Duration;
 
-use crate::AppState;
+use crate::state::AppState;
 
 pub const INTERVAL: Duration = Duration::from_secs(300);
 
-pub fn spawn(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(INTERVAL);
-        loop {
-            tick.tick().await;
-            run_once(&state, crate::now_secs()).await;
+pub async fn run(state: AppState, mut stop: crate::work::worker_loop::Stop) {
+    let mut tick = tokio::time::interval(INTERVAL);
+    loop {
+        tokio::select! {
+            () = stop.wait() => return,
+            _ = tick.tick() => {}
         }
-    });
+        run_once(&state, crate::clock::now_secs()).await;
+    }
 }
 
 /// One pass at `now` (unix seconds).

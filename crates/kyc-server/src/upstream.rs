@@ -127,7 +127,7 @@ impl Upstream {
     }
 
     fn sign(&self, method: &Method, request_path: &str, body: &str) -> Vec<(&'static str, String)> {
-        let ts = crate::now_ms().to_string();
+        let ts = crate::clock::now_ms().to_string();
         match self.scheme {
             SignatureScheme::HmacSha256 => {
                 let pre = signing::prehash(&ts, method.as_str(), request_path, body);

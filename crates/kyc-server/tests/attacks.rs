@@ -432,8 +432,11 @@ async fn the_previous_webhook_secret_is_accepted_during_a_rotation() {
     let state = kyc_server::AppState::new(config).await.unwrap();
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", l.local_addr().unwrap());
-    let a = kyc_server::app(state, None);
-    tokio::spawn(async move { kyc_server::serve(l, a, std::future::pending()).await.unwrap() });
+    let a = kyc_server::app(state.clone(), None);
+    tokio::spawn(async move {
+        let (timeouts, limits) = (Default::default(), Default::default());
+        kyc_server::run(l, a, state, std::future::pending(), timeouts, limits).await.unwrap();
+    });
     for secret in [previous.as_str(), secrecy::ExposeSecret::expose_secret(&app.state.config.webhook_secret)] {
         let r = app
             .http
@@ -485,7 +488,7 @@ async fn a_webhook_flood_is_deduplicated_rate_limited_and_worked_off_by_one_work
     let limited = codes.iter().filter(|c| **c == 429).count();
     assert_eq!(codes.iter().filter(|c| **c == 200).count() + limited, 800, "{codes:?}");
     // The sandbox's own webhooks come from the same address and share the bucket.
-    let budget = kyc_server::security::WEBHOOK_RATE_PER_MINUTE as usize;
+    let budget = kyc_server::rate_limit::WEBHOOK_RATE_PER_MINUTE as usize;
     assert!(
         (800 - budget..=800 - budget + 5).contains(&limited),
         "{limited} refused: the webhook bucket is per client"

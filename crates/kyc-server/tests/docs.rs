@@ -1,5 +1,6 @@
 //! The documents in `docs/` stay true to the code: every key `serve` reads is in
-//! `docs/configuration.md`, every route the backend registers is in `docs/api.md`, and no code
+//! `docs/configuration.md`, every route the backend registers and every error code is in
+//! `docs/api.md`, and no code
 //! comment cites a document that is not in the repository (the project's documents live in
 //! `docs/`; a security requirement is cited by that page and its id, and the id must be there).
 
@@ -75,6 +76,17 @@ fn every_route_is_documented() {
     let doc = read(&root().join("docs/api.md"));
     let missing: Vec<&String> = routes.iter().filter(|r| !mentions_path(&doc, r)).collect();
     assert!(missing.is_empty(), "docs/api.md does not document the routes {missing:?}");
+}
+
+#[test]
+fn every_error_code_is_documented() {
+    let doc = read(&root().join("docs/api.md"));
+    let missing: Vec<&str> = kyc_domain::api::ApiCode::ALL
+        .into_iter()
+        .map(kyc_domain::api::ApiCode::as_str)
+        .filter(|c| !doc.contains(&format!("`{c}`")))
+        .collect();
+    assert!(missing.is_empty(), "docs/api.md does not list the error codes {missing:?}");
 }
 
 #[test]

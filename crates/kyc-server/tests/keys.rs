@@ -50,8 +50,12 @@ async fn restart_with(first: &TestApp, data_key: DataKey) -> TestApp {
     config.data_key = data_key;
     let state = AppState::new(config).await.unwrap();
     let router = kyc_server::app(state.clone(), None);
+    let workers = state.clone();
     tokio::spawn(async move {
-        kyc_server::serve_with(l, router, std::future::pending(), kyc_server::http::Timeouts::default()).await.unwrap();
+        let limits = kyc_server::http::ConnectionLimits::default();
+        kyc_server::run(l, router, workers, std::future::pending(), kyc_server::http::Timeouts::default(), limits)
+            .await
+            .unwrap();
     });
     TestApp {
         base: format!("http://{addr}"),

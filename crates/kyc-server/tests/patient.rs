@@ -323,7 +323,7 @@ async fn sessions_are_limited_per_partner_user() {
         let url = format!("{}/v1/sessions", app.base);
         async move { http.post(url).bearer_auth(ADMIN_KEY).json(&json!({"externalUserId": user})).send().await.unwrap() }
     };
-    for _ in 0..kyc_server::security::SESSIONS_PER_USER_PER_HOUR {
+    for _ in 0..kyc_server::rate_limit::SESSIONS_PER_USER_PER_HOUR {
         assert_eq!(make("many-tabs").await.status(), 201);
     }
     let r = make("many-tabs").await;

@@ -1,4 +1,4 @@
-//! A patient attacker against issue 22's defences (intake.rs, http.rs, security.rs): chunked and
+//! A patient attacker against issue 22's defences (intake.rs, http.rs, rate_limit.rs, auth.rs): chunked and
 //! lying bodies, oversized declarations, budget and place leaks after refused, aborted,
 //! timed-out and cancelled uploads, stalled JSON bodies from many addresses, thousands of short
 //! connections, the health reserve, h2c through `Upgrade`, idle and old connections,
@@ -990,7 +990,7 @@ async fn upload_places_per_address_hold_behind_a_trusted_proxy_whatever_the_clie
 #[test]
 fn the_client_address_walks_left_through_cidr_proxies_over_many_lines() {
     use axum::http::{HeaderMap, HeaderValue};
-    use kyc_server::security::client_ip_from;
+    use kyc_server::client_ip::client_ip_from;
     let trusted: Vec<ipnet::IpNet> = vec!["10.0.0.0/8".parse().unwrap(), "fd00::/8".parse().unwrap()];
     let peer: SocketAddr = "10.1.2.3:4567".parse().unwrap();
     let mut h = HeaderMap::new();
@@ -1062,7 +1062,7 @@ async fn a_hundred_and_forty_wrong_admin_keys_are_counted_with_the_visitors() {
 #[tokio::test]
 async fn sessions_per_user_count_across_addresses_and_refusals() {
     let app = spawn_app_with(Options { admin_key: Some(ADMIN_KEY.into()), ..Options::default() }).await;
-    let limit = kyc_server::security::SESSIONS_PER_USER_PER_HOUR;
+    let limit = kyc_server::rate_limit::SESSIONS_PER_USER_PER_HOUR;
     let mut codes = std::collections::BTreeMap::<u16, u32>::new();
     for n in 0..limit + 10 {
         let r = client_from(ip(83 + (n % 5) as u8))

@@ -280,7 +280,11 @@ async fn restarted(app: &TestApp) -> (AppState, String) {
     let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", l.local_addr().unwrap());
     let router = kyc_server::app(state.clone(), None);
-    tokio::spawn(async move { kyc_server::serve(l, router, std::future::pending()).await.unwrap() });
+    let workers = state.clone();
+    tokio::spawn(async move {
+        let (timeouts, limits) = (Default::default(), Default::default());
+        kyc_server::run(l, router, workers, std::future::pending(), timeouts, limits).await.unwrap();
+    });
     (state, base)
 }
 

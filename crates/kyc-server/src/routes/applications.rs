@@ -9,18 +9,19 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
+use kyc_domain::api::{ApiCode, ApplicationCreated, ApplicationView, SessionView};
 use kyc_domain::wire::{codes, field_named_in, information_body_string, ServerFields};
 use kyc_domain::{parse_draft, ApplicationStatus, DraftDto, ErrorCode, FieldError, Violation};
 use reqwest::Method;
 use secrecy::ExposeSecret;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::net::SocketAddr;
 
+use crate::client_ip::client_ip_from;
 use crate::db::{ApplicationRow, SessionRow};
 use crate::error::ApiError;
-use crate::security::client_ip;
+use crate::state::AppState;
 use crate::upstream::{Payload, UpstreamError};
-use crate::AppState;
 
 pub async fn create(
     State(state): State<AppState>,
@@ -28,9 +29,9 @@ pub async fn create(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     h: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    super::require_json(&h)?;
-    let draft: DraftDto = super::parse_json(&body)?;
+) -> Result<(StatusCode, Json<ApplicationCreated>), ApiError> {
+    crate::body::require_json(&h)?;
+    let draft: DraftDto = crate::body::parse_json(&body)?;
     // Creation attempts per session and per user (each can end in "email already used").
     let (session_key, user_key) =
         (format!("create:session:{}", sess.id), format!("create:user:{}", sess.external_user_id));
@@ -38,7 +39,7 @@ pub async fn create(
         (session_key.as_str(), CREATE_PER_SESSION_PER_HOUR, 3600),
         (user_key.as_str(), CREATE_PER_USER_PER_DAY, 86_400),
     ];
-    if crate::security::limit_hit(&state, &limits).await.is_err() {
+    if crate::rate_limit::limit_hit(&state, &limits).await.is_err() {
         tracing::warn!(event = "create_limited", "too many application attempts");
         return Err(ApiError::RateLimited);
     }
@@ -50,7 +51,7 @@ pub async fn create(
     })?;
     // One application per user: try to insert it (the common case, one statement); when the
     // user already has one, continue it, never a second one.
-    let now = crate::now_secs();
+    let now = crate::clock::now_secs();
     let fresh = ApplicationRow {
         id: crate::random::hex(16),
         session_id: sess.id.clone(),
@@ -75,7 +76,7 @@ pub async fn create(
                         "resume of a half-created application with another draft"
                     );
                     return Err(ApiError::Conflict {
-                        code: "draft_changed",
+                        code: ApiCode::DraftChanged,
                         message: "this application is being created from a different draft; send the same draft again",
                         fields: vec![],
                     });
@@ -87,7 +88,7 @@ pub async fn create(
             // has one user) or was deleted between the two statements.
             None => {
                 return Err(ApiError::Conflict {
-                    code: "application_exists",
+                    code: ApiCode::ApplicationExists,
                     message: "this session already has an application",
                     fields: vec![],
                 })
@@ -102,7 +103,7 @@ pub async fn create(
             state.config.public_base_url,
             state.config.webhook_secret.expose_secret()
         ),
-        ip_address: client_ip(&state, peer, &h),
+        ip_address: client_ip_from(&state.config.trusted_proxies, peer, &h).to_string(),
     };
     let body = information_body_string(&applicant, &server, state.config.profile);
     match state.upstream.call(Method::POST, "/open/api/kyc/share/information", &[], Payload::Json(&body)).await {
@@ -115,12 +116,15 @@ pub async fn create(
         }
         Err(e) => {
             // Keep the `creating` row: a retry resumes with the same requestNo.
-            return Err(crate::upstream_failure(&e));
+            return Err(ApiError::from(&e));
         }
     }
     crate::work::step(&state, &row.id, crate::work::CREATED, "widget").await?;
     tracing::info!(event = "application_created", "application forwarded upstream");
-    Ok((StatusCode::CREATED, Json(json!({"applicationId": row.id, "status": crate::work::CREATED.to.as_str()}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(ApplicationCreated { application_id: row.id, status: crate::work::CREATED.to.as_str().to_owned() }),
+    ))
 }
 
 /// SHA-256 over the application's secret `requestNo` and the draft as parsed (field order
@@ -138,7 +142,7 @@ fn draft_hash(request_no: &str, draft: &DraftDto) -> String {
 /// it is the provider's refusal (502), not a validation result without fields.
 fn rejected_fields(code: i64, msg: &str) -> ApiError {
     let Some(field) = field_named_in(msg) else {
-        return crate::upstream_failure(&UpstreamError::Rejected { code, msg: String::new() });
+        return ApiError::from(&UpstreamError::Rejected { code, msg: String::new() });
     };
     tracing::warn!(event = "upstream_rejected", code, field = field.path(), "upstream refused a field");
     let code = if msg.contains("already used") { ErrorCode::AlreadyUsed } else { ErrorCode::RejectedByProvider };
@@ -149,50 +153,20 @@ fn rejected_fields(code: i64, msg: &str) -> ApiError {
 pub const CREATE_PER_SESSION_PER_HOUR: u32 = 5;
 pub const CREATE_PER_USER_PER_DAY: u32 = 10;
 
-/// Loads an application and checks it belongs to the caller's user (403 otherwise).
-pub async fn owned(state: &AppState, sess: &SessionRow, id: &str) -> Result<ApplicationRow, ApiError> {
-    let app = state.db.application(id).await?.ok_or(ApiError::NotFound)?;
-    if app.external_user_id != sess.external_user_id {
-        return Err(ApiError::Forbidden("this application belongs to another user"));
-    }
-    if app.status == ApplicationStatus::Creating {
-        return Err(ApiError::NotFound);
-    }
-    Ok(app)
-}
-
 pub async fn get(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
-    let mut app = owned(&state, &sess, &id).await?;
+) -> Result<Json<ApplicationView>, ApiError> {
+    let mut app = crate::auth::owned(&state, &sess, &id).await?;
     // Webhooks can be lost, so a reviewing application is re-queried (at most every few
     // seconds, one query in flight) when the widget polls.
-    if app.status == ApplicationStatus::Reviewing && crate::now_secs() - app.updated_at >= 2 {
+    if app.status == ApplicationStatus::Reviewing && crate::clock::now_secs() - app.updated_at >= 2 {
         if let Ok(Some(s)) = crate::work::confirm_status(&state, &app, "poll").await {
             app.status = s;
         }
     }
-    Ok(Json(widget_view(&state, &app).await?))
-}
-
-/// What the widget sees of an application: `submitting` is shown as `reviewing` (the submit
-/// is under way), and which photos the backend already has.
-async fn widget_view(state: &AppState, app: &ApplicationRow) -> Result<Value, ApiError> {
-    let documents = state.db.documents(&app.id).await?;
-    Ok(json!({
-        "applicationId": app.id,
-        "status": shown_status(app.status),
-        "updatedAt": crate::rfc3339(app.updated_at),
-        "documents": documents,
-    }))
-}
-
-/// An application's status as the widget and the partner see it: the internal `submitting` (a
-/// submit under way) is `reviewing`.
-fn shown_status(s: ApplicationStatus) -> &'static str {
-    s.for_widget().unwrap_or(s).as_str()
+    Ok(Json(crate::views::widget_view(&state, &app).await?))
 }
 
 /// `GET /v1/session`: where this session's user stands — `application` is `null` before the
@@ -202,44 +176,13 @@ fn shown_status(s: ApplicationStatus) -> &'static str {
 pub async fn session_view(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SessionView<Value>>, ApiError> {
     let app =
         state.db.application_of_user(&sess.external_user_id).await?.filter(|a| a.status != ApplicationStatus::Creating);
     let application = match &app {
-        Some(a) => widget_view(&state, a).await?,
-        None => Value::Null,
+        Some(a) => Some(crate::views::widget_view(&state, a).await?),
+        None => None,
     };
-    let staged = super::staging::staged_view(&state, &sess.external_user_id).await?;
-    Ok(Json(json!({"expiresAt": crate::rfc3339(sess.expires_at), "application": application, "staged": staged})))
-}
-
-/// The application view of docs/api.md (no PII), for the partner's admin endpoints. Only
-/// `draft`, `reviewing`, `approved` and `rejected` are shown: `submitting` (a submit in flight)
-/// is `reviewing` in `status`, and the history leaves out the internal `creating` and
-/// `submitting` entries, a repeat of the same status in a row (a failed submit's way back to
-/// `draft`) shown once, at its first time.
-pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<Value, ApiError> {
-    let mut entries = state.db.history(&app.id).await?;
-    entries.retain(|h| h.status.is_public());
-    entries.dedup_by(|later, earlier| later.status == earlier.status);
-    let history: Vec<Value> = entries
-        .into_iter()
-        .map(|h| json!({"status": h.status.as_str(), "at": crate::rfc3339(h.at), "source": h.source}))
-        .collect();
-    let documents: Vec<Value> = state
-        .db
-        .document_entries(&app.id)
-        .await?
-        .into_iter()
-        .map(|d| json!({"kind": d.kind, "source": d.source, "uploadedAt": crate::rfc3339(d.uploaded_at)}))
-        .collect();
-    Ok(json!({
-        "applicationId": app.id,
-        "externalUserId": app.external_user_id,
-        "status": shown_status(app.status),
-        "createdAt": crate::rfc3339(app.created_at),
-        "updatedAt": crate::rfc3339(app.updated_at),
-        "history": history,
-        "documents": documents,
-    }))
+    let staged = crate::views::staged_view(&state, &sess.external_user_id).await?;
+    Ok(Json(SessionView { expires_at: crate::clock::rfc3339(sess.expires_at), application, staged }))
 }

@@ -19,16 +19,19 @@ use axum::{Extension, Json};
 use kyc_domain::photo::DocumentKind;
 use kyc_domain::{HandoffState, HandoffView};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use subtle::ConstantTimeEq;
 
-use super::documents::receive_photo;
-use super::staging::{listed_photos, not_submitted, open_draft, photo_list, stage_photo};
+use kyc_domain::api::{HandoffClaimed, HandoffCreated, HandoffStatus};
+
+use crate::auth::Capability;
 use crate::db::{HandoffRow, SessionRow};
 use crate::error::ApiError;
-use crate::security::Capability;
+use crate::photo_intake::receive_photo;
 use crate::staging::{self as st, CAPABILITY_TTL_SECS};
-use crate::AppState;
+use crate::staging::{listed_photos, not_submitted, open_draft, stage_photo};
+use crate::state::AppState;
+use crate::views::photo_list;
 
 /// `POST /v1/handoff/claim` bodies are tiny: a token and a device id.
 pub const CLAIM_LIMIT: usize = 1024;
@@ -44,14 +47,14 @@ pub async fn create(
     Extension(sess): Extension<SessionRow>,
     h: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    super::require_json(&h)?;
-    let req: NewHandoff = super::parse_json(&body)?;
+) -> Result<(StatusCode, Json<HandoffCreated>), ApiError> {
+    crate::body::require_json(&h)?;
+    let req: NewHandoff = crate::body::parse_json(&body)?;
     let (page, origin) = st::handoff_page(&req.url).map_err(ApiError::BadRequest)?;
     // The link must lead to a page of the partner's: an origin the backend allows, or the one
     // this request comes from (which the origin check already let through).
     let own = h.get(header::ORIGIN).and_then(|v| v.to_str().ok()).is_some_and(|o| o.eq_ignore_ascii_case(&origin));
-    if !own && !crate::security::page_origin_allowed(&state, &origin) {
+    if !own && !crate::cors::page_origin_allowed(&state, &origin) {
         tracing::warn!(event = "handoff_url_refused", "handoff link for an origin that is not allowed");
         return Err(ApiError::BadRequest("the url's origin is not one this backend allows"));
     }
@@ -61,7 +64,7 @@ pub async fn create(
     let link = format!("{page}#kyc-handoff={token}");
     let qr_svg =
         st::qr_svg(&link).ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the link does not fit a QR code")))?;
-    let now = crate::now_secs();
+    let now = crate::clock::now_secs();
     let expires_at = now + state.config.handoff_ttl_secs;
     if !state.db.create_handoff(&sess.external_user_id, &token_hash, &match_code, now, expires_at).await? {
         return Err(ApiError::already_submitted());
@@ -69,7 +72,7 @@ pub async fn create(
     tracing::info!(event = "handoff_created", "a link for a phone was made");
     Ok((
         StatusCode::CREATED,
-        Json(json!({"link": link, "qrSvg": qr_svg, "matchCode": match_code, "expiresAt": crate::rfc3339(expires_at)})),
+        Json(HandoffCreated { link, qr_svg, match_code, expires_at: crate::clock::rfc3339(expires_at) }),
     ))
 }
 
@@ -79,20 +82,23 @@ pub async fn create(
 pub async fn get(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<HandoffStatus>, ApiError> {
     let photos = photo_list(&listed_photos(&state, &sess.external_user_id).await?);
     let Some(row) = state.db.handoff_of_user(&sess.external_user_id).await? else {
-        return Ok(Json(
-            json!({"state": HandoffView::None.as_str(), "matchCode": null, "expiresAt": null, "photos": photos}),
-        ));
+        return Ok(Json(HandoffStatus {
+            state: HandoffView::None.as_str().to_owned(),
+            match_code: None,
+            expires_at: None,
+            photos,
+        }));
     };
-    let (shown, expires_at) = visible(&row, crate::now_secs());
-    Ok(Json(json!({
-        "state": shown.as_str(),
-        "matchCode": row.match_code,
-        "expiresAt": crate::rfc3339(expires_at),
-        "photos": photos,
-    })))
+    let (shown, expires_at) = visible(&row, crate::clock::now_secs());
+    Ok(Json(HandoffStatus {
+        state: shown.as_str().to_owned(),
+        match_code: Some(row.match_code),
+        expires_at: Some(crate::clock::rfc3339(expires_at)),
+        photos,
+    }))
 }
 
 /// The state shown and the expiry that matters in it.
@@ -128,18 +134,18 @@ fn claimable(row: &HandoffRow, now: i64) -> bool {
     row.state.is_open() && row.expires_at > now
 }
 
-pub async fn claim(State(state): State<AppState>, h: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
-    super::require_json(&h)?;
+pub async fn claim(State(state): State<AppState>, h: HeaderMap, body: Body) -> Result<Json<HandoffClaimed>, ApiError> {
+    crate::body::require_json(&h)?;
     // Nothing authorised this request yet: a declared length over the limit is refused before
     // a byte is read, and at most CLAIM_LIMIT bytes are ever read.
-    let body = super::read_capped(&h, body, CLAIM_LIMIT as u64).await?;
-    let req: Claim = super::parse_json(&body)?;
+    let body = crate::body::read_capped(&h, body, CLAIM_LIMIT as u64).await?;
+    let req: Claim = crate::body::parse_json(&body)?;
     let device = st::device_hash(&req.device).ok_or(ApiError::BadRequest("device must be 32-64 hex characters"))?;
     if !st::is_secret_shaped(&req.token) {
         return Err(ApiError::HandoffInvalid);
     }
     let token_hash = st::secret_hash(&req.token);
-    let now = crate::now_secs();
+    let now = crate::clock::now_secs();
     // Looked up by its hash (timing can only tell about hashes), then compared in constant time.
     let found = state.db.handoff_by_token(&token_hash).await?;
     let row = found
@@ -171,13 +177,13 @@ pub async fn claim(State(state): State<AppState>, h: HeaderMap, body: Body) -> R
     tracing::info!(event = "handoff_claimed", again = !bound, "a phone claimed its link");
     let user = &row.external_user_id;
     let photos: Vec<String> = listed_photos(&state, user).await?.into_iter().map(|p| p.kind).collect();
-    Ok(Json(json!({
-        "capability": capability,
-        "matchCode": row.match_code,
-        "expiresAt": crate::rfc3339(now + CAPABILITY_TTL_SECS),
-        "shape": shape(open_draft(&state, user).await?.as_ref()),
-        "photos": photos,
-    })))
+    Ok(Json(HandoffClaimed {
+        capability,
+        match_code: row.match_code.clone(),
+        expires_at: crate::clock::rfc3339(now + CAPABILITY_TTL_SECS),
+        shape: shape(open_draft(&state, user).await?.as_ref()).to_owned(),
+        photos,
+    }))
 }
 
 /// `passport` when the staged draft says the document is a passport (`idDocType` 2), else
@@ -213,7 +219,7 @@ pub async fn done(
     State(state): State<AppState>,
     Extension(cap): Extension<Capability>,
 ) -> Result<StatusCode, ApiError> {
-    if !state.db.handoff_done(&cap.hash, crate::now_secs()).await? {
+    if !state.db.handoff_done(&cap.hash, crate::clock::now_secs()).await? {
         return Err(ApiError::Unauthorized);
     }
     tracing::info!(event = "handoff_done", "the phone is done");
@@ -223,6 +229,7 @@ pub async fn done(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn row(state: HandoffState, expires_at: i64, claimed_at: Option<i64>) -> HandoffRow {
         HandoffRow {

@@ -1,4 +1,8 @@
-//! The `/v1` API of docs/api.md, one file per resource.
+//! The `/v1` API of docs/api.md, one file per resource. The route table below is also the
+//! authorisation table and the body table: each group of routes carries its guard (auth.rs)
+//! and what its bodies may be (intake.rs) as `route_layer`s, both run before a single body
+//! byte is read. A route file is a leaf: what several routes share lives below them
+//! (photo_intake.rs, staging/, views.rs, body.rs, auth.rs).
 
 mod admin;
 mod applications;
@@ -9,55 +13,116 @@ mod staging;
 mod submit;
 mod webhook;
 
-pub(crate) use documents::read_capped;
-pub(crate) use handoff::CLAIM_LIMIT;
-pub(crate) use webhook::MAX_BODY as WEBHOOK_MAX_BODY;
-pub use webhook::{webhook_secret_ok, Dedup as WebhookDedup};
-
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::routing::{get, post, put};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::StatusCode;
+use axum::middleware::{from_fn_with_state, Next};
+use axum::response::Response;
+use axum::routing::{any, get, post, put};
 use axum::Router;
+use std::future::Future;
 
+use crate::auth;
+use crate::body::JSON_LIMIT;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::intake::{bodies_in_flight, Bodies};
+use crate::state::AppState;
 
-/// JSON bodies are small; photos have their own limit (documents.rs).
-pub(crate) const JSON_LIMIT: usize = 64 * 1024;
+/// `group` with its bodies' kind: the body budget and the upload places (intake.rs).
+fn bodies(group: Router<AppState>, state: &AppState, kind: Bodies) -> Router<AppState> {
+    group.route_layer(from_fn_with_state((state.clone(), kind), bodies_in_flight))
+}
 
-pub fn v1() -> Router<AppState> {
-    Router::new()
-        .route("/v1/sessions", post(sessions::create))
-        .route("/v1/applications", post(applications::create))
-        .route("/v1/applications/{id}", get(applications::get))
-        .route("/v1/session", get(applications::session_view))
-        .route("/v1/admin/applications", get(admin::list))
-        .route("/v1/admin/applications/{id}", get(admin::one))
-        .route(
-            "/v1/applications/{id}/documents/{kind}",
-            // The handler reads the body itself with a hard 5,000,000-byte cap (413 beyond).
-            put(documents::put).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/v1/applications/{id}/submit", post(submit::submit))
-        // Staging and "continue on a phone" (STAGING.md). Photo bodies are read by the shared
-        // photo intake with the same 5,000,000-byte cap as documents (documents::receive_photo).
-        .route("/v1/draft", put(staging::put_draft).delete(staging::delete_draft))
-        .route("/v1/photos/{kind}", put(staging::put_photo).layer(DefaultBodyLimit::disable()).get(staging::get_photo))
-        .route("/v1/handoff", post(handoff::create).get(handoff::get).delete(handoff::cancel))
-        // Unauthenticated until its handler reads the token from a body of at most 1 KiB.
-        .route("/v1/handoff/claim", post(handoff::claim).layer(DefaultBodyLimit::max(handoff::CLAIM_LIMIT)))
-        .route("/v1/handoff/photos/{kind}", put(handoff::put_photo).layer(DefaultBodyLimit::disable()))
-        .route("/v1/handoff/done", post(handoff::done))
-        .route(
-            "/v1/admin/applications/{id}/reports/{kind}",
-            // Read by the handler after the admin key was checked, capped at 5,000,000 bytes.
-            put(admin::put_report).layer(DefaultBodyLimit::disable()),
-        )
-        .route("/v1/webhooks/kyc/{secret}", post(webhook::receive).layer(DefaultBodyLimit::max(webhook::MAX_BODY)))
-        .route("/v1", axum::routing::any(not_found))
-        .route("/v1/{*rest}", axum::routing::any(not_found))
+/// `group` behind `guard` (auth.rs), which runs before the group's body layer.
+fn guarded<F, Fut>(group: Router<AppState>, state: &AppState, guard: F) -> Router<AppState>
+where
+    F: Fn(State<AppState>, Request, Next) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Response> + Send + 'static,
+{
+    group.route_layer(from_fn_with_state(state.clone(), guard))
+}
+
+pub fn v1(state: &AppState) -> Router<AppState> {
+    let json = Bodies::Json(JSON_LIMIT);
+    // The partner's server, by its admin key.
+    let partner = bodies(Router::new().route("/v1/sessions", post(sessions::create)), state, json);
+    let admin = Router::new()
+        .merge(bodies(
+            Router::new()
+                .route("/v1/admin/applications", get(admin::list))
+                .route("/v1/admin/applications/{id}", get(admin::one)),
+            state,
+            json,
+        ))
+        .merge(bodies(
+            // Read by the handler with a hard 5,000,000-byte cap.
+            Router::new().route(
+                "/v1/admin/applications/{id}/reports/{kind}",
+                put(admin::put_report).layer(DefaultBodyLimit::disable()),
+            ),
+            state,
+            Bodies::Report,
+        ));
+    // The applicant's browser, by its session token.
+    let applicant = Router::new()
+        .merge(bodies(
+            Router::new()
+                .route("/v1/applications", post(applications::create))
+                .route("/v1/applications/{id}", get(applications::get))
+                .route("/v1/session", get(applications::session_view))
+                .route("/v1/applications/{id}/submit", post(submit::submit))
+                // Staging and "continue on a phone" (STAGING.md).
+                .route("/v1/draft", put(staging::put_draft).delete(staging::delete_draft))
+                .route("/v1/handoff", post(handoff::create).get(handoff::get).delete(handoff::cancel)),
+            state,
+            json,
+        ))
+        .merge(bodies(
+            // Photo bodies are read by the photo intake (photo_intake.rs) with a hard
+            // 5,000,000-byte cap.
+            Router::new()
+                .route("/v1/applications/{id}/documents/{kind}", put(documents::put).layer(DefaultBodyLimit::disable()))
+                .route(
+                    "/v1/photos/{kind}",
+                    put(staging::put_photo).layer(DefaultBodyLimit::disable()).get(staging::get_photo),
+                ),
+            state,
+            Bodies::Photo,
+        ));
+    // A phone, by the handoff capability it claimed.
+    let phone = Router::new()
+        .merge(bodies(
+            Router::new()
+                .route("/v1/handoff/photos/{kind}", put(handoff::put_photo).layer(DefaultBodyLimit::disable())),
+            state,
+            Bodies::Photo,
+        ))
+        .merge(bodies(Router::new().route("/v1/handoff/done", post(handoff::done)), state, json));
+    // The provider, by the path secret.
+    let provider = bodies(
+        Router::new()
+            .route("/v1/webhooks/kyc/{secret}", post(webhook::receive).layer(DefaultBodyLimit::max(webhook::MAX_BODY))),
+        state,
+        Bodies::Json(webhook::MAX_BODY),
+    );
+    // Anyone: the claim carries its one-time token in its body of at most 1 KiB; unknown `/v1`
+    // paths are the JSON 404; health.
+    let public = Router::new()
+        .merge(bodies(
+            Router::new()
+                .route("/v1/handoff/claim", post(handoff::claim).layer(DefaultBodyLimit::max(handoff::CLAIM_LIMIT))),
+            state,
+            Bodies::Json(handoff::CLAIM_LIMIT),
+        ))
+        .merge(bodies(Router::new().route("/v1", any(not_found)).route("/v1/{*rest}", any(not_found)), state, json))
         .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(ready))
+        .route("/readyz", get(ready));
+    Router::new()
+        .merge(guarded(partner, state, auth::partner))
+        .merge(guarded(admin, state, auth::admin))
+        .merge(guarded(applicant, state, auth::session_token))
+        .merge(guarded(phone, state, auth::handoff_capability))
+        .merge(guarded(provider, state, webhook::path_secret))
+        .merge(public)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
 }
 
@@ -72,26 +137,4 @@ async fn ready(State(state): State<AppState>) -> StatusCode {
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     }
-}
-
-/// JSON endpoints accept only `application/json` (docs/security.md IV-6).
-pub(crate) fn require_json(h: &HeaderMap) -> Result<(), ApiError> {
-    let ct = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")) {
-        Ok(())
-    } else {
-        Err(ApiError::UnsupportedMediaType("send application/json"))
-    }
-}
-
-/// Parses a JSON body into `T`; unknown fields and malformed JSON are a 400 whose message
-/// names no value (serde's text can quote input, so it is not passed on).
-pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
-    serde_json::from_slice(body).map_err(|e| {
-        if e.to_string().contains("unknown field") {
-            ApiError::BadRequest("the body contains a field that is not accepted")
-        } else {
-            ApiError::BadRequest("the body is not valid JSON of the expected shape")
-        }
-    })
 }

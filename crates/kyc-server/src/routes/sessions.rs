@@ -5,13 +5,14 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
+use kyc_domain::api::SessionCreated;
+
+use crate::auth::{new_token, SESSION_TTL_SECS};
 use crate::db::SessionRow;
 use crate::error::ApiError;
 use crate::reports::safe_segment;
-use crate::security::{admin_authorized, new_token, SESSION_TTL_SECS};
-use crate::AppState;
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
@@ -23,19 +24,16 @@ pub async fn create(
     State(state): State<AppState>,
     h: HeaderMap,
     body: Bytes,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    if !admin_authorized(&state, &h) {
-        return Err(ApiError::Unauthorized);
-    }
-    super::require_json(&h)?;
-    let req: NewSession = super::parse_json(&body)?;
+) -> Result<(StatusCode, Json<SessionCreated>), ApiError> {
+    crate::body::require_json(&h)?;
+    let req: NewSession = crate::body::parse_json(&body)?;
     if !safe_segment(&req.external_user_id) {
         return Err(ApiError::BadRequest("externalUserId must be 1-64 of letters, digits, '.', '_' or '-'"));
     }
     // Sessions per partner user (across instances): one person reloading the signup page gets
     // plenty; thirty tokens for one person do not buy thirty people's share of anything.
     let key = format!("sessions:user:{}", req.external_user_id);
-    if crate::security::limit_hit(&state, &[(key.as_str(), crate::security::SESSIONS_PER_USER_PER_HOUR, 3600)])
+    if crate::rate_limit::limit_hit(&state, &[(key.as_str(), crate::rate_limit::SESSIONS_PER_USER_PER_HOUR, 3600)])
         .await
         .is_err()
     {
@@ -43,9 +41,12 @@ pub async fn create(
         return Err(ApiError::RateLimited);
     }
     let (token, id, token_hash) = new_token();
-    let now = crate::now_secs();
+    let now = crate::clock::now_secs();
     let row = SessionRow { id, token_hash, external_user_id: req.external_user_id, expires_at: now + SESSION_TTL_SECS };
     state.db.insert_session(&row, now).await?;
     tracing::info!(event = "session_created", "session created");
-    Ok((StatusCode::CREATED, Json(json!({"sessionToken": token, "expiresAt": crate::rfc3339(row.expires_at)}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(SessionCreated { session_token: token, expires_at: crate::clock::rfc3339(row.expires_at) }),
+    ))
 }

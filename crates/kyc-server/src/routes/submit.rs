@@ -2,27 +2,27 @@
 //! instances can take duplicate submits. Cheap checks first (every required photo uploaded or
 //! staged, the reports there: `409 documents_missing` / `reports_missing`); then the caller
 //! whose conditional update moves the application `draft → submitting` wins its lease
-//! (work.rs) — once no upload to it is in flight — and alone does the work: the user's staged
+//! (work/submit.rs) — once no upload to it is in flight — and alone does the work: the user's staged
 //! photos (STAGING.md), the missing-documents check, the reports, `merchantProcess`, then
 //! `reviewing`. Every other caller waits for that outcome and answers it, or `409` if it does
 //! not come in time. An ambiguous upstream failure (a timeout, a 5xx) is resolved by asking the
 //! provider before anything is retried; what cannot be resolved now stays `submitting` and is
-//! finished by the reconciler (work.rs) once the lease is given back or runs out.
+//! finished by the reconciler (work/workers.rs) once the lease is given back or runs out.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
+use kyc_domain::api::{ApiCode, StatusView};
 use kyc_domain::photo::DocumentKind;
 use kyc_domain::{missing_documents, ApplicationStatus, FieldError};
-use serde_json::{json, Value};
 use std::time::Duration;
 
 use crate::db::{ApplicationRow, SessionRow};
 use crate::error::ApiError;
 use crate::reports::{self, REPORT_KINDS};
+use crate::state::AppState;
 use crate::upstream::UpstreamError;
 use crate::work::{self, SubmitClaim, SubmitError, SubmitLease};
-use crate::AppState;
 
 /// How long a duplicate submit waits for the one in flight.
 pub const WAIT_FOR_OTHER: Duration = Duration::from_secs(15);
@@ -31,17 +31,16 @@ pub const WAIT_FOR_OTHER: Duration = Duration::from_secs(15);
 /// coming or one is stuck upstream.
 pub const WAIT_FOR_UPLOADS: Duration = Duration::from_secs(work::UPLOAD_MARK_SECS as u64 + 2);
 
-fn accepted(s: ApplicationStatus) -> (StatusCode, Json<Value>) {
-    let shown = s.for_widget().unwrap_or(s);
-    (StatusCode::ACCEPTED, Json(json!({"status": shown.as_str()})))
+fn accepted(s: ApplicationStatus) -> (StatusCode, Json<StatusView>) {
+    (StatusCode::ACCEPTED, Json(StatusView { status: crate::views::shown_status(s).to_owned() }))
 }
 
 pub async fn submit(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
     Path(id): Path<String>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let app = super::applications::owned(&state, &sess, &id).await?;
+) -> Result<(StatusCode, Json<StatusView>), ApiError> {
+    let app = crate::auth::owned(&state, &sess, &id).await?;
     if app.status == ApplicationStatus::Draft {
         precheck(&state, &app).await?;
         if let Some(lease) = claim(&state, &app).await? {
@@ -61,7 +60,7 @@ async fn precheck(state: &AppState, app: &ApplicationRow) -> Result<(), ApiError
     let mut present: Vec<DocumentKind> =
         state.db.documents(&app.id).await?.iter().filter_map(|k| DocumentKind::parse(k)).collect();
     // Only staged photos sealed under a configured key count (one that cannot open is not there).
-    let staged = super::staging::listed_photos(state, &app.external_user_id).await?;
+    let staged = crate::staging::listed_photos(state, &app.external_user_id).await?;
     present.extend(staged.iter().filter_map(|p| DocumentKind::parse(&p.kind)));
     let missing = missing_documents(&present);
     if !missing.is_empty() {
@@ -97,7 +96,7 @@ async fn claim(state: &AppState, app: &ApplicationRow) -> Result<Option<SubmitLe
 
 fn documents_missing(fields: Vec<FieldError>) -> ApiError {
     ApiError::Conflict {
-        code: "documents_missing",
+        code: ApiCode::DocumentsMissing,
         message: "upload the front of the ID and a photo of the face first",
         fields,
     }
@@ -105,14 +104,18 @@ fn documents_missing(fields: Vec<FieldError>) -> ApiError {
 
 fn reports_missing() -> ApiError {
     ApiError::Conflict {
-        code: "reports_missing",
+        code: ApiCode::ReportsMissing,
         message: "the partner has not provided the AML and IDV reports for this applicant yet",
         fields: vec![],
     }
 }
 
 fn submit_failed() -> ApiError {
-    ApiError::Conflict { code: "submit_failed", message: "the submit did not go through; try again", fields: vec![] }
+    ApiError::Conflict {
+        code: ApiCode::SubmitFailed,
+        message: "the submit did not go through; try again",
+        fields: vec![],
+    }
 }
 
 /// This caller holds the lease: submit, settle every failure, give the lease back.
@@ -120,7 +123,7 @@ async fn run(
     state: &AppState,
     app: &ApplicationRow,
     lease: SubmitLease,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<StatusView>), ApiError> {
     let outcome = work::complete_submit(state, app, &lease, "widget").await;
     if matches!(outcome, Err(SubmitError::LeaseLost)) {
         // Another holder took it over (this one stalled past its lease): answer its outcome.
@@ -136,7 +139,7 @@ async fn settle(
     state: &AppState,
     app: &ApplicationRow,
     outcome: Result<(), SubmitError>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
+) -> Result<(StatusCode, Json<StatusView>), ApiError> {
     let back_to_draft = || work::step(state, &app.id, work::SUBMIT_FAILED, "widget");
     match outcome {
         Ok(()) => Ok(accepted(work::SUBMITTED.to)),
@@ -158,15 +161,15 @@ async fn settle(
                 }
                 Ok(_) => {
                     back_to_draft().await?;
-                    Err(crate::upstream_failure(&e))
+                    Err(ApiError::from(&e))
                 }
                 // Still unknown: stays `submitting`; the reconciler settles it.
-                Err(_) => Err(crate::upstream_failure(&e)),
+                Err(_) => Err(ApiError::from(&e)),
             }
         }
         Err(SubmitError::Upstream(e)) => {
             back_to_draft().await?;
-            Err(crate::upstream_failure(&e))
+            Err(ApiError::from(&e))
         }
         Err(SubmitError::LeaseLost) => wait_for_outcome(state, &app.id).await,
         Err(SubmitError::Database(e)) => Err(e.into()),
@@ -175,7 +178,7 @@ async fn settle(
 }
 
 /// Another caller (on any instance) is submitting: answer its outcome.
-async fn wait_for_outcome(state: &AppState, id: &str) -> Result<(StatusCode, Json<Value>), ApiError> {
+async fn wait_for_outcome(state: &AppState, id: &str) -> Result<(StatusCode, Json<StatusView>), ApiError> {
     let deadline = tokio::time::Instant::now() + WAIT_FOR_OTHER;
     loop {
         let app = state.db.application(id).await?.ok_or(ApiError::NotFound)?;
@@ -186,7 +189,7 @@ async fn wait_for_outcome(state: &AppState, id: &str) -> Result<(StatusCode, Jso
         }
         if tokio::time::Instant::now() >= deadline {
             return Err(ApiError::Conflict {
-                code: "submit_in_progress",
+                code: ApiCode::SubmitInProgress,
                 message: "this application is being submitted; check its status in a moment",
                 fields: vec![],
             });

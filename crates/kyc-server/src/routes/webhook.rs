@@ -1,26 +1,25 @@
 //! `POST /v1/webhooks/kyc/{secret}`: a doorbell, not a message (docs/security.md WH-*). The path
 //! secret is checked before the body is read (`KYC_WEBHOOK_SECRET`, or during a rotation
 //! `KYC_WEBHOOK_SECRET_PREVIOUS`); only `application/json` of at most 4 KiB is read; requests
-//! are rate-limited per client (security.rs); a `(requestNo, kycStatus)` seen within
-//! [`DEDUP_WINDOW_SECS`] is answered 200 and dropped; the rest becomes a job in the database
+//! are rate-limited per client (rate_limit.rs); a `(requestNo, kycStatus)` seen within
+//! `DEDUP_WINDOW_SECS` (rate_limit.rs) is answered 200 and dropped; the rest becomes a job in the database
 //! (one per `requestNo` while pending) that a worker on any instance claims, confirming the
 //! status with a signed `queryMerchantKyc` before anything is stored. A full job table is a
 //! 503, so the provider retries later.
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
-use std::collections::HashMap;
-use std::sync::Mutex;
 
+use crate::auth::secret_matches;
 use crate::error::ApiError;
-use crate::security::secret_matches;
-use crate::AppState;
+use crate::state::AppState;
 
 pub const MAX_BODY: usize = 4 * 1024;
-pub const DEDUP_WINDOW_SECS: i64 = 60;
 /// Jobs waiting in the database beyond which a webhook is answered 503 (the provider retries).
 pub const MAX_PENDING_JOBS: i64 = 10_000;
 
@@ -32,53 +31,34 @@ struct Notification {
     kyc_status: Option<String>,
 }
 
+/// Guard of the webhook route: its path secret, checked before the body is read, as sent (not
+/// percent-decoded). A wrong one is the JSON 404 of an unknown path.
+pub async fn path_secret(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
+    let secret = req.uri().path().rsplit_once('/').map_or("", |(_, s)| s);
+    if !webhook_secret_ok(&state, secret) {
+        tracing::warn!(event = "webhook_bad_secret", "webhook with a wrong path secret");
+        return ApiError::NotFound.into_response();
+    }
+    next.run(req).await
+}
+
 /// The path secret, or the previous one while it is being rotated out.
-pub fn webhook_secret_ok(state: &AppState, presented: &str) -> bool {
+fn webhook_secret_ok(state: &AppState, presented: &str) -> bool {
     let current = secret_matches(presented, state.config.webhook_secret.expose_secret());
     let previous =
         state.config.webhook_secret_previous.as_ref().is_some_and(|p| secret_matches(presented, p.expose_secret()));
     current | previous
 }
 
-/// `(requestNo, kycStatus)` → when it was last accepted.
-#[derive(Default)]
-pub struct Dedup(Mutex<HashMap<(String, String), i64>>);
-
-impl Dedup {
-    /// `true` when this pair was not seen within the window (and records it).
-    pub fn first_in_window(&self, request_no: &str, status: &str, now: i64) -> bool {
-        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        if m.len() > 10_000 {
-            m.retain(|_, at| now - *at < DEDUP_WINDOW_SECS);
-        }
-        let key = (request_no.to_owned(), status.to_owned());
-        match m.get(&key) {
-            Some(at) if now - *at < DEDUP_WINDOW_SECS => false,
-            _ => {
-                m.insert(key, now);
-                true
-            }
-        }
-    }
-}
-
-impl Dedup {
-    /// Forgets a pair, so the provider's retry of a webhook we could not take is not dropped.
-    pub fn forget(&self, request_no: &str, status: &str) {
-        let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        m.remove(&(request_no.to_owned(), status.to_owned()));
-    }
-}
-
 pub async fn receive(State(state): State<AppState>, h: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
-    // The path secret was checked before the body was read (security::auth_first).
-    super::require_json(&h)?;
-    let n: Notification = super::parse_json(&body)?;
+    // The path secret was checked before the body was read (its route layer, routes/mod.rs).
+    crate::body::require_json(&h)?;
+    let n: Notification = crate::body::parse_json(&body)?;
     if n.request_no.is_empty() || n.request_no.len() > 64 {
         return Err(ApiError::BadRequest("requestNo is missing or too long"));
     }
     let status = n.kyc_status.unwrap_or_default();
-    if !state.webhook_dedup.first_in_window(&n.request_no, &status, crate::now_secs()) {
+    if !state.webhook_dedup.first_in_window(&n.request_no, &status, crate::clock::now_secs()) {
         tracing::info!(event = "webhook_duplicate", "duplicate webhook within the window dropped");
         return Ok(StatusCode::OK);
     }
@@ -87,7 +67,7 @@ pub async fn receive(State(state): State<AppState>, h: HeaderMap, body: Bytes) -
         if state.db.pending_jobs().await? >= MAX_PENDING_JOBS {
             return Ok::<bool, sqlx::Error>(false);
         }
-        let now = crate::now_secs();
+        let now = crate::clock::now_secs();
         state.db.enqueue(crate::work::JOB_WEBHOOK, &n.request_no, now, now).await?;
         Ok(true)
     }

@@ -12,12 +12,14 @@
 //!
 //! - [`submit`]: the submit's claim, its lease, upload marks and the submit's upstream work;
 //! - [`provider`]: the provider's view of an application and how it moves ours;
-//! - [`workers`]: the job worker and the reconciler;
+//! - [`workers`]: the job worker and the reconciler, and [`workers::run`] which runs every
+//!   worker; [`worker_loop`]: how a worker loops and stops;
 //! - [`notify`]: the partner notifications (docs/notifications.md).
 
 pub mod notify;
 pub mod provider;
 pub mod submit;
+pub mod worker_loop;
 pub mod workers;
 
 pub use provider::{apply_provider_status, confirm_status, provider_status, POLL_FRESH_MS};
@@ -29,9 +31,10 @@ pub use workers::{JOB_RECONCILE, JOB_WEBHOOK};
 use kyc_domain::{ApplicationStatus, FieldError};
 use std::time::Duration;
 
-use crate::db::Transition;
+use crate::clock::now_secs;
+use crate::db::{StatusChangedBody, Transition};
+use crate::state::AppState;
 use crate::upstream::UpstreamError;
-use crate::{now_secs, AppState};
 use ApplicationStatus::{Creating, Draft, Reviewing, Submitting};
 
 /// How long a claimed job or notification is leased before another instance may take it.
@@ -61,9 +64,10 @@ impl From<sqlx::Error> for SubmitError {
     }
 }
 
-/// Whether status changes are queued as partner notifications (a partner URL is configured).
-pub(crate) fn notify(state: &AppState) -> bool {
-    state.config.partner_webhook_url.is_some()
+/// Whether status changes are queued as partner notifications (a partner URL is configured),
+/// and if so, how their body is written ([`notify::status_changed_body`]).
+pub(crate) fn notify(state: &AppState) -> Option<StatusChangedBody> {
+    state.config.partner_webhook_url.is_some().then_some(notify::status_changed_body as StatusChangedBody)
 }
 
 /// A status change the server asks for: from any of `from` to `to`. Every one is in

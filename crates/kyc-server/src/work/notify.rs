@@ -1,12 +1,14 @@
 //! The partner notifications (docs/notifications.md): signed, delivered at least once, in
 //! order per application, retried with a backoff for as long as the event exists.
 
-use std::sync::Arc;
+use kyc_domain::ApplicationStatus;
 use std::time::Duration;
 
-use crate::{now_secs, AppState};
+use crate::clock::now_secs;
+use crate::state::AppState;
 
-use super::{LEASE_SECS, POLL};
+use super::worker_loop::{worker_loop, Stop};
+use super::LEASE_SECS;
 
 /// `KYC-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>` (docs/notifications.md).
 pub fn partner_signature(secret: &[u8], t: i64, body: &str) -> String {
@@ -18,14 +20,39 @@ pub fn partner_signature(secret: &[u8], t: i64, body: &str) -> String {
     format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
+/// The body of an `application.status_changed` notification (docs/notifications.md): the new
+/// status, the previous one as the partner saw it (`null` for the first) and the time (`at`,
+/// unix seconds, written as RFC 3339). The database stores it with the status change
+/// ([`crate::db::Transition::notify`]); the notifier sends it as stored.
+pub fn status_changed_body(
+    event_id: &str,
+    application_id: &str,
+    external_user_id: &str,
+    status: ApplicationStatus,
+    previous: Option<ApplicationStatus>,
+    at_secs: i64,
+) -> String {
+    let previous = previous.map_or(serde_json::Value::Null, |p| p.as_str().into());
+    serde_json::json!({
+        "eventId": event_id,
+        "type": "application.status_changed",
+        "applicationId": application_id,
+        "externalUserId": external_user_id,
+        "status": status.as_str(),
+        "previousStatus": previous,
+        "at": crate::clock::rfc3339(at_secs),
+    })
+    .to_string()
+}
+
 /// Seconds before the `attempts`-th redelivery: 5, 10, 20 … capped at one hour, retried for
 /// as long as the event exists (retention keeps undelivered events).
 fn notify_backoff(attempts: i64) -> i64 {
     (5i64.saturating_mul(2i64.saturating_pow(u32::try_from(attempts.clamp(0, 20)).unwrap_or(20)))).min(3600)
 }
 
-/// The partner notifier of this instance (when `KYC_PARTNER_WEBHOOK_URL` is set).
-pub fn spawn_notifier(state: AppState) {
+/// The partner notifier of this instance (when `KYC_PARTNER_WEBHOOK_URL` is set), until `stop`.
+pub(crate) async fn notifier(state: AppState, stop: Stop) {
     let (Some(url), Some(secret)) =
         (state.config.partner_webhook_url.clone(), state.config.partner_webhook_secret.clone())
     else {
@@ -37,39 +64,32 @@ pub fn spawn_notifier(state: AppState) {
         .timeout(Duration::from_secs(10))
         .build()
         .expect("reqwest client");
-    let secret = Arc::new(secret);
-    tokio::spawn(async move {
-        loop {
-            match state.db.claim_event(now_secs(), LEASE_SECS).await {
-                Ok(Some(ev)) => {
-                    let t = now_secs();
-                    let sig = partner_signature(secrecy::ExposeSecret::expose_secret(&*secret).as_bytes(), t, &ev.body);
-                    let sent = http
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .header("KYC-Signature", sig)
-                        .body(ev.body.clone())
-                        .send()
-                        .await;
-                    let ok = sent.as_ref().is_ok_and(|r| r.status().is_success());
-                    if ok {
-                        let _ = state.db.event_delivered(ev.id, now_secs()).await;
-                    } else {
-                        let why = match &sent {
-                            Ok(r) => format!("HTTP {}", r.status().as_u16()),
-                            Err(e) => e.without_url_ref(),
-                        };
-                        tracing::warn!(event = "partner_notification_failed", attempts = ev.attempts + 1, reason = %why, "partner notification will be retried");
-                        let _ = state.db.event_failed(ev.id, now_secs() + notify_backoff(ev.attempts)).await;
-                    }
-                    continue;
-                }
-                Ok(None) => {}
-                Err(e) => tracing::error!(error = %e, "claiming a notification failed"),
+    let claim = || state.db.claim_event(now_secs(), LEASE_SECS);
+    let handle = |ev: crate::db::Event| {
+        let (state, http, url, secret) = (&state, &http, &url, &secret);
+        async move {
+            let t = now_secs();
+            let sig = partner_signature(secrecy::ExposeSecret::expose_secret(secret).as_bytes(), t, &ev.body);
+            let sent = http
+                .post(url)
+                .header("content-type", "application/json")
+                .header("KYC-Signature", sig)
+                .body(ev.body.clone())
+                .send()
+                .await;
+            if sent.as_ref().is_ok_and(|r| r.status().is_success()) {
+                let _ = state.db.event_delivered(ev.id, now_secs()).await;
+            } else {
+                let why = match &sent {
+                    Ok(r) => format!("HTTP {}", r.status().as_u16()),
+                    Err(e) => e.without_url_ref(),
+                };
+                tracing::warn!(event = "partner_notification_failed", attempts = ev.attempts + 1, reason = %why, "partner notification will be retried");
+                let _ = state.db.event_failed(ev.id, now_secs() + notify_backoff(ev.attempts)).await;
             }
-            tokio::time::sleep(POLL).await;
         }
-    });
+    };
+    worker_loop("notifications", stop, None, claim, handle).await;
 }
 
 trait WithoutUrl {
@@ -91,6 +111,28 @@ impl WithoutUrl for reqwest::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_status_changed_body_is_pinned() {
+        // serde_json without `preserve_order`: the keys are written in alphabetical order.
+        let body = status_changed_body(
+            "e1",
+            "app-1",
+            "user-1",
+            ApplicationStatus::Approved,
+            Some(ApplicationStatus::Reviewing),
+            1_700_000_000,
+        );
+        assert_eq!(
+            body,
+            r#"{"applicationId":"app-1","at":"2023-11-14T22:13:20Z","eventId":"e1","externalUserId":"user-1","previousStatus":"reviewing","status":"approved","type":"application.status_changed"}"#
+        );
+        let first = status_changed_body("e2", "app-2", "user \"2\"", ApplicationStatus::Draft, None, 0);
+        assert_eq!(
+            first,
+            r#"{"applicationId":"app-2","at":"1970-01-01T00:00:00Z","eventId":"e2","externalUserId":"user \"2\"","previousStatus":null,"status":"draft","type":"application.status_changed"}"#
+        );
+    }
 
     #[test]
     fn backoffs_start_small_and_are_capped() {

@@ -4,9 +4,10 @@ use kyc_domain::{ApplicationStatus, ProviderStatus};
 use reqwest::Method;
 use serde_json::json;
 
+use crate::clock::now_secs;
 use crate::db::ApplicationRow;
+use crate::state::AppState;
 use crate::upstream::{Payload, UpstreamError};
-use crate::{now_secs, AppState};
 use ApplicationStatus::{Approved, Draft, Rejected, Reviewing, Submitting};
 
 use super::{notify, step, Move};
@@ -79,7 +80,7 @@ pub async fn confirm_status(
     source: &str,
 ) -> Result<Option<ApplicationStatus>, UpstreamError> {
     let flight = state.status_flight(&app.id);
-    let arrived = crate::now_ms();
+    let arrived = crate::clock::now_ms();
     let mut last_answered = match flight.try_lock() {
         Ok(g) => g,
         Err(_) => flight.lock().await,
@@ -91,7 +92,7 @@ pub async fn confirm_status(
         return Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status));
     }
     let r = provider_status(state, app).await;
-    *last_answered = crate::now_ms();
+    *last_answered = crate::clock::now_ms();
     let Some(upstream) = r? else {
         return Ok(state.db.application(&app.id).await.ok().flatten().map(|a| a.status));
     };

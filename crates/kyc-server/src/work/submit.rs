@@ -8,10 +8,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clock::now_secs;
 use crate::db::{ApplicationRow, Claim};
 use crate::reports::{self, REPORT_KINDS};
+use crate::state::AppState;
 use crate::upstream::Payload;
-use crate::{now_secs, AppState};
 
 use super::{notify, step, SubmitError, CLAIMED, SUBMITTED};
 

@@ -4,13 +4,15 @@
 use kyc_domain::{ApplicationStatus, ProviderStatus};
 use std::time::Duration;
 
+use crate::clock::now_secs;
 use crate::db::ApplicationRow;
-use crate::{now_secs, AppState};
+use crate::state::AppState;
 use ApplicationStatus::Submitting;
 
 use super::provider::{apply_provider_status, confirm_status, provider_status};
 use super::submit::{complete_submit, take_over_submit, SubmitLease};
-use super::{step, SubmitError, LEASE_SECS, POLL, SUBMIT_FAILED};
+use super::worker_loop::{worker_loop, Stop};
+use super::{step, SubmitError, LEASE_SECS, SUBMIT_FAILED};
 
 /// Job kinds.
 pub const JOB_WEBHOOK: &str = "webhook";
@@ -81,55 +83,55 @@ fn job_backoff(attempts: i64) -> i64 {
     2i64.saturating_pow(u32::try_from(attempts.clamp(0, 20)).unwrap_or(20) + 1).min(300)
 }
 
+/// Every worker of this instance, until `stop`: the job worker, the reconciler, the partner
+/// notifier (when a partner URL is configured) and retention. Started by [`crate::run`] beside
+/// the HTTP task, under the same shutdown; returns once each has put down its item in hand.
+pub async fn run(state: AppState, stop: Stop) {
+    tokio::join!(
+        job_worker(state.clone(), stop.clone()),
+        reconciler(state.clone(), stop.clone()),
+        super::notify::notifier(state.clone(), stop.clone()),
+        crate::retention::run(state, stop),
+    );
+}
+
 /// The job worker of this instance: one job at a time.
-pub fn spawn_job_worker(state: AppState) {
-    tokio::spawn(async move {
-        loop {
-            let claimed = state.db.claim_job(now_secs(), LEASE_SECS).await;
-            match claimed {
-                Ok(Some(job)) => {
-                    match run_job(&state, &job.kind, &job.target).await {
-                        Ok(()) => {
-                            let _ = state.db.finish_job(&job).await;
-                        }
-                        Err(e) => {
-                            tracing::warn!(event = "job_failed", kind = job.kind.as_str(), attempts = job.attempts + 1, error = ?e, "job will be retried");
-                            let _ = state.db.retry_job(&job, now_secs() + job_backoff(job.attempts)).await;
-                        }
-                    }
-                    continue;
+async fn job_worker(state: AppState, stop: Stop) {
+    let claim = || state.db.claim_job(now_secs(), LEASE_SECS);
+    let handle = |job: crate::db::Job| {
+        let state = &state;
+        async move {
+            match run_job(state, &job.kind, &job.target).await {
+                Ok(()) => {
+                    let _ = state.db.finish_job(&job).await;
                 }
-                Ok(None) => {}
-                Err(e) => tracing::error!(error = %e, "claiming a job failed"),
-            }
-            tokio::select! {
-                () = state.work_signal.notified() => {}
-                () = tokio::time::sleep(POLL) => {}
+                Err(e) => {
+                    tracing::warn!(event = "job_failed", kind = job.kind.as_str(), attempts = job.attempts + 1, error = ?e, "job will be retried");
+                    let _ = state.db.retry_job(&job, now_secs() + job_backoff(job.attempts)).await;
+                }
             }
         }
-    });
+    };
+    worker_loop("jobs", stop, Some(&state.work_signal), claim, handle).await;
 }
 
 /// The reconciler: applications `submitting` or `reviewing` without news for
 /// `KYC_RECONCILE_AFTER_SECS` get a reconcile job (one instance marks each).
-pub fn spawn_reconciler(state: AppState) {
-    tokio::spawn(async move {
-        let every = Duration::from_secs(u64::try_from(state.config.reconcile_after_secs / 2).unwrap_or(1).clamp(1, 10));
-        loop {
-            tokio::time::sleep(every).await;
-            let now = now_secs();
-            match state.db.stale_applications(now - state.config.reconcile_after_secs, now).await {
-                Ok(ids) => {
-                    for id in ids {
-                        if state.db.enqueue(JOB_RECONCILE, &id, now, now).await.is_ok() {
-                            state.work_signal.notify_one();
-                        }
+async fn reconciler(state: AppState, mut stop: Stop) {
+    let every = Duration::from_secs(u64::try_from(state.config.reconcile_after_secs / 2).unwrap_or(1).clamp(1, 10));
+    while stop.pause(every, None).await {
+        let now = now_secs();
+        match state.db.stale_applications(now - state.config.reconcile_after_secs, now).await {
+            Ok(ids) => {
+                for id in ids {
+                    if state.db.enqueue(JOB_RECONCILE, &id, now, now).await.is_ok() {
+                        state.work_signal.notify_one();
                     }
                 }
-                Err(e) => tracing::error!(error = %e, "reconciler scan failed"),
             }
+            Err(e) => tracing::error!(error = %e, "reconciler scan failed"),
         }
-    });
+    }
 }
 
 #[cfg(test)]

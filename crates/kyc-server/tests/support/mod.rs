@@ -141,8 +141,9 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
         a = kyc_server::layered(extra, state.clone()).merge(a);
     }
     let (timeouts, limits) = (o.timeouts, o.connections.unwrap_or_default());
+    let workers = state.clone();
     tokio::spawn(async move {
-        kyc_server::serve_limited(l, a, std::future::pending(), timeouts, limits).await.unwrap();
+        kyc_server::run(l, a, workers, std::future::pending(), timeouts, limits).await.unwrap();
     });
     TestApp { base, sandbox_base, http: reqwest::Client::new(), state, sandbox, admin_key: o.admin_key, dir }
 }

@@ -1,4 +1,5 @@
-//! Staging and "continue on a phone" (STAGING.md): the pieces without IO.
+//! Staging and "continue on a phone" (STAGING.md): sealing, secrets and links here (no IO);
+//! [`store`]: what the routes do with staged data.
 //!
 //! An applicant's unsubmitted data — the typed draft and the cleaned photos — and the partner's
 //! AML / IDV reports until they are forwarded are kept in the database sealed with AES-256-GCM
@@ -13,6 +14,9 @@
 //!
 //! Also here: the handoff's secrets (256-bit, only their SHA-256 stored), its match code, the
 //! check of the page URL a link is built from, and the link's QR code.
+
+mod store;
+pub use store::{listed_photos, not_submitted, open_draft, open_photo, stage_photo};
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Key, Nonce};

@@ -1,0 +1,518 @@
+//! Guided live capture inside a photo slot: a large preview through `getUserMedia` with an
+//! outline shaped like what is being captured (ID-1 card, passport data page, an oval for the
+//! face; mirrored for a camera facing the user), the one-line instruction, and a live hint
+//! from the quality rulebook (`kyc_domain::quality` — the same measures the server applies to
+//! the uploaded bytes), announced politely to screen readers only once it has held for a few
+//! frames. The photo is taken by itself once every guidance threshold holds for a short run of
+//! frames; "Take photo" works at any time. The still is drawn at the camera's own resolution
+//! (the track's, never the preview's size). "Switch camera" cycles through the cameras there
+//! are.
+//!
+//! The camera light goes off — every track stopped, the analysis loop ended — on capture and on
+//! [`Camera::close`] (the slot calls it on "Close camera", when the step goes and on unmount).
+
+use gloo_timers::callback::Interval;
+use js_sys::{Function, Promise, Reflect};
+use kyc_domain::quality::{self, Guide, Hint, Shape};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CanvasRenderingContext2d, Document, Element, HtmlCanvasElement, HtmlVideoElement, MediaStream};
+
+use crate::dom::{call, el, prop, Listener};
+
+/// How often a preview frame is analysed (the rulebook takes a few ms on a 480-px copy).
+const ANALYSE_EVERY_MS: u32 = 140;
+
+/// What the camera tells its slot.
+pub enum Shot {
+    /// The still (a JPEG `Blob`; `null` when it could not be drawn).
+    Photo(JsValue),
+    /// The camera could not start: why, as a text key (`camera_denied`, `camera_missing`,
+    /// `camera_busy` or `camera_failed`).
+    Failed(&'static str),
+}
+
+fn stop(stream: &MediaStream) {
+    for t in stream.get_tracks().iter() {
+        if let Ok(track) = t.dyn_into::<web_sys::MediaStreamTrack>() {
+            track.stop();
+        }
+    }
+}
+
+/// Why the camera could not start, as a key of the widget's texts.
+fn failure(e: &JsValue) -> &'static str {
+    match prop(e, "name").as_string().as_deref() {
+        Some("NotAllowedError" | "SecurityError") => "camera_denied",
+        Some("NotFoundError" | "OverconstrainedError") => "camera_missing",
+        Some("NotReadableError" | "AbortError") => "camera_busy",
+        _ => "camera_failed",
+    }
+}
+
+fn hint_name(h: Option<Hint>) -> &'static str {
+    h.map_or("ready", Hint::as_str)
+}
+
+/// The text of a hint.
+fn hint_key(h: Option<Hint>) -> &'static str {
+    match h {
+        None => "hint_ready",
+        Some(Hint::TooDark) => "hint_too_dark",
+        Some(Hint::TooBright) => "hint_too_bright",
+        Some(Hint::Glare) => "hint_glare",
+        Some(Hint::MoveCloser) => "hint_move_closer",
+        Some(Hint::HoldStill) => "hint_hold_still",
+    }
+}
+
+/// The constraints: the chosen camera (or the one facing the right way) at the highest
+/// resolution it offers, so the still is taken at full resolution.
+fn constraints(device: Option<&str>, shape: Shape) -> JsValue {
+    let video = js_sys::Object::new();
+    let ideal = |v: JsValue| {
+        let o = js_sys::Object::new();
+        let _ = Reflect::set(&o, &"ideal".into(), &v);
+        o
+    };
+    let which = match device {
+        Some(id) => {
+            let exact = js_sys::Object::new();
+            let _ = Reflect::set(&exact, &"exact".into(), &id.into());
+            ("deviceId", exact)
+        }
+        None => ("facingMode", ideal(if shape == Shape::Face { "user" } else { "environment" }.into())),
+    };
+    let _ = Reflect::set(&video, &which.0.into(), &which.1);
+    let _ = Reflect::set(&video, &"width".into(), &ideal(4096.into()));
+    let _ = Reflect::set(&video, &"height".into(), &ideal(2160.into()));
+    let c = js_sys::Object::new();
+    let _ = Reflect::set(&c, &"audio".into(), &JsValue::FALSE);
+    let _ = Reflect::set(&c, &"video".into(), &video);
+    c.into()
+}
+
+/// A canvas of `w` × `h`; `read_often`: kept in memory, since its pixels are read every frame.
+fn canvas_2d(
+    doc: &Document,
+    w: u32,
+    h: u32,
+    read_often: bool,
+) -> Option<(HtmlCanvasElement, CanvasRenderingContext2d)> {
+    let c: HtmlCanvasElement = doc.create_element("canvas").ok()?.dyn_into().ok()?;
+    c.set_width(w);
+    c.set_height(h);
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"willReadFrequently".into(), &read_often.into());
+    let ctx = c.get_context_with_context_options("2d", &options).ok()??.dyn_into().ok()?;
+    Some((c, ctx))
+}
+
+type Scratch = Option<(HtmlCanvasElement, CanvasRenderingContext2d)>;
+
+fn num(v: &JsValue, name: &str) -> Option<f64> {
+    prop(v, name).as_f64()
+}
+
+/// The analysis copy of the current frame's crop straight from the camera's luma plane
+/// (WebCodecs `VideoFrame`): no colour conversion and no canvas, a few ms where drawing the
+/// frame to a canvas takes ~10. `None` where `VideoFrame` or the pixel format is not there.
+async fn luma_from_frame(v: &HtmlVideoElement, shape: Shape) -> Option<(Vec<u8>, usize, usize)> {
+    let ctor: Function = Reflect::get(&js_sys::global(), &"VideoFrame".into()).ok()?.dyn_into().ok()?;
+    let frame = Reflect::construct(&ctor, &js_sys::Array::of1(v)).ok()?;
+    let got = async {
+        // Planar or semi-planar YUV: the first plane is luma, one byte a pixel.
+        let format = prop(&frame, "format").as_string()?;
+        if !matches!(format.as_str(), "I420" | "I420A" | "I422" | "I444" | "NV12") {
+            return None;
+        }
+        let visible = Reflect::get(&frame, &"visibleRect".into()).ok()?;
+        let (w, h) = (num(&visible, "width")? as u32, num(&visible, "height")? as u32);
+        let size = call(&frame, "allocationSize", &[])?.as_f64()? as u32;
+        let buf = js_sys::Uint8Array::new_with_length(size);
+        let layout = JsFuture::from(call(&frame, "copyTo", &[&buf])?.dyn_into::<Promise>().ok()?).await.ok()?;
+        let y = js_sys::Array::from(&layout).get(0);
+        let (offset, stride) = (num(&y, "offset")? as u32, num(&y, "stride")? as usize);
+        let space = Reflect::get(&frame, &"colorSpace".into()).ok()?;
+        let full_range = Reflect::get(&space, &"fullRange".into()).ok()?.as_bool().unwrap_or(false);
+        let end = (u64::from(offset) + stride as u64 * u64::from(h)).min(u64::from(size)) as u32;
+        quality::analysis_copy(&buf.subarray(offset, end).to_vec(), stride, quality::crop(w, h, shape), full_range)
+    }
+    .await;
+    call(&frame, "close", &[]);
+    got
+}
+
+/// The same from a canvas (browsers without `VideoFrame`).
+fn luma_from_canvas(
+    doc: &Document,
+    v: &HtmlVideoElement,
+    shape: Shape,
+    scratch: &mut Scratch,
+) -> Option<(Vec<u8>, usize, usize)> {
+    let (vw, vh) = (v.video_width(), v.video_height());
+    let c = quality::crop(vw, vh, shape);
+    let (aw, ah) = quality::analysis_size(c.w, c.h);
+    if scratch.as_ref().is_none_or(|(canvas, _)| canvas.width() != aw || canvas.height() != ah) {
+        *scratch = canvas_2d(doc, aw, ah, true);
+    }
+    let (_, ctx) = scratch.as_ref()?;
+    let (fw, fh) = (f64::from(aw), f64::from(ah));
+    ctx.draw_image_with_html_video_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(
+        v,
+        f64::from(c.x),
+        f64::from(c.y),
+        f64::from(c.w),
+        f64::from(c.h),
+        0.0,
+        0.0,
+        fw,
+        fh,
+    )
+    .ok()?;
+    let data = ctx.get_image_data(0.0, 0.0, fw, fh).ok()?;
+    Some((quality::luma_rgba(&data.data()), aw as usize, ah as usize))
+}
+
+/// Measures the analysed crop of the current video frame (on a ≤ 480-px copy).
+async fn analyse(state: &Shared) -> Option<quality::Metrics> {
+    let (doc, v, shape, use_frames) = {
+        let s = state.borrow();
+        (s.view.doc.clone(), s.view.video.clone(), s.shape, s.use_frames)
+    };
+    if v.video_width() < 3 || v.video_height() < 3 || v.ready_state() < 2 {
+        return None;
+    }
+    let from_frame = if use_frames { luma_from_frame(&v, shape).await } else { None };
+    let (gray, w, h) = match from_frame {
+        Some(copy) => copy,
+        None => {
+            // Once the frame path fails, this camera stays on the canvas path.
+            let mut s = state.borrow_mut();
+            s.use_frames = false;
+            luma_from_canvas(&doc, &v, shape, &mut s.scratch)?
+        }
+    };
+    Some(quality::measure(&gray, w, h))
+}
+
+/// The outline's path in the video's own pixels: the document's rounded rectangle or the face oval.
+fn outline_path(w: u32, h: u32, shape: Shape) -> String {
+    let o = quality::outline(w, h, shape);
+    if shape == Shape::Face {
+        let (rx, ry) = (o.w / 2, o.h / 2);
+        format!("M{} {}a{rx} {ry} 0 1 0 {} 0a{rx} {ry} 0 1 0 -{} 0z", o.x, o.y + ry, o.w, o.w)
+    } else {
+        let r = o.w / 24;
+        let (iw, ih) = (o.w - 2 * r, o.h - 2 * r);
+        format!(
+            "M{} {}h{iw}a{r} {r} 0 0 1 {r} {r}v{ih}a{r} {r} 0 0 1 -{r} {r}h-{iw}a{r} {r} 0 0 1 -{r} -{r}v-{ih}a{r} {r} 0 0 1 {r} -{r}z",
+            o.x + r,
+            o.y
+        )
+    }
+}
+
+/// The elements this module renders.
+struct View {
+    doc: Document,
+    video: HtmlVideoElement,
+    frame: Element,
+    overlay: Element,
+    shade: Element,
+    outline: Element,
+    hint: Element,
+    live: Element,
+    switch: Element,
+}
+
+struct State {
+    view: View,
+    shape: Shape,
+    texts: JsValue,
+    on_event: Rc<dyn Fn(Shot)>,
+    stream: Option<MediaStream>,
+    analysis: Option<Interval>,
+    guide: Guide,
+    scratch: Scratch,
+    /// Analyse through `VideoFrame` (until it fails once); a frame analysis is under way.
+    use_frames: bool,
+    busy: bool,
+    shown: Option<(Option<Hint>, (u32, u32))>,
+    cameras: Vec<String>,
+    current: Option<String>,
+    taken: bool,
+    closed: bool,
+    listeners: Vec<Listener>,
+}
+
+type Shared = Rc<RefCell<State>>;
+
+impl State {
+    fn text(&self, key: &str) -> String {
+        crate::texts::tr(&self.texts, key)
+    }
+
+    fn end(&mut self) {
+        self.analysis = None;
+        if let Some(ms) = self.stream.take() {
+            stop(&ms);
+        }
+    }
+
+    /// One analysed frame (`started`: when its analysis began): the outline, the hint, the
+    /// announcement; `true` when the photo should be taken now.
+    fn advise(&mut self, m: &quality::Metrics, perf: Option<&web_sys::Performance>, started: Option<f64>) -> bool {
+        if self.taken || self.closed {
+            return false;
+        }
+        let advice = self.guide.frame(m, self.shape);
+        let v = &self.view;
+        if let (Some(p), Some(t0)) = (perf, started) {
+            // How long the analysis took on this frame, read by `cargo xtask bench`.
+            let _ = v.video.set_attribute("data-analysis-us", &(((p.now() - t0) * 1000.0) as i64).to_string());
+        }
+        let size = (v.video.video_width(), v.video.video_height());
+        if self.shown.map(|s| s.1) != Some(size) {
+            let _ = v.overlay.set_attribute("viewBox", &format!("0 0 {} {}", size.0, size.1));
+            let path = outline_path(size.0, size.1, self.shape);
+            let _ = v.shade.set_attribute("d", &format!("M0 0h{}v{}h-{}z{path}", size.0, size.1, size.0));
+            let _ = v.outline.set_attribute("d", &path);
+        }
+        if self.shown.map(|s| s.0) != Some(advice.hint) {
+            let name = hint_name(advice.hint);
+            v.hint.set_text_content(Some(&self.text(hint_key(advice.hint))));
+            let _ = v.hint.set_attribute("data-hint", name);
+            let ready = advice.hint.is_none();
+            let _ = v.hint.class_list().toggle_with_force("kyc-camera-hint--ready", ready);
+            let _ = v.overlay.class_list().toggle_with_force("kyc-camera-overlay--ready", ready);
+        }
+        self.shown = Some((advice.hint, size));
+        if let Some(a) = advice.announce {
+            v.live.set_text_content(Some(&self.text(hint_key(a))));
+        }
+        advice.capture
+    }
+}
+
+/// One tick of the analysis loop: analyses a frame unless the last one is still under way.
+fn tick(state: &Shared) {
+    if std::mem::replace(&mut state.borrow_mut().busy, true) {
+        return;
+    }
+    let state = state.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let perf = web_sys::window().and_then(|w| w.performance());
+        let started = perf.as_ref().map(web_sys::Performance::now);
+        let metrics = analyse(&state).await;
+        let capture = {
+            let mut s = state.borrow_mut();
+            s.busy = false;
+            metrics.is_some_and(|m| s.advise(&m, perf.as_ref(), started))
+        };
+        if capture {
+            take(&state);
+        }
+    });
+}
+
+/// Takes the still and hands it over; the camera light goes off as soon as it is drawn.
+fn take(state: &Shared) {
+    {
+        let mut s = state.borrow_mut();
+        if s.taken || s.closed {
+            return;
+        }
+        s.taken = true;
+    }
+    let state = state.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let (doc, v) = {
+            let s = state.borrow();
+            (s.view.doc.clone(), s.view.video.clone())
+        };
+        let blob = still(&doc, &v).await;
+        let mut s = state.borrow_mut();
+        s.end();
+        if !s.closed {
+            (s.on_event)(Shot::Photo(blob.map_or(JsValue::NULL, Into::into)));
+        }
+    });
+}
+
+/// The whole frame at the track's own resolution, as a JPEG.
+async fn still(doc: &Document, v: &HtmlVideoElement) -> Option<web_sys::Blob> {
+    let (canvas, ctx) = canvas_2d(doc, v.video_width(), v.video_height(), false)?;
+    ctx.draw_image_with_html_video_element(v, 0.0, 0.0).ok()?;
+    let promise = Promise::new(&mut |resolve, _| {
+        let _ = canvas.to_blob_with_type_and_encoder_options(&resolve, "image/jpeg", &JsValue::from(0.95));
+    });
+    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+}
+
+/// The video inputs the browser reports (ids are only filled once one was allowed).
+async fn video_inputs() -> Vec<String> {
+    let Some(devices) = web_sys::window().and_then(|w| w.navigator().media_devices().ok()) else { return Vec::new() };
+    let Ok(p) = devices.enumerate_devices() else { return Vec::new() };
+    let Ok(list) = JsFuture::from(p).await else { return Vec::new() };
+    js_sys::Array::from(&list)
+        .iter()
+        .filter(|d| prop(d, "kind").as_string().as_deref() == Some("videoinput"))
+        .map(|d| crate::dom::text(&d, "deviceId"))
+        .collect()
+}
+
+/// Starts (or restarts, on another camera) the stream and the analysis loop.
+fn start(state: &Shared, device: Option<String>) {
+    state.borrow_mut().end();
+    let state = state.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let shape = state.borrow().shape;
+        let got = match web_sys::window().and_then(|w| w.navigator().media_devices().ok()) {
+            Some(devices) => {
+                match devices.get_user_media_with_constraints(&constraints(device.as_deref(), shape).unchecked_into()) {
+                    Ok(p) => JsFuture::from(p).await,
+                    Err(e) => Err(e),
+                }
+            }
+            None => Err(JsValue::NULL),
+        };
+        let ms: MediaStream = match got {
+            Ok(ms) => ms.unchecked_into(),
+            Err(e) => {
+                let s = state.borrow();
+                if !s.closed {
+                    (s.on_event)(Shot::Failed(failure(&e)));
+                }
+                return;
+            }
+        };
+        if state.borrow().closed {
+            stop(&ms);
+            return;
+        }
+        let settings = ms
+            .get_video_tracks()
+            .get(0)
+            .dyn_into::<web_sys::MediaStreamTrack>()
+            .ok()
+            .and_then(|t| call(&t, "getSettings", &[]));
+        let cameras = video_inputs().await;
+        let mut s = state.borrow_mut();
+        if s.closed {
+            stop(&ms);
+            return;
+        }
+        let facing = settings.as_ref().and_then(|x| prop(x, "facingMode").as_string());
+        let mirrored = facing.map_or(shape == Shape::Face, |f| f == "user");
+        let _ = s.view.frame.class_list().toggle_with_force("kyc-camera-view--mirrored", mirrored);
+        s.current = settings.as_ref().and_then(|x| prop(x, "deviceId").as_string());
+        let _ = s.view.switch.toggle_attribute_with_force("hidden", cameras.len() < 2);
+        s.cameras = cameras;
+        s.view.video.set_src_object(Some(&ms));
+        let _ = s.view.video.play();
+        s.stream = Some(ms);
+        s.taken = false;
+        let weak = Rc::downgrade(&state);
+        s.analysis = Some(Interval::new(ANALYSE_EVERY_MS, move || {
+            if let Some(state) = weak.upgrade() {
+                tick(&state);
+            }
+        }));
+    });
+}
+
+/// The open camera. [`Camera::close`] turns it off and removes what it rendered.
+pub struct Camera {
+    state: Shared,
+    root: Element,
+}
+
+impl Camera {
+    /// Stops every track and the analysis loop, and empties the element. Idempotent.
+    pub fn close(&self) {
+        let mut s = self.state.borrow_mut();
+        s.closed = true;
+        s.end();
+        s.listeners.clear();
+        self.root.set_inner_html("");
+    }
+}
+
+/// Opens the camera inside `root` for `shape`. `texts`: the widget's texts by key (see
+/// [`crate::texts`]: `aim_card`, `aim_passport` or `aim_face`, `take_photo`, `switch_camera`,
+/// `camera_view` and the hints `hint_*`). `on_event` is told the [`Shot`]: the photo once it is
+/// taken, or why the camera could not start.
+pub fn open(root: Element, shape: Shape, texts: JsValue, on_event: Rc<dyn Fn(Shot)>) -> Result<Camera, JsValue> {
+    let doc = root.owner_document().ok_or("no document")?;
+    let t = |k: &str| crate::texts::tr(&texts, k);
+    let aim = match shape {
+        Shape::Card => "aim_card",
+        Shape::Passport => "aim_passport",
+        Shape::Face => "aim_face",
+    };
+    el(&doc, &root, "p", "kyc-camera-aim", Some(&t(aim)));
+    let frame = el(&doc, &root, "div", "kyc-camera-view", None);
+    frame.set_attribute("role", "img")?;
+    frame.set_attribute("aria-label", &t("camera_view"))?;
+    let video: HtmlVideoElement = el(&doc, &frame, "video", "kyc-video", None).unchecked_into();
+    video.set_muted(true);
+    video.set_autoplay(true);
+    video.set_attribute("playsinline", "")?;
+    let overlay = el(&doc, &frame, "svg", "kyc-camera-overlay", None);
+    overlay.set_attribute("aria-hidden", "true")?;
+    overlay.set_attribute("preserveAspectRatio", "xMidYMid meet")?;
+    let shade = el(&doc, &overlay, "path", "kyc-camera-shade", None);
+    shade.set_attribute("fill-rule", "evenodd")?;
+    let outline = el(&doc, &overlay, "path", "kyc-camera-outline", None);
+    let hint = el(&doc, &root, "p", "kyc-camera-hint", None);
+    hint.set_attribute("aria-hidden", "true")?;
+    let live = el(&doc, &root, "p", "kyc-live", None);
+    live.set_attribute("aria-live", "polite")?;
+    let actions = el(&doc, &root, "div", "kyc-camera-actions", None);
+    let take_button = el(&doc, &actions, "button", "kyc-button kyc-button--primary", Some(&t("take_photo")));
+    take_button.set_attribute("type", "button")?;
+    let switch = el(&doc, &actions, "button", "kyc-button", Some(&t("switch_camera")));
+    switch.set_attribute("type", "button")?;
+    switch.set_attribute("hidden", "")?;
+    let view = View { doc, video, frame, overlay, shade, outline, hint, live, switch: switch.clone() };
+    let state: Shared = Rc::new(RefCell::new(State {
+        view,
+        shape,
+        texts,
+        on_event,
+        stream: None,
+        analysis: None,
+        guide: Guide::default(),
+        scratch: None,
+        use_frames: true,
+        busy: false,
+        shown: None,
+        cameras: Vec::new(),
+        current: None,
+        taken: false,
+        closed: false,
+        listeners: Vec::new(),
+    }));
+    let weak = Rc::downgrade(&state);
+    let on_take = Listener::new(&take_button, "click", move |_| {
+        if let Some(s) = weak.upgrade() {
+            take(&s);
+        }
+    });
+    let weak = Rc::downgrade(&state);
+    let on_switch = Listener::new(&switch, "click", move |_| {
+        let Some(state) = weak.upgrade() else { return };
+        let next = {
+            let s = state.borrow();
+            let at = s.current.as_ref().and_then(|id| s.cameras.iter().position(|c| c == id));
+            s.cameras.get(at.map_or(1, |i| i + 1) % s.cameras.len().max(1)).cloned()
+        };
+        start(&state, next);
+    });
+    state.borrow_mut().listeners = vec![on_take, on_switch];
+    start(&state, None);
+    Ok(Camera { state, root })
+}

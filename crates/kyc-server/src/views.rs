@@ -1,0 +1,91 @@
+//! What the widget and the partner see (docs/api.md): an application as the widget polls it,
+//! as the partner's admin endpoints show it, and what is staged of an unsubmitted signup.
+//! No PII beyond what the caller typed or owns.
+
+use kyc_domain::api::{AdminApplication, ApplicationView, HistoryEntry, PhotoView, StagedView};
+use kyc_domain::ApplicationStatus;
+use serde_json::Value;
+
+use crate::clock::rfc3339;
+use crate::db::{ApplicationRow, StagedPhoto};
+use crate::error::ApiError;
+use crate::staging::{listed_photos, open_draft};
+use crate::state::AppState;
+
+/// What the widget sees of an application: `submitting` is shown as `reviewing` (the submit
+/// is under way), and which photos the backend already has.
+pub async fn widget_view(state: &AppState, app: &ApplicationRow) -> Result<ApplicationView, ApiError> {
+    let documents = state.db.documents(&app.id).await?;
+    Ok(ApplicationView {
+        application_id: app.id.clone(),
+        status: shown_status(app.status).to_owned(),
+        updated_at: rfc3339(app.updated_at),
+        documents,
+    })
+}
+
+/// An application's status as the widget and the partner see it: the internal `submitting` (a
+/// submit under way) is `reviewing`.
+pub fn shown_status(s: ApplicationStatus) -> &'static str {
+    s.for_widget().unwrap_or(s).as_str()
+}
+
+/// The application view of docs/api.md (no PII), for the partner's admin endpoints. Only
+/// `draft`, `reviewing`, `approved` and `rejected` are shown: `submitting` (a submit in flight)
+/// is `reviewing` in `status`, and the history leaves out the internal `creating` and
+/// `submitting` entries, a repeat of the same status in a row (a failed submit's way back to
+/// `draft`) shown once, at its first time.
+pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<AdminApplication, ApiError> {
+    let mut entries = state.db.history(&app.id).await?;
+    entries.retain(|h| h.status.is_public());
+    entries.dedup_by(|later, earlier| later.status == earlier.status);
+    let history = entries
+        .into_iter()
+        .map(|h| HistoryEntry { status: h.status.as_str().to_owned(), at: rfc3339(h.at), source: h.source })
+        .collect();
+    let documents = state
+        .db
+        .document_entries(&app.id)
+        .await?
+        .into_iter()
+        .map(|d| PhotoView { kind: d.kind, source: d.source, uploaded_at: rfc3339(d.uploaded_at) })
+        .collect();
+    Ok(AdminApplication {
+        application_id: app.id.clone(),
+        external_user_id: app.external_user_id.clone(),
+        status: shown_status(app.status).to_owned(),
+        created_at: rfc3339(app.created_at),
+        updated_at: rfc3339(app.updated_at),
+        history,
+        documents,
+    })
+}
+
+/// The staged photos as the widget and the desktop see them.
+pub fn photo_list(photos: &[StagedPhoto]) -> Vec<PhotoView> {
+    photos
+        .iter()
+        .map(|p| PhotoView { kind: p.kind.clone(), source: p.source.clone(), uploaded_at: rfc3339(p.uploaded_at) })
+        .collect()
+}
+
+/// `staged` of `GET /v1/session`: `None` (`null`) when nothing is staged, else the step,
+/// `noExpiry`, the draft as typed and the staged photos. Photos staged without a draft (a phone
+/// was quicker than the first save) answer `step: null` and an empty draft. Only what opens
+/// counts: a draft or photo sealed under a key no longer configured neither shows nor makes
+/// `staged` non-null.
+pub async fn staged_view(state: &AppState, external_user_id: &str) -> Result<Option<StagedView<Value>>, ApiError> {
+    let photos = listed_photos(state, external_user_id).await?;
+    let draft = open_draft(state, external_user_id).await?;
+    if draft.is_none() && photos.is_empty() {
+        return Ok(None);
+    }
+    let (step, no_expiry, draft) = match draft {
+        // As staged by `PUT /v1/draft` (routes/staging.rs), which checked its shape.
+        Some(mut d) => {
+            (d["step"].as_str().map(str::to_owned), d["noExpiry"].as_bool().unwrap_or(false), d["draft"].take())
+        }
+        None => (None, false, Value::Object(serde_json::Map::new())),
+    };
+    Ok(Some(StagedView { step, no_expiry, draft, photos: photo_list(&photos) }))
+}
