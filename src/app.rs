@@ -76,7 +76,10 @@ async fn submit(
     if flow.photos.iter().any(|p| matches!(p, PhotoStage::Failed | PhotoStage::Sending)) {
         let object = photos.borrow().clone();
         let why = match object {
-            Some(o) => wasm_bindgen_futures::JsFuture::from(o.flush()).await.unwrap_or(JsValue::NULL),
+            Some(o) => match o.flush() {
+                Ok(p) => wasm_bindgen_futures::JsFuture::from(p).await.unwrap_or(JsValue::NULL),
+                Err(_) => JsValue::NULL,
+            },
             None => JsValue::from_str("upload_failed"),
         };
         match why.as_string().as_deref() {
@@ -190,7 +193,7 @@ pub fn App(p: &AppProps) -> Html {
                     let mut p = page.borrow_mut();
                     if p.1 {
                         if let Some(o) = opened {
-                            o.close_page();
+                            let _ = o.close_page();
                         }
                     } else {
                         p.0 = opened;
@@ -201,7 +204,7 @@ pub fn App(p: &AppProps) -> Html {
                 let mut p = page.borrow_mut();
                 p.1 = true;
                 if let Some(o) = p.0.take() {
-                    o.close_page();
+                    let _ = o.close_page();
                 }
             }
         });

@@ -7,7 +7,8 @@
 //! [`CapturePhone`] and their options): the compiler checks every name and argument this side
 //! uses. The words both sides share are `kyc-domain`'s (`DocumentKind`, `Shape`,
 //! `kyc_domain::capture`). This side hands it its options and the texts it shows, and follows
-//! what it reports.
+//! what it reports. A call the module throws from is ignored, as it always was: the module's
+//! trouble shows in its slots, never as a broken widget (each method is imported with `catch`).
 
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use kyc_domain::{ErrorCode, Violation};
@@ -40,33 +41,33 @@ extern "C" {
 
     /// Renders the slots into the step's element; `shape`: the ID's outline
     /// (`Shape::as_str`, card or passport).
-    #[wasm_bindgen(method)]
-    pub fn attach(this: &CapturePhotos, root: &Element, shape: &str);
+    #[wasm_bindgen(method, catch)]
+    pub fn attach(this: &CapturePhotos, root: &Element, shape: &str) -> Result<(), JsValue>;
 
     /// The step went away: every camera off, the phone panel closed; the photos are kept.
-    #[wasm_bindgen(method)]
-    pub fn detach(this: &CapturePhotos);
+    #[wasm_bindgen(method, catch)]
+    pub fn detach(this: &CapturePhotos) -> Result<(), JsValue>;
 
     /// The photo errors shown: `[[kind, code, message]]`.
-    #[wasm_bindgen(method, js_name = setErrors)]
-    pub fn set_errors(this: &CapturePhotos, errors: &Array);
+    #[wasm_bindgen(method, catch, js_name = setErrors)]
+    pub fn set_errors(this: &CapturePhotos, errors: &Array) -> Result<(), JsValue>;
 
     /// Waits for the photos being sent, then sends again each one whose staging failed.
     /// Resolves to `null` once all are staged, else to why not: a code (`network_error`,
     /// `session_expired`, `upload_failed`) or the server's error body.
-    #[wasm_bindgen(method)]
-    pub fn flush(this: &CapturePhotos) -> Promise;
+    #[wasm_bindgen(method, catch)]
+    pub fn flush(this: &CapturePhotos) -> Result<Promise, JsValue>;
 
     /// Every camera off and every preview freed (the widget is gone).
-    #[wasm_bindgen(method)]
-    pub fn close(this: &CapturePhotos);
+    #[wasm_bindgen(method, catch)]
+    pub fn close(this: &CapturePhotos) -> Result<(), JsValue>;
 
     /// Phone mode's page.
     pub type CapturePhone;
 
     /// Any camera off, the element emptied.
-    #[wasm_bindgen(method, js_name = close)]
-    pub fn close_page(this: &CapturePhone);
+    #[wasm_bindgen(method, catch, js_name = close)]
+    pub fn close_page(this: &CapturePhone) -> Result<(), JsValue>;
 
     /// The options of `openPhotos` and `openPhone`: one plain object (the module reads the
     /// same names, `kyc-capture`'s `Options`).

@@ -66,8 +66,8 @@ pub fn use_photos(ctx: &Ctx) -> Photos {
                     let photos = object.borrow().clone();
                     if let Some(p) = photos {
                         let shape = if passport { Shape::Passport } else { Shape::Card };
-                        p.attach(&el, shape.as_str());
-                        p.set_errors(&photo_errors(&ctx));
+                        let _ = p.attach(&el, shape.as_str());
+                        let _ = p.set_errors(&photo_errors(&ctx));
                     }
                 });
             }
@@ -75,7 +75,7 @@ pub fn use_photos(ctx: &Ctx) -> Photos {
                 gone.set(true);
                 let photos = object.borrow().clone();
                 if let Some(p) = photos {
-                    p.detach();
+                    let _ = p.detach();
                 }
             }
         });
@@ -85,7 +85,7 @@ pub fn use_photos(ctx: &Ctx) -> Photos {
         use_effect_with(ctx.flow.errors.clone(), move |_| {
             let photos = object.borrow().clone();
             if let Some(p) = photos {
-                p.set_errors(&photo_errors(&ctx));
+                let _ = p.set_errors(&photo_errors(&ctx));
             }
         });
     }
@@ -95,7 +95,7 @@ pub fn use_photos(ctx: &Ctx) -> Photos {
             move || {
                 let photos = object.borrow_mut().take();
                 if let Some(p) = photos {
-                    p.close();
+                    let _ = p.close();
                 }
             }
         });

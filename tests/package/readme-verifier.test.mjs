@@ -24,10 +24,10 @@ const hmac = (secret, t, body) => createHmac("sha256", secret).update(`${t}.${bo
 const now = () => Math.floor(Date.now() / 1000);
 const BODY = JSON.stringify({ eventId: "e1", type: "application.status_changed", status: "approved" });
 
-test("the Rust implementation's test vector verifies (work.rs: partner_signature)", () => {
+test("the Rust implementation's test vector verifies (work/notify.rs: partner_signature)", () => {
   const sig = "49f24e537407743fa4a0242bb63b94b9a47ee99cbbe071ccd8a22550ae411686";
-  const workRs = readFileSync(new URL("crates/kyc-server/src/work.rs", ROOT), "utf8");
-  assert.ok(workRs.includes(`"t=1700000000,v1=${sig}"`), "work.rs still has this vector");
+  const notifyRs = readFileSync(new URL("crates/kyc-server/src/work/notify.rs", ROOT), "utf8");
+  assert.ok(notifyRs.includes(`"t=1700000000,v1=${sig}"`), "work/notify.rs still has this vector");
   assert.equal(hmac("secret", 1700000000, '{"a":1}'), sig, "node:crypto agrees with the Rust vector");
   assert.equal(verify('{"a":1}', `t=1700000000,v1=${sig}`, "secret", 1700000000), true);
   assert.equal(verify(Buffer.from('{"a":1}'), `t=1700000000,v1=${sig}`, "secret", 1700000000), true);

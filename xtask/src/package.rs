@@ -213,7 +213,7 @@ pub fn package() -> Result<Built> {
     std::fs::write(dir.join("sri.json"), sri_json)?;
     let wasm_files = walk(&dir)?.into_iter().filter(|p| p.extension().is_some_and(|x| x == "wasm")).count();
     if wasm_files != 2 {
-        bail!("the package holds {wasm_files} .wasm files; one for the widget and one for the photo module expected");
+        bail!("the package holds {wasm_files} .wasm files; one for the widget and one for the capture module expected");
     }
     let readme = std::fs::read_to_string(root().join("www/npm/README.md"))?
         .replace("{{SRI_TABLE}}", sri_lines.trim_end())

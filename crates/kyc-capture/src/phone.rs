@@ -200,10 +200,13 @@ pub fn open(opts: &crate::Options) -> Result<Phone, JsValue> {
                 render(&s, &doc, &claimed);
             }
             Err(code) => {
-                let key = match code.as_str() {
-                    "handoff_other_device" => "phone_other_device",
-                    "network_error" => "network_error",
-                    _ => "phone_link_invalid",
+                let key = if code == kyc_domain::api::ApiCode::HandoffOtherDevice.as_str() {
+                    "phone_other_device"
+                } else if code == "network_error" {
+                    // Not the server's: transfer.rs's word for no answer at all.
+                    "network_error"
+                } else {
+                    "phone_link_invalid"
                 };
                 let (root, texts) = (s.borrow().root.clone(), page.borrow().texts.clone());
                 reset(&doc, &root, &texts);

@@ -3,8 +3,8 @@
 //!
 //! Statuses and states travel as their wire strings (`ApplicationStatus::as_str`, …): a newer
 //! backend may add one, and the reader decides what an unknown one means. Every field a reader
-//! may do without has a default, so the widget reads what it needs and an answer with more in
-//! it still reads. Every `error.code` a `/v1` answer can carry is an [`ApiCode`].
+//! may do without is read forgivingly ([`forgiving`]: absent, `null` or of another shape, it is
+//! its default), so an answer the widget can use is never refused for a field it does not need. Every `error.code` a `/v1` answer can carry is an [`ApiCode`].
 
 use serde::{Deserialize, Serialize};
 
@@ -130,7 +130,7 @@ pub struct SessionCreated {
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationCreated {
     pub application_id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     pub status: String,
 }
 
@@ -141,7 +141,7 @@ pub struct ApplicationCreated {
 pub struct ApplicationView {
     pub application_id: String,
     pub status: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     pub updated_at: String,
     #[serde(default, deserialize_with = "forgiving")]
     pub documents: Vec<String>,
@@ -152,7 +152,7 @@ pub struct ApplicationView {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", bound(deserialize = "D: Deserialize<'de> + Default"))]
 pub struct SessionView<D: Default = crate::DraftDto> {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     pub expires_at: String,
     #[serde(default, deserialize_with = "forgiving")]
     pub application: Option<ApplicationView>,
@@ -182,9 +182,9 @@ pub struct StagedView<D: Default = crate::DraftDto> {
 #[serde(rename_all = "camelCase")]
 pub struct PhotoView {
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     pub source: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     pub uploaded_at: String,
 }
 
@@ -266,12 +266,12 @@ pub struct ErrorBody<F = crate::FieldError> {
 pub struct ErrorInfo<F = crate::FieldError> {
     /// An [`ApiCode`] (as a string: a newer backend may add codes).
     pub code: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "forgiving")]
     pub message: String,
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "forgiving")]
     pub fields: Vec<F>,
     /// The request's id, as in the `X-Request-Id` header and the server's log lines.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "forgiving")]
     pub request_id: Option<String>,
     /// With `application_exists`: the user's application.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -296,6 +296,26 @@ mod tests {
             assert_eq!(ApiCode::parse(c.as_str()), Some(c));
         }
         assert_eq!(ApiCode::parse("no_such_code"), None);
+    }
+
+    #[test]
+    fn a_field_the_reader_does_without_never_fails_the_answer() {
+        // Read as the widget reads (serde-wasm-bindgen reads each value on its own, as a
+        // `serde_json::Value` does; a streaming reader could not skip the broken value).
+        fn read<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, serde_json::Error> {
+            serde_json::from_value(serde_json::from_str(json)?)
+        }
+        let c: ApplicationCreated = read(r#"{"applicationId":"a","status":null}"#).unwrap();
+        assert_eq!((c.application_id.as_str(), c.status.as_str()), ("a", ""));
+        let v: ApplicationView =
+            read(r#"{"applicationId":"a","status":"draft","updatedAt":5,"documents":"x"}"#).unwrap();
+        assert_eq!((v.updated_at.as_str(), v.documents.len()), ("", 0));
+        let p: PhotoView = read(r#"{"kind":"face","source":1,"uploadedAt":[]}"#).unwrap();
+        assert_eq!(p.kind, "face");
+        let e: ErrorBody = read(r#"{"error":{"code":"busy","message":7,"requestId":{}}}"#).unwrap();
+        assert_eq!((e.error.code.as_str(), e.error.request_id), ("busy", None));
+        // What the widget needs is still required.
+        assert!(read::<ApplicationCreated>(r#"{"status":"draft"}"#).is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! (`externalUserId`), status and status history, uploaded document kinds, partner
 //! notifications (ids and statuses), durable jobs and shared counters — no applicant PII in
 //! the clear. An applicant's unsubmitted data (STAGING.md) is staged here only sealed with
-//! `KYC_DATA_KEY` (staging.rs); handoff secrets only as SHA-256.
+//! `KYC_DATA_KEY` (staging/seal.rs); handoff secrets only as SHA-256.
 //! Every write is one statement or one transaction committed before the HTTP answer, so a
 //! kill -9 loses no acknowledged state. Nothing here relies on one process: every state change
 //! is a conditional update, so two instances can never both win it.
@@ -33,7 +33,7 @@ pub use handoffs::HandoffRow;
 pub use queue::{Event, Job};
 pub use retention::Purged;
 pub use sessions::SessionRow;
-pub use staging::{Staged, StagedPhoto};
+pub use staging::{StageOutcome, StagedPhoto};
 
 use kyc_domain::{ApplicationStatus, HandoffState};
 use sqlx::any::AnyPoolOptions;
@@ -345,7 +345,10 @@ mod tests {
             let doc = DocumentEntry { kind: "front".into(), source: "desktop".into(), uploaded_at: 8 };
             assert_eq!(db.document_entries("a1").await.unwrap(), [doc]);
 
-            assert_eq!(db.stage_photo("u1", "back", b"sealed", "desktop", 9, None).await.unwrap(), Staged::Written);
+            assert_eq!(
+                db.stage_photo("u1", "back", b"sealed", "desktop", 9, None).await.unwrap(),
+                StageOutcome::Written
+            );
             let (photo, bytes) = db.staged_photo("u1", "back").await.unwrap().unwrap();
             assert_eq!((photo.kind.as_str(), photo.source.as_str(), photo.uploaded_at), ("back", "desktop", 9));
             assert_eq!((photo.key_id, bytes.as_slice()), (None, b"sealed".as_slice()));

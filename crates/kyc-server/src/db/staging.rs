@@ -36,7 +36,7 @@ pub(super) static NOT_SUBMITTED: LazyLock<String> = LazyLock::new(|| {
 
 /// What a staging write came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Staged {
+pub enum StageOutcome {
     Written,
     /// The user's application is past `draft`.
     AlreadySubmitted,
@@ -46,7 +46,7 @@ pub enum Staged {
 
 impl Db {
     /// Stages a user's sealed draft; `created_at` stays that of the first write.
-    pub async fn stage_draft(&self, external_user_id: &str, sealed: &[u8], now: i64) -> sqlx::Result<Staged> {
+    pub async fn stage_draft(&self, external_user_id: &str, sealed: &[u8], now: i64) -> sqlx::Result<StageOutcome> {
         let not_submitted = NOT_SUBMITTED.as_str();
         let sql = format!(
             "INSERT INTO staged_drafts (external_user_id, sealed, created_at, updated_at) \
@@ -54,7 +54,7 @@ impl Db {
              ON CONFLICT (external_user_id) DO UPDATE SET sealed = excluded.sealed, updated_at = excluded.updated_at"
         );
         let r = sqlx::query(&sql).bind(external_user_id).bind(sealed).bind(now).execute(&self.pool).await?;
-        Ok(if r.rows_affected() == 0 { Staged::AlreadySubmitted } else { Staged::Written })
+        Ok(if r.rows_affected() == 0 { StageOutcome::AlreadySubmitted } else { StageOutcome::Written })
     }
 
     pub async fn staged_draft(&self, external_user_id: &str) -> sqlx::Result<Option<Vec<u8>>> {
@@ -77,7 +77,7 @@ impl Db {
         source: &str,
         now: i64,
         capability: Option<&[u8]>,
-    ) -> sqlx::Result<Staged> {
+    ) -> sqlx::Result<StageOutcome> {
         let upsert = "ON CONFLICT (external_user_id, kind) DO UPDATE SET sealed = excluded.sealed, \
                       source = excluded.source, uploaded_at = excluded.uploaded_at, via_handoff = excluded.via_handoff";
         let sql = if capability.is_some() {
@@ -130,14 +130,14 @@ impl Db {
         }
         tx.commit().await?;
         if written {
-            return Ok(Staged::Written);
+            return Ok(StageOutcome::Written);
         }
         let submitted = sqlx::query(&format!("SELECT 1 WHERE NOT ({})", NOT_SUBMITTED.as_str()))
             .bind(external_user_id)
             .fetch_optional(&self.pool)
             .await?
             .is_some();
-        Ok(if submitted { Staged::AlreadySubmitted } else { Staged::CapabilityDead })
+        Ok(if submitted { StageOutcome::AlreadySubmitted } else { StageOutcome::CapabilityDead })
     }
 
     /// The user's staged photos, without their bytes (whatever key sealed them: a listing

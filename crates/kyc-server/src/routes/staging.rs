@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::body::{parse_json, require_json};
-use crate::db::{SessionRow, Staged};
+use crate::db::{SessionRow, StageOutcome};
 use crate::error::ApiError;
 use crate::photo_intake::receive_photo;
 use crate::staging::draft_aad;
@@ -61,7 +61,7 @@ pub async fn put_draft(
     let plain = serde_json::to_vec(&staged).map_err(|e| ApiError::Internal(e.into()))?;
     let sealed = state.config.data_key.seal(&draft_aad(&sess.external_user_id), &plain);
     match state.db.stage_draft(&sess.external_user_id, &sealed, crate::clock::now_secs()).await? {
-        Staged::Written => Ok(StatusCode::NO_CONTENT),
+        StageOutcome::Written => Ok(StatusCode::NO_CONTENT),
         _ => Err(ApiError::already_submitted()),
     }
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{draft_aad, photo_aad};
-use crate::db::{Staged, StagedPhoto};
+use crate::db::{StageOutcome, StagedPhoto};
 use crate::error::ApiError;
 use crate::photo_intake::Received;
 use crate::state::AppState;
@@ -30,9 +30,9 @@ pub async fn stage_photo(
     let sealed = state.config.data_key.seal(&photo_aad(external_user_id, kind), &photo.cleaned.jpeg);
     let now = crate::clock::now_secs();
     match state.db.stage_photo(external_user_id, kind, &sealed, photo.source, now, capability).await? {
-        Staged::Written => Ok(()),
-        Staged::AlreadySubmitted => Err(ApiError::already_submitted()),
-        Staged::CapabilityDead => Err(ApiError::Unauthorized),
+        StageOutcome::Written => Ok(()),
+        StageOutcome::AlreadySubmitted => Err(ApiError::already_submitted()),
+        StageOutcome::CapabilityDead => Err(ApiError::Unauthorized),
     }
 }
 
