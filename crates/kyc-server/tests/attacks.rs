@@ -344,6 +344,59 @@ async fn unauthenticated_uploads_are_answered_401_before_the_body() {
     }
 }
 
+/// The routes `src/routes/mod.rs` registers (the first string literal after each `.route(`).
+fn registered_routes() -> Vec<String> {
+    let src = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/src/routes/mod.rs")).unwrap();
+    src.split(".route(")
+        .skip(1)
+        .map(|rest| {
+            let rest = &rest[rest.find('"').unwrap() + 1..];
+            rest[..rest.find('"').unwrap()].to_owned()
+        })
+        .collect()
+}
+
+/// The route table is the authorisation table, seen from outside: every route but the few that
+/// are public by design answers a request without credentials `401` (a method it does not
+/// have: `405`), with its headers alone — a 5 MB body is announced and never sent. A route added
+/// to the public group by mistake fails here.
+#[tokio::test]
+async fn every_route_but_the_public_ones_refuses_a_request_without_credentials_before_its_body() {
+    const PUBLIC: [&str; 6] =
+        ["/v1/handoff/claim", "/v1/webhooks/kyc/{secret}", "/v1", "/v1/{*rest}", "/healthz", "/readyz"];
+    let app = spawn_app_with(Options { admin_key: Some("a".repeat(40)), ..Options::default() }).await;
+    let routes = registered_routes();
+    assert!(routes.len() >= 20, "{routes:?}");
+    let id = "0".repeat(32);
+    for route in routes.iter().filter(|r| !PUBLIC.contains(&r.as_str())) {
+        let path = route.replace("{id}", &id).replace("{kind}", "idFront");
+        assert!(!path.contains('{'), "a path parameter this test does not know: {route}");
+        let mut refused = 0;
+        for method in ["GET", "POST", "PUT", "DELETE"] {
+            let mut s = raw(&app).await;
+            let head = format!(
+                "{method} {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n"
+            );
+            s.write_all(head.as_bytes()).await.unwrap();
+            let (got, _) = read_until_close(&mut s, Duration::from_secs(2)).await;
+            let status = got.lines().next().unwrap_or_default();
+            assert!(
+                status.starts_with("HTTP/1.1 401") || status.starts_with("HTTP/1.1 405"),
+                "{method} {route} without credentials: {status:?}"
+            );
+            refused += usize::from(status.starts_with("HTTP/1.1 401"));
+        }
+        assert!(refused > 0, "{route}: no method of it asks for credentials");
+    }
+    // The webhook's guard is its path secret: a wrong one is an unknown path.
+    let mut s = raw(&app).await;
+    s.write_all(b"POST /v1/webhooks/kyc/wrong HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4000\r\n\r\n")
+        .await
+        .unwrap();
+    let (got, _) = read_until_close(&mut s, Duration::from_secs(2)).await;
+    assert!(got.starts_with("HTTP/1.1 404"), "{got}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Client IP behind proxies
 
