@@ -47,7 +47,8 @@ struct DocumentHash {
 pub enum Claim {
     /// This caller moved the application `draft → submitting` and holds its lease.
     Won,
-    /// The application is `draft` but an upload to it is in flight: try again shortly.
+    /// The application is `draft` but could not be claimed just now (an upload to it is in
+    /// flight, or was a moment ago): try again shortly.
     UploadsInFlight,
     /// Another caller claimed it, or it is not `draft`.
     Lost,
@@ -431,12 +432,12 @@ impl Db {
             return Ok(Claim::Won);
         }
         tx.rollback().await?;
-        let busy = format!(
-            "SELECT 1 FROM applications WHERE id = $1 AND status = {} AND uploads > 0 AND uploads_until > $2",
-            sql(Draft)
-        );
-        let busy = sqlx::query(&busy).bind(id).bind(now).fetch_optional(&self.pool).await?.is_some();
-        Ok(if busy { Claim::UploadsInFlight } else { Claim::Lost })
+        // Still `draft`: an upload held it back — or held it back a moment ago and has ended
+        // since the update (asking "is an upload in flight?" here would race with that end and
+        // call a winnable claim lost). Either way the caller tries again.
+        let still_draft = format!("SELECT 1 FROM applications WHERE id = $1 AND status = {}", sql(Draft));
+        let still_draft = sqlx::query(&still_draft).bind(id).fetch_optional(&self.pool).await?.is_some();
+        Ok(if still_draft { Claim::UploadsInFlight } else { Claim::Lost })
     }
 
     /// Takes over the lease of a submit left half-done: only while the application is
