@@ -107,15 +107,23 @@ pub fn admin_authorized(state: &AppState, h: &HeaderMap) -> bool {
     }
 }
 
-/// Set on a `/v1` request by [`crate::rate_limit::rate_limit`] when it carries a valid admin key (`serve` only):
-/// the layers under it read this rather than hash the key again.
+/// Set on a `/v1` request by [`crate::rate_limit::rate_limit`] when it carries a valid admin key
+/// (`serve` only): the layers under it — the guards [`partner`] and [`admin`], the body budget —
+/// read this rather than hash the key again.
 #[derive(Clone, Copy, Debug)]
 pub struct PartnerKey;
+
+/// Whether the rate-limit layer (over every route group) found a valid admin key on `req`: the
+/// key is checked once per request. Without that layer nothing carries the mark, so a guard
+/// that reads it refuses.
+fn has_partner_key(req: &Request<Body>) -> bool {
+    req.extensions().get::<PartnerKey>().is_some()
+}
 
 /// Guard of `POST /v1/sessions`: the partner's server, by its admin key (in `demo`, which has
 /// no admin key, anyone on the loopback address).
 pub async fn partner(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
-    if !admin_authorized(&state, req.headers()) {
+    if state.config.admin_key.is_some() && !has_partner_key(&req) {
         tracing::warn!(event = "admin_key_rejected", "session request without a valid admin key");
         return ApiError::Unauthorized.into_response();
     }
@@ -124,7 +132,7 @@ pub async fn partner(State(state): State<AppState>, req: Request<Body>, next: Ne
 
 /// Guard of `/v1/admin/*`: the admin key, which must be configured (never open, not even in `demo`).
 pub async fn admin(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
-    if state.config.admin_key.is_none() || !admin_authorized(&state, req.headers()) {
+    if state.config.admin_key.is_none() || !has_partner_key(&req) {
         tracing::warn!(event = "admin_key_rejected", "admin request without a valid admin key");
         return ApiError::Unauthorized.into_response();
     }

@@ -141,9 +141,7 @@ impl WebhookDedup {
             }
         }
     }
-}
 
-impl WebhookDedup {
     /// Forgets a pair, so the provider's retry of a webhook we could not take is not dropped.
     pub fn forget(&self, request_no: &str, status: &str) {
         let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
