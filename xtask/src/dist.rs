@@ -69,6 +69,7 @@ pub fn build(dist: &Path) -> Result<()> {
     std::fs::copy(root().join("www/demo.js"), dist.join("demo.js"))?;
     crate::package::copy_locales(&root().join("www/locales"), &dist.join("locales"))?;
     crate::build_capture(&dist.join("capture"))?;
+    crate::build_reader(&dist.join("reader"))?;
 
     let integrity = |rel: &str| -> Result<String> { Ok(sri(&std::fs::read(dist.join(rel))?)) };
     let mut head = String::new();

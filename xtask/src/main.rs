@@ -160,14 +160,26 @@ pub fn wasm_opt(path: &std::path::Path) -> Result<()> {
 /// The lazily loaded capture module (`kyc-capture`) into `out`: `kyc_capture.js` (minified
 /// glue) and `kyc_capture_bg.wasm`, the widget loading them from `capture/` beside its files.
 pub fn build_capture(out: &std::path::Path) -> Result<()> {
-    run(&mut cargo(&["build", "--release", "--target", "wasm32-unknown-unknown", "-p", "kyc-capture"]))?;
+    build_module("kyc-capture", "kyc_capture", out)
+}
+
+/// The reader module (`kyc-reader`: the licence barcode read, the cross-check) into `out`:
+/// `kyc_reader.js` and `kyc_reader_bg.wasm`, loaded from `reader/` only when a person scans
+/// their ID or a barcode side is taken.
+pub fn build_reader(out: &std::path::Path) -> Result<()> {
+    build_module("kyc-reader", "kyc_reader", out)
+}
+
+/// A lazily loaded wasm module: built, bound (`--target web`), optimised, its glue minified.
+fn build_module(package: &str, name: &str, out: &std::path::Path) -> Result<()> {
+    run(&mut cargo(&["build", "--release", "--target", "wasm32-unknown-unknown", "-p", package]))?;
     let _ = std::fs::remove_dir_all(out);
     run(cmd("wasm-bindgen")
-        .args(["--target", "web", "--no-typescript", "--out-name", "kyc_capture", "--out-dir"])
+        .args(["--target", "web", "--no-typescript", "--out-name", name, "--out-dir"])
         .arg(out)
-        .arg(target_dir().join("wasm32-unknown-unknown/release/kyc_capture.wasm")))?;
-    wasm_opt(&out.join("kyc_capture_bg.wasm"))?;
-    let glue = out.join("kyc_capture.js");
+        .arg(target_dir().join(format!("wasm32-unknown-unknown/release/{name}.wasm"))))?;
+    wasm_opt(&out.join(format!("{name}_bg.wasm")))?;
+    let glue = out.join(format!("{name}.js"));
     run(cmd("esbuild")
         .arg(&glue)
         .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning", "--allow-overwrite"])
@@ -213,6 +225,8 @@ fn test() -> Result<()> {
             "kyc-widget",
             "-p",
             "kyc-domain",
+            "-p",
+            "kyc-reader",
             "--target",
             "wasm32-unknown-unknown",
             "--all-targets",

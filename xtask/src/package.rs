@@ -137,7 +137,7 @@ fn package_json(version: &str) -> String {
     "./first-step.en.html": "./first-step.en.html",
     "./package.json": "./package.json"
   }},
-  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "locales/", "kyc-share-widget.js", "sri.json", "first-step.en.html", "README.md", "LICENSE"],
+  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "reader/", "locales/", "kyc-share-widget.js", "sri.json", "first-step.en.html", "README.md", "LICENSE"],
   "sideEffects": false,
   "keywords": ["kyc", "identity", "onboarding", "webassembly", "widget"]
 }}
@@ -167,6 +167,7 @@ pub fn package() -> Result<Built> {
     crate::check_no_build_paths(&dir)?;
     // Loaded only when asked for: the capture module and the locale files.
     crate::build_capture(&dir.join("capture"))?;
+    crate::build_reader(&dir.join("reader"))?;
     copy_locales(&root().join("www/locales"), &dir.join("locales"))?;
     for generated in ["kyc_widget.d.ts", "kyc_widget_bg.wasm.d.ts"] {
         let _ = std::fs::remove_file(dir.join(generated));
@@ -212,8 +213,8 @@ pub fn package() -> Result<Built> {
     sri_json.push_str("\n}\n");
     std::fs::write(dir.join("sri.json"), sri_json)?;
     let wasm_files = walk(&dir)?.into_iter().filter(|p| p.extension().is_some_and(|x| x == "wasm")).count();
-    if wasm_files != 2 {
-        bail!("the package holds {wasm_files} .wasm files; one for the widget and one for the capture module expected");
+    if wasm_files != 3 {
+        bail!("the package holds {wasm_files} .wasm files; the widget's, the capture module's and the reader module's expected");
     }
     let readme = std::fs::read_to_string(root().join("www/npm/README.md"))?
         .replace("{{SRI_TABLE}}", sri_lines.trim_end())

@@ -145,6 +145,30 @@ impl DraftDto {
         };
         text.clone()
     }
+
+    /// Sets a field to `value`, as text (the photos have no value here: ignored).
+    pub fn set(&mut self, field: Field, value: String) {
+        let (i, a) = (&mut self.individual_info, &mut self.address);
+        let slot = match field {
+            Field::Email => &mut self.email,
+            Field::FirstName => &mut i.first_name,
+            Field::LastName => &mut i.last_name,
+            Field::Dob => &mut i.dob,
+            Field::Nationality => &mut i.country,
+            Field::Gender => return i.gender = Some(NumOrText::Text(value)),
+            Field::IdDocType => return i.id_doc_type = Some(NumOrText::Text(value)),
+            Field::DocumentNumber => &mut i.number,
+            Field::ValidUntil => &mut i.valid_until,
+            Field::AddressCountry => &mut a.country,
+            Field::State => &mut a.state,
+            Field::City => &mut a.city,
+            Field::Street => &mut a.address,
+            Field::ZipCode => &mut a.zip_code,
+            Field::Ssn => &mut a.ssn,
+            Field::IdFront | Field::IdBack | Field::Face => return,
+        };
+        *slot = Some(value);
+    }
 }
 
 /// A fully valid applicant: only [`parse_draft`] builds one.

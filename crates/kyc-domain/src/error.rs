@@ -126,11 +126,13 @@ pub enum ErrorCode {
     AlreadyUsed,
     /// The KYC provider refused this field without a more specific reason.
     RejectedByProvider,
+    /// Not what the applicant's scanned ID document says (`idread::cross_check`).
+    DiffersFromDocument,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (tests and the docs table iterate it).
-    pub const ALL: [ErrorCode; 29] = [
+    pub const ALL: [ErrorCode; 30] = [
         Self::Required,
         Self::TooLong,
         Self::InvalidCharacters,
@@ -160,6 +162,7 @@ impl ErrorCode {
         Self::ImageTooBlurry,
         Self::AlreadyUsed,
         Self::RejectedByProvider,
+        Self::DiffersFromDocument,
     ];
 
     /// The stable snake_case code as it appears on the wire.
@@ -194,6 +197,7 @@ impl ErrorCode {
             Self::ImageTooBlurry => "image_too_blurry",
             Self::AlreadyUsed => "already_used",
             Self::RejectedByProvider => "rejected_by_provider",
+            Self::DiffersFromDocument => "differs_from_document",
         }
     }
 }

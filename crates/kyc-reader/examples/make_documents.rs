@@ -1,0 +1,56 @@
+//! Writes the generated document fixtures the end-to-end tests and the bench use into the
+//! directory given (default `target/documents`): licence backs of fictitious people as photos
+//! and as Y4M camera videos, and `documents.json` saying what each one holds.
+//!
+//! `cargo run -p kyc-reader --features testdata --example make_documents -- DIR`
+
+use std::path::PathBuf;
+
+use kyc_reader::testdata::{jpeg, licence_back, png, y4m, Look};
+use serde_json::json;
+
+fn main() -> std::io::Result<()> {
+    let dir = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "target/documents".to_owned()));
+    std::fs::create_dir_all(&dir)?;
+    let mut manifest = serde_json::Map::new();
+    for sample in kyc_reader::testdata::samples() {
+        let payload = sample.payload();
+        let mut files = Vec::new();
+        let mut write = |name: String, bytes: Vec<u8>| -> std::io::Result<()> {
+            std::fs::write(dir.join(&name), bytes)?;
+            files.push(name);
+            Ok(())
+        };
+        // A phone photo, a little turned and soft.
+        let photo = Look { angle_deg: 3.0, blur: 0.8, ..Look::plain(2000, 1500) };
+        write(format!("{}.jpg", sample.name), jpeg(&licence_back(&payload, &photo), 88))?;
+        write(format!("{}.png", sample.name), png(&licence_back(&payload, &Look::plain(1200, 900))))?;
+        if sample.name == "licence-v10" {
+            // The bench's 12 MP photo, and the fake camera's video: the card on the outline,
+            // first out of focus, then sharp.
+            let big = Look { angle_deg: -4.0, blur: 1.5, glare: true, ..Look::plain(4000, 3000) };
+            write(format!("{}-12mp.jpg", sample.name), jpeg(&licence_back(&payload, &big), 90))?;
+            let on = Look::on_outline(1280, 720);
+            let frames = [
+                licence_back(&payload, &Look { blur: 6.0, ..on }),
+                licence_back(&payload, &Look { blur: 3.0, angle_deg: 2.0, ..on }),
+                licence_back(&payload, &on),
+                licence_back(&payload, &Look { angle_deg: 1.0, ..on }),
+            ];
+            write(format!("{}.y4m", sample.name), y4m(&frames, 5))?;
+        }
+        let fills: serde_json::Map<String, serde_json::Value> = sample
+            .document
+            .fills()
+            .into_iter()
+            .map(|(f, v)| {
+                (serde_json::to_value(f).ok().and_then(|f| f.as_str().map(str::to_owned)).unwrap_or_default(), json!(v))
+            })
+            .collect();
+        manifest.insert(sample.name.to_owned(), json!({"version": sample.version, "files": files, "fills": fills}));
+    }
+    let path = dir.join("documents.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest)?)?;
+    eprintln!("wrote {}", path.display());
+    Ok(())
+}
