@@ -305,11 +305,11 @@ pub fn App(p: &AppProps) -> Html {
         };
     }
     let body = match flow.step {
-        Step::Personal => personal::view(&ctx, on_continue),
+        Step::Personal => personal::view(&ctx, on_continue, &photo_slots),
         Step::Document => document::view(&ctx, on_continue),
         Step::Address => address::view(&ctx, on_continue),
         Step::Photos => photos::view(&ctx, on_continue, &photo_slots),
-        Step::Review => review::view(&ctx, on_submit),
+        Step::Review => review::view(&ctx, on_submit, &photo_slots),
         Step::Result => result::view(&ctx),
     };
     let current = flow.step;

@@ -93,6 +93,9 @@ extern "C" {
     /// `onEvent(name, value)`: each `kyc_domain::capture::CaptureEvent`.
     #[wasm_bindgen(method, setter = onEvent)]
     fn set_on_event(this: &Options, v: &Function);
+    /// `openPhotos`: `onPhoto(kind, photo)`, told each photo kept.
+    #[wasm_bindgen(method, setter = onPhoto)]
+    fn set_on_photo(this: &Options, v: &Function);
     #[wasm_bindgen(method, setter)]
     fn set_root(this: &Options, v: &Element);
 }
@@ -120,6 +123,7 @@ pub fn open_photos(ctx: &Ctx, module: &CaptureModule, staged: &Array, on_event: 
     o.set_handoff_url(&ctx.handoff_url);
     o.set_staged(staged);
     o.set_on_event(on_event);
+    o.set_on_photo(&crate::photo_hook(ctx.callbacks.load_capture.clone(), on_event));
     module.open_photos(&o)
 }
 

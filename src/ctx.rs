@@ -64,7 +64,8 @@ impl Ctx {
         });
         let flow = self.flow.clone();
         let leave = Callback::from(move |()| flow.dispatch(Action::Leave(f)));
-        Common { id: self.id(f), label: self.t(label), hint: hint.map(|h| self.t(h)), error, leave }
+        let mark = self.flow.from_document(f).then(|| self.t(Key::FromId));
+        Common { id: self.id(f), label: self.t(label), hint: hint.map(|h| self.t(h)), error, leave, mark }
     }
 
     pub fn setter(&self, f: Field) -> Callback<String> {

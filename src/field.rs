@@ -15,6 +15,10 @@ pub struct Common {
     pub error: Option<(AttrValue, AttrValue, AttrValue)>,
     /// Called when the person leaves the control (a choice in a list counts as leaving).
     pub leave: Callback<()>,
+    /// "From your ID" when the value was read from the document and not edited since: shown
+    /// after the label (its `data-mark`, by the stylesheet), and the control carries
+    /// `data-kyc-source="document"`.
+    pub mark: Option<AttrValue>,
 }
 
 impl Common {
@@ -26,7 +30,12 @@ impl Common {
         if self.error.is_some() {
             ids.push(format!("{}-error", self.id));
         }
+
         (!ids.is_empty()).then(|| ids.join(" "))
+    }
+
+    fn source(&self) -> Option<&'static str> {
+        self.mark.is_some().then_some("document")
     }
 
     fn below(&self) -> Html {
@@ -76,8 +85,8 @@ pub fn text_field(p: TextFieldProps) -> Html {
     let invalid = c.error.is_some();
     html! {
         <div class="kyc-field" data-invalid={invalid.then_some("true")}>
-            <label class="kyc-label" for={c.id.clone()}>{ c.label.clone() }</label>
-            <input class="kyc-input" id={c.id.clone()} type={p.input_type} value={p.value} {oninput} onblur={on_leave(&c.leave)}
+            <label class="kyc-label" for={c.id.clone()} data-mark={c.mark.clone()}>{ c.label.clone() }</label>
+            <input class="kyc-input" id={c.id.clone()} data-kyc-source={c.source()} type={p.input_type} value={p.value} {oninput} onblur={on_leave(&c.leave)}
                 autocomplete={p.autocomplete} inputmode={p.inputmode} spellcheck="false"
                 aria-invalid={invalid.then_some("true")} aria-describedby={c.described_by()} />
             { c.below() }
@@ -107,8 +116,8 @@ pub fn select_field(p: &SelectFieldProps) -> Html {
     let invalid = c.error.is_some();
     html! {
         <div class="kyc-field" data-invalid={invalid.then_some("true")}>
-            <label class="kyc-label" for={c.id.clone()}>{ c.label.clone() }</label>
-            <select class="kyc-input kyc-select" id={c.id.clone()} {onchange} autocomplete={p.autocomplete}
+            <label class="kyc-label" for={c.id.clone()} data-mark={c.mark.clone()}>{ c.label.clone() }</label>
+            <select class="kyc-input kyc-select" id={c.id.clone()} data-kyc-source={c.source()} {onchange} autocomplete={p.autocomplete}
                 aria-invalid={invalid.then_some("true")} aria-describedby={c.described_by()}>
                 <option value="" selected={p.value.is_empty()}>{ p.placeholder.clone() }</option>
                 { for p.options.iter().map(|(v, l)| html! {
@@ -156,6 +165,7 @@ pub fn date_field(p: &DateFieldProps) -> Html {
     let c = &p.common;
     let ymd = crate::flow::date_parts(&p.value);
     let invalid = c.error.is_some();
+    let source = c.source();
     let onfocusout = {
         let leave = c.leave.clone();
         Callback::from(move |e: FocusEvent| {
@@ -185,7 +195,7 @@ pub fn date_field(p: &DateFieldProps) -> Html {
             let onchange =
                 Callback::from(move |e: Event| set(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()));
             html! {
-                <select class="kyc-input kyc-select" id={id.clone()} {onchange} {autocomplete} aria-invalid={invalid.then_some("true")}>
+                <select class="kyc-input kyc-select" id={id.clone()} {onchange} {autocomplete} data-kyc-source={source} aria-invalid={invalid.then_some("true")}>
                     <option value="" selected={chosen.is_empty()}></option>
                     { for p.parts.months.iter().zip(1..).map(|(m, n)| {
                         let n = n.to_string();
@@ -199,7 +209,7 @@ pub fn date_field(p: &DateFieldProps) -> Html {
                 set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value());
             });
             html! {
-                <input class="kyc-input" id={id.clone()} type="text" inputmode="numeric"
+                <input class="kyc-input" id={id.clone()} type="text" inputmode="numeric" data-kyc-source={source}
                     maxlength={if which == b'y' { "4" } else { "2" }} value={ymd[at].to_owned()} {oninput} {autocomplete}
                     spellcheck="false" aria-invalid={invalid.then_some("true")} />
             }
@@ -213,8 +223,8 @@ pub fn date_field(p: &DateFieldProps) -> Html {
     };
     html! {
         <div class="kyc-field" data-invalid={invalid.then_some("true")}>
-            <fieldset class="kyc-date" id={c.id.clone()} aria-describedby={c.described_by()} {onfocusout}>
-                <legend class="kyc-label">{ c.label.clone() }</legend>
+            <fieldset class="kyc-date" id={c.id.clone()} data-kyc-source={c.source()} aria-describedby={c.described_by()} {onfocusout}>
+                <legend class="kyc-label" data-mark={c.mark.clone()}>{ c.label.clone() }</legend>
                 <div class="kyc-date-parts">{ for p.parts.order.iter().map(|w| part(*w)) }</div>
             </fieldset>
             { c.below() }

@@ -157,6 +157,13 @@ pub struct Flow {
     pub status: Option<String>,
     /// How many status polls have answered (drives the result page's polling).
     polls: u32,
+    /// Fields filled from the ID document and not edited since (marked as such): bits indexed
+    /// like [`Field::ALL`].
+    from_document: u32,
+    /// A document was read on this page (Review then compares the draft with it).
+    pub document_read: bool,
+    /// "Scan your ID" is open on the first step.
+    pub scanning: bool,
 }
 
 impl Default for Flow {
@@ -175,6 +182,9 @@ impl Default for Flow {
             sending: Sending::Idle,
             status: None,
             polls: 0,
+            from_document: 0,
+            document_read: false,
+            scanning: false,
         }
     }
 }
@@ -205,6 +215,11 @@ pub enum Action {
     /// opens on the result; otherwise the staged values, step and photos come back (the
     /// module fetches the photos' previews when the Photos step shows).
     Resume(Box<crate::api::Resume>),
+    /// Values read from the ID document (`[(field, value)]` in the draft's formats); `true`:
+    /// only into the fields still empty.
+    FromDocument(Vec<(Field, String)>, bool),
+    /// Open or close "Scan your ID".
+    Scan(bool),
 }
 
 fn slot_of(f: Field) -> usize {
@@ -240,7 +255,23 @@ impl Reducible for Flow {
                 }
             }
             Action::NoExpiry(b) => s.no_expiry = b,
+            Action::FromDocument(fills, only_empty) => {
+                s.document_read = true;
+                for (f, v) in fills {
+                    if only_empty && !s.value(f).trim().is_empty() {
+                        continue;
+                    }
+                    if f == Field::ValidUntil {
+                        s.no_expiry = false;
+                    }
+                    // As typed (its error, if shown, judged again), then marked.
+                    s.set(f, v);
+                    s.from_document |= 1 << slot_of(f);
+                }
+            }
+            Action::Scan(open) => s.scanning = open,
             Action::Go(step) => {
+                s.scanning = false;
                 s.step = step;
                 s.errors.clear();
                 s.server.clear();
@@ -253,7 +284,9 @@ impl Reducible for Flow {
                 s.summary = true;
             }
             Action::ServerErrors(e) => {
-                if let Some(first) = e.first() {
+                // Differences from the ID document are shown on Review, beside what it says.
+                let on_review = e.iter().all(|x| x.code == kyc_domain::ErrorCode::DiffersFromDocument);
+                if let Some(first) = e.first().filter(|_| !on_review) {
                     s.step = Step::of(first.field);
                 }
                 s.server = e.iter().map(|x| x.field).collect();
@@ -323,10 +356,16 @@ fn screen_index(f: Field) -> usize {
 }
 
 impl Flow {
+    /// Whether the field holds a value read from the ID document, not edited since.
+    pub fn from_document(&self, f: Field) -> bool {
+        self.from_document & (1 << slot_of(f)) != 0
+    }
+
     /// A value typed or chosen; the fields already flagged are judged again (the one edited
     /// always, a server's error elsewhere is kept).
     fn set(&mut self, f: Field, v: String) {
         self.values[slot_of(f)] = v;
+        self.from_document &= !(1 << slot_of(f));
         if !self.edited.contains(&f) {
             self.edited.push(f);
         }

@@ -262,6 +262,24 @@ export function loadCapture(loader) {
   }
   return loading;
 }
+// The reader module (the ID's barcode; issue 24), loaded the first time a person scans or a back
+// of ID is kept: from the host's `loadCapture.reader()` when given (the npm entry's, which
+// bundlers follow), else `reader/` beside the widget's files. Once per page.
+let reading;
+function reader(loader) {
+  if (!reading) {
+    const own = loader && loader.reader;
+    reading = own ? Promise.resolve(own()) : import(new URL("../../reader/kyc_reader.js", import.meta.url).href)
+      .then(async (m) => { await m.default({ module_or_path: new URL("../../reader/kyc_reader_bg.wasm", import.meta.url) }); return m; });
+    reading.catch(() => { reading = undefined; });
+  }
+  return reading;
+}
+export function readerCall(loader, name, args) { reader(loader).then((m) => m[name](...args)).catch(() => {}); }
+// The capture module's `onPhoto`: a back of ID kept is read (its values fill the empty fields).
+export function photoHook(loader, onEvent) {
+  return (kind, photo) => { if (kind === "idBack") readerCall(loader, "readBack", [photo, onEvent]); };
+}
 // The static first step (src/first_step.rs), taken over in one task: what was typed goes into
 // the widget's fields (an input/change event each), the focus and caret follow, the copy goes,
 // the widget shows. Until then the copy stays where it was, focused, and keeps every key.
@@ -343,6 +361,15 @@ extern "C" {
     /// passes one bundlers follow), else `capture/` beside the widget's files. Once per page.
     #[wasm_bindgen(js_name = loadCapture)]
     pub(crate) fn load_capture(loader: Option<js_sys::Function>) -> js_sys::Promise;
+
+    /// Calls `name(...args)` of the reader module, loading it the first time (see the snippet).
+    #[wasm_bindgen(js_name = readerCall)]
+    pub(crate) fn reader_call(loader: Option<js_sys::Function>, name: &str, args: &js_sys::Array);
+
+    /// The capture module's `onPhoto`: a back of ID kept is read by the reader module, its
+    /// values told to `on_event` (only into empty fields).
+    #[wasm_bindgen(js_name = photoHook)]
+    pub(crate) fn photo_hook(loader: Option<js_sys::Function>, on_event: &js_sys::Function) -> js_sys::Function;
 
     /// Takes over a static first step beside `root` (its widget's ids start with `prefix`) and
     /// shows `root`; with no copy there, only shows it.

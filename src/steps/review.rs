@@ -33,7 +33,7 @@ fn option_label(ctx: &Ctx, field: Field, value: &str) -> String {
     value.to_owned()
 }
 
-pub fn view(ctx: &Ctx, on_submit: Callback<()>) -> Html {
+pub fn view(ctx: &Ctx, on_submit: Callback<()>, slots: &super::photos::Photos) -> Html {
     let f = &ctx.flow;
     let busy = f.sending == Sending::Working;
     let row = |label: Key, field: Field| {
@@ -86,6 +86,9 @@ pub fn view(ctx: &Ctx, on_submit: Callback<()>) -> Html {
                     <p>{ ctx.t(k) }</p>
                     <button type="button" class="kyc-button" onclick={retry.reform(|_| ())}>{ ctx.t(Key::TryAgain) }</button>
                 </div>
+            }
+            if f.document_read {
+                <div class="kyc-doc-review" aria-live="polite" ref={slots.host.clone()}></div>
             }
             { section(Step::Personal, html! { <>
                 { row(Key::FirstName, Field::FirstName) }{ row(Key::LastName, Field::LastName) }{ row(Key::Email, Field::Email) }

@@ -33,6 +33,15 @@ function loadCapture() {
   });
 }
 
+// The reader module (the ID's barcode), the first time a person scans: found by the widget
+// on its capture loader, so bundlers see it here too.
+loadCapture.reader = function loadReader() {
+  return import("./reader/kyc_reader.js").then(async (m) => {
+    await m.default({ module_or_path: new URL("./reader/kyc_reader_bg.wasm", import.meta.url) });
+    return m;
+  });
+};
+
 function stylesheetUrl(option) {
   if (option === false) return undefined;
   return String(option || new URL("./kyc-widget.css", import.meta.url));

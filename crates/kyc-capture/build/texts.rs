@@ -3,7 +3,7 @@
 //! exported as `textKeys()` for the widget to fill from its locale and the host's strings) and
 //! by the widget's `build.rs` (the module's own texts are not compiled into the widget).
 
-/// Shown only by the capture module: every `handoff_*` and `phone_*` text, and these.
+/// Shown only by the capture module: every `handoff_*`, `phone_*` and `scan_*` text, and these.
 const ONLY: &[&str] = &[
     "optional",
     "use_camera",
@@ -35,9 +35,17 @@ const ONLY: &[&str] = &[
 /// Shown by the widget too.
 const SHARED: &[&str] = &["front_of_id", "back_of_id", "face", "uploaded", "upload_failed", "network_error"];
 
+/// Shown only by the reader module ("Scan your ID", Review's differences from the ID): not
+/// built into the widget (they count as the capture module's there) nor into this module; the
+/// reader has their English and asks the widget for the locale's by name.
+#[allow(dead_code)]
+pub fn only_reader(key: &str) -> bool {
+    key.starts_with("scan_")
+}
+
 /// Whether only the capture module shows the text named `key`.
 pub fn only_capture(key: &str) -> bool {
-    key.starts_with("handoff_") || key.starts_with("phone_") || ONLY.contains(&key)
+    key.starts_with("handoff_") || key.starts_with("phone_") || key.starts_with("scan_") || ONLY.contains(&key)
 }
 
 /// Whether the capture module shows the text named `key`.

@@ -76,6 +76,9 @@ extern "C" {
     /// `openPhotos`: `onEvent(name, value)`, told each [`kyc_domain::capture::CaptureEvent`].
     #[wasm_bindgen(method, getter = onEvent)]
     pub fn on_event(this: &Options) -> Option<js_sys::Function>;
+    /// `openPhotos`: `onPhoto(kind, photo)`, told each photo kept (optional).
+    #[wasm_bindgen(method, getter = onPhoto)]
+    pub fn on_photo(this: &Options) -> Option<js_sys::Function>;
     /// `openPhone`: the element the page renders into.
     #[wasm_bindgen(method, getter)]
     pub fn root(this: &Options) -> web_sys::Element;

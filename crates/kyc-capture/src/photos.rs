@@ -89,6 +89,10 @@ pub(crate) struct Page {
     handoff: Option<crate::handoff::Handoff>,
     handoff_host: Option<Element>,
     listeners: Vec<Listener>,
+    /// `onPhoto(kind, photo)`: told each photo kept (the widget has a back of ID read).
+    on_photo: Option<Function>,
+    /// The next photo kept was read already ("Scan your ID").
+    read_already: bool,
 }
 
 pub(crate) type Shared = Rc<RefCell<Page>>;
@@ -134,6 +138,8 @@ impl Page {
             handoff: None,
             handoff_host: None,
             listeners: Vec::new(),
+            on_photo: None,
+            read_already: false,
         }
     }
 
@@ -324,13 +330,17 @@ pub(crate) fn accept(s: &Shared, i: usize, file: Blob, source: &'static str) {
         if let Some(m) = prop(&cleaned, "metrics").as_string() {
             let _ = Reflect::set(&headers, &"X-Photo-Metrics".into(), &m.into());
         }
+        let read_already = std::mem::take(&mut s.borrow_mut().read_already);
         {
             let mut st = s.borrow_mut();
             let item = &mut st.items[i];
             item.url = web_sys::Url::create_object_url_with_blob(&blob).ok();
             item.blurry = prop(&cleaned, "blurry").as_bool().unwrap_or(false);
-            item.blob = Some(blob);
+            item.blob = Some(blob.clone());
             item.headers = headers.into();
+        }
+        if !read_already {
+            told(&s, i, &blob);
         }
         send(&s, i).await;
     });
@@ -351,8 +361,19 @@ async fn fetch_preview(s: &Shared, i: usize) {
     forget(s, i);
     if let Some(b) = blob {
         s.borrow_mut().items[i].url = web_sys::Url::create_object_url_with_blob(&b).ok();
+        told(s, i, &b);
     }
     set_line(s, i, Stage::Staged, "uploaded", true, None);
+}
+
+/// Tells `onPhoto(kind, photo)` of a photo kept (a file, the camera, the phone, or a reload's
+/// staged one): the widget has a back of ID read by the reader module, what it holds filling the
+/// fields still empty.
+fn told(s: &Shared, i: usize, photo: &Blob) {
+    let hook = s.borrow().on_photo.clone();
+    if let Some(f) = hook {
+        let _ = f.call2(&JsValue::NULL, &DocumentKind::ALL[i].as_str().into(), photo);
+    }
 }
 
 /// Guided capture in slot `i`: "Use camera" gives way to the preview and "Close camera".
@@ -685,6 +706,14 @@ impl Photos {
         })
     }
 
+    /// Keeps `photo` as the `kind` side, already read ("Scan your ID", the reader module):
+    /// cleaned, previewed and staged as if chosen here (`source`: `camera` or `file`).
+    pub fn keep(&self, kind: &str, photo: Blob, source: &str) {
+        let Some(kind) = DocumentKind::parse(kind) else { return };
+        self.state.borrow_mut().read_already = true;
+        accept(&self.state, slot(kind), photo, if source == "camera" { "camera" } else { "file" });
+    }
+
     /// Detaches and frees every preview (the widget is gone).
     pub fn close(&self) {
         self.state.borrow_mut().unview();
@@ -701,6 +730,7 @@ pub fn open(opts: &crate::Options) -> Photos {
         Page::new(opts.backend_url(), "/v1/photos/", opts.token(), opts.prefix(), opts.texts(), opts.describe());
     page.on_event = opts.on_event();
     page.handoff_url = opts.handoff_url();
+    page.on_photo = opts.on_photo();
     let state = Rc::new(RefCell::new(page));
     let staged: Vec<usize> = Array::from(&opts.staged())
         .iter()

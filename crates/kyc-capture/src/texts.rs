@@ -21,7 +21,12 @@ pub fn tr(texts: &JsValue, key: &str) -> String {
 /// character search keeps the substring searcher out of the module).
 pub fn fill(template: &str, value: &str) -> String {
     match (template.find('{'), template.find('}')) {
-        (Some(a), Some(b)) if a < b => [&template[..a], value, &template[b + 1..]].concat(),
+        // `get`, not indexing: the same cut (both are char boundaries) without the panicking
+        // slice path, which is ~700 B of this module's gzip.
+        (Some(a), Some(b)) if a < b => match (template.get(..a), template.get(b + 1..)) {
+            (Some(head), Some(tail)) => [head, value, tail].concat(),
+            _ => template.to_owned(),
+        },
         _ => template.to_owned(),
     }
 }

@@ -47,15 +47,23 @@ pub enum CaptureEvent {
     Photos,
     /// The phone is done (the desktop's "Continue on your phone").
     Done,
+    /// A document was read: the value is `[onlyEmpty, path, value, path, value, …]`, the values
+    /// in the draft's formats; `onlyEmpty`: fill only the fields still empty (a back of ID taken
+    /// on the Photos step), else every one ("Scan your ID").
+    Document,
+    /// Review's "Edit" beside a field that differs from the document: the value is its path.
+    Edit,
 }
 
 impl CaptureEvent {
-    pub const ALL: [Self; 2] = [Self::Photos, Self::Done];
+    pub const ALL: [Self; 4] = [Self::Photos, Self::Done, Self::Document, Self::Edit];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Photos => "photos",
             Self::Done => "done",
+            Self::Document => "document",
+            Self::Edit => "edit",
         }
     }
 

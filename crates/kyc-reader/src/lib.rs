@@ -18,6 +18,8 @@ use rxing::pdf417::PDF417Reader;
 use rxing::{BinaryBitmap, DecodeHintValue, DecodeHints, Luma8LuminanceSource, Reader};
 
 pub mod answer;
+#[cfg(target_arch = "wasm32")]
+pub mod scan;
 #[cfg(feature = "testdata")]
 pub mod testdata;
 #[cfg(target_arch = "wasm32")]

@@ -1,16 +1,25 @@
-//! The reader module's surface in the browser (`reader/kyc_reader.js`): two functions with
-//! plain values in and a JSON text out (the widget parses it with the browser's `JSON.parse`).
-//! No serde in this wasm: the answers are written here, and the draft comes in as
-//! `[field path, value]` pairs. The document read stays in this module (the last one read):
-//! the cross-check on Review uses it, and the widget never holds more of it than the values it
-//! filled in. The module is loaded only when a person scans their ID or a barcode side is taken.
+//! The reader module's surface in the browser (`reader/kyc_reader.js`), loaded only when a
+//! person scans their ID or a barcode side is taken (the capture module calls it):
+//! - `readPhoto(blob)` → a promise of the answer's JSON text ([`crate::answer`]): the photo
+//!   decoded upright by the browser, drawn at a working size (long side 1600 px, then 2800 when
+//!   that found nothing: a barcode on a licence back spans most of the card), read;
+//! - `readRgba(pixels, width, height)` → the same for RGBA pixels;
+//! - `renderReview(root, triples, texts, onEdit)`: Review's list of the draft's differences from
+//!   the last document read on this page.
+//!
+//! The document read stays in this module (the last one read): the widget never holds more of
+//! it than the values it filled in. No serde here: the answers are written by hand and the
+//! draft comes in as `[path, value, label, …]`.
 
 use std::sync::Mutex;
 
 use crate::answer::{check_answer, read_answer};
+use js_sys::{Array, Function};
 use kyc_domain::idread::DocumentData;
 use kyc_domain::{DraftDto, Field};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, CanvasRenderingContext2d, Document, Element, HtmlCanvasElement, ImageBitmap, ImageBitmapOptions};
 
 /// The allocator: `talc`, as in the widget and the capture module.
 #[cfg(not(target_feature = "atomics"))]
@@ -22,9 +31,40 @@ static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocato
 /// which would link a second allocator (dlmalloc, ~8 KB) into the module.
 static LAST: Mutex<Option<DocumentData>> = Mutex::new(None);
 
-fn last() -> std::sync::MutexGuard<'static, Option<DocumentData>> {
+pub fn last() -> std::sync::MutexGuard<'static, Option<DocumentData>> {
     LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+/// The last document's values as the widget takes them (`[onlyEmpty, path, value, …]`), and
+/// the side it was read from.
+pub fn last_fills(only_empty: bool) -> (Array, &'static str) {
+    let out = Array::of1(&only_empty.into());
+    let doc = last();
+    let Some(doc) = doc.as_ref() else { return (out, "idBack") };
+    for (f, v) in doc.fills() {
+        out.push(&f.path().into());
+        out.push(&v.into());
+    }
+    (out, crate::side(doc).as_str())
+}
+
+/// A back of ID kept on the Photos step (a file, the camera, the phone's): read, and what it
+/// holds told to the widget as a `document` event that fills only the fields still empty
+/// (what the person typed stays; Review lists any difference). Nothing is said when it holds
+/// no barcode: the photo is a photo all the same.
+#[wasm_bindgen(js_name = readBack)]
+pub async fn read_back(photo: Blob, on_event: Function) {
+    if read_photo(photo).await.contains(r#""ok":true"#) {
+        let _ = on_event.call2(
+            &JsValue::NULL,
+            &kyc_domain::capture::CaptureEvent::Document.as_str().into(),
+            &last_fills(true).0,
+        );
+    }
+}
+
+/// The long sides a photo is read at, in order.
+const SIDES: [u32; 2] = [1600, 2800];
 
 /// Reads the document in RGBA pixels (a canvas's `getImageData().data`).
 /// → `{"ok": true, "read": "pdf417", "side": "idBack", "fills": [[field, value]…]}`
@@ -37,13 +77,61 @@ pub fn read_rgba(rgba: &[u8], width: u32, height: u32) -> String {
             *last() = Some(doc);
             answer
         }
-        Err(e) => format!(r#"{{"ok":false,"code":"{}"}}"#, e.code()),
+        Err(e) => failed(e.code()),
     }
 }
 
-/// The draft, as `[path, value, path, value, …]`, against the last document read.
-/// → `{"matched": [field…], "mismatched": [{"field", "strong", "document"}…]}`, or `null` when no
-/// document was read on this page.
+fn failed(code: &str) -> String {
+    format!(r#"{{"ok":false,"code":"{code}"}}"#)
+}
+
+/// Reads the document in a photo (any format the browser decodes); the answer as
+/// [`read_rgba`]'s, or `unreadable_image` when the browser could not decode it.
+#[wasm_bindgen(js_name = readPhoto)]
+pub async fn read_photo(photo: Blob) -> String {
+    let Some(bitmap) = bitmap(&photo).await else { return failed("unreadable_image") };
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let mut answer = failed("no_barcode");
+    for side in SIDES {
+        let k = (f64::from(side) / f64::from(w.max(h))).min(1.0);
+        let (cw, ch) = (((f64::from(w) * k) as u32).max(1), ((f64::from(h) * k) as u32).max(1));
+        let Some(rgba) = pixels(&bitmap, cw, ch) else { break };
+        answer = read_rgba(&rgba, cw, ch);
+        // Found, or a barcode that holds no licence: a larger size will not change that.
+        if answer.contains(r#""ok":true"#) || answer.contains("not_a_document") || k >= 1.0 {
+            break;
+        }
+    }
+    bitmap.close();
+    answer
+}
+
+async fn bitmap(photo: &Blob) -> Option<ImageBitmap> {
+    let opts = ImageBitmapOptions::new();
+    opts.set_image_orientation(web_sys::ImageOrientation::FromImage);
+    let promise = web_sys::window()?.create_image_bitmap_with_blob_and_image_bitmap_options(photo, &opts).ok()?;
+    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+}
+
+/// The bitmap drawn at `w × h`: its RGBA.
+fn pixels(bitmap: &ImageBitmap, w: u32, h: u32) -> Option<Vec<u8>> {
+    let canvas: HtmlCanvasElement = document()?.create_element("canvas").ok()?.dyn_into().ok()?;
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"willReadFrequently".into(), &true.into());
+    let ctx: CanvasRenderingContext2d =
+        canvas.get_context_with_context_options("2d", &options).ok()??.dyn_into().ok()?;
+    ctx.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, f64::from(w), f64::from(h)).ok()?;
+    Some(ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)).ok()?.data().0)
+}
+
+fn document() -> Option<Document> {
+    web_sys::window()?.document()
+}
+
+/// The draft, as `[path, value, path, value, …]`, against the last document read: the answer
+/// of [`check_answer`], or `null` when no document was read on this page.
 #[wasm_bindgen(js_name = crossCheck)]
 pub fn cross_check_pairs(pairs: Vec<String>) -> String {
     let mut draft = DraftDto::default();
@@ -54,4 +142,57 @@ pub fn cross_check_pairs(pairs: Vec<String>) -> String {
         }
     }
     last().as_ref().map_or_else(|| "null".to_owned(), |doc| check_answer(&draft, doc))
+}
+
+/// Review's list in `root` (emptied first): the draft (`[path, value, label, …]`) against the
+/// last document read. Each strong field that differs, with what the document says and an
+/// "Edit" button (an `edit` event to `on_event` with the field's path); a different address as
+/// one note (people move). `texts`: the widget's, by name (`scan_*`; English built in).
+#[wasm_bindgen(js_name = renderReview)]
+pub fn render_review(root: &Element, triples: &Array, texts: &JsValue, on_event: &Function) {
+    use crate::scan::{el, fill, text};
+    root.set_inner_html("");
+    let (Some(doc), Some(document)) = (last().clone(), document()) else { return };
+    let t = |k: &str| text(texts, k);
+    let mut draft = DraftDto::default();
+    let mut labels = Vec::new();
+    for i in (0..triples.length()).step_by(3) {
+        let Some(field) = triples.get(i).as_string().and_then(|p| Field::from_path(&p)) else { continue };
+        draft.set(field, triples.get(i + 1).as_string().unwrap_or_default());
+        labels.push((field, triples.get(i + 2).as_string().unwrap_or_default()));
+    }
+    let label = |f: Field| labels.iter().find(|(x, _)| *x == f).map(|(_, l)| l.clone()).unwrap_or_default();
+    let check = kyc_domain::idread::crosscheck::cross_check(&draft, &doc);
+    let strong = check.mismatched_strong();
+    if !strong.is_empty() {
+        el(&document, root, "h3", "kyc-doc-check-title", &t("scan_check_title"));
+        let list = el(&document, root, "ul", "kyc-doc-check", "");
+        for f in strong {
+            let li = el(&document, &list, "li", "", "");
+            let _ = li.set_attribute("data-field", f.path());
+            let _ = li.set_attribute("data-code", "differs_from_document");
+            el(&document, &li, "strong", "", &label(f));
+            let says = fill(&t("scan_id_says"), &doc.document_value(f).unwrap_or_default());
+            el(&document, &li, "span", "", &format!(" {says} "));
+            let edit = el(&document, &li, "button", "kyc-link", &t("scan_edit"));
+            let _ = edit.set_attribute("type", "button");
+            let _ = edit.set_attribute("aria-label", &format!("{} {}", t("scan_edit"), label(f)));
+            let (on_event, path) = (on_event.clone(), f.path());
+            let click = Closure::<dyn Fn()>::new(move || {
+                let _ = on_event.call2(
+                    &JsValue::NULL,
+                    &kyc_domain::capture::CaptureEvent::Edit.as_str().into(),
+                    &path.into(),
+                );
+            });
+            // The button's listener lives as long as the button (one per difference shown).
+            edit.unchecked_ref::<web_sys::EventTarget>()
+                .add_event_listener_with_callback("click", click.into_js_value().unchecked_ref())
+                .unwrap_throw();
+        }
+    }
+    let moved: Vec<String> = check.mismatched_informational().into_iter().map(label).collect();
+    if !moved.is_empty() {
+        el(&document, root, "p", "kyc-hint kyc-doc-check-note", &fill(&t("scan_address_note"), &moved.join(", ")));
+    }
 }

@@ -103,3 +103,17 @@ fn the_modules_answers_are_json_with_paths_and_values() {
     assert!(matched.contains(&serde_json::json!("individualInfo.dob")));
     assert!(!matched.contains(&serde_json::json!("individualInfo.lastName")));
 }
+
+#[test]
+fn long_digit_runs_in_numeric_compaction_decode_exactly() {
+    // 13+ digits go into numeric compaction: base 900 to base 10 (patched in vendor/rxing).
+    for text in [
+        "1234567890123456789012345678901234567890123456789012345678901234567890",
+        "DAQ0000000000000001 and 999999999999999999999999999999999999999999999",
+        "100000000000000000000000000000000000000000000",
+    ] {
+        let img = licence_back(text, &Look::plain(1400, 1000));
+        let payload = decode_pdf417(img.as_raw(), img.width(), img.height()).expect("decoded");
+        assert_eq!(String::from_utf8(payload).expect("ASCII"), text);
+    }
+}

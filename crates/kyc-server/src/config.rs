@@ -8,6 +8,18 @@ use serde::Deserialize;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
+/// What a document that says otherwise than the draft does (`KYC_DOCUMENT_MISMATCH`;
+/// document_check.rs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DocumentMismatch {
+    /// Recorded in the application's `documentCheck` and notified; the application goes on.
+    #[default]
+    Record,
+    /// A strong field (names, date of birth, document number, expiry) that differs refuses the
+    /// draft or the submit with `422 validation_failed` (`differs_from_document`).
+    Refuse,
+}
+
 /// Where `amlReport` / `idvReport` come from at submit time.
 #[derive(Debug, Clone)]
 pub enum ReportSource {
@@ -52,7 +64,7 @@ pub struct Config {
     pub retention_secs: i64,
     /// What `serve` should warn about at start (a weak but allowed setting).
     pub warnings: Vec<String>,
-    /// Where status changes are POSTed, signed (docs/notifications.md).
+    /// Where status changes and document checks are POSTed, signed (docs/notifications.md).
     pub partner_webhook_url: Option<String>,
     pub partner_webhook_secret: Option<SecretString>,
     /// An application `submitting` or `reviewing` this long without news is reconciled with
@@ -74,6 +86,8 @@ pub struct Config {
     /// `/v1` requests per minute with a valid admin key, per client IP: the partner's own bucket
     /// (`KYC_ADMIN_RATE_LIMIT_PER_MINUTE`, default 6000).
     pub admin_rate_limit_per_minute: u32,
+    /// What a document that differs from the draft does (`KYC_DOCUMENT_MISMATCH`, default record).
+    pub document_mismatch: DocumentMismatch,
 }
 
 /// The shortest secret `serve` accepts (docs/configuration.md).
@@ -177,6 +191,7 @@ pub struct RawConfig {
     pub KYC_CONNECTIONS_PER_IP: Option<String>,
     pub KYC_H2C: Option<String>,
     pub KYC_ADMIN_RATE_LIMIT_PER_MINUTE: Option<String>,
+    pub KYC_DOCUMENT_MISMATCH: Option<String>,
 }
 
 macro_rules! env_keys {
@@ -230,7 +245,8 @@ impl RawConfig {
             KYC_MAX_CONNECTIONS,
             KYC_CONNECTIONS_PER_IP,
             KYC_H2C,
-            KYC_ADMIN_RATE_LIMIT_PER_MINUTE
+            KYC_ADMIN_RATE_LIMIT_PER_MINUTE,
+            KYC_DOCUMENT_MISMATCH
         );
         Ok(raw)
     }
@@ -268,6 +284,15 @@ pub fn parse_profile(raw: &RawConfig) -> Result<Profile, String> {
         };
     }
     Ok(p)
+}
+
+/// `KYC_DOCUMENT_MISMATCH`: `record` (the default) or `refuse`.
+fn document_mismatch(v: Option<&str>) -> Result<DocumentMismatch, String> {
+    match v {
+        None | Some("record") => Ok(DocumentMismatch::Record),
+        Some("refuse") => Ok(DocumentMismatch::Refuse),
+        Some(_) => Err("KYC_DOCUMENT_MISMATCH must be record or refuse".into()),
+    }
 }
 
 /// A secret of at least [`MIN_SECRET_LEN`] characters and [`MIN_SECRET_DISTINCT`] distinct
@@ -507,6 +532,7 @@ impl Config {
                 u32::MAX,
             )?
             .unwrap_or(DEFAULT_ADMIN_RATE_LIMIT_PER_MINUTE),
+            document_mismatch: document_mismatch(raw.KYC_DOCUMENT_MISMATCH.as_deref())?,
         })
     }
 
@@ -554,6 +580,7 @@ impl Config {
             uploads_per_ip: crate::intake::DEFAULT_UPLOADS_PER_IP,
             connections: crate::http::ConnectionLimits::default(),
             admin_rate_limit_per_minute: DEFAULT_ADMIN_RATE_LIMIT_PER_MINUTE,
+            document_mismatch: DocumentMismatch::Record,
         }
     }
 }
@@ -579,14 +606,17 @@ mod tests {
         assert_eq!(c.body_budget_mib, crate::intake::DEFAULT_BODY_BUDGET_MIB);
         assert_eq!(c.uploads_per_ip, crate::intake::DEFAULT_UPLOADS_PER_IP);
         assert!(!c.connections.h2c);
+        assert_eq!(c.document_mismatch, DocumentMismatch::Record);
         let mut raw = toml_config();
         raw.KYC_BODY_BUDGET_MIB = Some("32".into());
         raw.KYC_MAX_CONNECTIONS = Some("500".into());
         raw.KYC_CONNECTIONS_PER_IP = Some("20".into());
         raw.KYC_H2C = Some("1".into());
         raw.KYC_UPLOADS_PER_IP = Some("10".into());
+        raw.KYC_DOCUMENT_MISMATCH = Some("refuse".into());
         let c = Config::for_serve(&raw).unwrap();
         assert_eq!((c.body_budget_mib, c.uploads_per_ip), (32, 10));
+        assert_eq!(c.document_mismatch, DocumentMismatch::Refuse);
         assert_eq!((c.connections.max_connections, c.connections.per_ip, c.connections.h2c), (Some(500), 20, true));
         for (key, bad) in [
             ("KYC_BODY_BUDGET_MIB", "0"),
@@ -595,6 +625,8 @@ mod tests {
             ("KYC_H2C", "yes"),
             ("KYC_UPLOADS_PER_IP", "-1"),
             ("KYC_ADMIN_RATE_LIMIT_PER_MINUTE", "0"),
+            ("KYC_DOCUMENT_MISMATCH", "bogus"),
+            ("KYC_DOCUMENT_MISMATCH", "Refuse"),
         ] {
             let mut raw = toml_config();
             set_key(&mut raw, key, Some(bad.to_owned()));
@@ -700,6 +732,7 @@ mod tests {
             "KYC_H2C" => raw.KYC_H2C = v,
             "KYC_UPLOADS_PER_IP" => raw.KYC_UPLOADS_PER_IP = v,
             "KYC_ADMIN_RATE_LIMIT_PER_MINUTE" => raw.KYC_ADMIN_RATE_LIMIT_PER_MINUTE = v,
+            "KYC_DOCUMENT_MISMATCH" => raw.KYC_DOCUMENT_MISMATCH = v,
             "KYC_APP_SECRET" => raw.KYC_APP_SECRET = v,
             "KYC_ADMIN_KEY" => raw.KYC_ADMIN_KEY = v,
             "KYC_WEBHOOK_SECRET" => raw.KYC_WEBHOOK_SECRET = v,

@@ -14,7 +14,8 @@
 //!   guards, tokens, capabilities, ownership), [`cors`] (CORS, origin, security headers, the
 //!   demo's host check), [`client_ip`], [`rate_limit`], [`intake`] (the body budget and the
 //!   upload places), [`body`] (JSON and capped reads), [`photo_intake`] (the one way a photo is
-//!   taken in), [`views`] (what the widget and the partner see), [`staging`] (an applicant's
+//!   taken in), [`views`] (what the widget and the partner see), [`document_check`] (the
+//!   document photo read and the draft cross-checked against it), [`staging`] (an applicant's
 //!   unsubmitted data, sealed; the phone handoff's secrets, match code and QR code).
 //! - [`work`]: the submit, the provider's view, the job worker, the reconciler and the partner
 //!   notifications; [`retention`].
@@ -40,6 +41,7 @@ pub mod clock;
 pub mod config;
 pub mod cors;
 pub mod db;
+pub mod document_check;
 pub mod error;
 pub mod http;
 pub mod intake;

@@ -1,5 +1,6 @@
 //! The retention task (docs/security.md DL-1): every few minutes, staged data 24 hours (or
-//! `KYC_RETENTION_SECS`, if shorter) after its first write, handoffs whose link and capability
+//! `KYC_RETENTION_SECS`, if shorter) after its first write (and as long after an application's
+//! creation, the draft an open document check keeps sealed), handoffs whose link and capability
 //! have both expired (STAGING.md), stored AML/IDV reports older than `KYC_RETENTION_SECS`
 //! (default 24 h), and expired sessions that no application refers to are deleted.
 //!
@@ -40,6 +41,7 @@ pub async fn run_once(state: &AppState, now: i64) -> crate::db::Purged {
                     sessions = p.sessions,
                     reports = p.reports,
                     staged = p.staged,
+                    check_drafts = p.check_drafts,
                     handoffs = p.handoffs,
                     "expired data purged"
                 );

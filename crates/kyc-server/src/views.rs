@@ -4,10 +4,12 @@
 
 use kyc_domain::api::{AdminApplication, ApplicationView, HistoryEntry, PhotoView, StagedView};
 use kyc_domain::ApplicationStatus;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::clock::rfc3339;
 use crate::db::{ApplicationRow, StagedPhoto};
+use crate::document_check::DocumentCheck;
 use crate::error::ApiError;
 use crate::staging::{listed_photos, open_draft};
 use crate::state::AppState;
@@ -30,12 +32,29 @@ pub fn shown_status(s: ApplicationStatus) -> &'static str {
     s.for_widget().unwrap_or(s).as_str()
 }
 
+/// The application view of the partner's admin endpoints (docs/api.md): kyc-domain's
+/// [`AdminApplication`] and the document check (document_check.rs) — `null` until a document
+/// photo was read; field paths and codes only.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdminView {
+    #[serde(flatten)]
+    pub application: AdminApplication,
+    pub document_check: Option<DocumentCheck>,
+}
+
+/// `GET /v1/admin/applications?externalUserId=…`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AdminViews {
+    pub applications: Vec<AdminView>,
+}
+
 /// The application view of docs/api.md (no PII), for the partner's admin endpoints. Only
 /// `draft`, `reviewing`, `approved` and `rejected` are shown: `submitting` (a submit in flight)
 /// is `reviewing` in `status`, and the history leaves out the internal `creating` and
 /// `submitting` entries, a repeat of the same status in a row (a failed submit's way back to
 /// `draft`) shown once, at its first time.
-pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<AdminApplication, ApiError> {
+pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<AdminView, ApiError> {
     let mut entries = state.db.history(&app.id).await?;
     entries.retain(|h| h.status.is_public());
     entries.dedup_by(|later, earlier| later.status == earlier.status);
@@ -50,7 +69,8 @@ pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<AdminA
         .into_iter()
         .map(|d| PhotoView { kind: d.kind, source: d.source, uploaded_at: rfc3339(d.uploaded_at) })
         .collect();
-    Ok(AdminApplication {
+    let document_check = DocumentCheck::from_stored(state.db.document_check(&app.id).await?.as_deref());
+    let application = AdminApplication {
         application_id: app.id.clone(),
         external_user_id: app.external_user_id.clone(),
         status: shown_status(app.status).to_owned(),
@@ -58,7 +78,8 @@ pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<AdminA
         updated_at: rfc3339(app.updated_at),
         history,
         documents,
-    })
+    };
+    Ok(AdminView { application, document_check })
 }
 
 /// The staged photos as the widget and the desktop see them.

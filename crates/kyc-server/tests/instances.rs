@@ -296,7 +296,7 @@ async fn a_lost_webhook_is_repaired_by_the_reconciler() {
 }
 
 /// A partner receiver that refuses the first `refuse` deliveries (500), verifies every
-/// signature, and records every delivery it accepted.
+/// signature, and records every status change it accepted.
 async fn partner(refuse: u32) -> (String, Arc<Mutex<Vec<Value>>>, Arc<Mutex<u32>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let refused = Arc::new(Mutex::new(0u32));
@@ -318,7 +318,11 @@ async fn partner(refuse: u32) -> (String, Arc<Mutex<Vec<Value>>>, Arc<Mutex<u32>
                     *refused += 1;
                     return axum::http::StatusCode::INTERNAL_SERVER_ERROR;
                 }
-                s.lock().unwrap().push(serde_json::from_str(&body).unwrap());
+                // Status changes only (the document checks: tests/document_check.rs).
+                let event: Value = serde_json::from_str(&body).unwrap();
+                if event["type"] == "application.status_changed" {
+                    s.lock().unwrap().push(event);
+                }
                 axum::http::StatusCode::OK
             }
         }),

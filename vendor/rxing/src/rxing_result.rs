@@ -50,13 +50,10 @@ impl RXingResult {
         resultPoints: Vec<Point>,
         format: BarcodeFormat,
     ) -> Self {
-        Self::new_timestamp(
-            text,
-            rawBytes,
-            resultPoints,
-            format,
-            chrono::Utc::now().timestamp_millis() as u128,
-        )
+        // Patched (README.vendor.md): no clock. On wasm32-unknown-unknown the system clock
+        // panics ("time not implemented on this platform"), a trap in the browser on the first
+        // barcode decoded; nobody here reads the timestamp.
+        Self::new_timestamp(text, rawBytes, resultPoints, format, 0)
     }
 
     pub fn new_timestamp(

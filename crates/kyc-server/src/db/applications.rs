@@ -1,6 +1,6 @@
 //! Applications: the row and its status (conditional moves, recorded in the history and, when
 //! asked, queued as a partner notification in the same transaction), uploaded documents,
-//! partner reports, the submit's claim and lease, and uploads in flight.
+//! partner reports, the document check, the submit's claim and lease, and uploads in flight.
 
 use kyc_domain::ApplicationStatus;
 
@@ -59,6 +59,34 @@ pub enum Claim {
 /// new status, the previous one as the partner saw it and the time (unix seconds). The work
 /// layer provides it (`work::notify::status_changed_body`); this layer only stores the body.
 pub type StatusChangedBody = fn(&str, &str, &str, ApplicationStatus, Option<ApplicationStatus>, i64) -> String;
+
+/// Builds the body of an `application.document_checked` partner notification
+/// (docs/notifications.md) from the event id, the application id, its `externalUserId`, the
+/// `documentCheck` JSON and the time (unix seconds) (`work::notify::document_checked_body`).
+pub type DocumentCheckedBody = fn(&str, &str, &str, &str, i64) -> String;
+
+/// An application's document check as stored (document_check.rs): the `documentCheck` JSON,
+/// and the draft sealed for a later check while it is still open.
+#[derive(Debug, Clone, Default, sqlx::FromRow)]
+pub struct CheckState {
+    pub document_check: Option<String>,
+    pub check_draft: Option<Vec<u8>>,
+}
+
+/// A document check to record ([`Db::record_document_check`]).
+pub struct CheckRecord<'a> {
+    pub id: &'a str,
+    /// The `documentCheck` JSON.
+    pub check: &'a str,
+    /// The check stored now (`None`: none yet): recorded only if it is still that one, so of two
+    /// instances checking at once one records (and notifies).
+    pub previous: Option<&'a str>,
+    /// Keep the sealed draft for a later photo (nothing was read yet), or drop it.
+    pub keep_draft: bool,
+    pub now: i64,
+    /// `Some` when the partner is to be notified (docs/notifications.md).
+    pub notify: Option<DocumentCheckedBody>,
+}
 
 /// A status change to record (and to notify, when `notify` holds the body's builder).
 pub struct Transition<'a> {
@@ -199,6 +227,11 @@ impl Db {
                 let sql = format!("DELETE FROM {table} WHERE external_user_id IN ({user})");
                 sqlx::query(&sql).bind(t.id).execute(&mut *tx).await?;
             }
+            // The draft kept sealed for a document check goes with them.
+            sqlx::query("UPDATE applications SET check_draft = NULL WHERE id = $1")
+                .bind(t.id)
+                .execute(&mut *tx)
+                .await?;
         }
         tx.commit().await?;
         Ok(Some(previous))
@@ -398,6 +431,80 @@ impl Db {
 
     pub async fn delete_reports(&self, app_id: &str) -> sqlx::Result<()> {
         sqlx::query("DELETE FROM reports WHERE application_id = $1").bind(app_id).execute(&self.pool).await.map(|_| ())
+    }
+
+    // -- the document check -------------------------------------------------------------------
+
+    /// The stored document check and the sealed draft kept for it (all `None` for no such
+    /// application).
+    pub async fn check_state(&self, id: &str) -> sqlx::Result<CheckState> {
+        let r = sqlx::query_as::<_, CheckState>("SELECT document_check, check_draft FROM applications WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(r.unwrap_or_default())
+    }
+
+    /// The stored `documentCheck` JSON of an application, if a document photo was read.
+    pub async fn document_check(&self, id: &str) -> sqlx::Result<Option<String>> {
+        let r = sqlx::query_scalar::<_, Option<String>>("SELECT document_check FROM applications WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(r.flatten())
+    }
+
+    /// Keeps the applicant's draft, `sealed` with the data key, for a document check to come.
+    pub async fn keep_check_draft(&self, id: &str, sealed: &[u8]) -> sqlx::Result<()> {
+        sqlx::query("UPDATE applications SET check_draft = $1 WHERE id = $2")
+            .bind(sealed)
+            .bind(id)
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+    }
+
+    /// Records a document check — only if the stored one is still `r.previous` — and, when
+    /// asked, queues its partner notification in the same transaction (after the application's
+    /// earlier events: they arrive in order). `true` when it was recorded.
+    pub async fn record_document_check(&self, r: &CheckRecord<'_>) -> sqlx::Result<bool> {
+        let draft = if r.keep_draft { "check_draft" } else { "NULL" };
+        let sql = format!(
+            "UPDATE applications SET document_check = $1, check_draft = {draft} \
+             WHERE id = $2 AND COALESCE(document_check, '') = $3"
+        );
+        let mut tx = self.pool.begin().await?;
+        let moved = sqlx::query(&sql)
+            .bind(r.check)
+            .bind(r.id)
+            .bind(r.previous.unwrap_or_default())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if !moved {
+            tx.rollback().await?;
+            return Ok(false);
+        }
+        if let Some(body_of) = r.notify {
+            let user = sqlx::query_scalar::<_, String>("SELECT external_user_id FROM applications WHERE id = $1")
+                .bind(r.id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let event_id = crate::random::hex(16);
+            let body = body_of(&event_id, r.id, &user, r.check, r.now);
+            sqlx::query(
+                "INSERT INTO events (event_id, application_id, body, next_at, created_at) VALUES ($1, $2, $3, $4, $4)",
+            )
+            .bind(&event_id)
+            .bind(r.id)
+            .bind(body)
+            .bind(r.now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     // -- work once: the submit's lease and uploads in flight ------------------------------------

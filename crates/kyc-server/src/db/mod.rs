@@ -5,9 +5,10 @@
 //! so instances starting together migrate one after the other.
 //!
 //! Stored: sessions (token hashes only), the application ↔ `requestNo` link with its owner
-//! (`externalUserId`), status and status history, uploaded document kinds, partner
-//! notifications (ids and statuses), durable jobs and shared counters — no applicant PII in
-//! the clear. An applicant's unsubmitted data (STAGING.md) is staged here only sealed with
+//! (`externalUserId`), status and status history, uploaded document kinds, the document check
+//! (field paths and codes), partner notifications (ids and statuses), durable jobs and shared
+//! counters — no applicant PII in the clear. An applicant's unsubmitted data (STAGING.md), and
+//! the draft an open document check still needs, are kept here only sealed with
 //! `KYC_DATA_KEY` (staging/seal.rs); handoff secrets only as SHA-256.
 //! Every write is one statement or one transaction committed before the HTTP answer, so a
 //! kill -9 loses no acknowledged state. Nothing here relies on one process: every state change
@@ -28,7 +29,10 @@ mod retention;
 mod sessions;
 mod staging;
 
-pub use applications::{ApplicationRow, Claim, DocumentEntry, HistoryEntry, StatusChangedBody, Transition};
+pub use applications::{
+    ApplicationRow, CheckRecord, CheckState, Claim, DocumentCheckedBody, DocumentEntry, HistoryEntry,
+    StatusChangedBody, Transition,
+};
 pub use handoffs::HandoffRow;
 pub use queue::{Event, Job};
 pub use retention::Purged;

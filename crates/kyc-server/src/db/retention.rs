@@ -11,6 +11,8 @@ pub struct Purged {
     pub reports: u64,
     /// Staged drafts and photos (rows).
     pub staged: u64,
+    /// Drafts kept sealed for a document check (document_check.rs).
+    pub check_drafts: u64,
     pub handoffs: u64,
 }
 
@@ -35,6 +37,14 @@ impl Db {
             let sql = format!("DELETE FROM {table} WHERE external_user_id IN ({expired_users})");
             staged += sqlx::query(&sql).bind(staged_cutoff).execute(&mut *tx).await?.rows_affected();
         }
+        // The draft an open document check keeps (document_check.rs) lives as long as staging.
+        let check_drafts = sqlx::query(
+            "UPDATE applications SET check_draft = NULL WHERE check_draft IS NOT NULL AND created_at <= $1",
+        )
+        .bind(staged_cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         // Handoffs neither whose link nor whose capability can work any more, and any older than
         // the staging they feed.
         let handoffs = sqlx::query(
@@ -65,6 +75,6 @@ impl Db {
             .await?;
         sqlx::query("DELETE FROM counters WHERE \"window\" < $1").bind(now - 2 * 86_400).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Purged { sessions, reports, staged, handoffs })
+        Ok(Purged { sessions, reports, staged, check_drafts, handoffs })
     }
 }

@@ -1,7 +1,8 @@
 //! The partner's server, with the admin key: `PUT /v1/admin/applications/{id}/reports/{kind}`
 //! pushes the AML / IDV report PDF (stored sealed with `KYC_DATA_KEY` until it is forwarded); `GET /v1/admin/applications?externalUserId=` and
-//! `GET /v1/admin/applications/{id}` answer the application view with its status history —
-//! the partner's own, trustworthy result channel (with the signed notifications of work/notify.rs).
+//! `GET /v1/admin/applications/{id}` answer the application view with its status history and
+//! its document check — the partner's own, trustworthy result channel (with the signed
+//! notifications of work/notify.rs).
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -13,7 +14,7 @@ use serde::Deserialize;
 use crate::error::ApiError;
 use crate::reports::REPORT_KINDS;
 use crate::state::AppState;
-use kyc_domain::api::{AdminApplication, AdminApplications};
+use crate::views::{AdminView, AdminViews};
 
 pub async fn put_report(
     State(state): State<AppState>,
@@ -48,7 +49,7 @@ pub struct ListQuery {
 pub async fn list(
     State(state): State<AppState>,
     q: Result<axum::extract::Query<ListQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<AdminApplications>, ApiError> {
+) -> Result<Json<AdminViews>, ApiError> {
     let axum::extract::Query(q) = q.map_err(|_| ApiError::BadRequest("give exactly one externalUserId"))?;
     if !crate::reports::safe_segment(&q.external_user_id) {
         return Err(ApiError::BadRequest("externalUserId must be 1-64 of letters, digits, '.', '_' or '-'"));
@@ -57,10 +58,10 @@ pub async fn list(
     for app in state.db.applications_of_user(&q.external_user_id).await? {
         out.push(crate::views::admin_view(&state, &app).await?);
     }
-    Ok(Json(AdminApplications { applications: out }))
+    Ok(Json(AdminViews { applications: out }))
 }
 
-pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminApplication>, ApiError> {
+pub async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<AdminView>, ApiError> {
     let app = state
         .db
         .application(&id)

@@ -1,4 +1,5 @@
-//! `POST /v1/applications` (validate, sign, forward `information`),
+//! `POST /v1/applications` (validate, check against the staged document photo, sign, forward
+//! `information`),
 //! `GET /v1/applications/{id}` and `GET /v1/session` (where the session's user stands).
 //!
 //! An application belongs to the partner's user (`externalUserId`), not to the session that
@@ -49,6 +50,10 @@ pub async fn create(
         tracing::info!(event = "validation_failed", fields = errs.len(), codes = ?codes, "draft refused");
         ApiError::Validation(errs)
     })?;
+    // The draft against the document photo the user staged (document_check.rs). In refuse mode
+    // a strong field that differs is refused here, before anything is created: the person
+    // corrects it on Review and sends again.
+    let checked = crate::document_check::at_create(&state, &sess.external_user_id, &draft).await?;
     // One application per user: try to insert it (the common case, one statement); when the
     // user already has one, continue it, never a second one.
     let now = crate::clock::now_secs();
@@ -121,6 +126,11 @@ pub async fn create(
     }
     crate::work::step(&state, &row.id, crate::work::CREATED, "widget").await?;
     tracing::info!(event = "application_created", "application forwarded upstream");
+    // The application exists: a failure to record its check is logged, not answered (the
+    // check stays open for a later photo only if its draft was kept).
+    if let Err(e) = crate::document_check::created(&state, &row.id, &draft, checked.as_ref()).await {
+        tracing::error!(event = "document_check_failed", error = %e, "the document check was not recorded");
+    }
     Ok((
         StatusCode::CREATED,
         Json(ApplicationCreated { application_id: row.id, status: crate::work::CREATED.to.as_str().to_owned() }),

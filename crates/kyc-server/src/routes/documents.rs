@@ -1,7 +1,8 @@
 //! `PUT /v1/applications/{id}/documents/{kind}`: a raw JPEG/PNG body taken in by the photo
 //! intake (photo_intake.rs: after the token was checked, with a hard 5,000,000-byte cap and the
 //! body deadline, walked, queued for its share of the decode budget, cleaned), then forwarded
-//! with `fileUpload` after the share was released.
+//! with `fileUpload` after the share was released; an ID photo is then read for the document
+//! check (document_check.rs).
 
 use axum::body::Body;
 use axum::extract::{Path, State};
@@ -49,6 +50,9 @@ pub async fn put(
                 .await
                 .map_err(|e| ApiError::from(&e))?;
             state.db.record_document(&app.id, kind.as_str(), &sha, photo.source, crate::clock::now_secs()).await?;
+            // Its bytes are in hand only now: the document check reads an ID photo here
+            // (document_check.rs), still marked in flight, so a submit's claim waits for it.
+            crate::document_check::after_upload(&state, &app, kind, &photo.cleaned.jpeg).await;
             Ok::<_, ApiError>(())
         }
         .await;

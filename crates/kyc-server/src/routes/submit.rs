@@ -2,12 +2,13 @@
 //! instances can take duplicate submits. Cheap checks first (every required photo uploaded or
 //! staged, the reports there: `409 documents_missing` / `reports_missing`); then the caller
 //! whose conditional update moves the application `draft → submitting` wins its lease
-//! (work/submit.rs) — once no upload to it is in flight — and alone does the work: the user's staged
-//! photos (STAGING.md), the missing-documents check, the reports, `merchantProcess`, then
-//! `reviewing`. Every other caller waits for that outcome and answers it, or `409` if it does
-//! not come in time. An ambiguous upstream failure (a timeout, a 5xx) is resolved by asking the
-//! provider before anything is retried; what cannot be resolved now stays `submitting` and is
-//! finished by the reconciler (work/workers.rs) once the lease is given back or runs out.
+//! (work/submit.rs) — once no upload to it is in flight — and alone does the work: the document
+//! check (document_check.rs), the user's staged photos (STAGING.md), the missing-documents
+//! check, the reports, `merchantProcess`, then `reviewing`. Every other caller waits for that
+//! outcome and answers it, or `409` if it does not come in time. An ambiguous upstream failure
+//! (a timeout, a 5xx) is resolved by asking the provider before anything is retried; what
+//! cannot be resolved now stays `submitting` and is finished by the reconciler
+//! (work/workers.rs) once the lease is given back or runs out.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -124,6 +125,18 @@ async fn run(
     app: &ApplicationRow,
     lease: SubmitLease,
 ) -> Result<(StatusCode, Json<StatusView>), ApiError> {
+    // The document check (document_check.rs), now that staging and uploads are closed: a
+    // document photo not read yet is read, and in refuse mode a strong field that differs sends
+    // the application back to `draft` with a 422. The widget's person met that at create
+    // already and corrected the draft on Review; an API client that uploaded a mismatching
+    // photo after create cannot change its draft and stays refused — accepted: the partner
+    // sees why in the application's `documentCheck`.
+    if let Err(e) = crate::document_check::at_submit(state, app).await {
+        let back = work::step(state, &app.id, work::SUBMIT_FAILED, "widget").await;
+        lease.release(state).await;
+        back?;
+        return Err(e);
+    }
     let outcome = work::complete_submit(state, app, &lease, "widget").await;
     if matches!(outcome, Err(SubmitError::LeaseLost)) {
         // Another holder took it over (this one stalled past its lease): answer its outcome.

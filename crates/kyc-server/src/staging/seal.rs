@@ -180,6 +180,12 @@ pub fn report_aad(application_id: &str, kind: &str) -> String {
     format!("report:{application_id}:{kind}")
 }
 
+/// The associated data of the draft an application keeps sealed for its document check
+/// (document_check.rs).
+pub fn check_draft_aad(application_id: &str) -> String {
+    format!("check-draft:{application_id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -14,7 +14,8 @@
 //! - [`provider`]: the provider's view of an application and how it moves ours;
 //! - [`workers`]: the job worker and the reconciler, and [`workers::run`] which runs every
 //!   worker; [`worker_loop`]: how a worker loops and stops;
-//! - [`notify`]: the partner notifications (docs/notifications.md).
+//! - [`notify`]: the partner notifications (docs/notifications.md): status changes and
+//!   document checks.
 
 pub mod notify;
 pub mod provider;
@@ -32,7 +33,7 @@ use kyc_domain::{ApplicationStatus, FieldError};
 use std::time::Duration;
 
 use crate::clock::now_secs;
-use crate::db::{StatusChangedBody, Transition};
+use crate::db::{DocumentCheckedBody, StatusChangedBody, Transition};
 use crate::state::AppState;
 use crate::upstream::UpstreamError;
 use ApplicationStatus::{Creating, Draft, Reviewing, Submitting};
@@ -68,6 +69,12 @@ impl From<sqlx::Error> for SubmitError {
 /// and if so, how their body is written ([`notify::status_changed_body`]).
 pub(crate) fn notify(state: &AppState) -> Option<StatusChangedBody> {
     state.config.partner_webhook_url.is_some().then_some(notify::status_changed_body as StatusChangedBody)
+}
+
+/// Whether document checks are queued as partner notifications, and how their body is written
+/// ([`notify::document_checked_body`]).
+pub(crate) fn notify_document_checked(state: &AppState) -> Option<DocumentCheckedBody> {
+    state.config.partner_webhook_url.is_some().then_some(notify::document_checked_body as DocumentCheckedBody)
 }
 
 /// A status change the server asks for: from any of `from` to `to`. Every one is in

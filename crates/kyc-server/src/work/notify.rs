@@ -45,6 +45,28 @@ pub fn status_changed_body(
     .to_string()
 }
 
+/// The body of an `application.document_checked` notification (docs/notifications.md): the
+/// application's `documentCheck` as its view shows it (field paths and codes, never a value) and
+/// the time. Stored with the check ([`crate::db::CheckRecord::notify`]); sent as stored.
+pub fn document_checked_body(
+    event_id: &str,
+    application_id: &str,
+    external_user_id: &str,
+    document_check: &str,
+    at_secs: i64,
+) -> String {
+    let check = serde_json::from_str::<serde_json::Value>(document_check).unwrap_or(serde_json::Value::Null);
+    serde_json::json!({
+        "eventId": event_id,
+        "type": "application.document_checked",
+        "applicationId": application_id,
+        "externalUserId": external_user_id,
+        "documentCheck": check,
+        "at": crate::clock::rfc3339(at_secs),
+    })
+    .to_string()
+}
+
 /// Seconds before the `attempts`-th redelivery: 5, 10, 20 … capped at one hour, retried for
 /// as long as the event exists (retention keeps undelivered events).
 fn notify_backoff(attempts: i64) -> i64 {
@@ -131,6 +153,18 @@ mod tests {
         assert_eq!(
             first,
             r#"{"applicationId":"app-2","at":"1970-01-01T00:00:00Z","eventId":"e2","externalUserId":"user \"2\"","previousStatus":null,"status":"draft","type":"application.status_changed"}"#
+        );
+    }
+
+    #[test]
+    fn the_document_checked_body_is_pinned() {
+        let check = r#"{"at":"2023-11-14T22:13:20Z","matched":["individualInfo.lastName"],"mismatched":[{"code":"differs_from_document","field":"individualInfo.dob"}],"read":"pdf417"}"#;
+        let body = document_checked_body("e1", "app-1", "user-1", check, 1_700_000_000);
+        assert_eq!(
+            body,
+            format!(
+                r#"{{"applicationId":"app-1","at":"2023-11-14T22:13:20Z","documentCheck":{check},"eventId":"e1","externalUserId":"user-1","type":"application.document_checked"}}"#
+            )
         );
     }
 

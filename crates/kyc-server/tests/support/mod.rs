@@ -57,6 +57,8 @@ pub struct Options {
     pub sandbox_delay_after: Duration,
     /// The listener's connection limits (default: `ConnectionLimits::default()`).
     pub connections: Option<kyc_server::http::ConnectionLimits>,
+    /// `KYC_DOCUMENT_MISMATCH` (default `record`).
+    pub document_mismatch: Option<kyc_server::config::DocumentMismatch>,
 }
 
 impl Default for Options {
@@ -81,6 +83,7 @@ impl Default for Options {
             sandbox_delay_before: Duration::ZERO,
             sandbox_delay_after: Duration::ZERO,
             connections: None,
+            document_mismatch: None,
         }
     }
 }
@@ -134,6 +137,9 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     config.data_key = kyc_server::staging::DataKey::from_hex(TEST_DATA_KEY).unwrap();
     if let Some(t) = o.handoff_ttl_secs {
         config.handoff_ttl_secs = t;
+    }
+    if let Some(m) = o.document_mismatch {
+        config.document_mismatch = m;
     }
     let state = AppState::new(config).await.unwrap();
     let mut a = app(state.clone(), None);

@@ -842,13 +842,31 @@ fn numericCompaction(
 
   Remove leading 1 =>  RXingResult is 000213298174000
 */
+// Patched (README.vendor.md): Horner's rule on base-10⁹ limbs instead of num-bigint, whose
+// code was ~10 KB of the reader module's gzip.
 fn decodeBase900toBase10(codewords: &[u32], count: usize) -> Result<String> {
-    let mut result = 0.to_biguint().ok_or(Exceptions::ARITHMETIC)?;
-    for i in 0..count {
-        result +=
-            &EXP900[count - i - 1] * (codewords[i].to_biguint().ok_or(Exceptions::ARITHMETIC)?);
+    const LIMB: u64 = 1_000_000_000;
+    let mut limbs: Vec<u64> = vec![0];
+    for &cw in codewords.iter().take(count) {
+        let mut carry = u64::from(cw);
+        for l in limbs.iter_mut() {
+            let v = *l * 900 + carry;
+            *l = v % LIMB;
+            carry = v / LIMB;
+        }
+        while carry > 0 {
+            limbs.push(carry % LIMB);
+            carry /= LIMB;
+        }
     }
-    let resultString = result.to_string();
+    let mut resultString = String::new();
+    for (i, l) in limbs.iter().rev().enumerate() {
+        let digits = l.to_string();
+        if i > 0 {
+            resultString.extend(std::iter::repeat_n('0', 9 - digits.len()));
+        }
+        resultString.push_str(&digits);
+    }
     if !resultString.starts_with('1') {
         return Err(Exceptions::FORMAT);
     }

@@ -21,9 +21,14 @@ use crate::pdf417::pdf_417_common;
  * @author creatale GmbH (christoph.schulz@creatale.de)
  */
 
-static RATIOS_TABLE: [[f32; pdf_417_common::BARS_IN_MODULE as usize]; 2787] = {
-    let mut table =
-        [[0.0; pdf_417_common::BARS_IN_MODULE as usize]; pdf_417_common::SYMBOL_TABLE.len()];
+// Patched (README.vendor.md): computed on first use, not at compile time: as a constant it was
+// 89 KB of f32s in the reader module's data (~20 KB of its gzip).
+type Ratios = [[f32; pdf_417_common::BARS_IN_MODULE as usize]; 2787];
+static RATIOS_TABLE: std::sync::LazyLock<Box<Ratios>> = std::sync::LazyLock::new(ratios_table);
+
+fn ratios_table() -> Box<Ratios> {
+    let mut table: Box<Ratios> =
+        Box::new([[0.0; pdf_417_common::BARS_IN_MODULE as usize]; pdf_417_common::SYMBOL_TABLE.len()]);
     // Pre-computes the symbol ratio table.
     let mut i = 0_usize;
     while i < pdf_417_common::SYMBOL_TABLE.len() {
@@ -49,7 +54,7 @@ static RATIOS_TABLE: [[f32; pdf_417_common::BARS_IN_MODULE as usize]; 2787] = {
     }
 
     table
-};
+}
 
 pub fn getDecodedValue(moduleBitCount: &[u32]) -> u32 {
     let decodedValue = getDecodedCodewordValue(&sampleBitCounts(moduleBitCount));

@@ -1,0 +1,374 @@
+//! "Scan your ID" (the first step's panel), in the reader module: loaded only by people who
+//! scan, so none of it weighs on the widget or the capture module. A line on what to
+//! photograph, "Use camera", "Choose a photo of your ID", and a status line. The camera shows the
+//! card and reads a frame every 300 ms: the frame whose barcode decodes is the photo (taken as
+//! soon as it reads, no button). A file is read at its working sizes. On success `found(answer,
+//! photo, source)` tells the capture module (which fills the widget's fields and keeps the photo
+//! as that side); on failure the status says why and the person can try again or type.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Function, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{
+    Blob, CanvasRenderingContext2d, Document, Element, HtmlCanvasElement, HtmlInputElement, HtmlVideoElement,
+    MediaStream, MediaStreamConstraints, MediaStreamTrack,
+};
+
+include!(concat!(env!("OUT_DIR"), "/texts.rs"));
+
+/// A text by name: the widget's (`texts(name)`: the locale's or the host's) when it has one,
+/// else English.
+pub fn text(texts: &JsValue, key: &str) -> String {
+    texts
+        .dyn_ref::<Function>()
+        .and_then(|f| f.call1(&JsValue::NULL, &key.into()).ok())
+        .and_then(|v| v.as_string())
+        .filter(|t| !t.is_empty())
+        .or_else(|| TEXTS.iter().find(|(k, _)| *k == key).map(|(_, v)| (*v).to_owned()))
+        .unwrap_or_default()
+}
+
+/// A message with its one `{…}` argument filled.
+pub fn fill(template: &str, value: &str) -> String {
+    match (template.find('{'), template.find('}')) {
+        (Some(a), Some(b)) if a < b => [&template[..a], value, &template[b + 1..]].concat(),
+        _ => template.to_owned(),
+    }
+}
+
+/// A new element in `parent`, with its class and text.
+pub fn el(doc: &Document, parent: &Element, tag: &str, class: &str, content: &str) -> Element {
+    let e = doc.create_element(tag).unwrap_throw();
+    if !class.is_empty() {
+        e.set_class_name(class);
+    }
+    if !content.is_empty() {
+        e.set_text_content(Some(content));
+    }
+    let _ = parent.append_child(&e);
+    e
+}
+
+fn attr(e: &Element, name: &str, value: &str) {
+    let _ = e.set_attribute(name, value);
+}
+
+struct Panel {
+    root: Element,
+    texts: JsValue,
+    on_event: Function,
+    photos: JsValue,
+    status: Element,
+    camera_button: Element,
+    camera: Element,
+    video: HtmlVideoElement,
+    stream: Option<MediaStream>,
+    /// The next frame's timer.
+    timer: Option<i32>,
+    /// A read in progress (the file's or a frame's): the next waits.
+    busy: bool,
+    closed: bool,
+    /// Every listener and the frame timer's callback, held while the panel lives.
+    closures: Vec<Closure<dyn FnMut(web_sys::Event)>>,
+    tick: Option<Closure<dyn FnMut()>>,
+}
+
+type Shared = Rc<RefCell<Panel>>;
+
+/// The panel in `root` (emptied first); `close()` turns its camera off.
+#[wasm_bindgen]
+pub struct ScanPanel {
+    state: Shared,
+}
+
+#[wasm_bindgen]
+impl ScanPanel {
+    /// The camera off, the panel's listeners gone (the step went away).
+    pub fn close(&self) {
+        stop(&self.state);
+        let mut p = self.state.borrow_mut();
+        p.closed = true;
+        p.closures.clear();
+        p.tick = None;
+    }
+}
+
+/// Renders the panel: `prefix` makes its ids unique in the page; `texts` are the widget's
+/// (`scan_*` by name); `on_event` is the widget's (`document` events); `photos` the capture
+/// module's `Photos` (its `keep`).
+#[wasm_bindgen(js_name = scanPanel)]
+pub fn scan_panel(
+    root: &Element,
+    prefix: &str,
+    texts: JsValue,
+    on_event: Function,
+    photos: JsValue,
+) -> Result<ScanPanel, JsValue> {
+    let doc = root.owner_document().ok_or("no document")?;
+    root.set_inner_html("");
+    let t = |k: &str| text(&texts, k);
+    el(&doc, root, "p", "kyc-hint", &t("scan_intro"));
+    let camera_button = el(&doc, root, "button", "kyc-button", &t("use_camera"));
+    attr(&camera_button, "type", "button");
+    let id = format!("{prefix}-scan-file");
+    let label = el(&doc, root, "label", "kyc-file-label", &t("scan_file"));
+    attr(&label, "for", &id);
+    let input = el(&doc, root, "input", "kyc-file", "");
+    let status_id = format!("{prefix}-scan-status");
+    for (k, v) in [("type", "file"), ("id", &id), ("accept", "image/*"), ("aria-describedby", &status_id)] {
+        attr(&input, k, v);
+    }
+    // Classed `kyc-camera` (which lays the preview out) only while open, as in the photo slots.
+    let camera = el(&doc, root, "div", "", "");
+    attr(&camera, "hidden", "");
+    let video: HtmlVideoElement = el(&doc, &camera, "video", "kyc-video", "").unchecked_into();
+    for (k, v) in [("playsinline", ""), ("muted", ""), ("aria-label", &t("scan_aim"))] {
+        attr(&video, k, v);
+    }
+    video.set_muted(true);
+    let close = el(&doc, &camera, "button", "kyc-button", &t("close_camera"));
+    attr(&close, "type", "button");
+    let status = el(&doc, root, "p", "kyc-scan-status", "");
+    attr(&status, "id", &status_id);
+    attr(&status, "role", "status");
+    if web_sys::window().and_then(|w| w.navigator().media_devices().ok()).is_none() {
+        attr(&camera_button, "hidden", "");
+    }
+    let state = Rc::new(RefCell::new(Panel {
+        root: root.clone(),
+        texts,
+        on_event,
+        photos,
+        status,
+        camera_button: camera_button.clone(),
+        camera,
+        video,
+        stream: None,
+        timer: None,
+        busy: false,
+        closed: false,
+        closures: Vec::new(),
+        tick: None,
+    }));
+    listen(&state, &input, "change", |s, e| {
+        let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
+        if let Some(f) = input.files().and_then(|f| f.get(0)) {
+            read_file(s, f.into());
+        }
+        input.set_value("");
+    });
+    listen(&state, &camera_button, "click", |s, _| {
+        let s = s.clone();
+        wasm_bindgen_futures::spawn_local(async move { start(&s).await });
+    });
+    listen(&state, &close, "click", |s, _| stop(s));
+    // The panel lives as long as its element: held by it (the caller may drop what it is given,
+    // and a panel freed with the page still showing would leave its listeners dangling).
+    let panel = JsValue::from(ScanPanel { state: state.clone() });
+    let _ = Reflect::set(root, &"kycScanPanel".into(), &panel);
+    Ok(ScanPanel { state })
+}
+
+fn listen(s: &Shared, target: &Element, event: &str, action: impl Fn(&Shared, web_sys::Event) + 'static) {
+    let weak = Rc::downgrade(s);
+    let c = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        if let Some(s) = weak.upgrade() {
+            action(&s, e);
+        }
+    });
+    let _ = target.add_event_listener_with_callback(event, c.as_ref().unchecked_ref());
+    s.borrow_mut().closures.push(c);
+}
+
+/// The status line; an error (with its code) is announced at once.
+fn say(s: &Shared, key: &str, arg: Option<&str>, code: Option<&str>) {
+    let p = s.borrow();
+    let line = text(&p.texts, key);
+    p.status.set_text_content(Some(&arg.map_or_else(|| line.clone(), |a| fill(&line, a))));
+    p.status.set_class_name(if code.is_some() { "kyc-error" } else { "kyc-scan-status" });
+    attr(&p.status, "role", if code.is_some() { "alert" } else { "status" });
+    match code {
+        Some(c) => attr(&p.status, "data-code", c),
+        None => {
+            let _ = p.status.remove_attribute("data-code");
+        }
+    }
+}
+
+/// The reader's answer for `photo` from `source`: told on, or why not said.
+fn answered(s: &Shared, answer: &str, photo: &Blob, source: &str) -> bool {
+    if answer.contains(r#""ok":true"#) {
+        let (fills, side) = crate::wasm::last_fills(false);
+        say(s, "scan_filled", Some(&((fills.length() - 1) / 2).to_string()), None);
+        let (on_event, photos) = {
+            let p = s.borrow();
+            (p.on_event.clone(), p.photos.clone())
+        };
+        let _ = on_event.call2(&JsValue::NULL, &kyc_domain::capture::CaptureEvent::Document.as_str().into(), &fills);
+        if let Ok(keep) = Reflect::get(&photos, &"keep".into()).and_then(JsCast::dyn_into::<Function>) {
+            let _ = keep.call3(&photos, &side.into(), photo, &source.into());
+        }
+        return true;
+    }
+    let code = ["not_a_document", "unreadable_image", "bad_image"].into_iter().find(|c| answer.contains(c));
+    let key = if code == Some("not_a_document") { "scan_not_id" } else { "scan_failed" };
+    say(s, key, None, Some(code.unwrap_or("no_barcode")));
+    false
+}
+
+fn read_file(s: &Shared, photo: Blob) {
+    if std::mem::replace(&mut s.borrow_mut().busy, true) {
+        return;
+    }
+    say(s, "scan_reading", None, None);
+    let s = s.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let answer = crate::wasm::read_photo(photo.clone()).await;
+        s.borrow_mut().busy = false;
+        answered(&s, &answer, &photo, "file");
+    });
+}
+
+/// The camera on (the back camera where there is one), the frames read.
+async fn start(s: &Shared) {
+    if s.borrow().stream.is_some() {
+        return;
+    }
+    let Some(devices) = web_sys::window().and_then(|w| w.navigator().media_devices().ok()) else { return };
+    let constraints = MediaStreamConstraints::new();
+    let video = js_sys::JSON::parse(r#"{"facingMode":"environment","width":{"ideal":1920},"height":{"ideal":1080}}"#)
+        .unwrap_or(JsValue::TRUE);
+    constraints.set_video(&video);
+    let stream = match devices.get_user_media_with_constraints(&constraints) {
+        Ok(p) => JsFuture::from(p).await,
+        Err(e) => Err(e),
+    };
+    let stream: MediaStream = match stream {
+        Ok(m) => m.unchecked_into(),
+        Err(e) => {
+            let name = Reflect::get(&e, &"name".into()).ok().and_then(|n| n.as_string()).unwrap_or_default();
+            return say(s, "scan_camera_failed", None, Some(if name.is_empty() { "camera_failed" } else { &name }));
+        }
+    };
+    if s.borrow().closed {
+        stop_tracks(&stream);
+        return;
+    }
+    {
+        let p = s.borrow();
+        p.video.set_src_object(Some(&stream));
+        let _ = p.video.play();
+        let _ = p.camera.remove_attribute("hidden");
+        p.camera.set_class_name("kyc-camera");
+        attr(&p.camera_button, "hidden", "");
+    }
+    s.borrow_mut().stream = Some(stream);
+    say(s, "scan_aim", None, None);
+    let weak = Rc::downgrade(s);
+    let tick = Closure::<dyn FnMut()>::new(move || {
+        if let Some(s) = weak.upgrade() {
+            frame(&s);
+        }
+    });
+    s.borrow_mut().tick = Some(tick);
+    next_frame(s);
+}
+
+fn next_frame(s: &Shared) {
+    let mut p = s.borrow_mut();
+    if p.stream.is_none() || p.closed {
+        return;
+    }
+    let Some(cb) = p.tick.as_ref().map(|t| t.as_ref().unchecked_ref::<Function>().clone()) else { return };
+    p.timer = web_sys::window().and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&cb, 300).ok());
+}
+
+/// One frame read; the one that holds the document is the photo.
+fn frame(s: &Shared) {
+    let (video, busy, gone) = {
+        let p = s.borrow();
+        (p.video.clone(), p.busy, !p.root.is_connected())
+    };
+    if gone {
+        // The step went away: the camera off.
+        return stop(s);
+    }
+    let (w, h) = (video.video_width(), video.video_height());
+    if busy || w == 0 || h == 0 {
+        return next_frame(s);
+    }
+    let Some((canvas, rgba)) = grab(&video, w, h) else { return next_frame(s) };
+    let answer = crate::wasm::read_rgba(&rgba, w, h);
+    if !answer.contains(r#""ok":true"#) {
+        // A frame without a readable barcode is the normal case: the next one is tried.
+        if answer.contains("not_a_document") {
+            say(s, "scan_not_id", None, Some("not_a_document"));
+        }
+        return next_frame(s);
+    }
+    s.borrow_mut().busy = true;
+    let s = s.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        let photo = jpeg(&canvas).await;
+        stop(&s);
+        s.borrow_mut().busy = false;
+        match photo {
+            Some(p) => {
+                answered(&s, &answer, &p, "camera");
+            }
+            None => say(&s, "scan_failed", None, Some("no_photo")),
+        }
+    });
+}
+
+/// The video's current frame on a canvas, and its RGBA.
+fn grab(video: &HtmlVideoElement, w: u32, h: u32) -> Option<(HtmlCanvasElement, Vec<u8>)> {
+    let doc = web_sys::window()?.document()?;
+    let canvas: HtmlCanvasElement = doc.create_element("canvas").ok()?.dyn_into().ok()?;
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let options = js_sys::Object::new();
+    let _ = Reflect::set(&options, &"willReadFrequently".into(), &true.into());
+    let ctx: CanvasRenderingContext2d =
+        canvas.get_context_with_context_options("2d", &options).ok()??.dyn_into().ok()?;
+    ctx.draw_image_with_html_video_element(video, 0.0, 0.0).ok()?;
+    let data = ctx.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)).ok()?.data().0;
+    Some((canvas, data))
+}
+
+/// The canvas as a JPEG.
+async fn jpeg(canvas: &HtmlCanvasElement) -> Option<Blob> {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let cb = Closure::once_into_js(move |b: JsValue| {
+            let _ = resolve.call1(&JsValue::NULL, &b);
+        });
+        let _ = canvas.to_blob_with_type_and_encoder_options(cb.unchecked_ref(), "image/jpeg", &JsValue::from(0.92));
+    });
+    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+}
+
+fn stop_tracks(stream: &MediaStream) {
+    for t in stream.get_tracks().iter() {
+        t.unchecked_into::<MediaStreamTrack>().stop();
+    }
+}
+
+/// The camera off; "Use camera" back.
+fn stop(s: &Shared) {
+    let mut p = s.borrow_mut();
+    if let Some(id) = p.timer.take() {
+        if let Some(w) = web_sys::window() {
+            w.clear_timeout_with_handle(id);
+        }
+    }
+    if let Some(stream) = p.stream.take() {
+        stop_tracks(&stream);
+    }
+    p.video.set_src_object(None);
+    p.camera.set_class_name("");
+    attr(&p.camera, "hidden", "");
+    let _ = p.camera_button.remove_attribute("hidden");
+}

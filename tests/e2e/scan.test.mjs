@@ -1,0 +1,175 @@
+// "Scan your ID" (issue 24): a licence back's PDF417 barcode read in the browser by the lazily
+// loaded reader module, from a file and from Chromium's fake camera playing a generated video;
+// the fields filled and marked; a photo without a barcode said plainly; Review naming what
+// differs from the document; the back of ID kept on the Photos step read too. The documents are
+// fictitious people made by `kyc-reader`'s generator (KYC_DOCUMENTS_DIR, written by xtask).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { launch, open, cont, toPhotosStep, attach, uniqueEmail, FIXTURES, PERSON } from "./harness.mjs";
+import { cameraArgs } from "./fake-camera.mjs";
+
+const DOCS = process.env.KYC_DOCUMENTS_DIR;
+if (!DOCS) throw new Error("KYC_DOCUMENTS_DIR is not set: run the e2e tests through `cargo xtask`");
+const MANIFEST = JSON.parse(readFileSync(join(DOCS, "documents.json"), "utf8"));
+const V10 = MANIFEST["licence-v10"].fills;
+
+/** Every request the page makes, by URL. */
+function requests(page) {
+  const urls = [];
+  page.on("request", (r) => urls.push(r.url()));
+  return urls;
+}
+
+async function scanButton(page) {
+  return page.getByRole("button", { name: /^Scan your ID/ });
+}
+
+/** Opens the scan panel and reads `file` (a path) through "Choose a photo of your ID". */
+async function scanFile(page, file) {
+  await (await scanButton(page)).click();
+  await page.getByLabel("Choose a photo of your ID").setInputFiles(file);
+}
+
+async function filledLine(page) {
+  const status = page.locator(".kyc-scan-status, .kyc-scan .kyc-error").last();
+  await page.waitForFunction(() => {
+    const s = document.querySelector("#kyc .kyc-scan [role=status], #kyc .kyc-scan [role=alert]");
+    // Past "Reading your ID…" and the camera's "Hold the back of your ID in view…".
+    return s && s.textContent && !/Reading|Hold the back/.test(s.textContent);
+  }, null, { timeout: 30_000 });
+  return status.textContent();
+}
+
+test("scanning a licence back from a file fills every step, marked as read from the ID; editing a field unmarks it", async () => {
+  const b = await launch();
+  try {
+    const page = await open(b.ctx);
+    const urls = requests(page);
+    // Nothing of the reader module is fetched before a person scans.
+    assert.ok(!urls.some((u) => u.includes("/reader/")), "the reader module is not loaded on page load");
+    await scanFile(page, join(DOCS, "licence-v10.jpg"));
+    const line = await filledLine(page);
+    assert.match(line, /We filled in \d+ fields from your ID\. Please check them\./);
+    assert.ok(urls.some((u) => u.includes("/reader/kyc_reader_bg.wasm")), "the reader module was loaded to scan");
+
+    const last = page.locator("#kyc input[id$='individualInfo-lastName']");
+    assert.equal(await last.inputValue(), V10["individualInfo.lastName"]);
+    assert.equal(await last.getAttribute("data-kyc-source"), "document");
+    assert.equal(await page.locator("#kyc input[id$='individualInfo-firstName']").inputValue(), V10["individualInfo.firstName"]);
+    assert.equal(await page.locator("#kyc select[id$='individualInfo-gender']").inputValue(), V10["individualInfo.gender"]);
+    const dob = page.locator("#kyc fieldset[id$='individualInfo-dob']");
+    assert.equal(await dob.getAttribute("data-kyc-source"), "document");
+    assert.equal(await dob.locator("input[id$='-year']").inputValue(), V10["individualInfo.dob"].slice(0, 4));
+    // The mark is visible text beside the label.
+    const mark = await page.locator("#kyc label[for$='individualInfo-lastName']").evaluate((l) => getComputedStyle(l, "::after").content);
+    assert.match(mark, /From your ID/);
+
+    // Editing a field takes its mark away; the others keep theirs.
+    await last.fill("Sampler");
+    assert.equal(await last.getAttribute("data-kyc-source"), null);
+    assert.equal(await page.locator("#kyc input[id$='individualInfo-firstName']").getAttribute("data-kyc-source"), "document");
+
+    // The other steps were filled too.
+    await page.getByLabel("Email", { exact: true }).fill(uniqueEmail("scan"));
+    await page.getByLabel(/^Nationality/).selectOption("US");
+    await cont(page);
+    await page.getByRole("heading", { name: "Identity document" }).waitFor();
+    assert.equal(await page.locator("#kyc input[id$='individualInfo-number']").inputValue(), V10["individualInfo.number"]);
+    assert.equal(await page.locator("#kyc select[id$='individualInfo-idDocType']").inputValue(), "4");
+    await cont(page);
+    await page.getByRole("heading", { name: "Address" }).waitFor();
+    assert.equal(await page.locator("#kyc input[id$='address-zipCode']").inputValue(), V10["address.zipCode"]);
+    assert.equal(await page.locator("#kyc input[id$='address-city']").getAttribute("data-kyc-source"), "document");
+    await page.getByLabel("Social Security Number", { exact: true }).fill("123-45-6789");
+    await cont(page);
+    await page.getByRole("heading", { name: "Photos" }).waitFor();
+    // The scanned side is kept as the back of the ID.
+    await page.getByAltText("Preview: Back of ID").waitFor({ timeout: 15_000 });
+
+    // Review names the field that differs from the document, with what it says, and an Edit.
+    await attach(page, "Front of ID", "id-front.jpg");
+    await attach(page, "Photo of your face", "rotated-gps.jpg");
+    await page.getByAltText("Preview: Photo of your face").waitFor({ timeout: 15_000 });
+    await cont(page);
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    const item = page.locator("#kyc .kyc-doc-check li[data-field='individualInfo.lastName']");
+    await item.waitFor({ timeout: 15_000 });
+    assert.equal(await item.getAttribute("data-code"), "differs_from_document");
+    assert.match(await item.textContent(), /Last name.*Your ID says “Sample”/);
+    assert.equal(await page.locator("#kyc .kyc-doc-check li").count(), 1, "only the field that differs is listed");
+    await item.getByRole("button", { name: /Edit/ }).click();
+    await page.getByRole("heading", { name: "Personal details" }).waitFor();
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a photo without a barcode says so, and typing goes on", async () => {
+  const b = await launch();
+  try {
+    const page = await open(b.ctx);
+    await scanFile(page, FIXTURES + "id-front.jpg");
+    const line = await filledLine(page);
+    assert.match(line, /couldn't read the barcode/);
+    const alert = page.locator("#kyc .kyc-scan [role=alert]");
+    assert.equal(await alert.getAttribute("data-code"), "no_barcode");
+    // Nothing was filled or marked; the person types.
+    assert.equal(await page.locator("#kyc [data-kyc-source]").count(), 0);
+    await page.getByLabel("First name", { exact: true }).fill("Jane");
+    assert.equal(await page.locator("#kyc input[id$='individualInfo-firstName']").inputValue(), "Jane");
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("the fake camera playing a licence back: read as soon as the barcode decodes", async () => {
+  const b = await launch({}, cameraArgs(join(DOCS, "licence-v10.y4m")));
+  try {
+    const page = await open(b.ctx);
+    await (await scanButton(page)).click();
+    await page.locator("#kyc .kyc-scan").getByRole("button", { name: "Use camera" }).click();
+    const line = await filledLine(page);
+    assert.match(line, /We filled in \d+ fields/);
+    assert.equal(await page.locator("#kyc input[id$='individualInfo-lastName']").inputValue(), V10["individualInfo.lastName"]);
+    // The camera is off once the photo is taken.
+    await page.waitForFunction(() => !document.querySelector("#kyc .kyc-scan video")?.srcObject);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a back of ID taken on the Photos step is read: what was typed stays, and Review names what differs", async () => {
+  const b = await launch();
+  try {
+    const page = await open(b.ctx);
+    // Typed by hand: another number and expiry than the document's; the rest as on it.
+    const person = { ...PERSON, email: uniqueEmail("back"), docType: "Driver's licence", number: "D7654321", last: "Sample" };
+    await toPhotosStep(page, person);
+    await attach(page, "Front of ID", "id-front.jpg");
+    await page.getByLabel("Back of ID", { exact: true }).setInputFiles(join(DOCS, "licence-v10.jpg"));
+    await attach(page, "Photo of your face", "rotated-gps.jpg");
+    for (const label of ["Front of ID", "Back of ID", "Photo of your face"]) {
+      await page.getByAltText(`Preview: ${label}`).waitFor({ timeout: 15_000 });
+    }
+    await cont(page);
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    const list = page.locator("#kyc .kyc-doc-check li");
+    await list.first().waitFor({ timeout: 20_000 });
+    const fields = await list.evaluateAll((els) => els.map((e) => e.dataset.field).sort());
+    assert.deepEqual(fields, ["individualInfo.number", "individualInfo.validUntil"]);
+    assert.match(await list.filter({ hasText: "Document number" }).textContent(), /Your ID says “D1234567”/);
+    // Nothing typed was overwritten.
+    await page.getByRole("button", { name: /Edit.*Document number/ }).click();
+    await page.getByRole("heading", { name: "Identity document" }).waitFor();
+    assert.equal(await page.locator("#kyc input[id$='individualInfo-number']").inputValue(), "D7654321");
+    assert.equal(await page.locator("#kyc [data-kyc-source]").count(), 0);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
