@@ -218,8 +218,8 @@ pub enum Action {
     /// Values read from the ID document (`[(field, value)]` in the draft's formats); `true`:
     /// only into the fields still empty.
     FromDocument(Vec<(Field, String)>, bool),
-    /// Open or close "Scan your ID".
-    Scan(bool),
+    /// Open "Scan your ID" (it closes when the step changes).
+    Scan,
 }
 
 fn slot_of(f: Field) -> usize {
@@ -269,7 +269,7 @@ impl Reducible for Flow {
                     s.from_document |= 1 << slot_of(f);
                 }
             }
-            Action::Scan(open) => s.scanning = open,
+            Action::Scan => s.scanning = true,
             Action::Go(step) => {
                 s.scanning = false;
                 s.step = step;

@@ -253,28 +253,23 @@ export function countryNames(codes, locale) {
   return codes.map((c) => [c, name(c)]).sort((a, b) => order(a[1], b[1]));
 }
 export function localeUrl(tag) { return new URL("../../locales/" + tag + ".json", import.meta.url).href; }
-let loading;
-export function loadCapture(loader) {
-  if (!loading) {
-    loading = loader ? Promise.resolve(loader()) : import(new URL("../../capture/kyc_capture.js", import.meta.url).href)
-      .then(async (m) => { await m.default({ module_or_path: new URL("../../capture/kyc_capture_bg.wasm", import.meta.url) }); return m; });
-    loading.catch(() => { loading = undefined; });
+// The lazily loaded modules, once per page each: from the host's loader when given (the npm
+// entry passes `loadCapture`, and `loadCapture.reader` for the reader module, in a form bundlers
+// follow), else `<dir>/` beside the widget's files. A failed load is tried again next time.
+const loads = {};
+function lazily(own, dir) {
+  if (!loads[dir]) {
+    const base = new URL(`../../${dir}/kyc_${dir}`, import.meta.url).href;
+    loads[dir] = own ? Promise.resolve(own()) : import(base + ".js")
+      .then(async (m) => { await m.default({ module_or_path: base + "_bg.wasm" }); return m; });
+    loads[dir].catch(() => { loads[dir] = undefined; });
   }
-  return loading;
+  return loads[dir];
 }
-// The reader module (the ID's barcode; issue 24), loaded the first time a person scans or a back
-// of ID is kept: from the host's `loadCapture.reader()` when given (the npm entry's, which
-// bundlers follow), else `reader/` beside the widget's files. Once per page.
-let reading;
-function reader(loader) {
-  if (!reading) {
-    const own = loader && loader.reader;
-    reading = own ? Promise.resolve(own()) : import(new URL("../../reader/kyc_reader.js", import.meta.url).href)
-      .then(async (m) => { await m.default({ module_or_path: new URL("../../reader/kyc_reader_bg.wasm", import.meta.url) }); return m; });
-    reading.catch(() => { reading = undefined; });
-  }
-  return reading;
-}
+export function loadCapture(loader) { return lazily(loader, "capture"); }
+// The reader module (the ID's barcode; issue 24): the first time a person scans or a back of ID
+// is kept.
+const reader = (loader) => lazily(loader && loader.reader, "reader");
 export function readerCall(loader, name, args) { reader(loader).then((m) => m[name](...args)).catch(() => {}); }
 // The capture module's `onPhoto`: a back of ID kept is read (its values fill the empty fields).
 export function photoHook(loader, onEvent) {

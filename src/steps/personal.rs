@@ -16,7 +16,7 @@ pub fn view(ctx: &Ctx, on_continue: Callback<()>, photos: &super::photos::Photos
     let f = &ctx.flow;
     let scan = {
         let flow = ctx.flow.clone();
-        Callback::from(move |_: MouseEvent| flow.dispatch(Action::Scan(true)))
+        Callback::from(move |_: MouseEvent| flow.dispatch(Action::Scan))
     };
     let genders = Rc::new(vec![("1".to_owned(), ctx.i18n.t(Key::Male)), ("2".to_owned(), ctx.i18n.t(Key::Female))]);
     let children = html! {

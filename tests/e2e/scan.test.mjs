@@ -173,3 +173,132 @@ test("a back of ID taken on the Photos step is read: what was typed stays, and R
     await b.close();
   }
 });
+
+/** A demo server of our own with `env` (the refuse mode), stopped by `stop()`. */
+async function ownServer(env) {
+  const { spawn } = await import("node:child_process");
+  const { mkdtempSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const bin = process.env.KYC_SERVER_BIN;
+  assert.ok(bin, "KYC_SERVER_BIN is set by cargo xtask");
+  const data = mkdtempSync(join(tmpdir(), "kyc-refuse-"));
+  const child = spawn(bin, ["demo", "--addr", "127.0.0.1:0", "--data-dir", data, "--widget-dir", "dist"], {
+    env: { ...process.env, ...env, KYC_SANDBOX_REVIEW_DELAY_MS: "500" }, stdio: ["ignore", "pipe", "inherit"],
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+/);
+      if (m) resolve(m[0]);
+    });
+    child.on("exit", (c) => reject(new Error(`the demo server exited (${c})`)));
+  });
+  return { url, stop() { child.kill(); rmSync(data, { recursive: true, force: true }); } };
+}
+
+test("KYC_DOCUMENT_MISMATCH=refuse: a last name that differs from the ID is refused on Review, fixed there, then sent", async () => {
+  const server = await ownServer({ KYC_DOCUMENT_MISMATCH: "refuse" });
+  const b = await launch();
+  try {
+    const page = await b.ctx.newPage();
+    await page.goto(`${server.url}/?user=refuse-${Date.now()}`);
+    await page.locator("#kyc > .kyc-root:not([data-kyc-shell]) .kyc-widget").waitFor();
+    await scanFile(page, join(DOCS, "licence-v10.jpg"));
+    assert.match(await filledLine(page), /We filled in/);
+    await page.locator("#kyc input[id$='individualInfo-lastName']").fill("Sampler");
+    await page.getByLabel("Email", { exact: true }).fill(uniqueEmail("refuse"));
+    await page.getByLabel(/^Nationality/).selectOption("US");
+    await cont(page);
+    await page.getByRole("heading", { name: "Identity document" }).waitFor();
+    await cont(page);
+    await page.getByRole("heading", { name: "Address" }).waitFor();
+    await page.getByLabel("Social Security Number", { exact: true }).fill("123-45-6789");
+    await cont(page);
+    await page.getByRole("heading", { name: "Photos" }).waitFor();
+    await attach(page, "Front of ID", "id-front.jpg");
+    await attach(page, "Photo of your face", "rotated-gps.jpg");
+    await page.getByAltText("Preview: Photo of your face").waitFor({ timeout: 15_000 });
+    await page.getByAltText("Preview: Back of ID").waitFor({ timeout: 15_000 });
+    await cont(page);
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    await page.getByRole("button", { name: "Submit" }).click();
+    // The server's 422: shown on Review, naming the field; nothing was created.
+    const refused = page.locator("#kyc .kyc-summary");
+    await refused.waitFor({ timeout: 20_000 });
+    assert.match(await refused.textContent(), /Last name: Differs from your ID document\./);
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    const apps = await (await fetch(`${server.url}/__sandbox/applications`)).json();
+    assert.equal(apps.length, 0, "nothing reached the provider");
+    // Fixed through Review's list, then sent.
+    await page.locator("#kyc .kyc-doc-check li[data-field='individualInfo.lastName']").getByRole("button", { name: /Edit/ }).click();
+    await page.getByRole("heading", { name: "Personal details" }).waitFor();
+    await page.locator("#kyc input[id$='individualInfo-lastName']").fill("Sample");
+    for (const h of ["Identity document", "Address", "Photos", "Review"]) {
+      await cont(page);
+      await page.getByRole("heading", { name: h }).waitFor();
+    }
+    await page.getByRole("button", { name: "Submit" }).click();
+    await page.locator(".kyc-status").waitFor({ timeout: 30_000 });
+    assert.equal((await (await fetch(`${server.url}/__sandbox/applications`)).json()).length, 1);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+    server.stop();
+  }
+});
+
+test("continue on a phone: the back of ID the phone takes is read on the desktop", async () => {
+  const desktop = await launch();
+  const phone = await launch({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  try {
+    const page = await open(desktop.ctx);
+    const person = { ...PERSON, email: uniqueEmail("phoneback"), docType: "Driver's licence", number: "D7654321", last: "Sample" };
+    await toPhotosStep(page, person);
+    await page.getByRole("button", { name: "Continue on your phone" }).click();
+    const linkField = page.locator("input.kyc-handoff-link");
+    await linkField.waitFor({ timeout: 15_000 });
+    const p = await phone.ctx.newPage();
+    await p.goto(await linkField.inputValue());
+    await p.locator(".kyc-match").waitFor({ timeout: 20_000 });
+    await p.getByLabel("Back of ID", { exact: true }).setInputFiles(join(DOCS, "licence-v10.jpg"));
+    await attach(p, "Front of ID", "id-front.jpg");
+    await attach(p, "Photo of your face", "face.jpg");
+    for (const label of ["Front of ID", "Back of ID", "Photo of your face"]) {
+      await p.locator("fieldset.kyc-photo").filter({ hasText: label }).first().getByText("Uploaded").waitFor({ timeout: 20_000 });
+    }
+    await page.getByAltText("Preview: Back of ID").waitFor({ timeout: 20_000 });
+    await p.getByRole("button", { name: "I'm done" }).click();
+    await page.getByRole("heading", { name: "Review" }).waitFor({ timeout: 20_000 });
+    const list = page.locator("#kyc .kyc-doc-check li");
+    await list.first().waitFor({ timeout: 20_000 });
+    const fields = await list.evaluateAll((els) => els.map((e) => e.dataset.field).sort());
+    assert.deepEqual(fields, ["individualInfo.number", "individualInfo.validUntil"]);
+    assert.deepEqual(desktop.errors, []);
+  } finally {
+    await desktop.close();
+    await phone.close();
+  }
+});
+
+test("where the browser has a BarcodeDetector that reads PDF417, it is used first", async () => {
+  const b = await launch();
+  try {
+    // A stand-in detector (Chromium on Linux has none): it "finds" the licence's payload on any
+    // picture, so a photo with no barcode at all fills the fields only through it.
+    await b.ctx.addInitScript((payload) => {
+      window.BarcodeDetector = class {
+        static async getSupportedFormats() { return ["qr_code", "pdf417"]; }
+        constructor(o) { this.formats = o.formats; }
+        async detect() { return this.formats.includes("pdf417") ? [{ format: "pdf417", rawValue: payload }] : []; }
+      };
+    }, MANIFEST["licence-v10"].payload);
+    const page = await open(b.ctx);
+    await scanFile(page, FIXTURES + "id-front.jpg");
+    assert.match(await filledLine(page), /We filled in \d+ fields/);
+    assert.equal(await page.locator("#kyc input[id$='individualInfo-lastName']").inputValue(), V10["individualInfo.lastName"]);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});

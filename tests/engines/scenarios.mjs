@@ -181,6 +181,26 @@ export function engineTests(driver) {
         assert.deepEqual(await page.pageErrors(), []);
       })));
 
+  // Issue 24: the reader module (PDF417 through rxing, wasm) in this engine, from a file.
+  test(`${NAME}: "Scan your ID" reads a generated licence back from a file and fills the fields, marked`, () =>
+    onceMore(() =>
+      withPage(async (page) => {
+        const docs = process.env.KYC_DOCUMENTS_DIR;
+        assert.ok(docs, "KYC_DOCUMENTS_DIR is set by cargo xtask");
+        await openDemo(page);
+        await page.click("Scan your ID to fill this in");
+        await page.waitFor(() => !!document.querySelector("#kyc .kyc-scan input[type=file]"), [], { timeout: 20_000, what: "the scan panel" });
+        await page.upload("Choose a photo of your ID", `${docs}/licence-v10.jpg`);
+        await text(page, "fields from your ID", 30_000);
+        const filled = await page.evaluate(() => {
+          const v = (sel) => document.querySelector(sel);
+          const last = v("#kyc input[id$='individualInfo-lastName']");
+          return { last: last.value, source: last.getAttribute("data-kyc-source"), first: v("#kyc input[id$='individualInfo-firstName']").value };
+        });
+        assert.deepEqual(filled, { last: "Sample", source: "document", first: "Jane" });
+        assert.deepEqual(await page.pageErrors(), []);
+      })));
+
   test(`${NAME}: the strict-CSP page (script-tag build): the whole flow completes with zero violations`, () =>
     onceMore(() =>
       withCspServer(

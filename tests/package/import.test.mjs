@@ -38,7 +38,8 @@ test("the tarball ships one widget wasm, shared by the import entry and the scri
   const wasm = [];
   const walk = (d) => readdirSync(d).forEach((f) => (statSync(join(d, f)).isDirectory() ? walk(join(d, f)) : f.endsWith(".wasm") && wasm.push(join(d, f).slice(PACKAGE_DIR.length + 1))));
   walk(PACKAGE_DIR);
-  assert.deepEqual(wasm.sort(), ["capture/kyc_capture_bg.wasm", "kyc_widget_bg.wasm"]);
+  // One each: the widget, the capture module, the reader module (only for people who scan).
+  assert.deepEqual(wasm.sort(), ["capture/kyc_capture_bg.wasm", "kyc_widget_bg.wasm", "reader/kyc_reader_bg.wasm"]);
   const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8"));
   assert.ok(pkg.files.includes("kyc-share-widget.js") && !pkg.files.some((f) => f.startsWith("script")));
   // The script-tag module fetches the package's own .wasm, beside it.

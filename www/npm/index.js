@@ -4,12 +4,15 @@
 
 let loading = null;
 
+// A wasm-bindgen module's namespace, once its wasm (at `url`) is instantiated.
+const init = (url) => async (m) => {
+  await m.default({ module_or_path: url });
+  return m;
+};
+
 function load(wasmUrl) {
   if (!loading) {
-    loading = import("./kyc_widget.js").then(async (glue) => {
-      await glue.default({ module_or_path: wasmUrl || new URL("./kyc_widget_bg.wasm", import.meta.url) });
-      return glue;
-    });
+    loading = import("./kyc_widget.js").then(init(wasmUrl || new URL("./kyc_widget_bg.wasm", import.meta.url)));
     loading.catch(() => {
       loading = null;
     });
@@ -18,7 +21,9 @@ function load(wasmUrl) {
 }
 
 // Loaded only when asked for, written so bundlers (Vite, webpack, esbuild) see and ship them:
-// a locale's texts, and the guided-capture module the first time a person opens the camera.
+// a locale's texts, the capture module the first time a person reaches the Photos step, and the
+// reader module (the ID's barcode) the first time a person scans (the widget finds it on its
+// capture loader).
 function loadLocale(tag) {
   return fetch(new URL(`./locales/${tag}.json`, import.meta.url)).then((r) => {
     if (!r.ok) throw new Error(`kyc-share-widget: locale ${tag}: HTTP ${r.status}`);
@@ -27,20 +32,10 @@ function loadLocale(tag) {
 }
 
 function loadCapture() {
-  return import("./capture/kyc_capture.js").then(async (m) => {
-    await m.default({ module_or_path: new URL("./capture/kyc_capture_bg.wasm", import.meta.url) });
-    return m;
-  });
+  return import("./capture/kyc_capture.js").then(init(new URL("./capture/kyc_capture_bg.wasm", import.meta.url)));
 }
 
-// The reader module (the ID's barcode), the first time a person scans: found by the widget
-// on its capture loader, so bundlers see it here too.
-loadCapture.reader = function loadReader() {
-  return import("./reader/kyc_reader.js").then(async (m) => {
-    await m.default({ module_or_path: new URL("./reader/kyc_reader_bg.wasm", import.meta.url) });
-    return m;
-  });
-};
+loadCapture.reader = () => import("./reader/kyc_reader.js").then(init(new URL("./reader/kyc_reader_bg.wasm", import.meta.url)));
 
 function stylesheetUrl(option) {
   if (option === false) return undefined;

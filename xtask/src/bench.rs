@@ -98,7 +98,8 @@ pub fn bench() -> Result<()> {
         None => {}
         Some("photos") => return photos(),
         Some("backend") => return backend(),
-        Some(other) => anyhow::bail!("unknown bench section {other:?} (known: photos, backend)"),
+        Some("reader") => return reader(),
+        Some(other) => anyhow::bail!("unknown bench section {other:?} (known: photos, backend, reader)"),
     }
     tools::ensure_test_tools()?;
     println!("== widget size");
@@ -106,6 +107,7 @@ pub fn bench() -> Result<()> {
     println!("\n== validation");
     validation();
     photos()?;
+    reader()?;
     println!("\n== browser and backend");
     plain_form()?;
     run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"]))?;
@@ -146,8 +148,12 @@ pub fn bench() -> Result<()> {
             .spawn()?,
     );
     std::thread::sleep(std::time::Duration::from_millis(700));
+    let documents = target_dir().join("documents");
+    run(cargo(&["run", "-q", "-p", "kyc-reader", "--features", "testdata", "--example", "make_documents", "--"])
+        .arg(&documents))?;
     let result = run(cmd("node")
         .arg("bench/browser-and-backend.mjs")
+        .env("KYC_DOCUMENTS_DIR", &documents)
         .env("DEMO_URL", &demo_url)
         .env("SERVE_URL", &serve_url)
         .env("SANDBOX_URL", &sandbox_url)
@@ -279,6 +285,24 @@ fn photos() -> Result<()> {
     let result = photos_in(&data);
     let _ = std::fs::remove_dir_all(&data);
     result
+}
+
+/// The document reader on the server: read + cross-check of one cleaned photo (the `read_bench`
+/// example of kyc-reader, server profile).
+fn reader() -> Result<()> {
+    println!("\n== document reader (server profile)");
+    run(&mut cargo(&[
+        "run",
+        "--quiet",
+        "--profile",
+        "server",
+        "-p",
+        "kyc-reader",
+        "--features",
+        "testdata",
+        "--example",
+        "read_bench",
+    ]))
 }
 
 fn photos_in(data: &std::path::Path) -> Result<()> {

@@ -318,6 +318,7 @@ fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
         .env("KYC_E2E_DATA_DIR", &data)
         .env("KYC_E2E_STATIC_PORT", static_port.to_string())
         .env("KYC_DOCUMENTS_DIR", &documents)
+        .env("KYC_SERVER_BIN", target_dir().join("debug/kyc-server"))
         .env("KYC_PACKAGE_DIR", target_dir().join("npm").join(package::NAME))
         .env("KYC_VITE_DIST", vite_host.join("dist"))
         .env("KYC_VITE_HOST", vite_host));

@@ -47,7 +47,10 @@ fn main() -> std::io::Result<()> {
                 (serde_json::to_value(f).ok().and_then(|f| f.as_str().map(str::to_owned)).unwrap_or_default(), json!(v))
             })
             .collect();
-        manifest.insert(sample.name.to_owned(), json!({"version": sample.version, "files": files, "fills": fills}));
+        manifest.insert(
+            sample.name.to_owned(),
+            json!({"version": sample.version, "files": files, "fills": fills, "payload": payload}),
+        );
     }
     let path = dir.join("documents.json");
     std::fs::write(&path, serde_json::to_string_pretty(&manifest)?)?;

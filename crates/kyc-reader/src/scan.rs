@@ -66,6 +66,8 @@ struct Panel {
     camera: Element,
     video: HtmlVideoElement,
     stream: Option<MediaStream>,
+    /// The browser's PDF417 `BarcodeDetector`, where there is one: tried first on each frame.
+    detector: Option<JsValue>,
     /// The next frame's timer.
     timer: Option<i32>,
     /// A read in progress (the file's or a frame's): the next waits.
@@ -147,6 +149,7 @@ pub fn scan_panel(
         camera,
         video,
         stream: None,
+        detector: None,
         timer: None,
         busy: false,
         closed: false,
@@ -266,6 +269,7 @@ async fn start(s: &Shared) {
         attr(&p.camera_button, "hidden", "");
     }
     s.borrow_mut().stream = Some(stream);
+    s.borrow_mut().detector = crate::wasm::pdf417_detector().await;
     say(s, "scan_aim", None, None);
     let weak = Rc::downgrade(s);
     let tick = Closure::<dyn FnMut()>::new(move || {
@@ -301,17 +305,24 @@ fn frame(s: &Shared) {
         return next_frame(s);
     }
     let Some((canvas, rgba)) = grab(&video, w, h) else { return next_frame(s) };
-    let answer = crate::wasm::read_rgba(&rgba, w, h);
-    if !answer.contains(r#""ok":true"#) {
-        // A frame without a readable barcode is the normal case: the next one is tried.
-        if answer.contains("not_a_document") {
-            say(s, "scan_not_id", None, Some("not_a_document"));
-        }
-        return next_frame(s);
-    }
     s.borrow_mut().busy = true;
+    let detector = s.borrow().detector.clone();
     let s = s.clone();
     wasm_bindgen_futures::spawn_local(async move {
+        // The browser's detector first, where there is one; else (or when it found nothing) rxing.
+        let found = match &detector {
+            Some(d) => crate::wasm::detect_with(d, &canvas).await.map(crate::wasm::detected),
+            None => None,
+        };
+        let answer = found.unwrap_or_else(|| crate::wasm::read_rgba(&rgba, w, h));
+        if !answer.contains(r#""ok":true"#) {
+            s.borrow_mut().busy = false;
+            // A frame without a readable barcode is the normal case: the next one is tried.
+            if answer.contains("not_a_document") {
+                say(&s, "scan_not_id", None, Some("not_a_document"));
+            }
+            return next_frame(&s);
+        }
         let photo = jpeg(&canvas).await;
         stop(&s);
         s.borrow_mut().busy = false;

@@ -1,7 +1,8 @@
 //! The reader module's surface in the browser (`reader/kyc_reader.js`), loaded only when a
 //! person scans their ID or a barcode side is taken (the capture module calls it):
-//! - `readPhoto(blob)` → a promise of the answer's JSON text ([`crate::answer`]): the photo
-//!   decoded upright by the browser, drawn at a working size (long side 1600 px, then 2800 when
+//! - `readPhoto(blob)` → a promise of the answer's JSON text ([`crate::answer`]): the browser's
+//!   `BarcodeDetector` first where it reads PDF417; else the photo decoded upright by the
+//!   browser, drawn at a working size (long side 1600 px, then 2800 when
 //!   that found nothing: a barcode on a licence back spans most of the card), read;
 //! - `readRgba(pixels, width, height)` → the same for RGBA pixels;
 //! - `renderReview(root, triples, texts, onEdit)`: Review's list of the draft's differences from
@@ -90,6 +91,10 @@ fn failed(code: &str) -> String {
 #[wasm_bindgen(js_name = readPhoto)]
 pub async fn read_photo(photo: Blob) -> String {
     let Some(bitmap) = bitmap(&photo).await else { return failed("unreadable_image") };
+    if let Some(doc) = detect(&bitmap).await {
+        bitmap.close();
+        return detected(doc);
+    }
     let (w, h) = (bitmap.width(), bitmap.height());
     let mut answer = failed("no_barcode");
     for side in SIDES {
@@ -104,6 +109,46 @@ pub async fn read_photo(photo: Blob) -> String {
     }
     bitmap.close();
     answer
+}
+
+/// The browser's own `BarcodeDetector`, where it reads PDF417 (Chrome on Android and macOS,
+/// Safari), made for PDF417; `None` where there is none or it does not read PDF417.
+pub async fn pdf417_detector() -> Option<JsValue> {
+    use js_sys::{Object, Promise, Reflect};
+    let ctor: Function = Reflect::get(&js_sys::global(), &"BarcodeDetector".into()).ok()?.dyn_into().ok()?;
+    let supported: Function = Reflect::get(&ctor, &"getSupportedFormats".into()).ok()?.dyn_into().ok()?;
+    let formats = JsFuture::from(supported.call0(&ctor).ok()?.dyn_into::<Promise>().ok()?).await.ok()?;
+    let pdf417 = JsValue::from_str("pdf417");
+    if !Array::from(&formats).includes(&pdf417, 0) {
+        return None;
+    }
+    let options = Object::new();
+    Reflect::set(&options, &"formats".into(), &Array::of1(&pdf417)).ok()?;
+    Reflect::construct(&ctor, &Array::of1(&options)).ok()
+}
+
+/// The detector's reading of `source` (a bitmap, a canvas), parsed by the same AAMVA parser;
+/// `None` when it found no licence.
+pub async fn detect_with(detector: &JsValue, source: &JsValue) -> Option<DocumentData> {
+    use js_sys::{Promise, Reflect};
+    let detect: Function = Reflect::get(detector, &"detect".into()).ok()?.dyn_into().ok()?;
+    let found = JsFuture::from(detect.call1(detector, source).ok()?.dyn_into::<Promise>().ok()?).await.ok()?;
+    Array::from(&found).iter().find_map(|code| {
+        let raw = Reflect::get(&code, &"rawValue".into()).ok()?.as_string()?;
+        kyc_domain::idread::aamva::parse(raw.as_bytes()).ok()
+    })
+}
+
+/// A document read by the detector: the answer, and kept as the last one read.
+pub fn detected(doc: DocumentData) -> String {
+    let answer = read_answer(&doc);
+    *last() = Some(doc);
+    answer
+}
+
+/// The browser's detector tried first on a photo.
+async fn detect(bitmap: &ImageBitmap) -> Option<DocumentData> {
+    detect_with(&pdf417_detector().await?, bitmap).await
 }
 
 async fn bitmap(photo: &Blob) -> Option<ImageBitmap> {

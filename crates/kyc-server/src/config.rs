@@ -287,7 +287,8 @@ pub fn parse_profile(raw: &RawConfig) -> Result<Profile, String> {
 }
 
 /// `KYC_DOCUMENT_MISMATCH`: `record` (the default) or `refuse`.
-fn document_mismatch(v: Option<&str>) -> Result<DocumentMismatch, String> {
+/// `KYC_DOCUMENT_MISMATCH`: `record` (default, also when absent) or `refuse`.
+pub fn document_mismatch(v: Option<&str>) -> Result<DocumentMismatch, String> {
     match v {
         None | Some("record") => Ok(DocumentMismatch::Record),
         Some("refuse") => Ok(DocumentMismatch::Refuse),

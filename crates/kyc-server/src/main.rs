@@ -81,6 +81,12 @@ async fn demo(args: Args) -> anyhow::Result<()> {
     sb_config.app_secret.clone_from(&secret);
     let sandbox = kyc_sandbox::Sandbox::new(sb_config);
     let mut config = Config::for_demo(local, &base, &data_dir, key, secret);
+    // The one behaviour switch the demo takes from the environment: whether a draft that differs
+    // from the ID document is refused (docs/configuration.md).
+    config.document_mismatch = kyc_server::config::document_mismatch(
+        std::env::var("KYC_DOCUMENT_MISMATCH").ok().as_deref().filter(|v| !v.is_empty()),
+    )
+    .map_err(anyhow::Error::msg)?;
     let widget_dir = args.widget_dir.unwrap_or_else(|| PathBuf::from("dist"));
     if !widget_dir.join("index.html").exists() {
         tracing::warn!("no built widget in {} — run `cargo xtask demo` to build it", widget_dir.display());
