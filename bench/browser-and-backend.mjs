@@ -205,6 +205,7 @@ async function documentReader(rounds = 7) {
   try {
     const page = await harness.open(b.ctx);
     await page.getByRole("button", { name: /^Scan your ID/ }).click();
+    await page.locator("#kyc .kyc-scan input[type=file]").waitFor({ state: "attached", timeout: 20_000 });
     const input = page.getByLabel("Choose a photo of your ID");
     const photo = [];
     // The first read also fetches and compiles the module: not counted.

@@ -9,6 +9,19 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { launch, open, cont, toPhotosStep, attach, uniqueEmail, FIXTURES, PERSON } from "./harness.mjs";
 import { cameraArgs } from "./fake-camera.mjs";
+import { createRequire } from "node:module";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/** axe-core on the widget (WCAG 2.2 AA tags): no violation. */
+async function axe(page, where) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document.querySelector(".kyc-root"), { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(result, [], `axe violations on ${where}`);
+}
 
 const DOCS = process.env.KYC_DOCUMENTS_DIR;
 if (!DOCS) throw new Error("KYC_DOCUMENTS_DIR is not set: run the e2e tests through `cargo xtask`");
@@ -52,6 +65,7 @@ test("scanning a licence back from a file fills every step, marked as read from 
     await scanFile(page, join(DOCS, "licence-v10.jpg"));
     const line = await filledLine(page);
     assert.match(line, /We filled in \d+ fields from your ID\. Please check them\./);
+    await axe(page, "the scan panel with the fields filled and marked");
     assert.ok(urls.some((u) => u.includes("/reader/kyc_reader_bg.wasm")), "the reader module was loaded to scan");
 
     const last = page.locator("#kyc input[id$='individualInfo-lastName']");
@@ -99,6 +113,7 @@ test("scanning a licence back from a file fills every step, marked as read from 
     assert.equal(await item.getAttribute("data-code"), "differs_from_document");
     assert.match(await item.textContent(), /Last name.*Your ID says “Sample”/);
     assert.equal(await page.locator("#kyc .kyc-doc-check li").count(), 1, "only the field that differs is listed");
+    await axe(page, "Review with the differences from the ID");
     await item.getByRole("button", { name: /Edit/ }).click();
     await page.getByRole("heading", { name: "Personal details" }).waitFor();
     assert.deepEqual(b.errors, []);
