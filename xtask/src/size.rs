@@ -148,3 +148,23 @@ pub fn report(dir: &Path, parts: &Parts) -> Result<usize> {
     }
     Ok(sums[0].1)
 }
+
+/// The script-tag build's first load (`files` in `dir`: the bundled module, the wasm, the CSS),
+/// on its own lines, within the same budget as the ESM entry's.
+pub fn script_tag(dir: &Path, files: &[&str]) -> Result<usize> {
+    let mut sum = (0usize, 0usize, 0usize);
+    for f in files {
+        let bytes = std::fs::read(dir.join(f)).with_context(|| f.to_string())?;
+        let (g, b) = (gzip_len(&bytes), brotli_len(&bytes));
+        println!("{:<58} {:>9} {g:>9} {b:>9}", format!("(script tag) {f}"), bytes.len());
+        sum = (sum.0 + bytes.len(), sum.1 + g, sum.2 + b);
+    }
+    println!(
+        "{:<58} {:>9} {:>9} {:>9}   (budget {BUDGET_GZIP} gzip)",
+        "before the first field, script-tag build", sum.0, sum.1, sum.2
+    );
+    if sum.1 > BUDGET_GZIP {
+        anyhow::bail!("the script-tag build's first load is {} bytes gzip, over the budget of {BUDGET_GZIP}", sum.1);
+    }
+    Ok(sum.1)
+}
