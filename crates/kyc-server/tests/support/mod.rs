@@ -14,6 +14,25 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::net::TcpListener;
 
+/// Whether a `KYC-Signature` header (`t=<unix seconds>,v1=<hex>`) signs `body` with `secret`,
+/// its time within five minutes: what a partner's verifier checks (docs/notifications.md).
+pub fn partner_signature_ok(secret: &str, header: &str, body: &str) -> bool {
+    use hmac::{Hmac, Mac};
+    let (mut t, mut v1) = (None, None);
+    for part in header.split(',') {
+        match part.split_once('=') {
+            Some(("t", x)) => t = Some(x.to_owned()),
+            Some(("v1", x)) => v1 = Some(x.to_owned()),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else { return false };
+    let fresh = t.parse::<i64>().is_ok_and(|t| (kyc_server::now_secs() - t).abs() < 300);
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    fresh && hex::decode(v1).is_ok_and(|sig| mac.verify_slice(&sig).is_ok())
+}
+
 pub struct TestApp {
     pub base: String,
     pub sandbox_base: String,
