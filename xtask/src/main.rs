@@ -301,11 +301,7 @@ const ENGINES: &str = "tests/engines/";
 /// or the engine suites) against a fresh demo server.
 fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
     run(&mut cargo(&["build", "-p", "kyc-server"]))?;
-    // Licence backs of fictitious people (photos, camera videos, what each holds), made by the
-    // repo's own generator (`kyc-reader`'s testdata).
-    let documents = target_dir().join("documents");
-    run(cargo(&["run", "-q", "-p", "kyc-reader", "--features", "testdata", "--example", "make_documents", "--"])
-        .arg(&documents))?;
+    let documents = make_documents()?;
     let data = tempdir("kyc-e2e")?;
     let static_port = free_port()?;
     let (mut server, url) =
@@ -326,6 +322,15 @@ fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&data);
     result
+}
+
+/// Licence backs of fictitious people (photos, camera videos, `documents.json` saying what each
+/// holds), made by the repo's own generator (`kyc-reader`'s testdata) into `target/documents`.
+pub fn make_documents() -> Result<PathBuf> {
+    let documents = target_dir().join("documents");
+    run(cargo(&["run", "-q", "-p", "kyc-reader", "--features", "testdata", "--example", "make_documents", "--"])
+        .arg(&documents))?;
+    Ok(documents)
 }
 
 fn tempdir(prefix: &str) -> Result<PathBuf> {
