@@ -22,7 +22,7 @@ use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
@@ -53,6 +53,32 @@ pub fn run(cmd: &mut Command) -> Result<()> {
         bail!("failed ({status}): {desc}");
     }
     Ok(())
+}
+
+/// [`run`] with a ceiling: a test step that hangs (a request nobody answers, a lock nobody
+/// gives back) fails after `limit` with its name, instead of holding CI until its own
+/// 90-minute limit with nothing said. The command runs in a process group of its own, so the
+/// test binary cargo started is killed with it (cargo's "has been running for over 60 seconds"
+/// above names the test).
+pub fn run_within(cmd: &mut Command, limit: Duration) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    let desc = format!("{cmd:?}");
+    let mut child = cmd.process_group(0).spawn().with_context(|| format!("cannot start {desc}"))?;
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                bail!("failed ({status}): {desc}");
+            }
+            return Ok(());
+        }
+        if started.elapsed() > limit {
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+            let _ = child.wait();
+            bail!("still running after {} min, killed (a hung test?): {desc}", limit.as_secs() / 60);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
 }
 
 /// Runs a command and returns its stdout.
@@ -254,11 +280,14 @@ fn test() -> Result<()> {
         run(&mut cargo(&["check", "--manifest-path", "crates/kyc-domain/fuzz/Cargo.toml", "--bins"]))
     })?;
     step("native tests: kyc-domain, kyc-photos, kyc-sandbox, kyc-server (black-box, SQLite)", || {
-        run(&mut cargo(&["test", "--workspace"]))
+        run_within(&mut cargo(&["test", "--workspace"]), Duration::from_secs(30 * 60))
     })?;
     step("kyc-server black-box tests again on PostgreSQL (a throwaway server)", || {
         let pg = postgres::Postgres::start()?;
-        run(cargo(&["test", "--no-fail-fast", "-p", "kyc-server"]).env("KYC_TEST_POSTGRES_URL", &pg.url))
+        run_within(
+            cargo(&["test", "--no-fail-fast", "-p", "kyc-server"]).env("KYC_TEST_POSTGRES_URL", &pg.url),
+            Duration::from_secs(20 * 60),
+        )
     })?;
     step("kyc-domain tests on wasm32", || {
         run(&mut cargo(&["test", "-p", "kyc-domain", "--target", "wasm32-unknown-unknown"]))
