@@ -312,7 +312,19 @@ fn test() -> Result<()> {
             .arg("build")
             .current_dir(&vite_host))
     })?;
-    step("end-to-end (Playwright, real demo server): widget, npm package, Vite host, strict CSP", || {
+    step("React, Next.js and Vue apps build with the packed tarball", || {
+        for (name, pins, build) in FRAMEWORKS {
+            let dir = root().join("examples").join(name);
+            tools::ensure_npm(&dir, pins)?;
+            run(cmd("npm").args(["install", "--no-save", "--no-audit", "--no-fund"]).arg(&tgz).current_dir(&dir))?;
+            run(cmd(dir.join("node_modules/.bin").join(build[0]).to_str().unwrap_or(build[0]))
+                .args(&build[1..])
+                .env("NEXT_TELEMETRY_DISABLED", "1")
+                .current_dir(&dir))?;
+        }
+        Ok(())
+    })?;
+    step("end-to-end (Playwright, real demo server): widget, npm package, Vite host, frameworks, strict CSP", || {
         e2e(&["tests/e2e/", "tests/package/"], &vite_host)
     })?;
     step("other browser engines (Firefox ESR, WebKitGTK; a fresh demo server): flow, strict CSP, axe", || {
@@ -321,6 +333,23 @@ fn test() -> Result<()> {
     })?;
     eprintln!("\nall gates and tests passed in {:.0} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// The framework examples (examples/<name>): the npm packages that must be installed at their
+/// pinned versions, and the build command (from node_modules/.bin) whose output the package
+/// tests serve (`KYC_<NAME>_DIST`).
+const FRAMEWORKS: [Framework; 3] = [
+    ("react", &[("react", "19.3.1"), ("react-dom", "19.3.1"), ("vite", "7.3.8")], &["vite", "build"]),
+    ("vue", &[("vue", "3.5.47"), ("vite", "7.3.8")], &["vite", "build"]),
+    ("next", &[("next", "16.5.0"), ("react", "19.3.1")], &["next", "build"]),
+];
+
+/// An example's directory name, its pinned npm packages and its build command.
+type Framework = (&'static str, &'static [(&'static str, &'static str)], &'static [&'static str]);
+
+/// Where an example's build lands (Vite: dist/; Next.js's static export: out/).
+fn framework_dist(name: &str) -> PathBuf {
+    root().join("examples").join(name).join(if name == "next" { "out" } else { "dist" })
 }
 
 /// The engine suites: the flow, the strict-CSP page and axe in Firefox ESR and WebKitGTK.
@@ -346,7 +375,10 @@ fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
         .env("KYC_SERVER_BIN", target_dir().join("debug/kyc-server"))
         .env("KYC_PACKAGE_DIR", target_dir().join("npm").join(package::NAME))
         .env("KYC_VITE_DIST", vite_host.join("dist"))
-        .env("KYC_VITE_HOST", vite_host));
+        .env("KYC_VITE_HOST", vite_host)
+        .env("KYC_REACT_DIST", framework_dist("react"))
+        .env("KYC_VUE_DIST", framework_dist("vue"))
+        .env("KYC_NEXT_DIST", framework_dist("next")));
     let _ = server.kill();
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&data);

@@ -24,6 +24,29 @@ pub fn sri(bytes: &[u8]) -> String {
 }
 
 /// CSS without comments and with collapsed white space.
+/// A module's `import(<computed URL>)` (the snippet's fallback for a page that passes no
+/// loaders: the package always passes its own) told to bundlers to leave alone: Turbopack (Next.js)
+/// fails the build on an import it cannot resolve, Vite warns. esbuild's minifier drops such
+/// comments, so they are put back after it.
+fn mark_computed_imports(path: &Path) -> Result<()> {
+    let js = std::fs::read_to_string(path)?;
+    let mut out = String::with_capacity(js.len() + 64);
+    let mut rest = js.as_str();
+    while let Some(at) = rest.find("import(") {
+        let (head, tail) = rest.split_at(at + "import(".len());
+        out.push_str(head);
+        if !tail.starts_with(['"', '\'', '`', '/']) {
+            out.push_str("/*webpackIgnore:true*//*@vite-ignore*/");
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    if out.len() != js.len() {
+        std::fs::write(path, out)?;
+    }
+    Ok(())
+}
+
 pub fn minify_css(css: &str) -> String {
     let mut out = String::with_capacity(css.len());
     let mut rest = css;
@@ -192,6 +215,7 @@ pub fn package() -> Result<Built> {
             .arg(m)
             .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning", "--allow-overwrite"])
             .arg(format!("--outfile={}", m.display())))?;
+        mark_computed_imports(m)?;
     }
 
     // Script-tag build: one ES module (entry + glue + snippets bundled) at the package's root,
