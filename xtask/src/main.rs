@@ -15,6 +15,7 @@ mod bench;
 mod dist;
 mod package;
 mod postgres;
+mod sbom;
 mod size;
 mod tools;
 
@@ -79,6 +80,12 @@ pub fn run_within(cmd: &mut Command, limit: Duration) -> Result<()> {
         }
         std::thread::sleep(Duration::from_millis(500));
     }
+}
+
+/// The host's target triple (`rustc -vV`).
+pub fn host_target() -> Result<String> {
+    let v = sh_output(Command::new("rustc").arg("-vV"))?;
+    v.lines().find_map(|l| l.strip_prefix("host: ")).map(str::to_owned).context("rustc -vV names no host")
 }
 
 /// Runs a command and returns its stdout.
@@ -276,6 +283,9 @@ fn test() -> Result<()> {
         }
         Ok(())
     })?;
+    step("supply chain: cargo deny check licenses bans sources (deny.toml, offline)", || {
+        run(&mut cargo(&["deny", "--workspace", "--offline", "check", "licenses", "bans", "sources"]))
+    })?;
     step("fuzz targets still build", || {
         run(&mut cargo(&["check", "--manifest-path", "crates/kyc-domain/fuzz/Cargo.toml", "--bins"]))
     })?;
@@ -301,6 +311,8 @@ fn test() -> Result<()> {
     step("npm package (size report, SRI, npm pack)", || {
         let built = package::package()?;
         eprintln!("package: {} bytes gzip (wasm + js + css)", built.gzip_total);
+        sbom::check(&target_dir().join("npm").join(package::NAME).join("sbom.cdx.json"), "kyc-widget", "axum")?;
+        sbom::check(&target_dir().join("sbom/kyc-server.cdx.json"), "axum", "yew")?;
         tgz = built.tgz;
         Ok(())
     })?;

@@ -160,12 +160,41 @@ fn package_json(version: &str) -> String {
     "./first-step.en.html": "./first-step.en.html",
     "./package.json": "./package.json"
   }},
-  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "reader/", "locales/", "kyc-share-widget.js", "sri.json", "first-step.en.html", "README.md", "LICENSE"],
+  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "reader/", "locales/", "kyc-share-widget.js", "sri.json", "first-step.en.html", "sbom.cdx.json", "README.md", "LICENSE"],
   "sideEffects": false,
   "keywords": ["kyc", "identity", "onboarding", "webassembly", "widget"]
 }}
 "#
     )
+}
+
+/// The package's own licence.
+const LICENSE: &str = "MIT";
+
+/// The licences an npm dependency of the shipped package may carry (as deny.toml allows for
+/// crates).
+const NPM_LICENCES: [&str; 6] = ["MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "0BSD"];
+
+/// The npm licence check: every dependency the shipped package.json declares is installed at
+/// the workspace root and carries an allowed licence; the package's own licence is ours.
+fn check_npm_licences(dir: &Path) -> Result<()> {
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("package.json"))?)?;
+    if manifest["license"] != LICENSE {
+        bail!("the package's licence must be {LICENSE}");
+    }
+    for kind in ["dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies"] {
+        for dep in manifest[kind].as_object().into_iter().flat_map(|m| m.keys()) {
+            let path = root().join("node_modules").join(dep).join("package.json");
+            let theirs: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(&path).with_context(|| format!("{kind} {dep}: not installed"))?,
+            )?;
+            let licence = theirs["license"].as_str().unwrap_or("none");
+            if !NPM_LICENCES.contains(&licence) {
+                bail!("{kind} {dep} carries the licence {licence}, not one of {NPM_LICENCES:?}");
+            }
+        }
+    }
+    Ok(())
 }
 
 pub struct Built {
@@ -247,6 +276,18 @@ pub fn package() -> Result<Built> {
         .replace("{{SRI_TABLE}}", sri_lines.trim_end())
         .replace("{{VERSION}}", &version);
     std::fs::write(dir.join("README.md"), readme)?;
+
+    // What is in it, for a partner's security review: the crates in its wasm (CycloneDX), and
+    // the server's beside it. The package's npm dependencies (none today) must carry a licence
+    // of the allowed list.
+    check_npm_licences(&dir)?;
+    let in_wasm = crate::sbom::npm_package(&dir.join("sbom.cdx.json"), NAME, &version, LICENSE)?;
+    let server_sbom = crate::target_dir().join("sbom/kyc-server.cdx.json");
+    let in_server = crate::sbom::server(&server_sbom)?;
+    println!(
+        "SBOMs (CycloneDX): sbom.cdx.json in the package ({in_wasm} crates), {} ({in_server} crates)",
+        server_sbom.display()
+    );
 
     let parts = crate::size::parts(&dir, |n| {
         matches!(n, "index.js" | "kyc_widget.js" | "kyc_widget_bg.wasm" | "kyc-widget.css")
