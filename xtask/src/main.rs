@@ -473,8 +473,37 @@ fn main() -> Result<()> {
             tools::ensure_demo_tools()?;
             build_widget().map(|_| ())
         }
+        // The demo page built by Trunk (Trunk.toml), as a Yew developer's `trunk serve` does.
+        "trunk" => {
+            tools::ensure_demo_tools()?;
+            tools::ensure_trunk()?;
+            let t = Instant::now();
+            run(cmd("trunk").args(["build", "--release"]))?;
+            let out = root().join("target/trunk");
+            for part in ["index.html", "capture/kyc_capture.js", "reader/kyc_reader.js", "locales/en.json", "demo.js"] {
+                if !out.join(part).exists() {
+                    bail!("the Trunk build has no {part}");
+                }
+            }
+            let page = std::fs::read_to_string(out.join("index.html"))?;
+            if page.contains("data-trunk")
+                || !page.contains("TrunkApplicationStarted")
+                || !page.contains("data-kyc-shell")
+            {
+                bail!("the Trunk page is not the demo page with its first step and Trunk's loader");
+            }
+            eprintln!("Trunk build in {:.0} s: {}", t.elapsed().as_secs_f64(), out.display());
+            Ok(())
+        }
+        // Trunk's post-build hook: the lazily loaded modules into its staging directory.
+        "lazy-modules" => {
+            let staging = std::env::var("TRUNK_STAGING_DIR").context("run by Trunk (TRUNK_STAGING_DIR)")?;
+            let staging = PathBuf::from(staging);
+            build_capture(&staging.join("capture"))?;
+            build_reader(&staging.join("reader"))
+        }
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | package | bench | setup | build-widget | test-postgres | e2e [files] | engines>");
+            eprintln!("usage: cargo xtask <demo | test | package | bench | setup | build-widget | trunk | test-postgres | e2e [files] | engines>");
             std::process::exit(2);
         }
     }

@@ -142,6 +142,17 @@ pub fn ensure_demo_tools() -> Result<()> {
     ensure_wasm_bindgen()
 }
 
+/// Trunk for `trunk serve` (Trunk.toml): 0.21, the last line that builds with this toolchain.
+pub const TRUNK: &str = "0.21.14";
+
+pub fn ensure_trunk() -> Result<()> {
+    if version_of("trunk", "--version").is_some_and(|s| s.split_whitespace().nth(1) == Some(TRUNK)) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing trunk {TRUNK} (several minutes, once; not part of cargo xtask test)");
+    run(cargo_install().args(["--locked", "trunk", "--version", &format!("={TRUNK}")]))
+}
+
 /// The supply-chain gate's tool (deny.toml), at the version it was written for.
 pub const CARGO_DENY: &str = "0.20.2";
 
