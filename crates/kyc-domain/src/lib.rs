@@ -26,6 +26,8 @@
 //! - [`canonical`]: the canonical JSON that is both sent and signed.
 //! - [`capture`]: the words the widget and its capture module share (a photo slot's stage, the
 //!   module's events).
+//! - [`diagnostics`]: the class of browser the widget runs in and the PII-free trace it sends
+//!   its backend (a closed vocabulary of codes, checked on both sides).
 //! - [`states`]: the application and handoff state machines (one transition table each) and
 //!   the provider's `kycStatus`.
 //! - `signing` (feature `signing`): HMAC-SHA256 and SHA1 request signatures.
@@ -44,6 +46,7 @@ pub mod canonical;
 pub mod capture;
 pub mod country;
 pub mod date;
+pub mod diagnostics;
 pub mod document;
 pub mod draft;
 pub mod error;
