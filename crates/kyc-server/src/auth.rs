@@ -2,7 +2,8 @@
 //! its `route_layer`, so the route table is the authorisation table, and every guard runs
 //! before a single body byte is read (the body budget of intake.rs runs under it):
 //! - [`partner`]: the admin key (`POST /v1/sessions`; any caller in `demo`, which has none);
-//! - [`admin`]: the admin key, which must be configured (`/v1/admin/*`);
+//! - [`admin`]: the admin key, which must be configured (`/v1/admin/*`, and `/metrics` unless it
+//!   has a listener of its own);
 //! - [`session_token`]: an applicant's session token, handed to the handler as a [`SessionRow`];
 //! - [`handoff_capability`]: a phone's handoff capability, handed on as a [`Capability`].
 //!
@@ -107,9 +108,9 @@ pub fn admin_authorized(state: &AppState, h: &HeaderMap) -> bool {
     }
 }
 
-/// Set on a `/v1` request by [`crate::rate_limit::rate_limit`] when it carries a valid admin key
-/// (`serve` only): the layers under it — the guards [`partner`] and [`admin`], the body budget —
-/// read this rather than hash the key again.
+/// Set on a `/v1` request (or `/metrics`) by [`crate::rate_limit::rate_limit`] when it carries a
+/// valid admin key (`serve` only): the layers under it — the guards [`partner`] and [`admin`],
+/// the body budget — read this rather than hash the key again.
 #[derive(Clone, Copy, Debug)]
 pub struct PartnerKey;
 
@@ -130,7 +131,8 @@ pub async fn partner(State(state): State<AppState>, req: Request<Body>, next: Ne
     next.run(req).await
 }
 
-/// Guard of `/v1/admin/*`: the admin key, which must be configured (never open, not even in `demo`).
+/// Guard of `/v1/admin/*` and `/metrics`: the admin key, which must be configured (never open,
+/// not even in `demo`).
 pub async fn admin(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     if state.config.admin_key.is_none() || !has_partner_key(&req) {
         tracing::warn!(event = "admin_key_rejected", "admin request without a valid admin key");

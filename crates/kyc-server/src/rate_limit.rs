@@ -80,10 +80,11 @@ impl RateLimiter {
 /// Every `/v1` request counts — status polls included — except CORS preflights; webhooks have
 /// a bucket of their own, so a webhook flood cannot lock applicants out and vice versa, and so
 /// do requests that carry a valid admin key (the partner's server, `admin_rate_limit_per_minute`).
+/// `/metrics` on this listener is behind the admin key too, so its key is checked (and marked)
+/// here as well; like `/healthz` it is in no bucket.
 pub async fn rate_limit(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
-    let partner = path.starts_with("/v1/")
-        && !path.starts_with("/v1/webhooks/")
+    let partner = ((path.starts_with("/v1/") && !path.starts_with("/v1/webhooks/")) || path == "/metrics")
         && state.config.admin_key.is_some()
         && admin_authorized(&state, req.headers());
     let bucket = if !path.starts_with("/v1/") || req.method() == Method::OPTIONS {

@@ -34,7 +34,7 @@ pub use applications::{
     StatusChangedBody, Transition,
 };
 pub use handoffs::HandoffRow;
-pub use queue::{Event, Job};
+pub use queue::{Event, Job, WorkCounts};
 pub use retention::Purged;
 pub use sessions::SessionRow;
 pub use staging::{StageOutcome, StagedPhoto};
@@ -373,6 +373,11 @@ mod tests {
             assert_eq!(db.pending_jobs().await.unwrap(), 1);
             let job = db.claim_job(1, 60).await.unwrap().unwrap();
             assert_eq!((job.kind.as_str(), job.target.as_str(), job.attempts, job.gen), ("reconcile", "a1", 0, 0));
+            db.retry_job(&job, 0).await.unwrap();
+            let counts = WorkCounts { jobs: 1, jobs_failed: 1, events: 1, events_failed: 0 };
+            assert_eq!(db.work_counts().await.unwrap(), counts, "{backend:?}");
+            assert_eq!(db.applications_by_status().await.unwrap(), [(Draft, 1)]);
+            assert_eq!(db.handoffs_by_state().await.unwrap(), [(HandoffState::Waiting, 1)]);
 
             // A state no enum has is a decode error, not a panic and not a default.
             for sql in ["UPDATE applications SET status = 'bogus'", "UPDATE handoffs SET state = 'bogus'"] {

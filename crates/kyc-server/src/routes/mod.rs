@@ -8,6 +8,7 @@ mod admin;
 mod applications;
 mod documents;
 mod handoff;
+mod metrics;
 mod sessions;
 mod staging;
 mod submit;
@@ -116,14 +117,27 @@ pub fn v1(state: &AppState) -> Router<AppState> {
         .merge(bodies(Router::new().route("/v1", any(not_found)).route("/v1/{*rest}", any(not_found)), state, json))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready));
+    // Operators: the metrics, behind the admin key — unless they have a listener of their own
+    // (`KYC_METRICS_ADDR`, [`metrics_only`]); then this listener has no `/metrics` (404).
+    let operators = match state.config.metrics_addr {
+        None => guarded(Router::new().route("/metrics", get(metrics::scrape)), state, auth::admin),
+        Some(_) => Router::new(),
+    };
     Router::new()
         .merge(guarded(partner, state, auth::partner))
         .merge(guarded(admin, state, auth::admin))
+        .merge(operators)
         .merge(guarded(applicant, state, auth::session_token))
         .merge(guarded(phone, state, auth::handoff_capability))
         .merge(guarded(provider, state, webhook::path_secret))
         .merge(public)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
+}
+
+/// The app of the metrics listener (`KYC_METRICS_ADDR`): `GET /metrics` without a key, nothing
+/// else. Its requests are not counted in the HTTP metrics (scrapes are not traffic).
+pub fn metrics_only(state: &AppState) -> Router {
+    Router::new().route("/metrics", get(metrics::scrape)).with_state(state.clone())
 }
 
 /// Unknown `/v1` paths, whatever the method: the JSON 404.
