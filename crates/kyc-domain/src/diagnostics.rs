@@ -7,8 +7,8 @@
 //! - [`Diagnostics`]: the environment, a short list of [`Event`]s (`at` in milliseconds since
 //!   the widget started, `step`, `kind`, `code`) and the last step seen. [`Diagnostics::check`]
 //!   is the one gate, in the browser before sending and on the server before storing: every
-//!   word is from a closed vocabulary (lowercase identifiers of a few characters), so no typed
-//!   value, file name or URL can be carried, whatever a client sends.
+//!   word is from a closed vocabulary ([`STEPS`], [`KINDS`], [`CODES`]), so no typed value,
+//!   file name or URL can be carried, whatever a client sends.
 
 use serde::{Deserialize, Serialize};
 
@@ -112,8 +112,7 @@ pub struct Event {
     pub step: String,
     /// One of [`KINDS`].
     pub kind: String,
-    /// What happened, as a code (`entered`, `left`, `denied`, `not_readable`, `timeout`,
-    /// `black_frames`, `image_too_dark`, `offline`…): see [`is_code`].
+    /// What happened: one of [`CODES`].
     pub code: String,
 }
 
@@ -137,13 +136,67 @@ pub enum DiagnosticsError {
     BadEnvironment,
 }
 
-/// A code: 1 to 32 characters of `a-z`, `0-9` and `_`, starting with a letter. Nothing a
-/// person typed fits in a code without being mangled out of recognition, and no URL, e-mail
-/// address or file name fits at all (no `.`, `/`, `@`, `:` or space).
+/// Every code an event may carry: a closed list, so that nothing a person typed, no file name
+/// and no URL can ride in a trace, and a metric labelled by code stays small whatever a client
+/// sends. Photo codes are the rulebook's (`ErrorCode`) where one applies.
+pub const CODES: [&str; 44] = [
+    // step
+    "entered",
+    "left",
+    // camera
+    "asked",
+    "started",
+    "denied",
+    "no_camera",
+    "in_use",
+    "constraints",
+    "insecure",
+    "no_api",
+    "never_started",
+    "black_frames",
+    "stopped",
+    "auto_captured",
+    "captured",
+    // photo
+    "chosen",
+    "accepted",
+    "uploaded",
+    "image_too_dark",
+    "image_too_blurry",
+    "image_too_small",
+    "image_too_large",
+    "glare",
+    "unsupported_type",
+    "heic",
+    "decode_failed",
+    // network
+    "offline",
+    "failed",
+    "timeout",
+    "server_error",
+    "rate_limited",
+    // page
+    "hidden",
+    "shown",
+    "loaded",
+    // notice
+    "in_app",
+    "webview",
+    // way_out
+    "file_input",
+    "handoff",
+    "open_browser",
+    "copy_link",
+    // scan
+    "read",
+    "no_barcode",
+    "refused",
+    "other",
+];
+
+/// A code of [`CODES`].
 pub fn is_code(s: &str) -> bool {
-    (1..=32).contains(&s.len())
-        && s.as_bytes()[0].is_ascii_lowercase()
-        && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+    CODES.contains(&s)
 }
 
 impl Diagnostics {
