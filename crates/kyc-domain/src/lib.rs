@@ -31,6 +31,7 @@
 //! - [`states`]: the application and handoff state machines (one transition table each) and
 //!   the provider's `kycStatus`.
 //! - `signing` (feature `signing`): HMAC-SHA256 and SHA1 request signatures.
+//! - `openapi` (feature `openapi`, kyc-server's only): the OpenAPI schemas of the `/v1` types.
 //!
 //! ## Rules
 //!
@@ -39,6 +40,10 @@
 //! ## States
 //!
 #![doc = include_str!("../STATES.md")]
+
+// The widget's wasm never carries the OpenAPI schemas (docs/api.md "The OpenAPI document").
+#[cfg(all(feature = "openapi", target_arch = "wasm32"))]
+compile_error!("the `openapi` feature is kyc-server's: the widget's wasm must not carry utoipa");
 
 pub mod address;
 pub mod api;
@@ -52,6 +57,8 @@ pub mod draft;
 pub mod error;
 pub mod idread;
 mod iso3166;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod person;
 pub mod photo;
 pub mod quality;

@@ -9,7 +9,8 @@
 //! - [`startup`]: the HTTP app and its layer stack, and [`run`]: HTTP and the workers under one
 //!   shutdown. [`telemetry`]: logging.
 //! - `routes`: the `/v1` handlers, one leaf file per resource; the route table is also the
-//!   authorisation table and the body table.
+//!   authorisation table and the body table. Each handler carries its OpenAPI operation:
+//!   [`openapi`] is the document of `/v1` (`GET /v1/openapi.json`, `docs/openapi.json`).
 //! - Below the routes, what they share: [`auth`] (who may call what: the route groups'
 //!   guards, tokens, capabilities, ownership), [`cors`] (CORS, origin, security headers, the
 //!   demo's host check), [`client_ip`], [`rate_limit`], [`intake`] (the body budget and the
@@ -64,6 +65,7 @@ pub mod work;
 
 pub use clock::{now_ms, now_secs, rfc3339};
 pub use http::{serve as serve_with, serve_limited};
+pub use routes::openapi::{openapi, openapi_json};
 pub use startup::{app, layered, run, run_with_metrics, serve, shutdown_signal};
 pub use state::AppState;
 pub use telemetry::init_logging;

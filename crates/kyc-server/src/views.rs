@@ -35,16 +35,21 @@ pub fn shown_status(s: ApplicationStatus) -> &'static str {
 /// The application view of the partner's admin endpoints (docs/api.md): kyc-domain's
 /// [`AdminApplication`] and the document check (document_check.rs) — `null` until a document
 /// photo was read; field paths and codes only.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(
+    description = "The application view of the partner's admin endpoints (no PII): its status history, its photos and its document check."
+)]
 pub struct AdminView {
     #[serde(flatten)]
     pub application: AdminApplication,
+    /// `null` until a document photo was read.
+    #[schema(required = true)]
     pub document_check: Option<DocumentCheck>,
 }
 
 /// `GET /v1/admin/applications?externalUserId=…`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AdminViews {
     pub applications: Vec<AdminView>,
 }

@@ -362,8 +362,15 @@ fn registered_routes() -> Vec<String> {
 /// to the public group by mistake fails here.
 #[tokio::test]
 async fn every_route_but_the_public_ones_refuses_a_request_without_credentials_before_its_body() {
-    const PUBLIC: [&str; 6] =
-        ["/v1/handoff/claim", "/v1/webhooks/kyc/{secret}", "/v1", "/v1/{*rest}", "/healthz", "/readyz"];
+    const PUBLIC: [&str; 7] = [
+        "/v1/handoff/claim",
+        "/v1/webhooks/kyc/{secret}",
+        "/v1/openapi.json",
+        "/v1",
+        "/v1/{*rest}",
+        "/healthz",
+        "/readyz",
+    ];
     let app = spawn_app_with(Options { admin_key: Some("a".repeat(40)), ..Options::default() }).await;
     let routes = registered_routes();
     assert!(routes.len() >= 20, "{routes:?}");

@@ -2,13 +2,16 @@
 //! authorisation table and the body table: each group of routes carries its guard (auth.rs)
 //! and what its bodies may be (intake.rs) as `route_layer`s, both run before a single body
 //! byte is read. A route file is a leaf: what several routes share lives below them
-//! (photo_intake.rs, staging/, views.rs, body.rs, auth.rs).
+//! (photo_intake.rs, staging/, views.rs, body.rs, auth.rs). Each handler carries its
+//! `#[utoipa::path]`: openapi.rs gathers them into the OpenAPI document of `/v1`, served by the
+//! public `GET /v1/openapi.json`.
 
 mod admin;
 mod applications;
 mod documents;
 mod handoff;
 mod metrics;
+pub(crate) mod openapi;
 mod sessions;
 mod staging;
 mod submit;
@@ -105,8 +108,8 @@ pub fn v1(state: &AppState) -> Router<AppState> {
         state,
         Bodies::Json(webhook::MAX_BODY),
     );
-    // Anyone: the claim carries its one-time token in its body of at most 1 KiB; unknown `/v1`
-    // paths are the JSON 404; health.
+    // Anyone: the claim carries its one-time token in its body of at most 1 KiB; the OpenAPI
+    // document; unknown `/v1` paths are the JSON 404; health.
     let public = Router::new()
         .merge(bodies(
             Router::new()
@@ -114,7 +117,14 @@ pub fn v1(state: &AppState) -> Router<AppState> {
             state,
             Bodies::Json(handoff::CLAIM_LIMIT),
         ))
-        .merge(bodies(Router::new().route("/v1", any(not_found)).route("/v1/{*rest}", any(not_found)), state, json))
+        .merge(bodies(
+            Router::new()
+                .route("/v1/openapi.json", get(openapi::document))
+                .route("/v1", any(not_found))
+                .route("/v1/{*rest}", any(not_found)),
+            state,
+            json,
+        ))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready));
     // Operators: the metrics, behind the admin key — unless they have a listener of their own
