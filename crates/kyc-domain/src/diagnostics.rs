@@ -37,7 +37,8 @@ const IN_APP: [(&str, &[&str]); 8] = [
 
 /// The class of browser the widget runs in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Environment {
     /// `blink`, `gecko`, `webkit` or `other`.
     pub engine: String,
@@ -105,6 +106,8 @@ impl Environment {
 
 /// One thing that happened.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Event {
     /// Milliseconds since the widget started.
     pub at: u64,
@@ -118,6 +121,7 @@ pub struct Event {
 
 /// What the widget sends.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Diagnostics {
     pub environment: Environment,
@@ -336,6 +340,15 @@ mod tests {
             r#"{"environment":{},"events":[],"lastStep":"photos","email":"a@b"}"#
         )
         .is_err());
+        // Nor a field the trace has not anywhere inside it: refused, not silently dropped.
+        let json = serde_json::to_string(&trace()).unwrap();
+        for (from, to) in [
+            (r#""code":"entered""#, r#""code":"entered","note":"Ada""#),
+            (r#""inApp":"none""#, r#""inApp":"none","userAgent":"Mozilla/5.0""#),
+        ] {
+            assert!(json.contains(from), "{json}");
+            assert!(serde_json::from_str::<Diagnostics>(&json.replacen(from, to, 1)).is_err(), "{to}");
+        }
     }
 
     #[test]

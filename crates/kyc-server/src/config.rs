@@ -59,8 +59,9 @@ pub struct Config {
     pub webhook_secret_previous: Option<SecretString>,
     /// Listener timeouts and the shutdown drain (`KYC_DRAIN_SECS`, default 20).
     pub timeouts: crate::http::Timeouts,
-    /// Expired sessions no application needs and stored reports are purged after this many
-    /// seconds (`KYC_RETENTION_SECS`, default 24 h); applications the provider holds never are.
+    /// Expired sessions no application needs, stored reports and diagnostics traces are purged
+    /// after this many seconds (`KYC_RETENTION_SECS`, default 24 h); applications the provider
+    /// holds never are.
     pub retention_secs: i64,
     /// What `serve` should warn about at start (a weak but allowed setting).
     pub warnings: Vec<String>,

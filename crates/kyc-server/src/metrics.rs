@@ -1,7 +1,8 @@
 //! The numbers `GET /metrics` shows, in the Prometheus text format (version 0.0.4): what the
 //! HTTP layer answered and how long it took, the photo decode queue, the body budget, the
-//! calls to the KYC API and its circuit, and — read from the database when scraped — the work
-//! waiting and the applications and handoffs by state.
+//! calls to the KYC API and its circuit, the widget's diagnostics traces and their events, and
+//! — read from the database when scraped — the work waiting and the applications and handoffs
+//! by state.
 //!
 //! Each [`crate::AppState`] has its own [`Metrics`] (its own registry, not a process-wide
 //! one): tests run many apps in one process, and each app's numbers must be its own. The
@@ -11,8 +12,9 @@
 //! No label carries a user id, a token, an address, an application id or anything an applicant
 //! typed: a request is labelled by its route's template (`/v1/applications/{id}`, never the
 //! path it came with), a request no route matched by [`UNMATCHED`], an upstream call by the name
-//! of its endpoint, and the rest by fixed words. Label values come from fixed sets only, so
-//! no client can grow the number of series.
+//! of its endpoint, a diagnostics event by its kind and code (closed vocabularies of
+//! `kyc_domain::diagnostics`), and the rest by fixed words. Label values come from fixed sets
+//! only, so no client can grow the number of series.
 
 use axum::extract::{MatchedPath, Request, State};
 use axum::http::{Method, StatusCode};
@@ -92,6 +94,14 @@ struct EndpointLabel {
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct StatusLabel {
     status: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct EventLabels {
+    /// One of `kyc_domain::diagnostics::KINDS`.
+    kind: &'static str,
+    /// One of `kyc_domain::diagnostics::CODES`.
+    code: &'static str,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -202,6 +212,8 @@ pub struct Metrics {
     applications: Family<StatusLabel, Gauge>,
     handoffs: Family<StateLabel, Gauge>,
     pub database_up: Gauge,
+    diagnostics_reports: Counter,
+    diagnostics_events: Family<EventLabels, Counter>,
     /// When the database gauges were last read; held while they are read, so concurrent
     /// scrapes wait for one read instead of each making their own.
     database_read: tokio::sync::Mutex<Option<Instant>>,
@@ -226,6 +238,8 @@ impl Metrics {
             applications: Family::default(),
             handoffs: Family::default(),
             database_up: Gauge::default(),
+            diagnostics_reports: Counter::default(),
+            diagnostics_events: Family::default(),
             database_read: tokio::sync::Mutex::new(None),
         };
         r.register(
@@ -307,7 +321,38 @@ impl Metrics {
             "1 when the last read of the database gauges succeeded, 0 when it failed or timed out",
             m.database_up.clone(),
         );
+        r.register(
+            "diagnostics_reports",
+            "Diagnostics traces the widget sent and the backend stored (POST /v1/diagnostics)",
+            m.diagnostics_reports.clone(),
+        );
+        r.register(
+            "diagnostics_events",
+            "Events of the stored diagnostics traces, by kind and code, each counted once (those newer than its session's previous trace)",
+            m.diagnostics_events.clone(),
+        );
         Self { registry: r, ..m }
+    }
+
+    /// A diagnostics trace was stored: one report, and each of its events newer than the
+    /// session's `previous` trace (by `at`; all of them when there was none). The labels are
+    /// the vocabulary's own words (the trace passed `Diagnostics::check`); an event with a word
+    /// outside it is not counted.
+    pub fn diagnostics(
+        &self,
+        trace: &kyc_domain::diagnostics::Diagnostics,
+        previous: Option<&kyc_domain::diagnostics::Diagnostics>,
+    ) {
+        use kyc_domain::diagnostics::{CODES, KINDS};
+        self.diagnostics_reports.inc();
+        let seen = previous.and_then(|p| p.events.iter().map(|e| e.at).max());
+        for ev in trace.events.iter().filter(|e| seen.is_none_or(|at| e.at > at)) {
+            let kind = KINDS.iter().find(|k| **k == ev.kind);
+            let code = CODES.iter().find(|c| **c == ev.code);
+            if let (Some(kind), Some(code)) = (kind, code) {
+                self.diagnostics_events.get_or_create(&EventLabels { kind, code }).inc();
+            }
+        }
     }
 
     /// One request answered: counted by its route template (`None`: no route matched), method
@@ -401,5 +446,26 @@ mod tests {
         assert!(text.contains("# TYPE kyc_http_request_duration_seconds histogram"), "{text}");
         assert!(text.contains(r#"kyc_http_request_duration_seconds_bucket{route="unmatched",le="+Inf"} 1"#));
         assert!(!b.encode().unwrap().contains("kyc_http_requests_total{"), "the other app saw nothing");
+    }
+
+    #[test]
+    fn diagnostics_events_are_counted_once_by_kind_and_code() {
+        use kyc_domain::diagnostics::{Diagnostics, Environment};
+        let m = Metrics::new(&DecodeMetrics::default(), &UpstreamMetrics::default());
+        let mut first = Diagnostics {
+            environment: Environment::classify("Mozilla/5.0 (X11; Linux x86_64) Chrome/126.0", true, true),
+            events: vec![],
+            last_step: "photos".into(),
+        };
+        first.push(10, "personal", "step", "entered");
+        first.push(20, "photos", "camera", "denied");
+        m.diagnostics(&first, None);
+        let mut second = first.clone();
+        second.push(30, "photos", "camera", "denied");
+        m.diagnostics(&second, Some(&first));
+        let text = m.encode().unwrap();
+        assert!(text.contains("kyc_diagnostics_reports_total 2"), "{text}");
+        assert!(text.contains(r#"kyc_diagnostics_events_total{kind="camera",code="denied"} 2"#), "{text}");
+        assert!(text.contains(r#"kyc_diagnostics_events_total{kind="step",code="entered"} 1"#), "{text}");
     }
 }

@@ -79,6 +79,29 @@ async fn scrape_after_a_flow() -> (TestApp, String, Secrets) {
     let r = app.http.get(format!("{}/no-such-page/{external_user_id}", app.base)).send().await.unwrap();
     assert_eq!(r.status(), 404);
 
+    // Two diagnostics traces of the session, the second with one event more (a beacon: the token
+    // in its body): the events are counted once each.
+    let mut trace = json!({"environment": {"engine": "blink", "os": "android", "inApp": "none", "webview": "none",
+                                           "secure": true, "cameraApi": true},
+                           "events": [{"at": 10, "step": "personal", "kind": "step", "code": "entered"},
+                                      {"at": 9000, "step": "photos", "kind": "camera", "code": "denied"}],
+                           "lastStep": "photos"});
+    assert_eq!(app.post("/v1/diagnostics", &token, &trace).await.status(), 204);
+    trace["events"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"at": 9500, "step": "photos", "kind": "way_out", "code": "file_input"}));
+    trace["sessionToken"] = json!(token);
+    let r = app
+        .http
+        .post(format!("{}/v1/diagnostics", app.base))
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body(trace.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 204);
+
     let request_no = app.request_no_of(&email).await;
     let r = scrape_main(&app, Some(ADMIN_KEY)).await;
     assert_eq!(r.status(), 200);
@@ -152,6 +175,12 @@ async fn a_flow_moves_the_counters_and_the_gauges() {
     }
     assert_eq!(value(&s, "kyc_partner_notifications_failed"), 0.0);
     assert_eq!(value(&s, "kyc_database_up"), 1.0);
+    // The diagnostics traces and their events by kind and code, each event once.
+    assert_eq!(value(&s, "kyc_diagnostics_reports_total"), 2.0);
+    assert_eq!(value(&s, r#"kyc_diagnostics_events_total{kind="step",code="entered"}"#), 1.0);
+    assert_eq!(value(&s, r#"kyc_diagnostics_events_total{kind="camera",code="denied"}"#), 1.0);
+    assert_eq!(value(&s, r#"kyc_diagnostics_events_total{kind="way_out",code="file_input"}"#), 1.0);
+    at_least(r#"kyc_http_requests_total{route="/v1/diagnostics",method="POST",status_class="2xx"}"#, 2.0);
 }
 
 #[tokio::test]

@@ -534,11 +534,28 @@ async fn the_answers_of_a_real_flow_match_their_schemas() {
 
     // The partner's views, once the outcome is in (history, photos, document check).
     assert_eq!(app.wait_status(&ann, &id, "approved").await, "approved");
+    // The widget's trace: stored (204), refused outside its vocabulary (400), then listed.
+    let diag = "/v1/diagnostics";
+    let trace = json!({
+        "environment": {"engine": "blink", "os": "android", "inApp": "instagram", "webview": "none", "secure": true, "cameraApi": true},
+        "events": [{"at": 10, "step": "photos", "kind": "camera", "code": "denied"}],
+        "lastStep": "photos"
+    });
+    assert_eq!(f.json(post.clone(), diag, diag, Some(&ann), Some(&trace)).await.0, 204);
+    let mut typed = trace.clone();
+    typed["events"][0]["code"] = json!("ann@example.com");
+    assert_eq!(f.json(post.clone(), diag, diag, Some(&ann), Some(&typed)).await.0, 400);
+    let diag_list = "/v1/admin/diagnostics";
+    let (s, body) =
+        f.json(get.clone(), diag_list, "/v1/admin/diagnostics?externalUserId=ann", Some(ADMIN_KEY), None).await;
+    assert_eq!((s, body["sessions"].as_array().map(Vec::len)), (200, Some(1)), "{body}");
+    assert_eq!(f.json(get.clone(), diag_list, diag_list, Some(ADMIN_KEY), None).await.0, 400);
     let admin_one = "/v1/admin/applications/{id}";
     let (s, view) =
         f.json(get.clone(), admin_one, &format!("/v1/admin/applications/{id}"), Some(ADMIN_KEY), None).await;
     assert_eq!((s, view["status"].as_str()), (200, Some("approved")));
     assert!(view["documentCheck"].is_object(), "the ID photos were read: {view}");
+    assert_eq!(view["diagnostics"]["lastStep"], "photos", "{view}");
     assert_eq!(f.json(get.clone(), admin_one, &format!("/v1/admin/applications/{id}"), Some(&ann), None).await.0, 401);
     assert_eq!(f.json(get.clone(), admin_one, "/v1/admin/applications/nope", Some(ADMIN_KEY), None).await.0, 404);
     let list = "/v1/admin/applications";

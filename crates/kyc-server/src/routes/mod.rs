@@ -1,13 +1,15 @@
 //! The `/v1` API of docs/api.md, one file per resource. The route table below is also the
 //! authorisation table and the body table: each group of routes carries its guard (auth.rs)
 //! and what its bodies may be (intake.rs) as `route_layer`s, both run before a single body
-//! byte is read. A route file is a leaf: what several routes share lives below them
-//! (photo_intake.rs, staging/, views.rs, body.rs, auth.rs). Each handler carries its
-//! `#[utoipa::path]`: openapi.rs gathers them into the OpenAPI document of `/v1`, served by the
-//! public `GET /v1/openapi.json`.
+//! byte is read (but for the two routes whose credential may ride in a small body:
+//! `POST /v1/handoff/claim`, 1 KiB, and `POST /v1/diagnostics`, 8 KiB). A route file is a
+//! leaf: what several routes share lives below them (photo_intake.rs, staging/, views.rs,
+//! body.rs, auth.rs). Each handler carries its `#[utoipa::path]`: openapi.rs gathers them into
+//! the OpenAPI document of `/v1`, served by the public `GET /v1/openapi.json`.
 
 mod admin;
 mod applications;
+mod diagnostics;
 mod documents;
 mod handoff;
 mod metrics;
@@ -53,7 +55,8 @@ pub fn v1(state: &AppState) -> Router<AppState> {
         .merge(bodies(
             Router::new()
                 .route("/v1/admin/applications", get(admin::list))
-                .route("/v1/admin/applications/{id}", get(admin::one)),
+                .route("/v1/admin/applications/{id}", get(admin::one))
+                .route("/v1/admin/diagnostics", get(diagnostics::list)),
             state,
             json,
         ))
@@ -92,6 +95,14 @@ pub fn v1(state: &AppState) -> Router<AppState> {
             state,
             Bodies::Photo,
         ));
+    // The applicant's browser, by its session token in the header or — a beacon, which can
+    // set no header — in its small body: the guard resolves a header token before the body, the
+    // handler one in the body (routes/diagnostics.rs).
+    let diagnostics = bodies(
+        Router::new().route("/v1/diagnostics", post(diagnostics::post)),
+        state,
+        Bodies::Json(kyc_domain::diagnostics::MAX_BYTES),
+    );
     // A phone, by the handoff capability it claimed.
     let phone = Router::new()
         .merge(bodies(
@@ -138,6 +149,7 @@ pub fn v1(state: &AppState) -> Router<AppState> {
         .merge(guarded(admin, state, auth::admin))
         .merge(operators)
         .merge(guarded(applicant, state, auth::session_token))
+        .merge(guarded(diagnostics, state, auth::session_token_or_body))
         .merge(guarded(phone, state, auth::handoff_capability))
         .merge(guarded(provider, state, webhook::path_secret))
         .merge(public)

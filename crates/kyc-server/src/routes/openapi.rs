@@ -20,7 +20,7 @@ use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, RefOr, Response, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
-use super::{admin, applications, documents, handoff, sessions, staging, submit, webhook};
+use super::{admin, applications, diagnostics, documents, handoff, sessions, staging, submit, webhook};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -59,6 +59,8 @@ authorised by the secret segment of its path (`{secret}`: OpenAPI has no securit
         admin::list,
         admin::one,
         admin::put_report,
+        diagnostics::post,
+        diagnostics::list,
         document,
     ),
     // Named only in a path parameter: the paths do not collect them.
