@@ -80,67 +80,9 @@ impl RateLimiter {
 /// Diagnostics traces one session may send per [`DIAGNOSTICS_WINDOW_SECS`]
 /// (`POST /v1/diagnostics`; the widget sends one on a notable event and one as the page goes).
 pub const DIAGNOSTICS_PER_WINDOW: u32 = 30;
-/// The window of [`DIAGNOSTICS_PER_WINDOW`]: ten minutes.
+/// The window of [`DIAGNOSTICS_PER_WINDOW`]: ten minutes (a fixed window, counted in the
+/// database by [`limit_hit`]).
 pub const DIAGNOSTICS_WINDOW_SECS: i64 = 600;
-
-/// At most `limit` hits per key in a window that starts at the key's first hit (no boundary
-/// shared by every key, so a burst cannot straddle two windows), in this instance's memory.
-/// Keys whose window is over are pruned whenever the map has doubled since the last pruning
-/// (and at least [`WindowLimiter::PRUNE_FROM`] keys are held): what it holds is bounded by the
-/// keys seen within one window, never by the traffic, and the pruning costs O(1) per hit on
-/// average. Its keys must be ones a client cannot mint freely (a resolved session's id).
-pub struct WindowLimiter {
-    limit: u32,
-    window_secs: i64,
-    state: Mutex<WindowState>,
-}
-
-#[derive(Default)]
-struct WindowState {
-    /// key → (start of its window, hits in it)
-    hits: HashMap<String, (i64, u32)>,
-    /// Prune when the map reaches this many keys.
-    prune_at: usize,
-}
-
-impl WindowLimiter {
-    /// Below this many keys nothing is pruned.
-    pub const PRUNE_FROM: usize = 1024;
-
-    pub fn new(limit: u32, window_secs: i64) -> Self {
-        let state = WindowState { hits: HashMap::new(), prune_at: Self::PRUNE_FROM };
-        Self { limit, window_secs: window_secs.max(1), state: Mutex::new(state) }
-    }
-
-    /// Counts a hit of `key` at `now_secs`: `Ok`, or the seconds until its window is over.
-    pub fn check(&self, key: &str, now_secs: i64) -> Result<(), i64> {
-        let mut guard = self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let st = &mut *guard;
-        if st.hits.len() >= st.prune_at {
-            let window = self.window_secs;
-            st.hits.retain(|_, (start, _)| now_secs - *start < window);
-            st.prune_at = (st.hits.len() * 2).max(Self::PRUNE_FROM);
-        }
-        let entry = st.hits.entry(key.to_owned()).or_insert((now_secs, 0));
-        if now_secs - entry.0 >= self.window_secs {
-            *entry = (now_secs, 0);
-        }
-        if entry.1 >= self.limit {
-            return Err((entry.0 + self.window_secs - now_secs).max(1));
-        }
-        entry.1 += 1;
-        Ok(())
-    }
-
-    /// Keys held now (tests).
-    pub fn len(&self) -> usize {
-        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner).hits.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
 
 /// Every `/v1` request counts — status polls included — except CORS preflights; webhooks have
 /// a bucket of their own, so a webhook flood cannot lock applicants out and vice versa, and so
@@ -212,31 +154,5 @@ impl WebhookDedup {
     pub fn forget(&self, request_no: &str, status: &str) {
         let mut m = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         m.remove(&(request_no.to_owned(), status.to_owned()));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_window_limiter_counts_per_key_from_its_first_hit() {
-        let l = WindowLimiter::new(3, 600);
-        for _ in 0..3 {
-            assert_eq!(l.check("a", 1000), Ok(()));
-        }
-        assert_eq!(l.check("a", 1300), Err(300), "the window of `a` started at 1000");
-        assert_eq!(l.check("b", 1300), Ok(()), "each key has its own");
-        assert_eq!(l.check("a", 1600), Ok(()), "a new window");
-    }
-
-    #[test]
-    fn a_window_limiter_does_not_grow_with_the_traffic() {
-        let l = WindowLimiter::new(30, 600);
-        // Many keys, each seen once, over a long time: only those of the last window stay.
-        for i in 0..100_000_i64 {
-            let _ = l.check(&format!("s{i}"), i);
-        }
-        assert!(l.len() <= 2 * WindowLimiter::PRUNE_FROM, "{} keys held", l.len());
     }
 }

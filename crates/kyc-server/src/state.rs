@@ -24,8 +24,6 @@ pub struct AppState {
     pub intake: Arc<intake::Intake>,
     /// The per-client flood brake of this instance (rate_limit.rs).
     pub rate_limiter: Arc<rate_limit::RateLimiter>,
-    /// Diagnostics traces per session (`POST /v1/diagnostics`, rate_limit.rs).
-    pub diagnostics_limiter: Arc<rate_limit::WindowLimiter>,
     /// One status query per application in flight on this instance; the others wait for its
     /// answer (an optimisation: correctness never depends on it).
     status_flights: Arc<Mutex<HashMap<String, Arc<tokio::sync::Mutex<i64>>>>>,
@@ -51,10 +49,6 @@ impl AppState {
             upstream,
             decode_queue,
             rate_limiter: Arc::default(),
-            diagnostics_limiter: Arc::new(rate_limit::WindowLimiter::new(
-                rate_limit::DIAGNOSTICS_PER_WINDOW,
-                rate_limit::DIAGNOSTICS_WINDOW_SECS,
-            )),
             intake,
             status_flights: Arc::default(),
             webhook_dedup: Arc::default(),

@@ -26,6 +26,7 @@ use crate::auth::{bearer, session_of_token};
 use crate::body::{parse_json, read_capped, require_json_or_text};
 use crate::db::SessionRow;
 use crate::error::ApiError;
+use crate::rate_limit::{DIAGNOSTICS_PER_WINDOW, DIAGNOSTICS_WINDOW_SECS};
 use crate::state::AppState;
 use crate::views::DiagnosticsSessions;
 use kyc_domain::api::ErrorBody;
@@ -93,7 +94,11 @@ pub async fn post(
         (None, None) => return Err(ApiError::Unauthorized),
     };
     let now = crate::clock::now_secs();
-    if let Err(retry) = state.diagnostics_limiter.check(&sess.id, now) {
+    // Counted in the database (rate_limit::limit_hit), like every limit on stored work: it holds
+    // across instances.
+    let key = format!("diagnostics:session:{}", sess.id);
+    let limit = [(key.as_str(), DIAGNOSTICS_PER_WINDOW, DIAGNOSTICS_WINDOW_SECS)];
+    if let Err(retry) = crate::rate_limit::limit_hit(&state, &limit).await {
         tracing::warn!(event = "rate_limited", bucket = "diagnostics", "too many diagnostics traces from one session");
         let mut resp = ApiError::RateLimited.into_response();
         if let Ok(v) = HeaderValue::from_str(&retry.to_string()) {
