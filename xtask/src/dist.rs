@@ -117,6 +117,7 @@ pub fn build(dist: &Path) -> Result<()> {
     for js in snippets.iter().chain(std::iter::once(&dist.join("kyc-widget.js"))) {
         esbuild_minify(js)?;
     }
+    crate::imports::shorten(&dist.join("kyc-widget_bg.wasm"), &dist.join("kyc-widget.js"))?;
     let js = hashed(dist, "kyc-widget.js", "kyc-widget", ".js")?;
     let wasm = hashed(dist, "kyc-widget_bg.wasm", "kyc-widget", "_bg.wasm")?;
     let mut css = Vec::new();

@@ -13,6 +13,7 @@
 
 mod bench;
 mod dist;
+mod imports;
 mod package;
 mod postgres;
 mod sbom;
@@ -222,6 +223,7 @@ fn build_module(package: &str, name: &str, out: &std::path::Path) -> Result<()> 
         .arg(&glue)
         .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning", "--allow-overwrite"])
         .arg(format!("--outfile={}", glue.display())))?;
+    imports::shorten(&out.join(format!("{name}_bg.wasm")), &glue)?;
     check_no_build_paths(out)
 }
 

@@ -246,6 +246,7 @@ pub fn package() -> Result<Built> {
             .arg(format!("--outfile={}", m.display())))?;
         mark_computed_imports(m)?;
     }
+    crate::imports::shorten(&wasm, &dir.join("kyc_widget.js"))?;
 
     // Script-tag build: one ES module (entry + glue + snippets bundled) at the package's root,
     // beside the one .wasm, the .css, `capture/` and `locales/` the ESM entry uses too (its URLs
