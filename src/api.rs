@@ -139,10 +139,10 @@ impl Backend {
         format!("{}{path}", self.base_url.trim_end_matches('/'))
     }
 
-    /// Stages the typed values and the step (`PUT /v1/draft`), encrypted on the backend.
-    pub async fn save_draft(&self, step: &str, no_expiry: bool, draft: &DraftDto) -> Result<(), ApiFailure> {
-        let body = to_js(&DraftBody { step, no_expiry, draft });
-        self.send(Method::PUT, "/v1/draft", Some(body)).await.map(drop)
+    /// The body of `PUT /v1/draft`: the typed values and the step, staged (encrypted on the
+    /// backend) by [`crate::trace::Trace::stage`] as the person types and at each step.
+    pub fn draft_body(step: &str, no_expiry: bool, draft: &DraftDto) -> JsValue {
+        to_js(&DraftBody { step, no_expiry, draft })
     }
 
     /// Forgets everything staged (the person left).

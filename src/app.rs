@@ -7,7 +7,7 @@ use kyc_domain::capture::PhotoStage;
 use kyc_domain::{ApplicationStatus, Date, Rules};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
 use crate::api::{to_js, ApiFailure, Backend};
@@ -16,6 +16,7 @@ use crate::ctx::{field_id, Callbacks, Ctx};
 use crate::flow::{Action, Flow, Sending, Step};
 use crate::i18n::{I18n, Key};
 use crate::steps::{address, document, frame::focus_in, personal, photos, result, review};
+use crate::trace::Trace;
 
 #[derive(Properties, Clone, PartialEq)]
 pub struct AppProps {
@@ -32,6 +33,8 @@ pub struct AppProps {
     /// Phone mode: the one-time token of a desktop's "continue on your phone" link.
     #[prop_or_default]
     pub handoff_token: Option<AttrValue>,
+    /// The diagnostics trace, and the draft staged as typed.
+    pub trace: Rc<Trace>,
 }
 
 /// Today in UTC, for the rulebook.
@@ -65,9 +68,12 @@ async fn submit(
     backend: Rc<Backend>,
     callbacks: Callbacks,
     photos: Rc<RefCell<Option<CapturePhotos>>>,
+    trace: Rc<Trace>,
 ) {
     let fail = |k: Key, code: &str| {
         Callbacks::call(callbacks.on_error.as_ref(), &to_js(&ErrorDetail { code }));
+        trace.push("network", if code == "network_error" { "failed" } else { "server_error" });
+        trace.send();
         flow.dispatch(Action::Sending(Sending::Failed(k)));
     };
     flow.dispatch(Action::Sending(Sending::Working));
@@ -106,6 +112,8 @@ async fn submit(
     };
     match backend.submit(&id).await {
         Ok(status) => {
+            // The whole path to the partner, now that it ends well.
+            trace.send();
             flow.dispatch(Action::Status(status));
             flow.dispatch(Action::Sending(Sending::Idle));
             flow.dispatch(Action::Go(Step::Result));
@@ -132,8 +140,10 @@ pub fn App(p: &AppProps) -> Html {
         dates,
         root: p.root.clone(),
         handoff_url: p.handoff_url.clone(),
+        trace: p.trace.clone(),
     };
     let announcement = use_state(String::new);
+    let trace = ctx.trace.clone();
     let photo_slots = photos::use_photos(&ctx);
     let first_render = use_mut_ref(|| true);
 
@@ -149,14 +159,20 @@ pub fn App(p: &AppProps) -> Html {
                 format!("{}: {title}", ctx.i18n.fill(Key::StepOf, &[("n", &n), ("total", &total)]))
             };
             announcement.set(text);
+            if !*first_render.borrow() {
+                ctx.trace.push("step", "left");
+            }
+            ctx.trace.step(step.name());
+            ctx.trace.push("step", "entered");
             if !std::mem::replace(&mut *first_render.borrow_mut(), false) {
                 focus_in(&ctx.root, &format!("{}-heading", ctx.prefix));
-                // Moving between steps stages what was typed (encrypted on the backend).
+                // Moving between steps stages what was typed (encrypted on the backend), at once:
+                // it replaces a staging still waiting for the last key (which names the step
+                // before and must not arrive after this one).
                 if *step != Step::Result && !ctx.backend.phone {
-                    let (flow, backend, name) = (ctx.flow.clone(), ctx.backend.clone(), step.name());
-                    wasm_bindgen_futures::spawn_local(async move {
-                        let _ = backend.save_draft(name, flow.no_expiry, &flow.draft()).await;
-                    });
+                    let flow = &ctx.flow;
+                    ctx.trace.stage(&Backend::draft_body(step.name(), flow.no_expiry, &flow.draft()));
+                    ctx.trace.flush();
                 }
             } else {
                 crate::first_step::take_over(&ctx.root, &ctx.prefix);
@@ -169,6 +185,8 @@ pub fn App(p: &AppProps) -> Html {
     // (a reload, a crashed tab, a new token). The browser itself keeps nothing.
     {
         let ctx = ctx.clone();
+        // And the page watched: hidden or shown into the trace (sent as a beacon when hidden);
+        // as it goes, what was typed is staged.
         use_effect_with((), move |()| {
             let (flow, backend) = (ctx.flow.clone(), ctx.backend.clone());
             if !backend.phone {
@@ -177,6 +195,25 @@ pub fn App(p: &AppProps) -> Html {
                         flow.dispatch(Action::Resume(Box::new(r)));
                     }
                 });
+            }
+            ctx.trace.push("page", "loaded");
+            let env = ctx.trace.environment();
+            if env.embedded() {
+                ctx.trace.push("notice", if env.in_app == "none" { "webview" } else { "in_app" });
+            }
+            let stop = ctx.trace.watch();
+            move || drop(stop.call0(&JsValue::NULL))
+        });
+    }
+    // What was typed is staged as the person types, about a second after the last change, or at
+    // once if the page goes first (a reload, a crash, a closed tab lose nothing), besides at each
+    // change of step.
+    {
+        let ctx = ctx.clone();
+        use_effect_with(flow.revision, move |&revision| {
+            let flow = &ctx.flow;
+            if revision > 0 && flow.step != Step::Result && !ctx.backend.phone {
+                ctx.trace.stage(&Backend::draft_body(flow.step.name(), flow.no_expiry, &flow.draft()));
             }
         });
     }
@@ -272,23 +309,25 @@ pub fn App(p: &AppProps) -> Html {
     let on_submit = {
         let (flow, backend, callbacks) = (flow.clone(), ctx.backend.clone(), p.callbacks.clone());
         let object = photo_slots.object.clone();
+        let trace = trace.clone();
         let busy = Rc::new(Cell::new(false));
         Callback::from(move |()| {
             if busy.replace(true) {
                 return;
             }
             let (flow, backend, callbacks, busy) = (flow.clone(), backend.clone(), callbacks.clone(), busy.clone());
-            let object = object.clone();
+            let (object, trace) = (object.clone(), trace.clone());
             wasm_bindgen_futures::spawn_local(async move {
-                submit(flow, backend, callbacks, object).await;
+                submit(flow, backend, callbacks, object, trace).await;
                 busy.set(false);
             });
         })
     };
     // Exit: the staged data is deleted (nothing of the person stays behind), then the host is told.
     let on_exit = {
-        let (cb, backend) = (p.callbacks.on_exit.clone(), p.backend.clone());
+        let (cb, backend, trace) = (p.callbacks.on_exit.clone(), p.backend.clone(), p.trace.clone());
         Callback::from(move |_: MouseEvent| {
+            trace.cancel_stage();
             let (cb, backend) = (cb.clone(), backend.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let _ = backend.delete_draft().await;
@@ -333,6 +372,7 @@ pub fn App(p: &AppProps) -> Html {
                 <button type="button" class="kyc-link kyc-exit" onclick={on_exit}>{ ctx.t(Key::Exit) }</button>
             </div>
             { indicator }
+            { crate::steps::notice::view(&ctx) }
             <div class="kyc-live" role="status" aria-live="polite" aria-atomic="true">{ (*announcement).clone() }</div>
             { body }
         </div>

@@ -98,6 +98,12 @@ extern "C" {
     fn set_on_photo(this: &Options, v: &Function);
     #[wasm_bindgen(method, setter)]
     fn set_root(this: &Options, v: &Element);
+    /// `ios`, `android` or `desktop`: how to allow a refused camera again.
+    #[wasm_bindgen(method, setter)]
+    fn set_os(this: &Options, v: &str);
+    /// Inside another app: the phone's camera app is offered from the start.
+    #[wasm_bindgen(method, setter)]
+    fn set_embedded(this: &Options, v: bool);
 }
 
 /// The capture module, once per page.
@@ -124,6 +130,9 @@ pub fn open_photos(ctx: &Ctx, module: &CaptureModule, staged: &Array, on_event: 
     o.set_staged(staged);
     o.set_on_event(on_event);
     o.set_on_photo(&crate::photo_hook(ctx.callbacks.load_capture.clone(), on_event));
+    let env = ctx.trace.environment();
+    o.set_os(&env.os);
+    o.set_embedded(env.embedded());
     module.open_photos(&o)
 }
 

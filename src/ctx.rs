@@ -45,6 +45,8 @@ pub struct Ctx {
     pub root: web_sys::Element,
     /// The page a phone opens to continue this signup (`handoffUrl`); empty on the phone.
     pub handoff_url: AttrValue,
+    /// The diagnostics trace (one per widget).
+    pub trace: Rc<crate::trace::Trace>,
 }
 
 impl Ctx {

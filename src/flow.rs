@@ -164,6 +164,8 @@ pub struct Flow {
     pub document_read: bool,
     /// "Scan your ID" is open on the first step.
     pub scanning: bool,
+    /// Counts the changes to the typed values (what is staged as the person types).
+    pub revision: u32,
 }
 
 impl Default for Flow {
@@ -185,6 +187,7 @@ impl Default for Flow {
             from_document: 0,
             document_read: false,
             scanning: false,
+            revision: 0,
         }
     }
 }
@@ -239,6 +242,9 @@ impl Reducible for Flow {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
+        if matches!(action, Action::Set(..) | Action::SetPart(..) | Action::NoExpiry(_) | Action::FromDocument(..)) {
+            s.revision = s.revision.wrapping_add(1);
+        }
         match action {
             Action::SetPart(f, at, v) => {
                 let old = s.value(f);

@@ -17,6 +17,8 @@
 //! - [`api`]: the backend client (`gloo-net`; what it sends through `serde-wasm-bindgen`) and the
 //!   staging of the typed draft — a reload or a new session for the same user continues where
 //!   the person was; the browser keeps nothing.
+//! - [`trace`]: the PII-free diagnostics trace (environment class, steps, camera and photo
+//!   outcomes), sent to the backend when a camera fails and as the page is hidden.
 //! - [`phone`]: phone mode, for a page opened from the desktop's "continue on your phone" link.
 //! - [`i18n`], [`intl`]: texts as data (English built in, other locales fetched when asked
 //!   for); country names from `Intl.DisplayNames`.
@@ -32,6 +34,7 @@ pub mod i18n;
 pub mod intl;
 pub mod phone;
 pub mod steps;
+pub mod trace;
 
 use serde::Deserialize;
 use std::cell::{Cell, RefCell};
@@ -200,10 +203,12 @@ pub fn mount(element: &web_sys::Element, options: &JsValue) -> Result<WidgetHand
     let root = container.clone();
     let start = move |i18n: I18n, host: web_sys::Element| -> Destroy {
         let phone = handoff.is_some();
+        let backend = Rc::new(api::Backend { base_url: backend_url, token, phone });
         render::<App>(
             host,
             AppProps {
-                backend: Rc::new(api::Backend { base_url: backend_url, token, phone }),
+                trace: Rc::new(trace::Trace::new(&backend)),
+                backend,
                 i18n: Rc::new(i18n),
                 id_prefix: format!("kyc{n}").into(),
                 root,
@@ -274,6 +279,62 @@ export function readerCall(loader, name, args) { reader(loader).then((m) => m[na
 // The capture module's `onPhoto`: a back of ID kept is read (its values fill the empty fields).
 export function photoHook(loader, onEvent) {
   return (kind, photo) => { if (kind === "idBack") readerCall(loader, "readBack", [photo, onEvent]); };
+}
+// One widget's page-side keeping (src/trace.rs). The diagnostics trace: its events kept here
+// (at most 64, the oldest dropped) and sent as JSON to POST /v1/diagnostics, with fetch when the
+// widget asks and as a beacon when the page is hidden or goes (a beacon sends no header: the
+// token rides in the text/plain body); only when something happened since the last send, never
+// without a token. And the draft as typed: PUT /v1/draft a second after the last change, or at
+// once as the page goes (keepalive), unless cancelled (the person left).
+export class KycPage {
+  constructor(base, token) { this.b = base.replace(/\/$/, ""); this.k = token; this.t = performance.now(); this.n = false; this.d = { events: [], lastStep: "none" }; }
+  stage(body) { this.p = body; clearTimeout(this.w); this.w = setTimeout(() => this.flush(), 1000); }
+  flush() { clearTimeout(this.w); if (this.p && this.k) keepalive(this.b + "/v1/draft", "PUT", this.k, this.p); this.p = null; }
+  cancel() { clearTimeout(this.w); this.p = null; }
+  env(engine, os, inApp, webview, secure, cameraApi) { this.d.environment = { engine, os, inApp, webview, secure, cameraApi }; }
+  step(s) { this.d.lastStep = s; }
+  push(kind, code) {
+    const e = this.d.events;
+    if (e.length >= 64) e.shift();
+    e.push({ at: Math.max(0, Math.round(performance.now() - this.t)), step: this.d.lastStep, kind, code });
+    this.n = true;
+  }
+  send(beacon) {
+    if (!this.k || !this.n) return;
+    this.n = false;
+    if (beacon) {
+      if (!navigator.sendBeacon(this.b + "/v1/diagnostics", JSON.stringify({ ...this.d, sessionToken: this.k }))) this.n = true;
+    } else keepalive(this.b + "/v1/diagnostics", "POST", this.k, this.d);
+  }
+  watch() {
+    const shown = () => {
+      const hidden = document.visibilityState === "hidden";
+      this.push("page", hidden ? "hidden" : "shown");
+      if (hidden) this.send(true);
+    };
+    const gone = () => { this.flush(); this.push("page", "hidden"); this.send(true); };
+    document.addEventListener("visibilitychange", shown);
+    addEventListener("pagehide", gone);
+    return () => { this.cancel(); document.removeEventListener("visibilitychange", shown); removeEventListener("pagehide", gone); };
+  }
+}
+// A JSON call nobody waits for, finished by the browser even after the page is gone.
+function keepalive(url, method, token, body) {
+  fetch(url, { method, keepalive: true, headers: { Authorization: "Bearer " + token, "Content-Type": "application/json" }, body: JSON.stringify(body) }).catch(() => {});
+}
+// "Copy link" in the notice inside another app (src/steps/notice.rs): the link shown (for a
+// WebView with no clipboard) and selected, and copied where the clipboard works.
+export function copyLink(event, url, said) {
+  // The target: Yew listens on its root (currentTarget), not on the button.
+  const box = event.target.closest(".kyc-notice");
+  const input = box.querySelector("input");
+  input.hidden = false;
+  input.select();
+  const status = box.querySelector("[role=status]");
+  const copied = () => { status.textContent = said; };
+  // A WebView without the clipboard API (or refusing it): the selected input, copied the old way.
+  const old = () => { try { if (document.execCommand("copy")) copied(); } catch (e) { /* the link is shown to copy */ } };
+  if (navigator.clipboard) navigator.clipboard.writeText(url).then(copied, old); else old();
 }
 // The static first step (src/first_step.rs), taken over in one task: what was typed goes into
 // the widget's fields (an input/change event each), the focus and caret follow, the copy goes,
@@ -370,6 +431,40 @@ extern "C" {
     /// shows `root`; with no copy there, only shows it.
     #[wasm_bindgen(js_name = takeOver)]
     pub(crate) fn take_over(root: &web_sys::Element, prefix: &str);
+
+    /// The diagnostics trace and the draft staged as typed (see [`trace`]).
+    pub(crate) type KycPage;
+
+    #[wasm_bindgen(constructor)]
+    fn new(base_url: &str, token: &str) -> KycPage;
+
+    #[wasm_bindgen(method)]
+    fn env(this: &KycPage, engine: &str, os: &str, in_app: &str, webview: &str, secure: bool, camera_api: bool);
+
+    #[wasm_bindgen(method)]
+    fn step(this: &KycPage, step: &str);
+
+    #[wasm_bindgen(method)]
+    fn push(this: &KycPage, kind: &str, code: &str);
+
+    #[wasm_bindgen(method)]
+    fn send(this: &KycPage, beacon: bool);
+
+    #[wasm_bindgen(method)]
+    fn stage(this: &KycPage, body: &JsValue);
+
+    #[wasm_bindgen(method)]
+    fn cancel(this: &KycPage);
+
+    #[wasm_bindgen(method)]
+    fn flush(this: &KycPage);
+
+    #[wasm_bindgen(method)]
+    fn watch(this: &KycPage) -> js_sys::Function;
+
+    /// The notice's "Copy link" (see [`steps::notice`]): `said` once it is on the clipboard.
+    #[wasm_bindgen(js_name = copyLink)]
+    pub(crate) fn copy_link(event: &web_sys::Event, url: &str, said: &str);
 
     #[wasm_bindgen(js_name = defineKycElement)]
     fn define_kyc_element(

@@ -4,6 +4,7 @@
 pub mod address;
 pub mod document;
 pub mod frame;
+pub mod notice;
 pub mod personal;
 pub mod photos;
 pub mod result;

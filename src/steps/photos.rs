@@ -157,10 +157,20 @@ fn open(ctx: &Ctx, m: &CaptureModule) -> CapturePhotos {
 /// `onEvent(name, value)` for the capture and reader modules: each [`CaptureEvent`] into the
 /// flow.
 fn events(ctx: &Ctx) -> JsValue {
-    let flow = ctx.flow.clone();
+    let (flow, trace) = (ctx.flow.clone(), ctx.trace.clone());
     Closure::<dyn Fn(String, JsValue)>::new(move |what: String, value: JsValue| {
         let event = CaptureEvent::parse(&what);
-        if event == Some(CaptureEvent::Done) {
+        if event == Some(CaptureEvent::Trace) {
+            // `[kind, code]`: into the trace (a word outside its vocabulary is kept as `other`);
+            // a camera that failed is reported at once.
+            let value = js_sys::Array::from(&value);
+            let (kind, code) =
+                (value.get(0).as_string().unwrap_or_default(), value.get(1).as_string().unwrap_or_default());
+            trace.push(&kind, &code);
+            if crate::trace::is_camera_failure(&kind, &code) {
+                trace.send();
+            }
+        } else if event == Some(CaptureEvent::Done) {
             flow.dispatch(Action::Go(Step::Review));
         } else if event == Some(CaptureEvent::Document) {
             // `[onlyEmpty, path, value, path, value, …]`.

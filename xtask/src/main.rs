@@ -231,14 +231,28 @@ fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
-/// Starts `kyc-server demo` on a free port (allowing `extra_origin` by CORS) and returns it with its URL.
-fn start_demo(binary: &std::path::Path, data_dir: &std::path::Path, extra_origin: &str) -> Result<(Child, String)> {
+/// The end-to-end demo server's admin key (its admin view: the diagnostics tests read it).
+const E2E_ADMIN_KEY: &str = "e2e-admin-key-0123456789abcdef0123456789";
+
+/// The host name under which the e2e tests open the demo as an insecure context (an `http://`
+/// origin that is not localhost: Chromium maps it to 127.0.0.1 with `--host-resolver-rules`).
+const E2E_INSECURE_HOST: &str = "kyc-insecure.test";
+
+/// Starts `kyc-server demo` on `port` (allowing `extra_origins` by CORS, comma-separated) and
+/// returns it with its URL.
+fn start_demo(
+    binary: &std::path::Path,
+    data_dir: &std::path::Path,
+    port: u16,
+    extra_origins: &str,
+) -> Result<(Child, String)> {
     let mut child = cmd(binary.to_str().unwrap_or_default())
-        .args(["demo", "--addr", "127.0.0.1:0", "--data-dir"])
+        .args(["demo", "--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
         .arg(data_dir)
         .args(["--widget-dir", "dist"])
         .env("KYC_SANDBOX_REVIEW_DELAY_MS", "1500")
-        .env("KYC_ALLOWED_ORIGINS", extra_origin)
+        .env("KYC_ALLOWED_ORIGINS", extra_origins)
+        .env("KYC_ADMIN_KEY", E2E_ADMIN_KEY)
         .stdout(Stdio::piped())
         .spawn()
         .context("starting kyc-server demo")?;
@@ -376,14 +390,17 @@ fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
     let documents = make_documents()?;
     let data = tempdir("kyc-e2e")?;
     let static_port = free_port()?;
-    let (mut server, url) =
-        start_demo(&target_dir().join("debug/kyc-server"), &data, &format!("http://127.0.0.1:{static_port}"))?;
+    let demo_port = free_port()?;
+    let origins = format!("http://127.0.0.1:{static_port},http://{E2E_INSECURE_HOST}:{demo_port}");
+    let (mut server, url) = start_demo(&target_dir().join("debug/kyc-server"), &data, demo_port, &origins)?;
     eprintln!("demo server at {url}");
     let result = run(cmd("node")
         .args(["--test", "--test-concurrency=1"])
         .args(paths)
         .env("KYC_E2E_URL", &url)
         .env("KYC_E2E_DATA_DIR", &data)
+        .env("KYC_E2E_ADMIN_KEY", E2E_ADMIN_KEY)
+        .env("KYC_E2E_INSECURE_HOST", E2E_INSECURE_HOST)
         .env("KYC_E2E_STATIC_PORT", static_port.to_string())
         .env("KYC_DOCUMENTS_DIR", &documents)
         .env("KYC_SERVER_BIN", target_dir().join("debug/kyc-server"))

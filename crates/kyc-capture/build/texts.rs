@@ -16,6 +16,8 @@ const ONLY: &[&str] = &[
     "switch_camera",
     "camera_view",
     "camera_denied",
+    "camera_denied_ios",
+    "camera_denied_android",
     "camera_missing",
     "camera_busy",
     "camera_failed",

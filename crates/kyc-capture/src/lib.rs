@@ -79,6 +79,14 @@ extern "C" {
     /// `openPhotos`: `onPhoto(kind, photo)`, told each photo kept (optional).
     #[wasm_bindgen(method, getter = onPhoto)]
     pub fn on_photo(this: &Options) -> Option<js_sys::Function>;
+    /// `openPhotos`: the platform (`ios`, `android`, `desktop`: `kyc_domain::diagnostics`'
+    /// `Environment::os`), for how to allow a refused camera again.
+    #[wasm_bindgen(method, getter)]
+    pub fn os(this: &Options) -> JsValue;
+    /// `openPhotos`: inside another app (an in-app browser or a WebView), where the page's
+    /// camera often fails: the phone's camera app is offered from the start.
+    #[wasm_bindgen(method, getter)]
+    pub fn embedded(this: &Options) -> JsValue;
     /// `openPhone`: the element the page renders into.
     #[wasm_bindgen(method, getter)]
     pub fn root(this: &Options) -> web_sys::Element;

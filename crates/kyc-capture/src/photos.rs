@@ -96,6 +96,10 @@ pub(crate) struct Page {
     on_photo: Option<Function>,
     /// The next photo kept was read already ("Scan your ID").
     read_already: bool,
+    /// `ios`, `android` or `desktop` (how to allow a refused camera again).
+    os: String,
+    /// Inside another app: the camera app is offered beside "Use camera" from the start.
+    embedded: bool,
 }
 
 pub(crate) type Shared = Rc<RefCell<Page>>;
@@ -105,6 +109,15 @@ pub(crate) type OnChange = Rc<dyn Fn(&Shared)>;
 
 pub(crate) fn t(s: &Shared, k: &str) -> String {
     tr(&s.borrow().texts, k)
+}
+
+/// Tells the widget's diagnostics trace `kind` / `code` (`CaptureEvent::Trace`).
+#[inline(never)]
+fn trace(s: &Shared, kind: &str, code: &str) {
+    let f = s.borrow().on_event.clone();
+    if let Some(f) = f {
+        let _ = f.call2(&JsValue::NULL, &CaptureEvent::Trace.as_str().into(), &Array::of2(&kind.into(), &code.into()));
+    }
 }
 
 impl Page {
@@ -143,6 +156,8 @@ impl Page {
             listeners: Vec::new(),
             on_photo: None,
             read_already: false,
+            os: String::new(),
+            embedded: false,
         }
     }
 
@@ -227,6 +242,17 @@ fn changed(s: &Shared, i: usize) {
     };
     if let Some(f) = f {
         let _ = f.call2(&JsValue::NULL, &CaptureEvent::Photos.as_str().into(), &stages);
+    }
+    let outcome = {
+        let item = &s.borrow().items[i];
+        match (&item.code, item.stage) {
+            (Some(code), _) => Some(code.clone()),
+            (None, Stage::Staged) => Some("uploaded".to_owned()),
+            _ => None,
+        }
+    };
+    if let Some(code) = outcome {
+        trace(s, "photo", &code);
     }
     let hook = s.borrow().on_change.clone();
     if let Some(h) = hook {
@@ -391,6 +417,7 @@ fn open_camera(s: &Shared, i: usize, shape: Shape) {
         (st.doc.clone(), v.camera.clone(), v.camera_button.clone())
     };
     let Some(doc) = doc else { return };
+    trace(s, "camera", "asked");
     host.set_inner_html("");
     let _ = host.remove_attribute("hidden");
     host.set_class_name("kyc-camera");
@@ -410,6 +437,7 @@ fn open_camera(s: &Shared, i: usize, shape: Shape) {
                     let s = s.clone();
                     async move { close_camera(&s, i) }
                 });
+                trace(&s, "camera", "captured");
                 accept(&s, i, blob.unchecked_into(), "camera");
             }
             Shot::Failed(key) => failed(&s, i, key),
@@ -428,6 +456,15 @@ fn open_camera(s: &Shared, i: usize, shape: Shape) {
 /// the page a camera) and the file input — both in the slot, the camera app now shown in place
 /// of "Use camera". The broken preview goes.
 fn failed(s: &Shared, i: usize, key: &str) {
+    let code = match key {
+        "camera_denied" => "denied",
+        "camera_missing" => "no_camera",
+        "camera_busy" => "in_use",
+        "camera_never_started" => "never_started",
+        "camera_black" => "black_frames",
+        _ => "other",
+    };
+    trace(s, "camera", code);
     let (doc, host) = {
         let mut st = s.borrow_mut();
         let doc = st.doc.clone();
@@ -449,9 +486,13 @@ fn failed(s: &Shared, i: usize, key: &str) {
         attr(&p, "data-camera-failure", key);
         // No words of their own yet (each locale file is loaded before the first field): the
         // general failure's, which names the ways forward.
-        let text = match key {
-            "camera_never_started" | "camera_black" => "camera_failed",
-            k => k,
+        // A refused camera: how to allow it again where the person is.
+        let os = s.borrow().os.clone();
+        let text = match (key, os.as_str()) {
+            ("camera_never_started" | "camera_black", _) => "camera_failed",
+            ("camera_denied", "ios") => "camera_denied_ios",
+            ("camera_denied", "android") => "camera_denied_android",
+            (k, _) => k,
         };
         p.set_text_content(Some(&t(s, text)));
         let _ = host.prepend_with_node_1(&p);
@@ -538,6 +579,12 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
             listen(s, input, "change", move |s, e| {
                 let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
                 if let Some(f) = input.files().and_then(|f| f.get(0)) {
+                    let camera_app = input.has_attribute("capture");
+                    trace(
+                        s,
+                        if camera_app { "way_out" } else { "photo" },
+                        if camera_app { "file_input" } else { "chosen" },
+                    );
                     accept(s, i, f.into(), "file");
                 }
                 input.set_value("");
@@ -559,7 +606,9 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
             camera_app: [capture_label.clone(), capture.clone()],
         });
         show(s, i);
-        // "Use camera" where a camera exists; else, on a touch device, the camera app.
+        // "Use camera" where a camera exists; else, on a touch device, the camera app (inside
+        // another app, whose WebView often refuses the page a camera, both from the start).
+        let embedded = s.borrow().embedded;
         let devices = web_sys::window().and_then(|w| w.navigator().media_devices().ok());
         wasm_bindgen_futures::spawn_local(async move {
             let found = match devices.map(|d| d.enumerate_devices()) {
@@ -571,7 +620,8 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
             };
             if found {
                 let _ = camera_button.remove_attribute("hidden");
-            } else if touch {
+            }
+            if (!found && touch) || embedded {
                 let _ = capture_label.remove_attribute("hidden");
                 let _ = capture.remove_attribute("hidden");
             }
@@ -617,6 +667,7 @@ fn offer(s: &Shared, doc: &Document, parent: &Element) {
 }
 
 fn open_panel(s: &Shared) {
+    trace(s, "way_out", "handoff");
     let (host, base, token, url, texts) = {
         let st = s.borrow();
         let Some(host) = st.handoff_host.clone() else { return };
@@ -754,6 +805,8 @@ pub fn open(opts: &crate::Options) -> Photos {
     page.on_event = opts.on_event();
     page.handoff_url = opts.handoff_url();
     page.on_photo = opts.on_photo();
+    page.os = opts.os().as_string().unwrap_or_default();
+    page.embedded = opts.embedded().is_truthy();
     let state = Rc::new(RefCell::new(page));
     let staged: Vec<usize> = Array::from(&opts.staged())
         .iter()

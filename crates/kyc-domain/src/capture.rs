@@ -53,10 +53,13 @@ pub enum CaptureEvent {
     Document,
     /// Review's "Edit" beside a field that differs from the document: the value is its path.
     Edit,
+    /// Something for the widget's diagnostics trace (`crate::diagnostics`): the value is
+    /// `[kind, code]`, words of its vocabulary (a code outside it is kept as `other`).
+    Trace,
 }
 
 impl CaptureEvent {
-    pub const ALL: [Self; 4] = [Self::Photos, Self::Done, Self::Document, Self::Edit];
+    pub const ALL: [Self; 5] = [Self::Photos, Self::Done, Self::Document, Self::Edit, Self::Trace];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -64,6 +67,7 @@ impl CaptureEvent {
             Self::Done => "done",
             Self::Document => "document",
             Self::Edit => "edit",
+            Self::Trace => "trace",
         }
     }
 

@@ -51,9 +51,6 @@ pub mod canonical;
 pub mod capture;
 pub mod country;
 pub mod date;
-// Not in the widget's wasm until the widget sends traces: unused, it still cost the first load
-// 35 B of gzip (measured), with 22 B of budget left.
-#[cfg(not(target_arch = "wasm32"))]
 pub mod diagnostics;
 pub mod document;
 pub mod draft;

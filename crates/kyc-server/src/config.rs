@@ -42,6 +42,9 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     /// `None` only in demo mode, where `POST /v1/sessions` is open.
     pub admin_key: Option<SecretString>,
+    /// Demo mode with an admin key (`KYC_ADMIN_KEY` in its environment, for `/v1/admin/*` and
+    /// `/metrics`): `POST /v1/sessions` stays open to the demo page all the same.
+    pub open_sessions: bool,
     pub database_url: String,
     pub profile: Profile,
     pub reports: ReportSource,
@@ -526,6 +529,7 @@ impl Config {
             webhook_secret: SecretString::from(webhook_secret),
             allowed_origins: origins,
             admin_key: Some(SecretString::from(admin_key)),
+            open_sessions: false,
             database_url: raw.DATABASE_URL.clone().unwrap_or_else(|| "sqlite://kyc.db".into()),
             profile: parse_profile(raw)?,
             reports: ReportSource::Partner { dir: raw.KYC_REPORTS_DIR.as_ref().map(PathBuf::from) },
@@ -577,6 +581,9 @@ impl Config {
         app_secret: String,
     ) -> Self {
         let mut allowed = vec![base.to_owned(), base.replace("127.0.0.1", "localhost")];
+        // The admin routes stay closed in the demo unless it is given a key of at least 32
+        // characters (the end-to-end tests read the admin view with one).
+        let demo_admin_key = std::env::var("KYC_ADMIN_KEY").ok().filter(|k| k.len() >= 32).map(SecretString::from);
         allowed.extend(list(std::env::var("KYC_ALLOWED_ORIGINS").ok().as_deref()));
         Self {
             addr,
@@ -588,7 +595,8 @@ impl Config {
             public_base_url: base.to_owned(),
             webhook_secret: SecretString::from(crate::random::hex(32)),
             allowed_origins: allowed,
-            admin_key: None,
+            admin_key: demo_admin_key.clone(),
+            open_sessions: demo_admin_key.is_some(),
             database_url: format!("sqlite://{}", data_dir.join("kyc-demo.db").display()),
             profile: Profile::default(),
             reports: ReportSource::DemoGenerated,

@@ -101,15 +101,33 @@ pub async fn api_headers(req: Request<Body>, next: Next) -> Response {
 
 /// `demo` answers only requests whose `Host` names its loopback address or `localhost`
 /// (docs/api.md "The programs"): a DNS-rebinding page cannot reach the demo or its sandbox console.
+/// A name the operator allowed as an origin on the demo's own port (`KYC_ALLOWED_ORIGINS`,
+/// `http://name:port`) is answered too: the end-to-end tests open the demo under such a name to
+/// be an insecure context.
 #[derive(Clone)]
 pub struct LoopbackHosts {
     port: u16,
     ip: IpAddr,
+    named: Vec<String>,
 }
 
 impl LoopbackHosts {
     pub fn new(bound: SocketAddr) -> Self {
-        Self { port: bound.port(), ip: bound.ip() }
+        Self { port: bound.port(), ip: bound.ip(), named: Vec::new() }
+    }
+
+    /// Also the host names of `origins` (`http://name:port`, `https://name:port`) on this port.
+    #[must_use]
+    pub fn with_origins(mut self, origins: &[String]) -> Self {
+        self.named = origins
+            .iter()
+            .filter_map(|o| {
+                let rest = o.strip_prefix("http://").or_else(|| o.strip_prefix("https://"))?;
+                let (name, port) = rest.trim_end_matches('/').rsplit_once(':')?;
+                (port.parse::<u16>().ok()? == self.port && !name.is_empty()).then(|| name.to_ascii_lowercase())
+            })
+            .collect();
+        self
     }
 
     pub fn allows(&self, host: &str) -> bool {
@@ -122,9 +140,12 @@ impl LoopbackHosts {
             return false;
         }
         let name = name.trim_start_matches('[').trim_end_matches(']');
-        name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip == self.ip)
+        name.eq_ignore_ascii_case("localhost")
+            || name.parse::<IpAddr>().is_ok_and(|ip| ip == self.ip)
+            || self.named.iter().any(|n| n.eq_ignore_ascii_case(name))
     }
 }
+
 
 pub async fn loopback_host_only(State(hosts): State<LoopbackHosts>, req: Request<Body>, next: Next) -> Response {
     let host = req
@@ -138,4 +159,25 @@ pub async fn loopback_host_only(State(hosts): State<LoopbackHosts>, req: Request
         return ApiError::Forbidden("the demo answers only its loopback address or localhost").into_response();
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_localhost_and_allowed_names_on_the_own_port() {
+        let bound: SocketAddr = "127.0.0.1:8080".parse().unwrap();
+        let plain = LoopbackHosts::new(bound);
+        assert!(plain.allows("127.0.0.1:8080") && plain.allows("localhost:8080") && plain.allows("LOCALHOST"));
+        assert!(
+            !plain.allows("evil.example:8080") && !plain.allows("127.0.0.1:8081") && !plain.allows("kyc.test:8080")
+        );
+        let origins = ["http://kyc.test:8080".to_owned(), "http://other.test:9999".to_owned(), "garbage".to_owned()];
+        let named = LoopbackHosts::new(bound).with_origins(&origins);
+        assert!(named.allows("kyc.test:8080") && named.allows("KYC.test:8080"));
+        assert!(!named.allows("kyc.test:8081"), "another port");
+        assert!(!named.allows("other.test:8080"), "allowed on another port only");
+        assert!(!named.allows("evil.example:8080"));
+    }
 }

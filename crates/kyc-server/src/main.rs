@@ -92,9 +92,10 @@ async fn demo(args: Args) -> anyhow::Result<()> {
         tracing::warn!("no built widget in {} — run `cargo xtask demo` to build it", widget_dir.display());
     }
     config.widget_dir = Some(widget_dir);
+    let origins = config.allowed_origins.clone();
     let state = AppState::new(config).await?;
     println!("KYC demo running at {base}/  (sandbox console: {base}/__sandbox/)");
-    let hosts = kyc_server::cors::LoopbackHosts::new(local);
+    let hosts = kyc_server::cors::LoopbackHosts::new(local).with_origins(&origins);
     let router = app(state.clone(), Some(sandbox))
         .layer(axum::middleware::from_fn_with_state(hosts, kyc_server::cors::loopback_host_only));
     let (timeouts, limits) = (kyc_server::http::Timeouts::default(), kyc_server::http::ConnectionLimits::default());
