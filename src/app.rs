@@ -201,6 +201,12 @@ pub fn App(p: &AppProps) -> Html {
             if env.embedded() {
                 ctx.trace.push("notice", if env.in_app == "none" { "webview" } else { "in_app" });
             }
+            // No camera can be offered here at all: the partner should know why.
+            if !env.secure {
+                ctx.trace.push("camera", "insecure");
+            } else if !env.camera_api {
+                ctx.trace.push("camera", "no_api");
+            }
             let stop = ctx.trace.watch();
             move || drop(stop.call0(&JsValue::NULL))
         });

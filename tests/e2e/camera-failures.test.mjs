@@ -1,12 +1,12 @@
 // The camera failing the ways it does in real hands — a request nobody answers (some WebViews),
 // a stream of black frames (a covered lens, a broken driver), constraints the camera cannot
 // meet, a camera held by another app — produced by replacing getUserMedia in an init script
-// where no Chromium flag can. Each ends with a way forward that works: the phone's camera app
+// where no Chromium flag can. Each ends with a way forward that works, up to the application submitted: the phone's camera app
 // (a `capture` file input, shown in place of "Use camera") or the file input; the camera is
 // always off after.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, open, toPhotosStep, uniqueEmail, PERSON } from "./harness.mjs";
+import { launch, open, toPhotosStep, uniqueEmail, PERSON, attach, cont } from "./harness.mjs";
 import { cameraArgs, RECORD_STREAMS } from "./fake-camera.mjs";
 
 const ID_CARD = { ...PERSON, docType: "National ID card" };
@@ -57,6 +57,13 @@ async function wayForward(page, slot, code) {
   await page.getByAltText("Preview: Front of ID").waitFor({ timeout: 15_000 });
   const live = await page.evaluate(() => window.__kycStreams.flatMap((s) => s.getTracks()).filter((t) => t.readyState === "live").length);
   assert.equal(live, 0, "the camera is off");
+  // And the way forward ends where it should: the application submitted.
+  await attach(page, "Photo of your face", "rotated-gps.jpg");
+  await page.getByAltText("Preview: Photo of your face").waitFor({ timeout: 15_000 });
+  await cont(page);
+  await page.getByRole("heading", { name: "Review" }).waitFor();
+  await page.getByRole("button", { name: "Submit" }).click();
+  await page.locator(".kyc-status").waitFor({ timeout: 30_000 });
 }
 
 test("a camera request that never answers: after 8 s the camera app and the file input take over", async () => {

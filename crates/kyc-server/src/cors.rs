@@ -146,7 +146,6 @@ impl LoopbackHosts {
     }
 }
 
-
 pub async fn loopback_host_only(State(hosts): State<LoopbackHosts>, req: Request<Body>, next: Next) -> Response {
     let host = req
         .headers()

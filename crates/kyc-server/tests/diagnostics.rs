@@ -267,7 +267,7 @@ async fn refusals_store_nothing() {
 }
 
 #[tokio::test]
-async fn a_session_keeps_one_trace_its_latest() {
+async fn a_session_keeps_one_trace_its_latest_and_an_overtaken_beacon_does_not_replace_it() {
     let app = spawn_app_with(options()).await;
     let user = user();
     let token = app.session_for(&user).await;
@@ -286,6 +286,14 @@ async fn a_session_keeps_one_trace_its_latest() {
     let sessions = listed(&app, &user).await;
     assert_eq!(sessions.len(), 1);
     assert_eq!(sessions[0]["diagnostics"], later);
+    // A beacon overtaken on the way (its last event older than the stored trace's) is answered
+    // but does not replace the later trace.
+    let overtaken = trace(&[(15_000, "photos", "way_out", "file_input")]);
+    assert_eq!(beacon(&app, &token, &overtaken).await.status(), 204);
+    assert_eq!(listed(&app, &user).await[0]["diagnostics"], later, "the later trace stays");
+    let newest = trace(&[(15_000, "photos", "way_out", "file_input"), (16_500, "photos", "page", "hidden")]);
+    assert_eq!(send(&app, &token, &newest).await.status(), 204);
+    assert_eq!(listed(&app, &user).await[0]["diagnostics"], newest);
 }
 
 #[tokio::test]

@@ -114,7 +114,14 @@ pub async fn post(
     trace.check().map_err(refusal)?;
     // What is stored is the checked value, re-serialised.
     let stored = serde_json::to_string(&trace).map_err(|e| ApiError::Internal(e.into()))?;
-    let previous = state.db.store_diagnostics(&sess.id, &sess.external_user_id, &stored, now).await?;
+    // Traces of one page carry their events' times since the page started: one whose last event
+    // is older than the stored one's is a beacon overtaken on the way, not news.
+    let last_at = |d: &Diagnostics| d.events.last().map_or(0, |e| e.at);
+    let newer = |p: &str| serde_json::from_str::<Diagnostics>(p).map_or(true, |p| last_at(&trace) >= last_at(&p));
+    let (previous, stored) = state.db.store_diagnostics(&sess.id, &sess.external_user_id, &stored, now, newer).await?;
+    if !stored {
+        return Ok(StatusCode::NO_CONTENT.into_response());
+    }
     let previous = previous.and_then(|p| serde_json::from_str::<Diagnostics>(&p).ok());
     state.metrics.diagnostics(&trace, previous.as_ref());
     tracing::info!(
