@@ -572,3 +572,17 @@ async fn dates_follow_the_locale_order_and_words_and_make_an_iso_date() {
     assert_eq!(month_names(&el)[3], "四月");
     h.unmount();
 }
+
+#[wasm_bindgen_test]
+fn the_open_in_browser_link_is_an_android_intent_to_the_same_page() {
+    use kyc_widget::steps::notice::intent_url;
+    assert_eq!(
+        intent_url("https://partner.example/signup?step=1").as_deref(),
+        Some("intent://partner.example/signup?step=1#Intent;scheme=https;end")
+    );
+    assert_eq!(intent_url("http://127.0.0.1:8080/").as_deref(), Some("intent://127.0.0.1:8080/#Intent;scheme=http;end"));
+    // Nothing but a web page: no intent for another scheme or a bare word.
+    assert_eq!(intent_url("javascript:alert(1)"), None);
+    assert_eq!(intent_url("file:///etc/passwd"), None);
+    assert_eq!(intent_url("partner.example"), None);
+}

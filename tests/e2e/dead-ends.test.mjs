@@ -8,7 +8,7 @@ import { readFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import {
   BASE, launch, open, newUser, uniqueEmail, PERSON, toPhotosStep, fillPersonal, fillDocument, fillAddress, cont,
-  attach,
+  attach, axe,
 } from "./harness.mjs";
 import { cameraArgs } from "./fake-camera.mjs";
 
@@ -97,6 +97,7 @@ test("each in-app browser and WebView says so on the first step, with the ways o
       await page.waitForFunction(() => document.querySelector("[data-kyc-notice] [role=status]").textContent.includes("Link copied"), null, { timeout: 5_000 });
       assert.equal(await notice.locator("input").inputValue(), pageUrl, `${name}: the link is shown to copy by hand`);
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), pageUrl, `${name}: and copied`);
+      if (name === EMBEDDED[0][0]) await axe(page, "the first step with the notice, the link shown");
       // Gone on the next step; nothing is lost by it.
       await fillPersonal(page, { ...PERSON, email: uniqueEmail("inapp") });
       await cont(page);
