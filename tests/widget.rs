@@ -580,7 +580,10 @@ fn the_open_in_browser_link_is_an_android_intent_to_the_same_page() {
         intent_url("https://partner.example/signup?step=1").as_deref(),
         Some("intent://partner.example/signup?step=1#Intent;scheme=https;end")
     );
-    assert_eq!(intent_url("http://127.0.0.1:8080/").as_deref(), Some("intent://127.0.0.1:8080/#Intent;scheme=http;end"));
+    assert_eq!(
+        intent_url("http://127.0.0.1:8080/").as_deref(),
+        Some("intent://127.0.0.1:8080/#Intent;scheme=http;end")
+    );
     // Nothing but a web page: no intent for another scheme or a bare word.
     assert_eq!(intent_url("javascript:alert(1)"), None);
     assert_eq!(intent_url("file:///etc/passwd"), None);

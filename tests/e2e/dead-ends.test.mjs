@@ -147,9 +147,15 @@ test("a refused camera (Chromium's deny flag) says how to allow it on Android, t
   const user = newUser("denied");
   const person = { ...SENTINEL, email: uniqueEmail("denied") };
   try {
+    await b.ctx.addInitScript(`(() => { window.__asked = 0; const md = navigator.mediaDevices; if (!md) return;
+      const orig = md.getUserMedia.bind(md); md.getUserMedia = (c) => { window.__asked++; return orig(c); }; })();`);
     const page = await open(b.ctx, `?user=${user}`);
     await toPhotosStep(page, person);
     const slot = page.locator("fieldset.kyc-photo").filter({ hasText: "Front of ID" }).first();
+    // Before anyone is asked: what will happen, and nothing asked yet.
+    await page.locator(".kyc-camera-intro").waitFor();
+    assert.match(await page.locator(".kyc-camera-intro").innerText(), /asks you to allow the camera/);
+    assert.equal(await page.evaluate(() => window.__asked), 0, "the camera is not asked for before Use camera");
     await slot.getByRole("button", { name: "Use camera" }).click();
     const message = slot.locator("[data-camera-failure]");
     await message.waitFor({ timeout: 15_000 });

@@ -18,6 +18,7 @@ const ONLY: &[&str] = &[
     "camera_denied",
     "camera_denied_ios",
     "camera_denied_android",
+    "camera_explain",
     "camera_missing",
     "camera_busy",
     "camera_failed",

@@ -530,6 +530,10 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
     let prefix = s.borrow().prefix.clone();
     let touch =
         web_sys::window().and_then(|w| w.match_media("(pointer: coarse)").ok().flatten()).is_some_and(|m| m.matches());
+    // Before anyone is asked for the camera: what will happen and what it is for (shown once a
+    // camera the page can use is found; the camera is asked for only on "Use camera").
+    let intro = el(doc, parent, "p", "kyc-hint kyc-camera-intro", Some(&t(s, "camera_explain")));
+    attr(&intro, "hidden", "");
     for (i, kind) in DocumentKind::ALL.into_iter().enumerate() {
         let name = t(s, name_key(kind));
         let id = format!("{prefix}-documents-{}", kind.as_str());
@@ -610,6 +614,7 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
         // another app, whose WebView often refuses the page a camera, both from the start).
         let embedded = s.borrow().embedded;
         let devices = web_sys::window().and_then(|w| w.navigator().media_devices().ok());
+        let intro = intro.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let found = match devices.map(|d| d.enumerate_devices()) {
                 Some(Ok(p)) => wasm_bindgen_futures::JsFuture::from(p)
@@ -620,6 +625,7 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
             };
             if found {
                 let _ = camera_button.remove_attribute("hidden");
+                let _ = intro.remove_attribute("hidden");
             }
             if (!found && touch) || embedded {
                 let _ = capture_label.remove_attribute("hidden");
