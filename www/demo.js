@@ -69,7 +69,11 @@
     session.then(function (s) { mountWith({ sessionToken: s.sessionToken }); }, function () { /* said above */ });
   }
   if (window.wasmBindings) start();
-  else window.addEventListener("kyc-widget-ready", start);
+  else {
+    window.addEventListener("kyc-widget-ready", start);
+    // The same page built by `trunk serve` (Trunk.toml): Trunk's loader says so.
+    window.addEventListener("TrunkApplicationStarted", start);
+  }
   // The widget's files could not be had (offline, blocked): say so; the static first step stays
   // as typed, its Continue disabled.
   window.addEventListener("kyc-widget-failed", function () {

@@ -2,20 +2,7 @@
 // be completed with the keyboard alone; RTL for Arabic.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
-import { launch, uniqueEmail, open, fillPersonal, fillDocument, fillAddress, attach, cont, PERSON, FIXTURES } from "./harness.mjs";
-
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
-
-async function axe(page, where) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () => {
-    const r = await window.axe.run(document.querySelector(".kyc-root"), { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  assert.deepEqual(result, [], `axe violations on ${where}`);
-}
+import { launch, uniqueEmail, open, fillPersonal, fillDocument, fillAddress, attach, cont, axe, PERSON, FIXTURES } from "./harness.mjs";
 
 for (const theme of ["light", "dark"]) {
   test(`axe-core reports no violations on any step (${theme} theme)`, async () => {

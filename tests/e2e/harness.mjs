@@ -33,6 +33,18 @@ export async function launch(extra = {}, args = []) {
   };
 }
 
+const AXE = require.resolve("axe-core/axe.min.js");
+
+/** axe-core on the widget (the WCAG 2.2 A and AA tags): no violation, or the list of them. */
+export async function axe(page, where) {
+  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document.querySelector(".kyc-root"), { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } });
+    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  assert.deepEqual(result, [], `axe violations on ${where}`);
+}
+
 export function uniqueEmail(tag) {
   return `${tag}.${Date.now().toString(36)}${Math.floor(Math.random() * 1e6)}@example.com`;
 }

@@ -7,21 +7,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launch, open, cont, toPhotosStep, attach, uniqueEmail, FIXTURES, PERSON } from "./harness.mjs";
+import { launch, open, cont, toPhotosStep, attach, axe, uniqueEmail, FIXTURES, PERSON } from "./harness.mjs";
 import { cameraArgs } from "./fake-camera.mjs";
-import { createRequire } from "node:module";
-
-const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
-
-/** axe-core on the widget (WCAG 2.2 AA tags): no violation. */
-async function axe(page, where) {
-  if (!(await page.evaluate(() => !!window.axe))) await page.addScriptTag({ path: AXE });
-  const result = await page.evaluate(async () => {
-    const r = await window.axe.run(document.querySelector(".kyc-root"), { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"] } });
-    return r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-  });
-  assert.deepEqual(result, [], `axe violations on ${where}`);
-}
 
 const DOCS = process.env.KYC_DOCUMENTS_DIR;
 if (!DOCS) throw new Error("KYC_DOCUMENTS_DIR is not set: run the e2e tests through `cargo xtask`");

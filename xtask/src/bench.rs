@@ -148,9 +148,7 @@ pub fn bench() -> Result<()> {
             .spawn()?,
     );
     std::thread::sleep(std::time::Duration::from_millis(700));
-    let documents = target_dir().join("documents");
-    run(cargo(&["run", "-q", "-p", "kyc-reader", "--features", "testdata", "--example", "make_documents", "--"])
-        .arg(&documents))?;
+    let documents = crate::make_documents()?;
     let result = run(cmd("node")
         .arg("bench/browser-and-backend.mjs")
         .env("KYC_DOCUMENTS_DIR", &documents)

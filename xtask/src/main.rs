@@ -13,8 +13,10 @@
 
 mod bench;
 mod dist;
+mod imports;
 mod package;
 mod postgres;
+mod sbom;
 mod size;
 mod tools;
 
@@ -22,7 +24,7 @@ use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
@@ -53,6 +55,38 @@ pub fn run(cmd: &mut Command) -> Result<()> {
         bail!("failed ({status}): {desc}");
     }
     Ok(())
+}
+
+/// [`run`] with a ceiling: a test step that hangs (a request nobody answers, a lock nobody
+/// gives back) fails after `limit` with its name, instead of holding CI until its own
+/// 90-minute limit with nothing said. The command runs in a process group of its own, so the
+/// test binary cargo started is killed with it (cargo's "has been running for over 60 seconds"
+/// above names the test).
+pub fn run_within(cmd: &mut Command, limit: Duration) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    let desc = format!("{cmd:?}");
+    let mut child = cmd.process_group(0).spawn().with_context(|| format!("cannot start {desc}"))?;
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                bail!("failed ({status}): {desc}");
+            }
+            return Ok(());
+        }
+        if started.elapsed() > limit {
+            let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+            let _ = child.wait();
+            bail!("still running after {} min, killed (a hung test?): {desc}", limit.as_secs() / 60);
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// The host's target triple (`rustc -vV`).
+pub fn host_target() -> Result<String> {
+    let v = sh_output(Command::new("rustc").arg("-vV"))?;
+    v.lines().find_map(|l| l.strip_prefix("host: ")).map(str::to_owned).context("rustc -vV names no host")
 }
 
 /// Runs a command and returns its stdout.
@@ -189,6 +223,7 @@ fn build_module(package: &str, name: &str, out: &std::path::Path) -> Result<()> 
         .arg(&glue)
         .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning", "--allow-overwrite"])
         .arg(format!("--outfile={}", glue.display())))?;
+    imports::shorten(&out.join(format!("{name}_bg.wasm")), &glue)?;
     check_no_build_paths(out)
 }
 
@@ -250,15 +285,21 @@ fn test() -> Result<()> {
         }
         Ok(())
     })?;
+    step("supply chain: cargo deny check licenses bans sources (deny.toml, offline)", || {
+        run(&mut cargo(&["deny", "--workspace", "--offline", "check", "licenses", "bans", "sources"]))
+    })?;
     step("fuzz targets still build", || {
         run(&mut cargo(&["check", "--manifest-path", "crates/kyc-domain/fuzz/Cargo.toml", "--bins"]))
     })?;
     step("native tests: kyc-domain, kyc-photos, kyc-sandbox, kyc-server (black-box, SQLite)", || {
-        run(&mut cargo(&["test", "--workspace"]))
+        run_within(&mut cargo(&["test", "--workspace"]), Duration::from_secs(30 * 60))
     })?;
     step("kyc-server black-box tests again on PostgreSQL (a throwaway server)", || {
         let pg = postgres::Postgres::start()?;
-        run(cargo(&["test", "--no-fail-fast", "-p", "kyc-server"]).env("KYC_TEST_POSTGRES_URL", &pg.url))
+        run_within(
+            cargo(&["test", "--no-fail-fast", "-p", "kyc-server"]).env("KYC_TEST_POSTGRES_URL", &pg.url),
+            Duration::from_secs(20 * 60),
+        )
     })?;
     step("kyc-domain tests on wasm32", || {
         run(&mut cargo(&["test", "-p", "kyc-domain", "--target", "wasm32-unknown-unknown"]))
@@ -272,6 +313,8 @@ fn test() -> Result<()> {
     step("npm package (size report, SRI, npm pack)", || {
         let built = package::package()?;
         eprintln!("package: {} bytes gzip (wasm + js + css)", built.gzip_total);
+        sbom::check(&target_dir().join("npm").join(package::NAME).join("sbom.cdx.json"), "kyc-widget", "axum")?;
+        sbom::check(&target_dir().join("sbom/kyc-server.cdx.json"), "axum", "yew")?;
         tgz = built.tgz;
         Ok(())
     })?;
@@ -283,7 +326,19 @@ fn test() -> Result<()> {
             .arg("build")
             .current_dir(&vite_host))
     })?;
-    step("end-to-end (Playwright, real demo server): widget, npm package, Vite host, strict CSP", || {
+    step("React, Next.js and Vue apps build with the packed tarball", || {
+        for (name, pins, build) in FRAMEWORKS {
+            let dir = root().join("examples").join(name);
+            tools::ensure_npm(&dir, pins)?;
+            run(cmd("npm").args(["install", "--no-save", "--no-audit", "--no-fund"]).arg(&tgz).current_dir(&dir))?;
+            run(cmd(dir.join("node_modules/.bin").join(build[0]).to_str().unwrap_or(build[0]))
+                .args(&build[1..])
+                .env("NEXT_TELEMETRY_DISABLED", "1")
+                .current_dir(&dir))?;
+        }
+        Ok(())
+    })?;
+    step("end-to-end (Playwright, real demo server): widget, npm package, Vite host, frameworks, strict CSP", || {
         e2e(&["tests/e2e/", "tests/package/"], &vite_host)
     })?;
     step("other browser engines (Firefox ESR, WebKitGTK; a fresh demo server): flow, strict CSP, axe", || {
@@ -294,6 +349,23 @@ fn test() -> Result<()> {
     Ok(())
 }
 
+/// The framework examples (examples/<name>): the npm packages that must be installed at their
+/// pinned versions, and the build command (from node_modules/.bin) whose output the package
+/// tests serve (`KYC_<NAME>_DIST`).
+const FRAMEWORKS: [Framework; 3] = [
+    ("react", &[("react", "19.3.1"), ("react-dom", "19.3.1"), ("vite", "7.3.8")], &["vite", "build"]),
+    ("vue", &[("vue", "3.5.47"), ("vite", "7.3.8")], &["vite", "build"]),
+    ("next", &[("next", "16.5.0"), ("react", "19.3.1")], &["next", "build"]),
+];
+
+/// An example's directory name, its pinned npm packages and its build command.
+type Framework = (&'static str, &'static [(&'static str, &'static str)], &'static [&'static str]);
+
+/// Where an example's build lands (Vite: dist/; Next.js's static export: out/).
+fn framework_dist(name: &str) -> PathBuf {
+    root().join("examples").join(name).join(if name == "next" { "out" } else { "dist" })
+}
+
 /// The engine suites: the flow, the strict-CSP page and axe in Firefox ESR and WebKitGTK.
 const ENGINES: &str = "tests/engines/";
 
@@ -301,11 +373,7 @@ const ENGINES: &str = "tests/engines/";
 /// or the engine suites) against a fresh demo server.
 fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
     run(&mut cargo(&["build", "-p", "kyc-server"]))?;
-    // Licence backs of fictitious people (photos, camera videos, what each holds), made by the
-    // repo's own generator (`kyc-reader`'s testdata).
-    let documents = target_dir().join("documents");
-    run(cargo(&["run", "-q", "-p", "kyc-reader", "--features", "testdata", "--example", "make_documents", "--"])
-        .arg(&documents))?;
+    let documents = make_documents()?;
     let data = tempdir("kyc-e2e")?;
     let static_port = free_port()?;
     let (mut server, url) =
@@ -321,11 +389,23 @@ fn e2e(paths: &[&str], vite_host: &std::path::Path) -> Result<()> {
         .env("KYC_SERVER_BIN", target_dir().join("debug/kyc-server"))
         .env("KYC_PACKAGE_DIR", target_dir().join("npm").join(package::NAME))
         .env("KYC_VITE_DIST", vite_host.join("dist"))
-        .env("KYC_VITE_HOST", vite_host));
+        .env("KYC_VITE_HOST", vite_host)
+        .env("KYC_REACT_DIST", framework_dist("react"))
+        .env("KYC_VUE_DIST", framework_dist("vue"))
+        .env("KYC_NEXT_DIST", framework_dist("next")));
     let _ = server.kill();
     let _ = server.wait();
     let _ = std::fs::remove_dir_all(&data);
     result
+}
+
+/// Licence backs of fictitious people (photos, camera videos, `documents.json` saying what each
+/// holds), made by the repo's own generator (`kyc-reader`'s testdata) into `target/documents`.
+pub fn make_documents() -> Result<PathBuf> {
+    let documents = target_dir().join("documents");
+    run(cargo(&["run", "-q", "-p", "kyc-reader", "--features", "testdata", "--example", "make_documents", "--"])
+        .arg(&documents))?;
+    Ok(documents)
 }
 
 fn tempdir(prefix: &str) -> Result<PathBuf> {
@@ -395,8 +475,37 @@ fn main() -> Result<()> {
             tools::ensure_demo_tools()?;
             build_widget().map(|_| ())
         }
+        // The demo page built by Trunk (Trunk.toml), as a Yew developer's `trunk serve` does.
+        "trunk" => {
+            tools::ensure_demo_tools()?;
+            tools::ensure_trunk()?;
+            let t = Instant::now();
+            run(cmd("trunk").args(["build", "--release"]))?;
+            let out = root().join("target/trunk");
+            for part in ["index.html", "capture/kyc_capture.js", "reader/kyc_reader.js", "locales/en.json", "demo.js"] {
+                if !out.join(part).exists() {
+                    bail!("the Trunk build has no {part}");
+                }
+            }
+            let page = std::fs::read_to_string(out.join("index.html"))?;
+            if page.contains("data-trunk")
+                || !page.contains("TrunkApplicationStarted")
+                || !page.contains("data-kyc-shell")
+            {
+                bail!("the Trunk page is not the demo page with its first step and Trunk's loader");
+            }
+            eprintln!("Trunk build in {:.0} s: {}", t.elapsed().as_secs_f64(), out.display());
+            Ok(())
+        }
+        // Trunk's post-build hook: the lazily loaded modules into its staging directory.
+        "lazy-modules" => {
+            let staging = std::env::var("TRUNK_STAGING_DIR").context("run by Trunk (TRUNK_STAGING_DIR)")?;
+            let staging = PathBuf::from(staging);
+            build_capture(&staging.join("capture"))?;
+            build_reader(&staging.join("reader"))
+        }
         _ => {
-            eprintln!("usage: cargo xtask <demo | test | package | bench | setup | build-widget | test-postgres | e2e [files] | engines>");
+            eprintln!("usage: cargo xtask <demo | test | package | bench | setup | build-widget | trunk | test-postgres | e2e [files] | engines>");
             std::process::exit(2);
         }
     }

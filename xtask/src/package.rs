@@ -24,6 +24,29 @@ pub fn sri(bytes: &[u8]) -> String {
 }
 
 /// CSS without comments and with collapsed white space.
+/// A module's `import(<computed URL>)` (the snippet's fallback for a page that passes no
+/// loaders: the package always passes its own) told to bundlers to leave alone: Turbopack (Next.js)
+/// fails the build on an import it cannot resolve, Vite warns. esbuild's minifier drops such
+/// comments, so they are put back after it.
+fn mark_computed_imports(path: &Path) -> Result<()> {
+    let js = std::fs::read_to_string(path)?;
+    let mut out = String::with_capacity(js.len() + 64);
+    let mut rest = js.as_str();
+    while let Some(at) = rest.find("import(") {
+        let (head, tail) = rest.split_at(at + "import(".len());
+        out.push_str(head);
+        if !tail.starts_with(['"', '\'', '`', '/']) {
+            out.push_str("/*webpackIgnore:true*//*@vite-ignore*/");
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    if out.len() != js.len() {
+        std::fs::write(path, out)?;
+    }
+    Ok(())
+}
+
 pub fn minify_css(css: &str) -> String {
     let mut out = String::with_capacity(css.len());
     let mut rest = css;
@@ -137,12 +160,41 @@ fn package_json(version: &str) -> String {
     "./first-step.en.html": "./first-step.en.html",
     "./package.json": "./package.json"
   }},
-  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "reader/", "locales/", "kyc-share-widget.js", "sri.json", "first-step.en.html", "README.md", "LICENSE"],
+  "files": ["index.js", "index.d.ts", "kyc_widget.js", "kyc_widget_bg.wasm", "kyc-widget.css", "snippets/", "capture/", "reader/", "locales/", "kyc-share-widget.js", "sri.json", "first-step.en.html", "sbom.cdx.json", "README.md", "LICENSE"],
   "sideEffects": false,
   "keywords": ["kyc", "identity", "onboarding", "webassembly", "widget"]
 }}
 "#
     )
+}
+
+/// The package's own licence.
+const LICENSE: &str = "MIT";
+
+/// The licences an npm dependency of the shipped package may carry (as deny.toml allows for
+/// crates).
+const NPM_LICENCES: [&str; 6] = ["MIT", "Apache-2.0", "BSD-2-Clause", "BSD-3-Clause", "ISC", "0BSD"];
+
+/// The npm licence check: every dependency the shipped package.json declares is installed at
+/// the workspace root and carries an allowed licence; the package's own licence is ours.
+fn check_npm_licences(dir: &Path) -> Result<()> {
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("package.json"))?)?;
+    if manifest["license"] != LICENSE {
+        bail!("the package's licence must be {LICENSE}");
+    }
+    for kind in ["dependencies", "optionalDependencies", "peerDependencies", "bundleDependencies"] {
+        for dep in manifest[kind].as_object().into_iter().flat_map(|m| m.keys()) {
+            let path = root().join("node_modules").join(dep).join("package.json");
+            let theirs: serde_json::Value = serde_json::from_str(
+                &std::fs::read_to_string(&path).with_context(|| format!("{kind} {dep}: not installed"))?,
+            )?;
+            let licence = theirs["license"].as_str().unwrap_or("none");
+            if !NPM_LICENCES.contains(&licence) {
+                bail!("{kind} {dep} carries the licence {licence}, not one of {NPM_LICENCES:?}");
+            }
+        }
+    }
+    Ok(())
 }
 
 pub struct Built {
@@ -192,15 +244,20 @@ pub fn package() -> Result<Built> {
             .arg(m)
             .args(["--minify", "--format=esm", "--target=es2020", "--log-level=warning", "--allow-overwrite"])
             .arg(format!("--outfile={}", m.display())))?;
+        mark_computed_imports(m)?;
     }
+    crate::imports::shorten(&wasm, &dir.join("kyc_widget.js"))?;
 
     // Script-tag build: one ES module (entry + glue + snippets bundled) at the package's root,
     // beside the one .wasm, the .css, `capture/` and `locales/` the ESM entry uses too (its URLs
     // are relative to itself, as the entry's are): the tarball ships each file once.
+    // The lazily loaded modules stay outside it (their glue would otherwise be bundled in and
+    // weigh on the first load: ~5 KB gzip): imported from `capture/` and `reader/` when asked for.
     let script = dir.join(format!("{NAME}.js"));
     run(cmd("esbuild")
         .arg(dir.join("index.js"))
         .args(["--bundle", "--format=esm", "--minify", "--target=es2020", "--log-level=warning"])
+        .args(["--external:./capture/*", "--external:./reader/*"])
         .arg(format!("--outfile={}", script.display())))?;
     let mut sri_json = String::from("{\n");
     let mut sri_lines = String::new();
@@ -221,10 +278,24 @@ pub fn package() -> Result<Built> {
         .replace("{{VERSION}}", &version);
     std::fs::write(dir.join("README.md"), readme)?;
 
+    // What is in it, for a partner's security review: the crates in its wasm (CycloneDX), and
+    // the server's beside it. The package's npm dependencies (none today) must carry a licence
+    // of the allowed list.
+    check_npm_licences(&dir)?;
+    let in_wasm = crate::sbom::npm_package(&dir.join("sbom.cdx.json"), NAME, &version, LICENSE)?;
+    let server_sbom = crate::target_dir().join("sbom/kyc-server.cdx.json");
+    let in_server = crate::sbom::server(&server_sbom)?;
+    println!(
+        "SBOMs (CycloneDX): sbom.cdx.json in the package ({in_wasm} crates), {} ({in_server} crates)",
+        server_sbom.display()
+    );
+
     let parts = crate::size::parts(&dir, |n| {
         matches!(n, "index.js" | "kyc_widget.js" | "kyc_widget_bg.wasm" | "kyc-widget.css")
     })?;
     let gzip_total = crate::size::report(&dir, &parts)?;
+    // The other way in: the script-tag build, its bundle, the wasm and the CSS.
+    crate::size::script_tag(&dir, &[&format!("{NAME}.js"), "kyc_widget_bg.wasm", "kyc-widget.css"])?;
     run(cmd("npm").args(["pack", "--silent", "--pack-destination"]).arg(&npm).current_dir(&dir))?;
     let tgz = npm.join(format!("{NAME}-{version}.tgz"));
     if !tgz.exists() {

@@ -81,16 +81,11 @@ pub fn parts(dir: &Path, is_widget: impl Fn(&str) -> bool) -> Result<Parts> {
 /// everything) and fails over either budget. Returns the first load's gzip total.
 pub fn report(dir: &Path, parts: &Parts) -> Result<usize> {
     let name = |f: &Path| f.strip_prefix(dir).unwrap_or(f).display().to_string();
-    let mut sums = [(0usize, 0usize, 0usize); 2];
     println!("{:<58} {:>9} {:>9} {:>9}", "widget file", "raw B", "gzip B", "brotli B");
-    for (i, group) in [&parts.first, &parts.lazy].into_iter().enumerate() {
-        for f in group {
-            let bytes = std::fs::read(f).with_context(|| f.display().to_string())?;
-            let (g, b) = (gzip_len(&bytes), brotli_len(&bytes));
-            println!("{:<58} {:>9} {g:>9} {b:>9}", name(f), bytes.len());
-            sums[i] = (sums[i].0 + bytes.len(), sums[i].1 + g, sums[i].2 + b);
-        }
-    }
+    let mut sums = [
+        measure(parts.first.iter().map(|f| (name(f), f.clone())))?,
+        measure(parts.lazy.iter().map(|f| (name(f), f.clone())))?,
+    ];
     // One locale per page: the largest is what a page can load at most.
     let mut largest = (0usize, 0usize, 0usize);
     for f in &parts.locales {
@@ -123,13 +118,7 @@ pub fn report(dir: &Path, parts: &Parts) -> Result<usize> {
         );
     }
     // The reader module: loaded only by people who scan, on its own line and budget.
-    let mut reader = (0usize, 0usize, 0usize);
-    for f in &parts.reader {
-        let bytes = std::fs::read(f).with_context(|| f.display().to_string())?;
-        let (g, b) = (gzip_len(&bytes), brotli_len(&bytes));
-        println!("{:<58} {:>9} {g:>9} {b:>9}", name(f), bytes.len());
-        reader = (reader.0 + bytes.len(), reader.1 + g, reader.2 + b);
-    }
+    let reader = measure(parts.reader.iter().map(|f| (name(f), f.clone())))?;
     println!(
         "{:<58} {:>9} {:>9} {:>9}   (budget {BUDGET_READER_GZIP} gzip)",
         "reader module (only when a person scans)", reader.0, reader.1, reader.2
@@ -147,4 +136,30 @@ pub fn report(dir: &Path, parts: &Parts) -> Result<usize> {
         );
     }
     Ok(sums[0].1)
+}
+
+/// The script-tag build's first load (`files` in `dir`: the bundled module, the wasm, the CSS),
+/// on its own lines, within the same budget as the ESM entry's.
+pub fn script_tag(dir: &Path, files: &[&str]) -> Result<usize> {
+    let sum = measure(files.iter().map(|f| (format!("(script tag) {f}"), dir.join(f))))?;
+    println!(
+        "{:<58} {:>9} {:>9} {:>9}   (budget {BUDGET_GZIP} gzip)",
+        "before the first field, script-tag build", sum.0, sum.1, sum.2
+    );
+    if sum.1 > BUDGET_GZIP {
+        anyhow::bail!("the script-tag build's first load is {} bytes gzip, over the budget of {BUDGET_GZIP}", sum.1);
+    }
+    Ok(sum.1)
+}
+
+/// Prints `(label, file)`'s raw, gzip and brotli sizes, one line each; returns their sums.
+fn measure(files: impl Iterator<Item = (String, PathBuf)>) -> Result<(usize, usize, usize)> {
+    let mut sum = (0usize, 0usize, 0usize);
+    for (label, f) in files {
+        let bytes = std::fs::read(&f).with_context(|| f.display().to_string())?;
+        let (g, b) = (gzip_len(&bytes), brotli_len(&bytes));
+        println!("{label:<58} {:>9} {g:>9} {b:>9}", bytes.len());
+        sum = (sum.0 + bytes.len(), sum.1 + g, sum.2 + b);
+    }
+    Ok(sum)
 }

@@ -142,8 +142,41 @@ pub fn ensure_demo_tools() -> Result<()> {
     ensure_wasm_bindgen()
 }
 
+/// Trunk for `trunk serve` (Trunk.toml): 0.21, the last line that builds with this toolchain.
+pub const TRUNK: &str = "0.21.14";
+
+pub fn ensure_trunk() -> Result<()> {
+    if version_of("trunk", "--version").is_some_and(|s| s.split_whitespace().nth(1) == Some(TRUNK)) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing trunk {TRUNK} (several minutes, once; not part of cargo xtask test)");
+    run(cargo_install().args(["--locked", "trunk", "--version", &format!("={TRUNK}")]))
+}
+
+/// The supply-chain gate's tool (deny.toml), at the version it was written for.
+pub const CARGO_DENY: &str = "0.20.2";
+
+pub fn ensure_cargo_deny() -> Result<()> {
+    if version_of("cargo-deny", "--version").is_some_and(|s| s.split_whitespace().nth(1) == Some(CARGO_DENY)) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing cargo-deny {CARGO_DENY} (a few minutes, once)");
+    run(cargo_install().args(["--locked", "cargo-deny", "--version", &format!("={CARGO_DENY}")]))
+}
+
+/// `promtool` (Debian's `prometheus`), which checks the server's `/metrics` text.
+pub fn ensure_promtool() -> Result<()> {
+    if Path::new("/usr/bin/promtool").exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian prometheus (for promtool)");
+    apt_install(&["prometheus"])
+}
+
 /// Everything the tests need.
 pub fn ensure_test_tools() -> Result<()> {
     ensure_demo_tools()?;
-    ensure_chromium()
+    ensure_chromium()?;
+    ensure_promtool()?;
+    ensure_cargo_deny()
 }

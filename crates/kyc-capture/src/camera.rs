@@ -11,7 +11,7 @@
 //! The camera light goes off — every track stopped, the analysis loop ended — on capture and on
 //! [`Camera::close`] (the slot calls it on "Close camera", when the step goes and on unmount).
 
-use gloo_timers::callback::Interval;
+use gloo_timers::callback::{Interval, Timeout};
 use js_sys::{Function, Promise, Reflect};
 use kyc_domain::quality::{self, Guide, Hint, Shape};
 use std::cell::RefCell;
@@ -25,12 +25,20 @@ use crate::dom::{call, el, prop, Listener};
 /// How often a preview frame is analysed (the rulebook takes a few ms on a 480-px copy).
 const ANALYSE_EVERY_MS: u32 = 140;
 
+/// A camera that has shown no frame this long after it was asked for never started (some
+/// WebViews grant the camera and then deliver nothing).
+const NEVER_STARTED_MS: u32 = 8_000;
+/// A camera whose frames have all been black this long is covered or broken.
+const BLACK_FOR_MS: f64 = 3_000.0;
+/// A frame this dark (mean luma of 255) is black: a dim room is far brighter.
+const BLACK: f64 = 4.0;
+
 /// What the camera tells its slot.
 pub enum Shot {
     /// The still (a JPEG `Blob`; `null` when it could not be drawn).
     Photo(JsValue),
-    /// The camera could not start: why, as a text key (`camera_denied`, `camera_missing`,
-    /// `camera_busy` or `camera_failed`).
+    /// The camera could not start: why (`camera_denied`, `camera_missing`, `camera_busy`,
+    /// `camera_failed` — each a text key — or `camera_never_started`, `camera_black`).
     Failed(&'static str),
 }
 
@@ -246,6 +254,13 @@ struct State {
     taken: bool,
     closed: bool,
     listeners: Vec<Listener>,
+    /// Gives up on a camera that shows no frame ([`NEVER_STARTED_MS`]).
+    watchdog: Option<Timeout>,
+    /// When the first frame was analysed, and whether any frame was not black.
+    first_frame: Option<f64>,
+    lit: bool,
+    /// The constraints were loosened once already (after an `OverconstrainedError`).
+    loosened: bool,
 }
 
 type Shared = Rc<RefCell<State>>;
@@ -257,6 +272,7 @@ impl State {
 
     fn end(&mut self) {
         self.analysis = None;
+        self.watchdog = None;
         if let Some(ms) = self.stream.take() {
             stop(&ms);
         }
@@ -310,12 +326,47 @@ fn tick(state: &Shared) {
         let capture = {
             let mut s = state.borrow_mut();
             s.busy = false;
+            if let (Some(m), Some(now)) = (&metrics, started) {
+                s.lit |= m.brightness >= BLACK;
+                let first = *s.first_frame.get_or_insert(now);
+                if !s.lit && now - first > BLACK_FOR_MS {
+                    drop(s);
+                    give_up(&state, "camera_black");
+                    return;
+                }
+            }
             metrics.is_some_and(|m| s.advise(&m, perf.as_ref(), started))
         };
         if capture {
             take(&state);
         }
     });
+}
+
+/// The camera is not usable after all (no frame, black frames): it is turned off, and the slot
+/// is told why (once; a stream that arrives later is stopped, as after a close).
+fn give_up(state: &Shared, key: &'static str) {
+    let on_event = {
+        let mut s = state.borrow_mut();
+        if s.closed || s.taken {
+            return;
+        }
+        s.closed = true;
+        s.end();
+        s.on_event.clone()
+    };
+    on_event(Shot::Failed(key));
+}
+
+/// `getUserMedia` with `constraints`.
+async fn ask(constraints: &JsValue) -> Result<JsValue, JsValue> {
+    match web_sys::window().and_then(|w| w.navigator().media_devices().ok()) {
+        Some(devices) => match devices.get_user_media_with_constraints(constraints.unchecked_ref()) {
+            Ok(p) => JsFuture::from(p).await,
+            Err(e) => Err(e),
+        },
+        None => Err(JsValue::NULL),
+    }
 }
 
 /// Takes the still and hands it over; the camera light goes off as soon as it is drawn.
@@ -366,26 +417,47 @@ async fn video_inputs() -> Vec<String> {
 
 /// Starts (or restarts, on another camera) the stream and the analysis loop.
 fn start(state: &Shared, device: Option<String>) {
-    state.borrow_mut().end();
+    {
+        let mut s = state.borrow_mut();
+        s.end();
+        s.first_frame = None;
+        s.lit = false;
+        // No frame in time (the request never answered, or the stream never played): give up.
+        let weak = Rc::downgrade(state);
+        s.watchdog = Some(Timeout::new(NEVER_STARTED_MS, move || {
+            let Some(state) = weak.upgrade() else { return };
+            let playing = state.borrow().view.video.video_width() >= 3;
+            if !playing {
+                give_up(&state, "camera_never_started");
+            }
+        }));
+    }
     let state = state.clone();
     wasm_bindgen_futures::spawn_local(async move {
         let shape = state.borrow().shape;
-        let got = match web_sys::window().and_then(|w| w.navigator().media_devices().ok()) {
-            Some(devices) => {
-                match devices.get_user_media_with_constraints(&constraints(device.as_deref(), shape).unchecked_into()) {
-                    Ok(p) => JsFuture::from(p).await,
-                    Err(e) => Err(e),
-                }
+        let mut got = ask(&constraints(device.as_deref(), shape)).await;
+        // Constraints this camera cannot meet: at once again with any camera, nothing said.
+        if let Err(e) = &got {
+            let loosen = prop(e, "name").as_string().as_deref() == Some("OverconstrainedError")
+                && !std::mem::replace(&mut state.borrow_mut().loosened, true);
+            if loosen {
+                let any = js_sys::Object::new();
+                let _ = Reflect::set(&any, &"video".into(), &JsValue::TRUE);
+                got = ask(&any.into()).await;
             }
-            None => Err(JsValue::NULL),
-        };
+        }
         let ms: MediaStream = match got {
             Ok(ms) => ms.unchecked_into(),
             Err(e) => {
-                let s = state.borrow();
-                if !s.closed {
-                    (s.on_event)(Shot::Failed(failure(&e)));
-                }
+                let on_event = {
+                    let mut s = state.borrow_mut();
+                    if s.closed {
+                        return;
+                    }
+                    s.watchdog = None;
+                    s.on_event.clone()
+                };
+                on_event(Shot::Failed(failure(&e)));
                 return;
             }
         };
@@ -495,6 +567,10 @@ pub fn open(root: Element, shape: Shape, texts: JsValue, on_event: Rc<dyn Fn(Sho
         taken: false,
         closed: false,
         listeners: Vec::new(),
+        watchdog: None,
+        first_frame: None,
+        lit: false,
+        loosened: false,
     }));
     let weak = Rc::downgrade(&state);
     let on_take = Listener::new(&take_button, "click", move |_| {

@@ -66,6 +66,9 @@ struct View {
     camera_button: Element,
     camera: Element,
     capture: Option<Camera>,
+    /// The phone's own camera app (a `capture` file input and its label): offered on a touch
+    /// device without a camera the page can use, and whenever the camera fails.
+    camera_app: [Element; 2],
 }
 
 pub(crate) struct Page {
@@ -420,18 +423,37 @@ fn open_camera(s: &Shared, i: usize, shape: Shape) {
     }
 }
 
-/// The camera of slot `i` could not start: why (`key`), above its slot.
+/// The camera of slot `i` could not start: why (`key`), above its slot, and the ways forward
+/// beside it: the phone's camera app (works in most WebViews and in-app browsers, which refuse
+/// the page a camera) and the file input — both in the slot, the camera app now shown in place
+/// of "Use camera". The broken preview goes.
 fn failed(s: &Shared, i: usize, key: &str) {
     let (doc, host) = {
-        let st = s.borrow();
-        (st.doc.clone(), st.views.get(i).map(|v| v.camera.clone()))
+        let mut st = s.borrow_mut();
+        let doc = st.doc.clone();
+        let Some(v) = st.views.get_mut(i) else { return };
+        if let Some(c) = v.capture.take() {
+            c.close();
+        }
+        for e in &v.camera_app {
+            let _ = e.remove_attribute("hidden");
+        }
+        attr(&v.camera_button, "hidden", "");
+        v.camera.set_inner_html("");
+        (doc, Some(v.camera.clone()))
     };
     if let (Some(doc), Some(host)) = (doc, host) {
         let p = doc.create_element("p").unwrap_throw();
         p.set_class_name("kyc-error");
         attr(&p, "role", "alert");
         attr(&p, "data-camera-failure", key);
-        p.set_text_content(Some(&t(s, key)));
+        // No words of their own yet (each locale file is loaded before the first field): the
+        // general failure's, which names the ways forward.
+        let text = match key {
+            "camera_never_started" | "camera_black" => "camera_failed",
+            k => k,
+        };
+        p.set_text_content(Some(&t(s, text)));
         let _ = host.prepend_with_node_1(&p);
     }
 }
@@ -534,6 +556,7 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
             camera_button: camera_button.clone(),
             camera,
             capture: None,
+            camera_app: [capture_label.clone(), capture.clone()],
         });
         show(s, i);
         // "Use camera" where a camera exists; else, on a touch device, the camera app.

@@ -119,44 +119,60 @@ impl std::fmt::Display for ApiCode {
 
 /// `201` of `POST /v1/sessions`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SessionCreated {
+    /// The applicant's `Authorization: Bearer` token, bound to this session.
     pub session_token: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub expires_at: String,
 }
 
 /// `201` of `POST /v1/applications` (its status is always `draft`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationCreated {
     pub application_id: String,
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::ApplicationStatus, required = true))]
     pub status: String,
 }
 
 /// An application as the widget sees it (`GET /v1/applications/{id}`, and in `GET /v1/session`):
 /// `submitting` is shown as `reviewing`; `documents` are the photo kinds the backend has.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationView {
     pub application_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::ApplicationStatus))]
     pub status: String,
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime, required = true))]
     pub updated_at: String,
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::DocumentKind>, required = true))]
     pub documents: Vec<String>,
 }
 
 /// `GET /v1/session`: where the session's user stands. Each part is read as well as it can be
 /// ([`forgiving`]): a broken one does not take the others with it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(description = "`GET /v1/session`: where the session's user stands."))]
 #[serde(rename_all = "camelCase", bound(deserialize = "D: Deserialize<'de> + Default"))]
 pub struct SessionView<D: Default = crate::DraftDto> {
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime, required = true))]
     pub expires_at: String,
+    /// `null` before the user's first application.
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub application: Option<ApplicationView>,
+    /// `null` when nothing is staged.
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<StagedView>, required = true))]
     pub staged: Option<StagedView<D>>,
 }
 
@@ -165,43 +181,65 @@ pub struct SessionView<D: Default = crate::DraftDto> {
 /// `D`: the draft as the reader takes it (the server passes on the JSON as typed; the widget
 /// reads a [`crate::DraftDto`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        description = "What is staged of an unsubmitted signup: the step the person was on (`null` when only photos are staged: a phone was quicker than the first save), the draft as typed, the staged photos."
+    )
+)]
 #[serde(rename_all = "camelCase", bound(deserialize = "D: Deserialize<'de> + Default"))]
 pub struct StagedView<D: Default = crate::DraftDto> {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<crate::openapi::DraftStep>, required = true))]
     pub step: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub no_expiry: bool,
+    /// The draft as it was staged (`PUT /v1/draft`); `{}` when only photos are staged.
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DraftDto, required = true))]
     pub draft: D,
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub photos: Vec<PhotoView>,
 }
 
 /// A photo the backend has (staged, or received as a document): its kind, how it was obtained
 /// (`camera` or `file`) and when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PhotoView {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::DocumentKind))]
     pub kind: String,
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::PhotoSource, required = true))]
     pub source: String,
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(format = DateTime, required = true))]
     pub uploaded_at: String,
 }
 
 /// An application's status (`202` of `POST …/submit`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StatusView {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::ApplicationStatus))]
     pub status: String,
 }
 
 /// An application as the partner's admin endpoints show it (no PII).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct AdminApplication {
     pub application_id: String,
     pub external_user_id: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::ApplicationStatus))]
     pub status: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub created_at: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub updated_at: String,
     pub history: Vec<HistoryEntry>,
     pub documents: Vec<PhotoView>,
@@ -215,66 +253,97 @@ pub struct AdminApplications {
 
 /// A public status an application had, when, and who said so (`widget`, `webhook`, `poll`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HistoryEntry {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::ApplicationStatus))]
     pub status: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub at: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::HistorySource))]
     pub source: String,
 }
 
 /// `201` of `POST /v1/handoff`: the link for the phone, as a QR code too, and the match code.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HandoffCreated {
+    /// `<url>#kyc-handoff=<one-time token>`.
+    #[cfg_attr(feature = "openapi", schema(format = "uri"))]
     pub link: String,
+    /// The link as a QR code, an SVG document.
     pub qr_svg: String,
+    /// The code the desktop and the phone both show (`ABC-234`).
     pub match_code: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub expires_at: String,
 }
 
 /// `GET /v1/handoff`: what the desktop sees of its handoff (`state` is a `HandoffView`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HandoffStatus {
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::HandoffView))]
     pub state: String,
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub match_code: Option<String>,
+    /// Until when the link (`waiting`) or the phone's capability (`connected`, `done`) works.
+    #[cfg_attr(feature = "openapi", schema(format = DateTime, required = true))]
     pub expires_at: Option<String>,
     pub photos: Vec<PhotoView>,
 }
 
 /// `200` of `POST /v1/handoff/claim`: the phone's capability, and what it needs to show.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct HandoffClaimed {
+    /// The phone's `Authorization: Bearer` capability.
     pub capability: String,
     pub match_code: String,
+    #[cfg_attr(feature = "openapi", schema(format = DateTime))]
     pub expires_at: String,
     /// `passport` or `card`: the outline the phone's camera shows.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::PhoneShape))]
     pub shape: String,
     /// The photo kinds already staged.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::DocumentKind>))]
     pub photos: Vec<String>,
 }
 
 /// Every error answer: `{"error": {…}}`. `F`: a field error as the reader takes it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(description = "Every error answer of `/v1`: `{\"error\": {…}}`."))]
 #[serde(bound(deserialize = "F: Deserialize<'de>"))]
 pub struct ErrorBody<F = crate::FieldError> {
+    #[cfg_attr(feature = "openapi", schema(value_type = ErrorInfo))]
     pub error: ErrorInfo<F>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", bound(deserialize = "F: Deserialize<'de>"))]
 pub struct ErrorInfo<F = crate::FieldError> {
-    /// An [`ApiCode`] (as a string: a newer backend may add codes).
+    /// The stable reason, an `ApiCode` (as a string: a newer backend may add codes).
+    #[cfg_attr(feature = "openapi", schema(value_type = ApiCode))]
     pub code: String,
+    /// Human readable, no PII.
     #[serde(default, deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(required = true))]
     pub message: String,
+    /// The fields at fault (`validation_failed`, `documents_missing`).
     #[serde(default, skip_serializing_if = "Vec::is_empty", deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::FieldError>))]
     pub fields: Vec<F>,
     /// The request's id, as in the `X-Request-Id` header and the server's log lines.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "forgiving")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub request_id: Option<String>,
     /// With `application_exists`: the user's application.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub application_id: Option<String>,
 }
 

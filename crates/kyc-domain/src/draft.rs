@@ -26,6 +26,7 @@ impl Rules {
 
 /// A scalar that may arrive as a JSON number or a string (`gender: 2` or `"2"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum NumOrText {
     Num(i64),
@@ -73,8 +74,16 @@ impl NumOrText {
 /// (`requestNo`, `callbackUrl`, `kycPlatform`, `holderType`, `ipAddress`) cannot be smuggled in
 /// (docs/security.md IV-1).
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(
+        description = "The applicant draft as typed, every value still raw and every field optional (the rulebook judges it: `422 validation_failed`). Unknown fields, the server-set ones (`requestNo`, `callbackUrl`, `kycPlatform`, `holderType`, `ipAddress`) included, are refused (400)."
+    )
+)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DraftDto {
+    /// At most 64 characters, of the syntax `<input type=email>` accepts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     #[serde(default)]
@@ -84,39 +93,55 @@ pub struct DraftDto {
 }
 
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct IndividualInfoDto {
+    /// As on the document: letters of any script, space, `-`, `'`, `.`; 1-35 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_name: Option<String>,
+    /// As `firstName`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_name: Option<String>,
+    /// The date of birth, `YYYY-MM-DD` (the applicant at least 18 by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dob: Option<String>,
+    /// The nationality: ISO 3166-1 alpha-2 (`US`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// `1` male, `2` female (a number or a string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gender: Option<NumOrText>,
+    /// `1` ID card, `2` passport, `3` residence permit, `4` driver's licence (a number or a string).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_doc_type: Option<NumOrText>,
+    /// The document's number: `A-Z 0-9 -` once spaces are removed and letters upper-cased.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<String>,
+    /// The document's expiry, `YYYY-MM-DD`; `2099-01-01` when it does not expire.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_until: Option<String>,
 }
 
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct AddressDto {
+    /// ISO 3166-1 alpha-2.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
+    /// A US address: its USPS state code (`CA`); elsewhere 1-32 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+    /// 1-64 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
+    /// The street address, 1-256 characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// US `12345` or `12345-6789`; elsewhere 1-16 of letters, digits, space, hyphen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zip_code: Option<String>,
+    /// A US address only (and required there): 9 digits, with or without the two dashes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ssn: Option<String>,
 }

@@ -66,6 +66,11 @@ impl<'de> Deserialize<'de> for Params {
 /// Every validation outcome the rulebook can produce. The widget's translations match on this
 /// enum exhaustively, so a new code cannot ship without text in every locale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "openapi",
+    schema(description = "A rule a field broke: the rulebook's stable code (crates/kyc-domain/RULES.md).")
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The field is missing or blank.
@@ -249,6 +254,7 @@ impl From<ErrorCode> for Violation {
 
 /// A violation attached to a field path (`individualInfo.dob`, `address.zipCode`, …).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: Field,
     pub code: ErrorCode,
@@ -264,6 +270,7 @@ impl FieldError {
 
 /// Every field the rulebook knows, named by the API's dotted path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Field {
     #[serde(rename = "email")]
     Email,

@@ -23,6 +23,7 @@ pub const UPLOAD_LONG_EDGE: u32 = 2048;
 
 /// A photo slot (the upstream `type` of `fileUpload`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DocumentKind {
     #[serde(rename = "idFront")]
     IdFront,

@@ -201,25 +201,27 @@ fn say(s: &Shared, key: &str, arg: Option<&str>, code: Option<&str>) {
     }
 }
 
-/// The reader's answer for `photo` from `source`: told on, or why not said.
-fn answered(s: &Shared, answer: &str, photo: &Blob, source: &str) -> bool {
-    if answer.contains(r#""ok":true"#) {
-        let (fills, side) = crate::wasm::last_fills(false);
-        say(s, "scan_filled", Some(&((fills.length() - 1) / 2).to_string()), None);
-        let (on_event, photos) = {
-            let p = s.borrow();
-            (p.on_event.clone(), p.photos.clone())
-        };
-        let _ = on_event.call2(&JsValue::NULL, &kyc_domain::capture::CaptureEvent::Document.as_str().into(), &fills);
-        if let Ok(keep) = Reflect::get(&photos, &"keep".into()).and_then(JsCast::dyn_into::<Function>) {
-            let _ = keep.call3(&photos, &side.into(), photo, &source.into());
+/// A read of `photo` from `source`: its values told to the widget and the photo kept as that
+/// side, or why not said.
+fn answered(s: &Shared, read: crate::wasm::Read, photo: &Blob, source: &str) {
+    let doc = match read {
+        Ok(doc) => doc,
+        Err(code) => {
+            let key = if code == "not_a_document" { "scan_not_id" } else { "scan_failed" };
+            return say(s, key, None, Some(code));
         }
-        return true;
+    };
+    let (fills, side) = (crate::wasm::fills_event(&doc, false), crate::side(&doc).as_str());
+    crate::wasm::remember(doc);
+    say(s, "scan_filled", Some(&((fills.length() - 1) / 2).to_string()), None);
+    let (on_event, photos) = {
+        let p = s.borrow();
+        (p.on_event.clone(), p.photos.clone())
+    };
+    let _ = on_event.call2(&JsValue::NULL, &kyc_domain::capture::CaptureEvent::Document.as_str().into(), &fills);
+    if let Ok(keep) = Reflect::get(&photos, &"keep".into()).and_then(JsCast::dyn_into::<Function>) {
+        let _ = keep.call3(&photos, &side.into(), photo, &source.into());
     }
-    let code = ["not_a_document", "unreadable_image", "bad_image"].into_iter().find(|c| answer.contains(c));
-    let key = if code == Some("not_a_document") { "scan_not_id" } else { "scan_failed" };
-    say(s, key, None, Some(code.unwrap_or("no_barcode")));
-    false
 }
 
 fn read_file(s: &Shared, photo: Blob) {
@@ -229,9 +231,9 @@ fn read_file(s: &Shared, photo: Blob) {
     say(s, "scan_reading", None, None);
     let s = s.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let answer = crate::wasm::read_photo(photo.clone()).await;
+        let read = crate::wasm::read_photo_doc(&photo).await;
         s.borrow_mut().busy = false;
-        answered(&s, &answer, &photo, "file");
+        answered(&s, read, &photo, "file");
     });
 }
 
@@ -311,15 +313,18 @@ fn frame(s: &Shared) {
     wasm_bindgen_futures::spawn_local(async move {
         // The browser's detector first, where there is one; else (or when it found nothing) rxing.
         let found = match &detector {
-            Some(d) => crate::wasm::detect_with(d, &canvas).await.map(crate::wasm::detected),
+            Some(d) => crate::wasm::detect_with(d, &canvas).await,
             None => None,
         };
-        let answer = found.unwrap_or_else(|| crate::wasm::read_rgba(&rgba, w, h));
-        if !answer.contains(r#""ok":true"#) {
+        let read = match found {
+            Some(doc) => Ok(doc),
+            None => crate::read_rgba(&rgba, w, h).map_err(crate::ReadError::code),
+        };
+        if let Err(code) = read {
             s.borrow_mut().busy = false;
             // A frame without a readable barcode is the normal case: the next one is tried.
-            if answer.contains("not_a_document") {
-                say(&s, "scan_not_id", None, Some("not_a_document"));
+            if code == "not_a_document" {
+                say(&s, "scan_not_id", None, Some(code));
             }
             return next_frame(&s);
         }
@@ -327,9 +332,7 @@ fn frame(s: &Shared) {
         stop(&s);
         s.borrow_mut().busy = false;
         match photo {
-            Some(p) => {
-                answered(&s, &answer, &p, "camera");
-            }
+            Some(p) => answered(&s, read, &p, "camera"),
             None => say(&s, "scan_failed", None, Some("no_photo")),
         }
     });

@@ -36,17 +36,35 @@ pub fn last() -> std::sync::MutexGuard<'static, Option<DocumentData>> {
     LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The last document's values as the widget takes them (`[onlyEmpty, path, value, …]`), and
-/// the side it was read from.
-pub fn last_fills(only_empty: bool) -> (Array, &'static str) {
+/// What a read gives inside the module: the document, or why not (a stable code: `no_barcode`,
+/// `not_a_document`, `bad_image`, `unreadable_image`). JSON only at the exported functions.
+pub type Read = Result<DocumentData, &'static str>;
+
+/// A document's values as the widget takes them: `[onlyEmpty, path, value, …]`.
+pub fn fills_event(doc: &DocumentData, only_empty: bool) -> Array {
     let out = Array::of1(&only_empty.into());
-    let doc = last();
-    let Some(doc) = doc.as_ref() else { return (out, "idBack") };
     for (f, v) in doc.fills() {
         out.push(&f.path().into());
         out.push(&v.into());
     }
-    (out, crate::side(doc).as_str())
+    out
+}
+
+/// Keeps `doc` as the last one read on this page (Review compares the draft with it).
+pub fn remember(doc: DocumentData) {
+    *last() = Some(doc);
+}
+
+/// The exported answer for a read (the document kept as the last one read).
+fn answer(read: Read) -> String {
+    match read {
+        Ok(doc) => {
+            let answer = read_answer(&doc);
+            remember(doc);
+            answer
+        }
+        Err(code) => format!(r#"{{"ok":false,"code":"{code}"}}"#),
+    }
 }
 
 /// A back of ID kept on the Photos step (a file, the camera, the phone's): read, and what it
@@ -55,12 +73,10 @@ pub fn last_fills(only_empty: bool) -> (Array, &'static str) {
 /// no barcode: the photo is a photo all the same.
 #[wasm_bindgen(js_name = readBack)]
 pub async fn read_back(photo: Blob, on_event: Function) {
-    if read_photo(photo).await.contains(r#""ok":true"#) {
-        let _ = on_event.call2(
-            &JsValue::NULL,
-            &kyc_domain::capture::CaptureEvent::Document.as_str().into(),
-            &last_fills(true).0,
-        );
+    if let Ok(doc) = read_photo_doc(&photo).await {
+        let fills = fills_event(&doc, true);
+        remember(doc);
+        let _ = on_event.call2(&JsValue::NULL, &kyc_domain::capture::CaptureEvent::Document.as_str().into(), &fills);
     }
 }
 
@@ -72,43 +88,37 @@ const SIDES: [u32; 2] = [1600, 2800];
 /// or `{"ok": false, "code": "no_barcode" | "not_a_document" | "bad_image"}`.
 #[wasm_bindgen(js_name = readRgba)]
 pub fn read_rgba(rgba: &[u8], width: u32, height: u32) -> String {
-    match crate::read_rgba(rgba, width, height) {
-        Ok(doc) => {
-            let answer = read_answer(&doc);
-            *last() = Some(doc);
-            answer
-        }
-        Err(e) => failed(e.code()),
-    }
-}
-
-fn failed(code: &str) -> String {
-    format!(r#"{{"ok":false,"code":"{code}"}}"#)
+    answer(crate::read_rgba(rgba, width, height).map_err(crate::ReadError::code))
 }
 
 /// Reads the document in a photo (any format the browser decodes); the answer as
 /// [`read_rgba`]'s, or `unreadable_image` when the browser could not decode it.
 #[wasm_bindgen(js_name = readPhoto)]
 pub async fn read_photo(photo: Blob) -> String {
-    let Some(bitmap) = bitmap(&photo).await else { return failed("unreadable_image") };
+    answer(read_photo_doc(&photo).await)
+}
+
+/// [`read_photo`]'s reading: the browser's detector first, then rxing at the working sizes.
+pub async fn read_photo_doc(photo: &Blob) -> Read {
+    let bitmap = bitmap(photo).await.ok_or("unreadable_image")?;
     if let Some(doc) = detect(&bitmap).await {
         bitmap.close();
-        return detected(doc);
+        return Ok(doc);
     }
     let (w, h) = (bitmap.width(), bitmap.height());
-    let mut answer = failed("no_barcode");
+    let mut read = Err("no_barcode");
     for side in SIDES {
         let k = (f64::from(side) / f64::from(w.max(h))).min(1.0);
         let (cw, ch) = (((f64::from(w) * k) as u32).max(1), ((f64::from(h) * k) as u32).max(1));
         let Some(rgba) = pixels(&bitmap, cw, ch) else { break };
-        answer = read_rgba(&rgba, cw, ch);
+        read = crate::read_rgba(&rgba, cw, ch).map_err(crate::ReadError::code);
         // Found, or a barcode that holds no licence: a larger size will not change that.
-        if answer.contains(r#""ok":true"#) || answer.contains("not_a_document") || k >= 1.0 {
+        if read.is_ok() || read == Err("not_a_document") || k >= 1.0 {
             break;
         }
     }
     bitmap.close();
-    answer
+    read
 }
 
 /// The browser's own `BarcodeDetector`, where it reads PDF417 (Chrome on Android and macOS,
@@ -137,13 +147,6 @@ pub async fn detect_with(detector: &JsValue, source: &JsValue) -> Option<Documen
         let raw = Reflect::get(&code, &"rawValue".into()).ok()?.as_string()?;
         kyc_domain::idread::aamva::parse(raw.as_bytes()).ok()
     })
-}
-
-/// A document read by the detector: the answer, and kept as the last one read.
-pub fn detected(doc: DocumentData) -> String {
-    let answer = read_answer(&doc);
-    *last() = Some(doc);
-    answer
 }
 
 /// The browser's detector tried first on a photo.

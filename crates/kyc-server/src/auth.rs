@@ -2,12 +2,17 @@
 //! its `route_layer`, so the route table is the authorisation table, and every guard runs
 //! before a single body byte is read (the body budget of intake.rs runs under it):
 //! - [`partner`]: the admin key (`POST /v1/sessions`; any caller in `demo`, which has none);
-//! - [`admin`]: the admin key, which must be configured (`/v1/admin/*`);
+//! - [`admin`]: the admin key, which must be configured (`/v1/admin/*`, and `/metrics` unless it
+//!   has a listener of its own);
 //! - [`session_token`]: an applicant's session token, handed to the handler as a [`SessionRow`];
+//! - [`session_token_or_body`]: the same token, from the header or else from the small body
+//!   (`POST /v1/diagnostics`, also sent as a beacon);
 //! - [`handoff_capability`]: a phone's handoff capability, handed on as a [`Capability`].
 //!
 //! The provider's webhook is guarded by its path secret (routes/webhook.rs), and
-//! `/v1/handoff/claim` by the one-time token in its small body.
+//! `/v1/handoff/claim` by the one-time token in its small body. A token-less
+//! `POST /v1/diagnostics` is the one request whose body (at most 8 KiB, under the body budget)
+//! is read before its credential is known.
 
 use axum::body::Body;
 use axum::extract::State;
@@ -34,13 +39,20 @@ pub fn new_token() -> (String, String, Vec<u8>) {
     (format!("{id}.{secret}"), id, hash)
 }
 
-fn bearer(h: &HeaderMap) -> Option<&str> {
+/// The `Authorization: Bearer` credential, if the request carries one.
+pub fn bearer(h: &HeaderMap) -> Option<&str> {
     h.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
 /// Resolves the `Authorization: Bearer` session token (constant-time compare, expiry).
 pub async fn session(state: &AppState, h: &HeaderMap) -> Result<SessionRow, ApiError> {
-    let token = bearer(h).ok_or(ApiError::Unauthorized)?;
+    session_of_token(state, bearer(h).ok_or(ApiError::Unauthorized)?).await
+}
+
+/// Resolves a session token however it came — the header ([`session`]) or, for
+/// `POST /v1/diagnostics` sent as a beacon, its body: constant-time compare of the secret's
+/// SHA-256, expiry. Every failure is the same 401.
+pub async fn session_of_token(state: &AppState, token: &str) -> Result<SessionRow, ApiError> {
     let (id, secret) = token.split_once('.').ok_or(ApiError::Unauthorized)?;
     if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::Unauthorized);
@@ -107,9 +119,9 @@ pub fn admin_authorized(state: &AppState, h: &HeaderMap) -> bool {
     }
 }
 
-/// Set on a `/v1` request by [`crate::rate_limit::rate_limit`] when it carries a valid admin key
-/// (`serve` only): the layers under it — the guards [`partner`] and [`admin`], the body budget —
-/// read this rather than hash the key again.
+/// Set on a `/v1` request (or `/metrics`) by [`crate::rate_limit::rate_limit`] when it carries a
+/// valid admin key (`serve` only): the layers under it — the guards [`partner`] and [`admin`],
+/// the body budget — read this rather than hash the key again.
 #[derive(Clone, Copy, Debug)]
 pub struct PartnerKey;
 
@@ -130,7 +142,8 @@ pub async fn partner(State(state): State<AppState>, req: Request<Body>, next: Ne
     next.run(req).await
 }
 
-/// Guard of `/v1/admin/*`: the admin key, which must be configured (never open, not even in `demo`).
+/// Guard of `/v1/admin/*` and `/metrics`: the admin key, which must be configured (never open,
+/// not even in `demo`).
 pub async fn admin(State(state): State<AppState>, req: Request<Body>, next: Next) -> Response {
     if state.config.admin_key.is_none() || !has_partner_key(&req) {
         tracing::warn!(event = "admin_key_rejected", "admin request without a valid admin key");
@@ -149,6 +162,24 @@ pub async fn session_token(State(state): State<AppState>, mut req: Request<Body>
         }
         Err(e) => e.into_response(),
     }
+}
+
+/// Guard of `POST /v1/diagnostics`, whose token may also ride in its body (a
+/// `navigator.sendBeacon` cannot set a header): a header token is resolved here, before the
+/// body, exactly as [`session_token`] does (401 when it does not resolve) and handed on as a
+/// [`SessionRow`]; a request without one goes on to the handler, which reads the small body
+/// (at most `kyc_domain::diagnostics::MAX_BYTES`) and resolves the token in it
+/// ([`session_of_token`]) or answers 401.
+pub async fn session_token_or_body(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
+    if req.headers().contains_key(header::AUTHORIZATION) {
+        match session(&state, req.headers()).await {
+            Ok(s) => {
+                req.extensions_mut().insert(s);
+            }
+            Err(e) => return e.into_response(),
+        }
+    }
+    next.run(req).await
 }
 
 /// Guard of a phone's routes: the handoff capability, resolved and handed on as a [`Capability`].

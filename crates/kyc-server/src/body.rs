@@ -1,5 +1,6 @@
-//! Request bodies as the routes read them: JSON only as `application/json`, parsed without
-//! quoting input back, and any body read with a hard cap.
+//! Request bodies as the routes read them: JSON only as `application/json` (the diagnostics
+//! beacon also as `text/plain`), parsed without quoting input back, and any body read with a
+//! hard cap.
 
 use axum::body::Body;
 use axum::http::{header, HeaderMap};
@@ -12,11 +13,26 @@ pub const JSON_LIMIT: usize = 64 * 1024;
 
 /// JSON endpoints accept only `application/json` (docs/security.md IV-6).
 pub fn require_json(h: &HeaderMap) -> Result<(), ApiError> {
-    let ct = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if ct.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")) {
+    if media_type(h).is_some_and(|m| m.eq_ignore_ascii_case("application/json")) {
         Ok(())
     } else {
         Err(ApiError::UnsupportedMediaType("send application/json"))
+    }
+}
+
+/// The media type of a request (`Content-Type` without its parameters), if it has one.
+fn media_type(h: &HeaderMap) -> Option<&str> {
+    let ct = h.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    ct.split(';').next().map(str::trim)
+}
+
+/// `POST /v1/diagnostics` accepts `application/json`, and `text/plain` (with any charset):
+/// what `navigator.sendBeacon` sends a string as, which keeps it a CORS "simple" request. The
+/// body is JSON either way.
+pub fn require_json_or_text(h: &HeaderMap) -> Result<(), ApiError> {
+    match media_type(h) {
+        Some(m) if m.eq_ignore_ascii_case("application/json") || m.eq_ignore_ascii_case("text/plain") => Ok(()),
+        _ => Err(ApiError::UnsupportedMediaType("send application/json or text/plain")),
     }
 }
 

@@ -59,8 +59,9 @@ pub struct Config {
     pub webhook_secret_previous: Option<SecretString>,
     /// Listener timeouts and the shutdown drain (`KYC_DRAIN_SECS`, default 20).
     pub timeouts: crate::http::Timeouts,
-    /// Expired sessions no application needs and stored reports are purged after this many
-    /// seconds (`KYC_RETENTION_SECS`, default 24 h); applications the provider holds never are.
+    /// Expired sessions no application needs, stored reports and diagnostics traces are purged
+    /// after this many seconds (`KYC_RETENTION_SECS`, default 24 h); applications the provider
+    /// holds never are.
     pub retention_secs: i64,
     /// What `serve` should warn about at start (a weak but allowed setting).
     pub warnings: Vec<String>,
@@ -88,6 +89,9 @@ pub struct Config {
     pub admin_rate_limit_per_minute: u32,
     /// What a document that differs from the draft does (`KYC_DOCUMENT_MISMATCH`, default record).
     pub document_mismatch: DocumentMismatch,
+    /// Where `GET /metrics` is served alone, without a key (`KYC_METRICS_ADDR`); `None`: on the
+    /// main listener, behind the admin key.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 /// The shortest secret `serve` accepts (docs/configuration.md).
@@ -192,6 +196,7 @@ pub struct RawConfig {
     pub KYC_H2C: Option<String>,
     pub KYC_ADMIN_RATE_LIMIT_PER_MINUTE: Option<String>,
     pub KYC_DOCUMENT_MISMATCH: Option<String>,
+    pub KYC_METRICS_ADDR: Option<String>,
 }
 
 macro_rules! env_keys {
@@ -246,7 +251,8 @@ impl RawConfig {
             KYC_CONNECTIONS_PER_IP,
             KYC_H2C,
             KYC_ADMIN_RATE_LIMIT_PER_MINUTE,
-            KYC_DOCUMENT_MISMATCH
+            KYC_DOCUMENT_MISMATCH,
+            KYC_METRICS_ADDR
         );
         Ok(raw)
     }
@@ -286,7 +292,6 @@ pub fn parse_profile(raw: &RawConfig) -> Result<Profile, String> {
     Ok(p)
 }
 
-/// `KYC_DOCUMENT_MISMATCH`: `record` (the default) or `refuse`.
 /// `KYC_DOCUMENT_MISMATCH`: `record` (default, also when absent) or `refuse`.
 pub fn document_mismatch(v: Option<&str>) -> Result<DocumentMismatch, String> {
     match v {
@@ -294,6 +299,27 @@ pub fn document_mismatch(v: Option<&str>) -> Result<DocumentMismatch, String> {
         Some("refuse") => Ok(DocumentMismatch::Refuse),
         Some(_) => Err("KYC_DOCUMENT_MISMATCH must be record or refuse".into()),
     }
+}
+
+/// `KYC_METRICS_ADDR`: an IP address and port (`127.0.0.1:9464`) other than the main
+/// listener's `main`, where `GET /metrics` is served alone; `None` when not set. Answers the
+/// address and, when it is not a loopback one, a warning (that listener has no key). Like the
+/// other errors, an error names the variable, not its value.
+pub fn metrics_addr(v: Option<&str>, main: SocketAddr) -> Result<(Option<SocketAddr>, Option<String>), String> {
+    const KEY: &str = "KYC_METRICS_ADDR";
+    let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) else { return Ok((None, None)) };
+    let addr: SocketAddr =
+        v.parse().map_err(|_| format!("{KEY} is not an IP address and port (like 127.0.0.1:9464)"))?;
+    let same_ip = addr.ip() == main.ip() || addr.ip().is_unspecified() || main.ip().is_unspecified();
+    if addr.port() != 0 && addr.port() == main.port() && same_ip {
+        return Err(format!("{KEY} must differ from KYC_ADDR: /metrics gets a listener of its own"));
+    }
+    let warning = (!addr.ip().is_loopback()).then(|| {
+        format!(
+            "{KEY} is not a loopback address: /metrics there needs no key, so only a private network should reach it"
+        )
+    });
+    Ok((Some(addr), warning))
 }
 
 /// A secret of at least [`MIN_SECRET_LEN`] characters and [`MIN_SECRET_DISTINCT`] distinct
@@ -486,8 +512,11 @@ impl Config {
         let origins = origins(raw.KYC_ALLOWED_ORIGINS.as_deref())?;
         let trusted = trusted_proxies(raw.KYC_TRUSTED_PROXIES.as_deref())?;
         let addr = raw.KYC_ADDR.as_deref().unwrap_or("127.0.0.1:8080");
+        let addr: SocketAddr = addr.parse().map_err(|_| format!("KYC_ADDR is not an address: {addr}"))?;
+        let (metrics_addr, metrics_warning) = metrics_addr(raw.KYC_METRICS_ADDR.as_deref(), addr)?;
+        warnings.extend(metrics_warning);
         Ok(Self {
-            addr: addr.parse().map_err(|_| format!("KYC_ADDR is not an address: {addr}"))?,
+            addr,
             upstream_base_url: upstream.trim_end_matches('/').to_owned(),
             app_key: need(&raw.KYC_APP_KEY, "KYC_APP_KEY")?,
             app_secret: SecretString::from(app_secret),
@@ -534,6 +563,7 @@ impl Config {
             )?
             .unwrap_or(DEFAULT_ADMIN_RATE_LIMIT_PER_MINUTE),
             document_mismatch: document_mismatch(raw.KYC_DOCUMENT_MISMATCH.as_deref())?,
+            metrics_addr,
         })
     }
 
@@ -582,6 +612,8 @@ impl Config {
             connections: crate::http::ConnectionLimits::default(),
             admin_rate_limit_per_minute: DEFAULT_ADMIN_RATE_LIMIT_PER_MINUTE,
             document_mismatch: DocumentMismatch::Record,
+            // The demo has no admin key: its `/metrics` answers 401, and it has no listener for them.
+            metrics_addr: None,
         }
     }
 }
@@ -633,6 +665,43 @@ mod tests {
             set_key(&mut raw, key, Some(bad.to_owned()));
             assert!(Config::for_serve(&raw).unwrap_err().starts_with(key), "{key}={bad}");
         }
+    }
+
+    #[test]
+    fn the_metrics_address_is_an_address_of_its_own() {
+        let c = Config::for_serve(&toml_config()).unwrap();
+        assert_eq!(c.metrics_addr, None);
+        let with = |v: &str| {
+            let mut raw = toml_config();
+            set_key(&mut raw, "KYC_METRICS_ADDR", Some(v.to_owned()));
+            Config::for_serve(&raw)
+        };
+        let c = with("127.0.0.1:9464").unwrap();
+        assert_eq!(c.metrics_addr, Some("127.0.0.1:9464".parse().unwrap()));
+        assert!(c.warnings.is_empty(), "{:?}", c.warnings);
+        assert_eq!(with("[::1]:9464").unwrap().metrics_addr, Some("[::1]:9464".parse().unwrap()));
+        // Reachable from elsewhere: allowed, with a warning (no key there).
+        let c = with("0.0.0.0:9464").unwrap();
+        assert!(
+            c.warnings.iter().any(|w| w.starts_with("KYC_METRICS_ADDR") && w.contains("loopback")),
+            "{:?}",
+            c.warnings
+        );
+        for bad in [
+            "9464",
+            "localhost:9464",
+            "127.0.0.1",
+            "127.0.0.1:99999",
+            "http://127.0.0.1:9464",
+            "127.0.0.1:8080",
+            "0.0.0.0:8080",
+        ] {
+            let err = with(bad).unwrap_err();
+            assert!(err.starts_with("KYC_METRICS_ADDR") && !err.contains('\n'), "{bad}: {err}");
+        }
+        assert!(with("127.0.0.1:8080").unwrap_err().contains("KYC_ADDR"));
+        // Port 0 (any free port) never clashes.
+        assert!(with("127.0.0.1:0").is_ok());
     }
 
     fn toml_config() -> RawConfig {
@@ -734,6 +803,7 @@ mod tests {
             "KYC_UPLOADS_PER_IP" => raw.KYC_UPLOADS_PER_IP = v,
             "KYC_ADMIN_RATE_LIMIT_PER_MINUTE" => raw.KYC_ADMIN_RATE_LIMIT_PER_MINUTE = v,
             "KYC_DOCUMENT_MISMATCH" => raw.KYC_DOCUMENT_MISMATCH = v,
+            "KYC_METRICS_ADDR" => raw.KYC_METRICS_ADDR = v,
             "KYC_APP_SECRET" => raw.KYC_APP_SECRET = v,
             "KYC_ADMIN_KEY" => raw.KYC_ADMIN_KEY = v,
             "KYC_WEBHOOK_SECRET" => raw.KYC_WEBHOOK_SECRET = v,

@@ -41,7 +41,7 @@ use crate::staging::check_draft_aad;
 use crate::state::AppState;
 
 /// What was read from the document photo: its barcode, or nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Read {
     Pdf417,
@@ -49,21 +49,27 @@ pub enum Read {
 }
 
 /// A field of the draft that differs from the document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Mismatch {
+    #[schema(value_type = Field)]
     pub field: String,
+    #[schema(value_type = ErrorCode)]
     pub code: String,
 }
 
 /// `documentCheck` of the application view and of the notification (docs/api.md): the field
 /// paths that match and those that differ (strong and informational alike), never a value.
 /// `read: "none"`: a document photo was held, nothing could be read from it (both lists empty).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DocumentCheck {
     pub read: Read,
+    /// The fields that match the document.
+    #[schema(value_type = Vec<Field>)]
     pub matched: Vec<String>,
+    /// Every field that differs from the document (strong and informational alike).
     pub mismatched: Vec<Mismatch>,
     /// RFC 3339.
+    #[schema(format = DateTime)]
     pub at: String,
     /// `at` in unix seconds, for the notification (not stored: a stored check is not notified
     /// again).

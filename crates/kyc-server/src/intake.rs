@@ -115,6 +115,17 @@ impl Intake {
         self.budget.available_permits()
     }
 
+    /// Bytes of the whole budget (`GET /metrics`).
+    pub fn budget_bytes(&self) -> u64 {
+        u64::from(self.budget_kib) * 1024
+    }
+
+    /// Bytes of the budget held by bodies in flight right now (`GET /metrics`).
+    pub fn in_use_bytes(&self) -> u64 {
+        let free = u64::try_from(self.free_kib()).unwrap_or(u64::MAX);
+        u64::from(self.budget_kib).saturating_sub(free) * 1024
+    }
+
     /// Reserves `bytes` of the budget at once, or `None`.
     pub fn try_reserve(&self, bytes: u64) -> Option<OwnedSemaphorePermit> {
         let kib = u32::try_from(bytes.div_ceil(1024)).unwrap_or(u32::MAX).min(self.budget_kib);

@@ -9,7 +9,8 @@
 //! - [`startup`]: the HTTP app and its layer stack, and [`run`]: HTTP and the workers under one
 //!   shutdown. [`telemetry`]: logging.
 //! - `routes`: the `/v1` handlers, one leaf file per resource; the route table is also the
-//!   authorisation table and the body table.
+//!   authorisation table and the body table. Each handler carries its OpenAPI operation:
+//!   [`openapi`] is the document of `/v1` (`GET /v1/openapi.json`, `docs/openapi.json`).
 //! - Below the routes, what they share: [`auth`] (who may call what: the route groups'
 //!   guards, tokens, capabilities, ownership), [`cors`] (CORS, origin, security headers, the
 //!   demo's host check), [`client_ip`], [`rate_limit`], [`intake`] (the body budget and the
@@ -23,7 +24,8 @@
 //!   in the clear at rest), [`upstream`] (the signed, retrying client of the KYC API),
 //!   [`photos`] (header check, bounded decode, orientation, re-encode), [`reports`], [`error`]
 //!   (the one `/v1` error type), [`http`] (the listener: connection limits, timeouts, request
-//!   ids), [`random`] (the server's own randomness), [`clock`].
+//!   ids), [`metrics`] (the numbers `GET /metrics` shows, one registry per app), [`random`]
+//!   (the server's own randomness), [`clock`].
 //!
 //! Binaries are thin: [`run`] takes a bound listener and a shutdown future, so tests run the
 //! real app on port 0.
@@ -45,6 +47,7 @@ pub mod document_check;
 pub mod error;
 pub mod http;
 pub mod intake;
+pub mod metrics;
 pub mod photo_intake;
 pub mod photos;
 pub mod random;
@@ -62,6 +65,7 @@ pub mod work;
 
 pub use clock::{now_ms, now_secs, rfc3339};
 pub use http::{serve as serve_with, serve_limited};
-pub use startup::{app, layered, run, serve, shutdown_signal};
+pub use routes::openapi::{openapi, openapi_json};
+pub use startup::{app, layered, run, run_with_metrics, serve, shutdown_signal};
 pub use state::AppState;
 pub use telemetry::init_logging;

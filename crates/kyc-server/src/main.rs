@@ -110,10 +110,20 @@ async fn serve_cmd(args: Args) -> anyhow::Result<()> {
         tracing::warn!(event = "weak_configuration", "{w}");
     }
     let (listener, local) = bind(&config.addr.to_string()).await?;
+    let metrics_listener = match config.metrics_addr {
+        Some(addr) => {
+            let l =
+                TcpListener::bind(addr).await.with_context(|| format!("cannot listen on KYC_METRICS_ADDR {addr}"))?;
+            tracing::info!(addr = %l.local_addr()?, "metrics listening (GET /metrics, no key)");
+            Some(l)
+        }
+        None => None,
+    };
     let (timeouts, limits) = (config.timeouts, config.connections.clone());
     let state = AppState::new(config).await?;
     tracing::info!(addr = %local, "kyc-server serve listening");
-    kyc_server::run(listener, app(state.clone(), None), state, shutdown_signal(), timeouts, limits).await?;
+    let app = app(state.clone(), None);
+    kyc_server::run_with_metrics(listener, metrics_listener, app, state, shutdown_signal(), timeouts, limits).await?;
     Ok(())
 }
 

@@ -23,6 +23,21 @@ fn photo_error(kind: DocumentKind, e: PhotoError) -> ApiError {
     }
 }
 
+/// The headers a photo upload may carry (for the OpenAPI document: [`receive_photo`] reads them).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+pub struct PhotoHeaders {
+    /// `camera` or `file`: how the photo was obtained (a hint shown to the partner, not verified;
+    /// anything else is `file`).
+    #[param(rename = "X-Photo-Source", value_type = String, required = false)]
+    source: Option<String>,
+    /// `b=<brightness 0-255>,s=<sharpness>,g=<glare ‰>,p=<placement ‰>`: the widget's measures
+    /// of the photo, compared with the server's (a disagreement is logged).
+    #[param(rename = "X-Photo-Metrics", value_type = String, required = false)]
+    metrics: Option<String>,
+}
+
 /// A photo as every photo route takes it: read, checked and cleaned.
 pub struct Received {
     pub kind: DocumentKind,

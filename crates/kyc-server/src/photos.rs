@@ -41,6 +41,8 @@ pub struct DecodeQueue {
     max_waiting: usize,
     wait: Duration,
     sessions: Mutex<HashSet<String>>,
+    /// How long photos waited and which were refused (`GET /metrics`).
+    metrics: crate::metrics::DecodeMetrics,
 }
 
 /// A place in the budget; dropping it releases the bytes and the session's place.
@@ -77,6 +79,7 @@ impl DecodeQueue {
             max_waiting,
             wait,
             sessions: Mutex::default(),
+            metrics: crate::metrics::DecodeMetrics::default(),
         })
     }
 
@@ -91,8 +94,23 @@ impl DecodeQueue {
         self.waiting.load(Ordering::SeqCst)
     }
 
+    /// The queue's numbers, for the registry of `GET /metrics` (metrics.rs).
+    pub fn metrics(&self) -> &crate::metrics::DecodeMetrics {
+        &self.metrics
+    }
+
     /// Waits for `bytes` of the budget on behalf of `session`.
     pub async fn acquire(self: &Arc<Self>, session: &str, bytes: u64) -> Result<DecodeTicket, QueueError> {
+        let r = self.wait_for_budget(session, bytes).await;
+        match &r {
+            Err(QueueError::Busy) => self.metrics.refused("busy"),
+            Err(QueueError::SessionBusy) => self.metrics.refused("session_busy"),
+            Ok(_) => {}
+        }
+        r
+    }
+
+    async fn wait_for_budget(self: &Arc<Self>, session: &str, bytes: u64) -> Result<DecodeTicket, QueueError> {
         {
             let mut s = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             if !s.insert(session.to_owned()) {
@@ -106,10 +124,11 @@ impl DecodeQueue {
         }
         let waiting = Waiting(&self.waiting);
         let cost = self.cost_mib(bytes);
-        let permit = tokio::time::timeout(self.wait, self.budget.clone().acquire_many_owned(cost))
-            .await
-            .map_err(|_| QueueError::Busy)?
-            .map_err(|_| QueueError::Busy)?;
+        let started = std::time::Instant::now();
+        let permit = tokio::time::timeout(self.wait, self.budget.clone().acquire_many_owned(cost)).await;
+        // Only the photos that took a place in the queue: a refusal at the door waited nothing.
+        self.metrics.waited(started.elapsed());
+        let permit = permit.map_err(|_| QueueError::Busy)?.map_err(|_| QueueError::Busy)?;
         drop(waiting);
         Ok(DecodeTicket { _permit: permit, _place: place })
     }

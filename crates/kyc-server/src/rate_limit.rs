@@ -77,13 +77,21 @@ impl RateLimiter {
     }
 }
 
+/// Diagnostics traces one session may send per [`DIAGNOSTICS_WINDOW_SECS`]
+/// (`POST /v1/diagnostics`; the widget sends one on a notable event and one as the page goes).
+pub const DIAGNOSTICS_PER_WINDOW: u32 = 30;
+/// The window of [`DIAGNOSTICS_PER_WINDOW`]: ten minutes (a fixed window, counted in the
+/// database by [`limit_hit`]).
+pub const DIAGNOSTICS_WINDOW_SECS: i64 = 600;
+
 /// Every `/v1` request counts — status polls included — except CORS preflights; webhooks have
 /// a bucket of their own, so a webhook flood cannot lock applicants out and vice versa, and so
 /// do requests that carry a valid admin key (the partner's server, `admin_rate_limit_per_minute`).
+/// `/metrics` on this listener is behind the admin key too, so its key is checked (and marked)
+/// here as well; like `/healthz` it is in no bucket.
 pub async fn rate_limit(State(state): State<AppState>, mut req: Request<Body>, next: Next) -> Response {
     let path = req.uri().path();
-    let partner = path.starts_with("/v1/")
-        && !path.starts_with("/v1/webhooks/")
+    let partner = ((path.starts_with("/v1/") && !path.starts_with("/v1/webhooks/")) || path == "/metrics")
         && state.config.admin_key.is_some()
         && admin_authorized(&state, req.headers());
     let bucket = if !path.starts_with("/v1/") || req.method() == Method::OPTIONS {

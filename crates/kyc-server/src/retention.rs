@@ -1,8 +1,9 @@
 //! The retention task (docs/security.md DL-1): every few minutes, staged data 24 hours (or
 //! `KYC_RETENTION_SECS`, if shorter) after its first write (and as long after an application's
 //! creation, the draft an open document check keeps sealed), handoffs whose link and capability
-//! have both expired (STAGING.md), stored AML/IDV reports older than `KYC_RETENTION_SECS`
-//! (default 24 h), and expired sessions that no application refers to are deleted.
+//! have both expired (STAGING.md), stored AML/IDV reports and the widget's diagnostics traces
+//! older than `KYC_RETENTION_SECS` (default 24 h), and expired sessions that no application
+//! refers to are deleted.
 //!
 //! Applications are never deleted, however long they wait: from `creating` on (the row is
 //! written right before `information`) the provider may hold the requestNo and the person's
@@ -43,6 +44,7 @@ pub async fn run_once(state: &AppState, now: i64) -> crate::db::Purged {
                     staged = p.staged,
                     check_drafts = p.check_drafts,
                     handoffs = p.handoffs,
+                    diagnostics = p.diagnostics,
                     "expired data purged"
                 );
             }

@@ -10,7 +10,7 @@ use crate::clock::now_ms;
 use crate::config::Config;
 use crate::db::Db;
 use crate::upstream::Upstream;
-use crate::{intake, photos, rate_limit};
+use crate::{intake, metrics, photos, rate_limit};
 
 /// Everything a handler needs; cheap to clone.
 #[derive(Clone)]
@@ -31,6 +31,8 @@ pub struct AppState {
     pub webhook_dedup: Arc<rate_limit::WebhookDedup>,
     /// Wakes this instance's job worker when it queued work itself.
     pub work_signal: Arc<tokio::sync::Notify>,
+    /// This app's own registry for `GET /metrics` (metrics.rs): never a process-wide one.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 impl AppState {
@@ -39,16 +41,19 @@ impl AppState {
         let upstream =
             Upstream::new(&config.upstream_base_url, &config.app_key, config.app_secret.clone(), config.signature);
         let intake = intake::Intake::new(config.body_budget_mib, config.uploads_per_ip);
+        let decode_queue = photos::DecodeQueue::new(photos::DECODE_BUDGET_MIB, photos::MAX_WAITING, photos::QUEUE_WAIT);
+        let metrics = Arc::new(metrics::Metrics::new(decode_queue.metrics(), upstream.metrics()));
         let state = Self {
             config: Arc::new(config),
             db,
             upstream,
-            decode_queue: photos::DecodeQueue::new(photos::DECODE_BUDGET_MIB, photos::MAX_WAITING, photos::QUEUE_WAIT),
+            decode_queue,
             rate_limiter: Arc::default(),
             intake,
             status_flights: Arc::default(),
             webhook_dedup: Arc::default(),
             work_signal: Arc::default(),
+            metrics,
         };
         Ok(state)
     }

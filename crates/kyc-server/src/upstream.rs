@@ -85,6 +85,28 @@ pub struct Upstream {
     scheme: SignatureScheme,
     backoff_base: Duration,
     circuit: std::sync::Arc<std::sync::Mutex<Circuit>>,
+    /// Calls by endpoint and outcome, their durations and retries (`GET /metrics`).
+    metrics: crate::metrics::UpstreamMetrics,
+}
+
+/// The KYC API's endpoints this client calls, by the names the metrics give them (a path may
+/// carry a `requestNo`: it is never a label).
+const ENDPOINTS: [&str; 4] = ["information", "fileUpload", "merchantProcess", "queryMerchantKyc"];
+
+/// The endpoint a path calls, as one of [`ENDPOINTS`] (`other` for none of them).
+fn endpoint_name(path: &str) -> &'static str {
+    let name = path.strip_prefix("/open/api/kyc/share/").and_then(|rest| rest.split(['/', '?']).next());
+    ENDPOINTS.into_iter().find(|e| Some(*e) == name).unwrap_or("other")
+}
+
+/// A call's outcome as the metrics name it.
+fn outcome_name(r: &Result<Option<Value>, UpstreamError>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(UpstreamError::Rejected { .. }) => "rejected",
+        Err(UpstreamError::Auth { .. }) => "auth_refused",
+        Err(UpstreamError::Unavailable(_)) => "unavailable",
+    }
 }
 
 /// The body of a request, as signed.
@@ -116,7 +138,13 @@ impl Upstream {
             scheme,
             backoff_base: Duration::from_millis(200),
             circuit: std::sync::Arc::default(),
+            metrics: crate::metrics::UpstreamMetrics::default(),
         }
+    }
+
+    /// The client's numbers, for the registry of `GET /metrics` (metrics.rs).
+    pub fn metrics(&self) -> &crate::metrics::UpstreamMetrics {
+        &self.metrics
     }
 
     /// Shortens the retry backoff (tests).
@@ -220,12 +248,16 @@ impl Upstream {
         query: &[(&str, &str)],
         payload: Payload<'_>,
     ) -> Result<Option<Value>, UpstreamError> {
+        let endpoint = endpoint_name(path);
+        let started = std::time::Instant::now();
         if !self.circuit_allows() {
+            self.metrics.call(endpoint, "circuit_open", started.elapsed());
             return Err(UpstreamError::Unavailable("circuit open after repeated failures".into()));
         }
         let r = self.call_with_retries(method, path, query, payload).await;
         // Only the provider's unavailability counts; a refusal is an answer.
         self.record(!matches!(r, Err(UpstreamError::Unavailable(_))));
+        self.metrics.call(endpoint, outcome_name(&r), started.elapsed());
         r
     }
 
@@ -311,6 +343,7 @@ impl Upstream {
                     None => self.retry_wait(attempt),
                 };
                 tracing::warn!(attempt, reason = %last, "upstream call will be retried");
+                self.metrics.retry(endpoint_name(path));
                 tokio::time::sleep(wait).await;
             }
         }
@@ -389,6 +422,15 @@ mod tests {
         assert_eq!(msg, ECHO);
         let e = interpret(StatusCode::INTERNAL_SERVER_ERROR, ECHO).unwrap_err();
         assert_eq!(e.to_string(), "upstream unavailable: HTTP 500 with an unreadable body");
+    }
+
+    #[test]
+    fn endpoints_are_named_without_what_their_paths_carry() {
+        assert_eq!(endpoint_name("/open/api/kyc/share/information"), "information");
+        assert_eq!(endpoint_name("/open/api/kyc/share/queryMerchantKyc/0123abcd"), "queryMerchantKyc");
+        assert_eq!(endpoint_name("/open/api/kyc/share/merchantProcess?requestNo=0123abcd"), "merchantProcess");
+        assert_eq!(endpoint_name("/open/api/kyc/share/somethingNew"), "other");
+        assert_eq!(endpoint_name("/elsewhere/information"), "other");
     }
 
     #[tokio::test]

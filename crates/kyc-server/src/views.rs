@@ -3,12 +3,13 @@
 //! No PII beyond what the caller typed or owns.
 
 use kyc_domain::api::{AdminApplication, ApplicationView, HistoryEntry, PhotoView, StagedView};
+use kyc_domain::diagnostics::Diagnostics;
 use kyc_domain::ApplicationStatus;
 use serde::Serialize;
 use serde_json::Value;
 
 use crate::clock::rfc3339;
-use crate::db::{ApplicationRow, StagedPhoto};
+use crate::db::{ApplicationRow, DiagnosticsRow, StagedPhoto};
 use crate::document_check::DocumentCheck;
 use crate::error::ApiError;
 use crate::staging::{listed_photos, open_draft};
@@ -33,18 +34,25 @@ pub fn shown_status(s: ApplicationStatus) -> &'static str {
 }
 
 /// The application view of the partner's admin endpoints (docs/api.md): kyc-domain's
-/// [`AdminApplication`] and the document check (document_check.rs) — `null` until a document
-/// photo was read; field paths and codes only.
-#[derive(Debug, Clone, Serialize)]
+/// [`AdminApplication`], the document check (document_check.rs) — `null` until a document
+/// photo was read; field paths and codes only — and the widget's diagnostics: the user's most
+/// recently updated trace (`POST /v1/diagnostics`), `null` when none; codes only.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(
+    description = "The application view of the partner's admin endpoints (no PII): its status history, its photos and its document check."
+)]
 pub struct AdminView {
     #[serde(flatten)]
     pub application: AdminApplication,
+    /// `null` until a document photo was read.
+    #[schema(required = true)]
     pub document_check: Option<DocumentCheck>,
+    pub diagnostics: Option<Diagnostics>,
 }
 
 /// `GET /v1/admin/applications?externalUserId=…`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AdminViews {
     pub applications: Vec<AdminView>,
 }
@@ -79,7 +87,43 @@ pub async fn admin_view(state: &AppState, app: &ApplicationRow) -> Result<AdminV
         history,
         documents,
     };
-    Ok(AdminView { application, document_check })
+    let diagnostics = stored_trace(state.db.latest_diagnostics(&app.external_user_id).await?.as_deref());
+    Ok(AdminView { application, document_check, diagnostics })
+}
+
+/// A stored trace, read back: it was checked before it was stored; one that no longer parses
+/// or passes (a vocabulary narrowed since) is not shown.
+fn stored_trace(body: Option<&str>) -> Option<Diagnostics> {
+    body.and_then(|b| serde_json::from_str::<Diagnostics>(b).ok()).filter(|d| d.check().is_ok())
+}
+
+/// One session's trace in `GET /v1/admin/diagnostics`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticsSession {
+    /// When the session sent its first trace (RFC 3339).
+    pub created_at: String,
+    /// Its latest trace.
+    pub diagnostics: Diagnostics,
+}
+
+/// `GET /v1/admin/diagnostics?externalUserId=…`: the user's sessions' traces, newest first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DiagnosticsSessions {
+    pub sessions: Vec<DiagnosticsSession>,
+}
+
+impl DiagnosticsSessions {
+    pub fn from_rows(rows: Vec<DiagnosticsRow>) -> Self {
+        let sessions = rows
+            .into_iter()
+            .filter_map(|r| {
+                let diagnostics = stored_trace(Some(&r.body))?;
+                Some(DiagnosticsSession { created_at: rfc3339(r.created_at), diagnostics })
+            })
+            .collect();
+        Self { sessions }
+    }
 }
 
 /// The staged photos as the widget and the desktop see them.

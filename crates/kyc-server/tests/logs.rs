@@ -107,6 +107,28 @@ async fn planted_pii_never_appears_in_the_logs_on_any_path() {
     let mut evil = sentinel_draft(EMAIL);
     evil["requestNo"] = json!(DOC);
     assert_eq!(app.post("/v1/applications", &token, &evil).await.status(), 400);
+    // Diagnostics traces (POST /v1/diagnostics): the token in the header, in the body (the
+    // beacon form), and a trace carrying the sentinels where only codes may be (refused).
+    let mut trace = json!({"environment": {"engine": "blink", "os": "android", "inApp": "none", "webview": "none",
+                                           "secure": true, "cameraApi": true},
+                           "events": [{"at": 10, "step": "personal", "kind": "step", "code": "entered"}],
+                           "lastStep": "personal"});
+    assert_eq!(app.post("/v1/diagnostics", &token, &trace).await.status(), 204);
+    trace["sessionToken"] = json!(token);
+    let beacon = |body: &Value| {
+        app.http
+            .post(format!("{}/v1/diagnostics", app.base))
+            .header("content-type", "text/plain;charset=UTF-8")
+            .body(body.to_string())
+            .send()
+    };
+    assert_eq!(beacon(&trace).await.unwrap().status(), 204);
+    let mut planted = trace.clone();
+    planted["events"][0]["code"] = json!(EMAIL);
+    planted["lastStep"] = json!(format!("{FIRST} {LAST}"));
+    assert_eq!(beacon(&planted).await.unwrap().status(), 400);
+    planted["sessionToken"] = json!(format!("{}.{SSN}", &token[..32]));
+    assert_eq!(beacon(&planted).await.unwrap().status(), 401);
     // Happy path through approval.
     let r = app.post("/v1/applications", &token, &sentinel_draft(EMAIL)).await;
     assert_eq!(r.status(), 201);
@@ -171,7 +193,8 @@ async fn planted_pii_never_appears_in_the_logs_on_any_path() {
             && logs.contains("upstream_rejected")
             && logs.contains("upstream system error (code 500000)")
             && logs.contains("HTTP 500 with an unreadable body")
-            && logs.contains("job_failed"),
+            && logs.contains("job_failed")
+            && logs.contains("diagnostics_stored"),
         "the scenarios were logged"
     );
     // docs/security.md LG-4: the log lines of that request carry the id of its answer.

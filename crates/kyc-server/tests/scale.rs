@@ -22,24 +22,6 @@ struct Receiver {
     bad_signatures: Arc<Mutex<u32>>,
 }
 
-fn verify(secret: &str, header: &str, body: &str) -> bool {
-    use hmac::{Hmac, Mac};
-    let mut t = None;
-    let mut v1 = None;
-    for part in header.split(',') {
-        match part.split_once('=') {
-            Some(("t", x)) => t = Some(x.to_owned()),
-            Some(("v1", x)) => v1 = Some(x.to_owned()),
-            _ => {}
-        }
-    }
-    let (Some(t), Some(v1)) = (t, v1) else { return false };
-    let fresh = t.parse::<i64>().is_ok_and(|t| (kyc_server::now_secs() - t).abs() < 300);
-    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
-    mac.update(format!("{t}.{body}").as_bytes());
-    fresh && hex::decode(v1).is_ok_and(|sig| mac.verify_slice(&sig).is_ok())
-}
-
 async fn receiver() -> (String, Receiver) {
     let r = Receiver::default();
     let rec = r.clone();
@@ -49,7 +31,7 @@ async fn receiver() -> (String, Receiver) {
             let rec = rec.clone();
             async move {
                 let sig = h.get("kyc-signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
-                if !verify(PARTNER_SECRET, sig, &body) {
+                if !support::partner_signature_ok(PARTNER_SECRET, sig, &body) {
                     *rec.bad_signatures.lock().unwrap() += 1;
                     return StatusCode::UNAUTHORIZED;
                 }

@@ -35,6 +35,14 @@ pub struct DocumentEntry {
     pub uploaded_at: i64,
 }
 
+/// How many applications have one status ([`Db::applications_by_status`]).
+#[derive(sqlx::FromRow)]
+struct StatusCount {
+    #[sqlx(try_from = "StateName")]
+    status: ApplicationStatus,
+    n: i64,
+}
+
 /// A document's hash as [`Db::document_hash`] reads it.
 #[derive(sqlx::FromRow)]
 struct DocumentHash {
@@ -319,6 +327,15 @@ impl Db {
             .await?;
         }
         Ok(())
+    }
+
+    /// How many applications each status has (statuses without any are left out), for
+    /// `GET /metrics`: one pass over the status index.
+    pub async fn applications_by_status(&self) -> sqlx::Result<Vec<(ApplicationStatus, i64)>> {
+        let rows = sqlx::query_as::<_, StatusCount>("SELECT status, COUNT(*) AS n FROM applications GROUP BY status")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.status, r.n)).collect())
     }
 
     pub async fn history(&self, app_id: &str) -> sqlx::Result<Vec<HistoryEntry>> {

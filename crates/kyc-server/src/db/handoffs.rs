@@ -28,6 +28,14 @@ impl std::fmt::Debug for HandoffRow {
     }
 }
 
+/// How many handoffs are in one state ([`Db::handoffs_by_state`]).
+#[derive(sqlx::FromRow)]
+struct StateCount {
+    #[sqlx(try_from = "StateName")]
+    state: HandoffState,
+    n: i64,
+}
+
 const HANDOFF_COLUMNS: &str = "external_user_id, token_hash, match_code, device_hash, capability_hash, state, \
                                created_at, expires_at, claimed_at";
 
@@ -59,6 +67,15 @@ impl Db {
             .execute(&self.pool)
             .await?;
         Ok(r.rows_affected() == 1)
+    }
+
+    /// How many handoffs each state has (states without any are left out), for
+    /// `GET /metrics`.
+    pub async fn handoffs_by_state(&self) -> sqlx::Result<Vec<(HandoffState, i64)>> {
+        let rows = sqlx::query_as::<_, StateCount>("SELECT state, COUNT(*) AS n FROM handoffs GROUP BY state")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| (r.state, r.n)).collect())
     }
 
     pub async fn handoff_of_user(&self, external_user_id: &str) -> sqlx::Result<Option<HandoffRow>> {

@@ -7,9 +7,10 @@
 //! Stored: sessions (token hashes only), the application ↔ `requestNo` link with its owner
 //! (`externalUserId`), status and status history, uploaded document kinds, the document check
 //! (field paths and codes), partner notifications (ids and statuses), durable jobs and shared
-//! counters — no applicant PII in the clear. An applicant's unsubmitted data (STAGING.md), and
-//! the draft an open document check still needs, are kept here only sealed with
-//! `KYC_DATA_KEY` (staging/seal.rs); handoff secrets only as SHA-256.
+//! counters, the widget's diagnostics traces (closed-vocabulary codes) — no applicant PII in
+//! the clear. An applicant's unsubmitted data (STAGING.md), and the draft an open document
+//! check still needs, are kept here only sealed with `KYC_DATA_KEY` (staging/seal.rs); handoff
+//! secrets only as SHA-256.
 //! Every write is one statement or one transaction committed before the HTTP answer, so a
 //! kill -9 loses no acknowledged state. Nothing here relies on one process: every state change
 //! is a conditional update, so two instances can never both win it.
@@ -17,12 +18,13 @@
 //! One file per aggregate, each an `impl Db` with its rows beside it: [`sessions`],
 //! [`applications`] (status, history, documents, reports, the submit's claim and lease, upload
 //! marks), [`staging`] (staged drafts and photos), [`handoffs`], [`queue`] (jobs and partner
-//! notifications), [`counters`] and [`retention`]. Rows are read by column name
-//! (`sqlx::FromRow`); a stored state reads through [`StateName`], so an unknown one is a decode
-//! error.
+//! notifications), [`counters`], [`diagnostics`] and [`retention`]. Rows are read by column
+//! name (`sqlx::FromRow`); a stored state reads through [`StateName`], so an unknown one is a
+//! decode error.
 
 mod applications;
 mod counters;
+mod diagnostics;
 mod handoffs;
 mod queue;
 mod retention;
@@ -33,8 +35,9 @@ pub use applications::{
     ApplicationRow, CheckRecord, CheckState, Claim, DocumentCheckedBody, DocumentEntry, HistoryEntry,
     StatusChangedBody, Transition,
 };
+pub use diagnostics::DiagnosticsRow;
 pub use handoffs::HandoffRow;
-pub use queue::{Event, Job};
+pub use queue::{Event, Job, WorkCounts};
 pub use retention::Purged;
 pub use sessions::SessionRow;
 pub use staging::{StageOutcome, StagedPhoto};
@@ -373,6 +376,11 @@ mod tests {
             assert_eq!(db.pending_jobs().await.unwrap(), 1);
             let job = db.claim_job(1, 60).await.unwrap().unwrap();
             assert_eq!((job.kind.as_str(), job.target.as_str(), job.attempts, job.gen), ("reconcile", "a1", 0, 0));
+            db.retry_job(&job, 0).await.unwrap();
+            let counts = WorkCounts { jobs: 1, jobs_failed: 1, events: 1, events_failed: 0 };
+            assert_eq!(db.work_counts().await.unwrap(), counts, "{backend:?}");
+            assert_eq!(db.applications_by_status().await.unwrap(), [(Draft, 1)]);
+            assert_eq!(db.handoffs_by_state().await.unwrap(), [(HandoffState::Waiting, 1)]);
 
             // A state no enum has is a decode error, not a panic and not a default.
             for sql in ["UPDATE applications SET status = 'bogus'", "UPDATE handoffs SET state = 'bogus'"] {

@@ -13,6 +13,19 @@ pub struct Job {
     pub gen: i64,
 }
 
+/// The work waiting, as `GET /metrics` shows it ([`Db::work_counts`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct WorkCounts {
+    /// Jobs queued or running.
+    pub jobs: i64,
+    /// Of those, the ones whose last attempt failed (they are retried).
+    pub jobs_failed: i64,
+    /// Partner notifications not delivered yet.
+    pub events: i64,
+    /// Of those, the ones that failed at least once.
+    pub events_failed: i64,
+}
+
 /// A claimed partner notification.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Event {
@@ -127,6 +140,19 @@ impl Db {
             .execute(&self.pool)
             .await
             .map(|_| ())
+    }
+
+    /// The jobs and partner notifications waiting, and how many of each failed before: four
+    /// counts in one round trip (`GET /metrics`).
+    pub async fn work_counts(&self) -> sqlx::Result<WorkCounts> {
+        sqlx::query_as::<_, WorkCounts>(
+            "SELECT (SELECT COUNT(*) FROM jobs) AS jobs, \
+             (SELECT COUNT(*) FROM jobs WHERE attempts > 0) AS jobs_failed, \
+             (SELECT COUNT(*) FROM events WHERE delivered_at IS NULL) AS events, \
+             (SELECT COUNT(*) FROM events WHERE delivered_at IS NULL AND attempts > 0) AS events_failed",
+        )
+        .fetch_one(&self.pool)
+        .await
     }
 
     /// Undelivered notifications (tests, readiness).

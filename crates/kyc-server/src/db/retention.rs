@@ -14,16 +14,18 @@ pub struct Purged {
     /// Drafts kept sealed for a document check (document_check.rs).
     pub check_drafts: u64,
     pub handoffs: u64,
+    /// Diagnostics traces not updated for the retention time.
+    pub diagnostics: u64,
 }
 
 impl Db {
     /// Retention (docs/security.md DL-1): removes staged data and handoffs past their lifetime,
-    /// reports older than the retention time, expired sessions that no application refers to,
-    /// delivered notifications and old counters. Applications are never removed, whatever
-    /// their age: from `creating` on (the row is written right before `information`) the
-    /// provider may hold the requestNo and the person's email, so removing one would leave the
-    /// person `already_used` for good; a new session for the same user continues it instead
-    /// (docs/api.md).
+    /// reports and diagnostics traces older than the retention time, expired sessions that no
+    /// application refers to, delivered notifications and old counters. Applications are never
+    /// removed, whatever their age: from `creating` on (the row is written right before
+    /// `information`) the provider may hold the requestNo and the person's email, so removing
+    /// one would leave the person `already_used` for good; a new session for the same user
+    /// continues it instead (docs/api.md).
     pub async fn purge(&self, now: i64, retention_secs: i64) -> sqlx::Result<Purged> {
         let cutoff = now - retention_secs;
         let mut tx = self.pool.begin().await?;
@@ -62,6 +64,11 @@ impl Db {
             .execute(&mut *tx)
             .await?
             .rows_affected();
+        let diagnostics = sqlx::query("DELETE FROM diagnostics WHERE updated_at <= $1")
+            .bind(cutoff)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         let sessions = sqlx::query(
             "DELETE FROM sessions WHERE expires_at <= $1 AND id NOT IN (SELECT session_id FROM applications)",
         )
@@ -75,6 +82,6 @@ impl Db {
             .await?;
         sqlx::query("DELETE FROM counters WHERE \"window\" < $1").bind(now - 2 * 86_400).execute(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Purged { sessions, reports, staged, check_drafts, handoffs })
+        Ok(Purged { sessions, reports, staged, check_drafts, handoffs, diagnostics })
     }
 }

@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::{Extension, Json};
-use kyc_domain::api::{ApiCode, ApplicationCreated, ApplicationView, SessionView};
+use kyc_domain::api::{ApiCode, ApplicationCreated, ApplicationView, ErrorBody, SessionView};
 use kyc_domain::wire::{codes, field_named_in, information_body_string, ServerFields};
 use kyc_domain::{parse_draft, ApplicationStatus, DraftDto, ErrorCode, FieldError, Violation};
 use reqwest::Method;
@@ -24,6 +24,30 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::upstream::{Payload, UpstreamError};
 
+/// Creates the user's application from the applicant draft
+///
+/// Validated with the widget's rulebook, checked against the user's staged document photo (the
+/// document check), signed and forwarded to the provider.
+#[utoipa::path(
+    post,
+    path = "/v1/applications",
+    operation_id = "createApplication",
+    tag = "applicant",
+    security(("sessionToken" = [])),
+    request_body = DraftDto,
+    responses(
+        (status = 201, description = "Created; its status is `draft`.", body = ApplicationCreated),
+        (status = 400, description = "`bad_request`: malformed JSON or a field that is not accepted (the server-set ones included).", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no, a wrong or an expired session token.", body = ErrorBody),
+        (status = 409, description = "`application_exists` (with `error.applicationId`): the user has one already; `draft_changed`: a half-created application is resumed only with the same draft.", body = ErrorBody),
+        (status = 413, description = "`too_large`: a body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not `application/json`.", body = ErrorBody),
+        (status = 422, description = "`validation_failed` with `fields`: the rulebook's codes, `already_used` / `rejected_by_provider` from the provider, and with `KYC_DOCUMENT_MISMATCH=refuse` `differs_from_document`.", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many attempts for this session or user, or requests from this client; `session_busy`: another body of this user is in flight.", body = ErrorBody),
+        (status = 502, description = "`upstream_error` / `upstream_rejected`: the provider refused the credentials or the request.", body = ErrorBody),
+        (status = 503, description = "`upstream_unavailable`: the provider did not answer (a retry resumes); `busy`: the server's budget for bodies or document reads is in use.", body = ErrorBody),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
@@ -163,6 +187,23 @@ fn rejected_fields(code: i64, msg: &str) -> ApiError {
 pub const CREATE_PER_SESSION_PER_HOUR: u32 = 5;
 pub const CREATE_PER_USER_PER_DAY: u32 = 10;
 
+/// The application as the widget sees it
+///
+/// A `reviewing` one is re-confirmed with the provider when polled (webhooks can be lost).
+#[utoipa::path(
+    get,
+    path = "/v1/applications/{id}",
+    operation_id = "getApplication",
+    tag = "applicant",
+    security(("sessionToken" = [])),
+    params(("id" = String, Path, description = "The `applicationId`.")),
+    responses(
+        (status = 200, description = "The application.", body = ApplicationView),
+        (status = 401, description = "`unauthorized`: no, a wrong or an expired session token.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the application is another user's.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such application.", body = ErrorBody),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
@@ -183,6 +224,19 @@ pub async fn get(
 /// first application, else the widget's view of it, and `staged` what is staged of the
 /// unsubmitted signup (STAGING.md) — so a reload, or a new token after the old one expired,
 /// continues where the person was.
+#[utoipa::path(
+    get,
+    path = "/v1/session",
+    operation_id = "getSession",
+    tag = "applicant",
+    summary = "Where this session's user stands",
+    description = "`application`: `null` before the first application; `staged`: what is staged of the unsubmitted signup (STAGING.md), `null` when nothing is. A reload, or a new token after the old one expired, continues from here.",
+    security(("sessionToken" = [])),
+    responses(
+        (status = 200, description = "Where the user stands.", body = SessionView),
+        (status = 401, description = "`unauthorized`: no, a wrong or an expired session token.", body = ErrorBody),
+    )
+)]
 pub async fn session_view(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,

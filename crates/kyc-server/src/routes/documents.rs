@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Extension;
+use kyc_domain::api::ErrorBody;
 use kyc_domain::photo::DocumentKind;
 use kyc_domain::ApplicationStatus;
 use sha2::{Digest, Sha256};
@@ -18,6 +19,40 @@ use crate::error::ApiError;
 use crate::photo_intake::receive_photo;
 use crate::state::AppState;
 
+/// Uploads a photo of the application
+///
+/// Cleaned (decoded, re-encoded as JPEG, metadata dropped) and forwarded to the provider; an ID
+/// photo is then read for the document check.
+#[utoipa::path(
+    put,
+    path = "/v1/applications/{id}/documents/{kind}",
+    operation_id = "putDocument",
+    tag = "applicant",
+    security(("sessionToken" = [])),
+    params(
+        ("id" = String, Path, description = "The `applicationId`."),
+        ("kind" = DocumentKind, Path, description = "The photo slot."),
+        crate::photo_intake::PhotoHeaders,
+    ),
+    request_body(
+        description = "The photo's bytes: JPEG or PNG, at most 5,000,000 bytes.",
+        content(("image/jpeg"), ("image/png")),
+    ),
+    responses(
+        (status = 204, description = "Cleaned and forwarded."),
+        (status = 400, description = "`bad_request`: the body could not be read.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no, a wrong or an expired session token.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the application is another user's, or the origin is not allowed.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such application or photo slot.", body = ErrorBody),
+        (status = 409, description = "`already_submitted`: the application is past `draft`.", body = ErrorBody),
+        (status = 413, description = "`too_large`: more than 5,000,000 bytes.", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not a JPEG or PNG.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`, field `documents.<kind>`: `unreadable_image`, `image_too_small`, `image_too_large`, `image_too_dark`, `image_too_blurry`, ….", body = ErrorBody),
+        (status = 429, description = "`session_busy` / `uploads_busy`: another photo of this user, or too many from this network, in flight (`Retry-After`); `rate_limited`.", body = ErrorBody),
+        (status = 502, description = "`upstream_error` / `upstream_rejected`: the provider refused it.", body = ErrorBody),
+        (status = 503, description = "`busy`: the photo queue is full (`Retry-After`); `upstream_unavailable`.", body = ErrorBody),
+    )
+)]
 pub async fn put(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,

@@ -22,7 +22,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use subtle::ConstantTimeEq;
 
-use kyc_domain::api::{HandoffClaimed, HandoffCreated, HandoffStatus};
+use kyc_domain::api::{ErrorBody, HandoffClaimed, HandoffCreated, HandoffStatus};
+use utoipa::ToSchema;
 
 use crate::auth::Capability;
 use crate::db::{HandoffRow, SessionRow};
@@ -36,12 +37,35 @@ use crate::views::photo_list;
 /// `POST /v1/handoff/claim` bodies are tiny: a token and a device id.
 pub const CLAIM_LIMIT: usize = 1024;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NewHandoff {
+    /// The page the phone opens: an `http(s)` URL of an origin the backend allows (or of this
+    /// request's own origin), at most 2,000 characters; its fragment is replaced.
+    #[schema(format = "uri", max_length = 2000)]
     url: String,
 }
 
+/// Makes a link for a phone
+///
+/// A new link replaces the user's handoff: every earlier link and capability dies.
+#[utoipa::path(
+    post,
+    path = "/v1/handoff",
+    operation_id = "createHandoff",
+    tag = "applicant",
+    security(("sessionToken" = [])),
+    request_body = NewHandoff,
+    responses(
+        (status = 201, description = "The link (the one-time token only in its fragment), as a QR code too.", body = HandoffCreated),
+        (status = 400, description = "`bad_request`: malformed JSON, or a `url` that is not a plain http(s) URL of an allowed origin.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no, a wrong or an expired session token.", body = ErrorBody),
+        (status = 409, description = "`already_submitted`: the user's application is past `draft`.", body = ErrorBody),
+        (status = 413, description = "`too_large`: a body over 64 KiB.", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not `application/json`.", body = ErrorBody),
+        (status = 429, description = "`session_busy`: another body of this user is in flight; `rate_limited`.", body = ErrorBody),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
@@ -79,6 +103,19 @@ pub async fn create(
 /// What the desktop sees: the state (`expired` computed from the times; `taken` when a second
 /// device claimed the link), the match code, until when the link (waiting) or the capability
 /// (connected, done) works, and every staged photo.
+#[utoipa::path(
+    get,
+    path = "/v1/handoff",
+    operation_id = "getHandoff",
+    tag = "applicant",
+    summary = "What the desktop sees of its handoff",
+    description = "The state (`expired` computed from the times, `taken` when a second device claimed the link), the match code, until when the link or the capability works, and every staged photo.",
+    security(("sessionToken" = [])),
+    responses(
+        (status = 200, description = "The handoff (`state: none` when there is none).", body = HandoffStatus),
+        (status = 401, description = "`unauthorized`: no, a wrong or an expired session token.", body = ErrorBody),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
@@ -113,6 +150,18 @@ fn visible(row: &HandoffRow, now: i64) -> (HandoffView, i64) {
 }
 
 /// The link and the phone's capability stop working at once.
+#[utoipa::path(
+    delete,
+    path = "/v1/handoff",
+    operation_id = "cancelHandoff",
+    tag = "applicant",
+    summary = "Ends the handoff",
+    security(("sessionToken" = [])),
+    responses(
+        (status = 204, description = "The link and the phone's capability stop working."),
+        (status = 401, description = "`unauthorized`: no, a wrong or an expired session token.", body = ErrorBody),
+    )
+)]
 pub async fn cancel(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,
@@ -122,10 +171,13 @@ pub async fn cancel(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct Claim {
+    /// The one-time token of the link's fragment (`#kyc-handoff=<token>`).
     token: String,
+    /// The phone's device id: 32-64 hex characters it keeps.
+    #[schema(pattern = "^[0-9A-Fa-f]{32,64}$")]
     device: String,
 }
 
@@ -134,6 +186,25 @@ fn claimable(row: &HandoffRow, now: i64) -> bool {
     row.state.is_open() && row.expires_at > now
 }
 
+/// A phone claims its link
+///
+/// The first claim binds the device; the same device claiming again gets a fresh capability. Any
+/// other device ends the handoff (`taken`).
+#[utoipa::path(
+    post,
+    path = "/v1/handoff/claim",
+    operation_id = "claimHandoff",
+    tag = "phone",
+    request_body(content = Claim, description = "At most 1 KiB; the token travels in the body, never in a URL."),
+    responses(
+        (status = 200, description = "The phone's capability and what it shows.", body = HandoffClaimed),
+        (status = 400, description = "`bad_request`: malformed JSON, an unknown field, or a device id of another shape.", body = ErrorBody),
+        (status = 404, description = "`handoff_invalid`: the link is unknown, cancelled, replaced or expired.", body = ErrorBody),
+        (status = 409, description = "`handoff_other_device`: another device claimed the link; the handoff has ended.", body = ErrorBody),
+        (status = 413, description = "`too_large`: a body over 1 KiB.", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not `application/json`.", body = ErrorBody),
+    )
+)]
 pub async fn claim(State(state): State<AppState>, h: HeaderMap, body: Body) -> Result<Json<HandoffClaimed>, ApiError> {
     crate::body::require_json(&h)?;
     // Nothing authorised this request yet: a declared length over the limit is refused before
@@ -198,6 +269,32 @@ fn shape(staged: Option<&Value>) -> &'static str {
     }
 }
 
+/// The phone stages a photo
+#[utoipa::path(
+    put,
+    path = "/v1/handoff/photos/{kind}",
+    operation_id = "putHandoffPhoto",
+    tag = "phone",
+    description = "As `PUT /v1/photos/{kind}`, into the staging of the user whose link the phone claimed.",
+    security(("handoffCapability" = [])),
+    params(("kind" = DocumentKind, Path, description = "The photo slot."), crate::photo_intake::PhotoHeaders),
+    request_body(
+        description = "The photo's bytes: JPEG or PNG, at most 5,000,000 bytes.",
+        content(("image/jpeg"), ("image/png")),
+    ),
+    responses(
+        (status = 204, description = "Cleaned and staged."),
+        (status = 400, description = "`bad_request`: the body could not be read.", body = ErrorBody),
+        (status = 401, description = "`unauthorized`: no, a wrong or an expired or dead capability.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such photo slot.", body = ErrorBody),
+        (status = 409, description = "`already_submitted`: the user's application is past `draft`.", body = ErrorBody),
+        (status = 413, description = "`too_large`: more than 5,000,000 bytes.", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not a JPEG or PNG.", body = ErrorBody),
+        (status = 422, description = "`validation_failed`, field `documents.<kind>`: `unreadable_image`, `image_too_small`, `image_too_large`, `image_too_dark`, `image_too_blurry`, ….", body = ErrorBody),
+        (status = 429, description = "`session_busy` / `uploads_busy`: another photo of this user, or too many from this network, in flight (`Retry-After`); `rate_limited`.", body = ErrorBody),
+        (status = 503, description = "`busy`: the photo queue is full (`Retry-After`).", body = ErrorBody),
+    )
+)]
 pub async fn put_photo(
     State(state): State<AppState>,
     Extension(cap): Extension<Capability>,
@@ -215,6 +312,18 @@ pub async fn put_photo(
 }
 
 /// The phone is done: the desktop sees `state: "done"`.
+#[utoipa::path(
+    post,
+    path = "/v1/handoff/done",
+    operation_id = "finishHandoff",
+    tag = "phone",
+    summary = "The phone is done",
+    security(("handoffCapability" = [])),
+    responses(
+        (status = 204, description = "The desktop now sees `state: done`."),
+        (status = 401, description = "`unauthorized`: no, a wrong or a dead capability.", body = ErrorBody),
+    )
+)]
 pub async fn done(
     State(state): State<AppState>,
     Extension(cap): Extension<Capability>,

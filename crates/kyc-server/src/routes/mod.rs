@@ -1,13 +1,19 @@
 //! The `/v1` API of docs/api.md, one file per resource. The route table below is also the
 //! authorisation table and the body table: each group of routes carries its guard (auth.rs)
 //! and what its bodies may be (intake.rs) as `route_layer`s, both run before a single body
-//! byte is read. A route file is a leaf: what several routes share lives below them
-//! (photo_intake.rs, staging/, views.rs, body.rs, auth.rs).
+//! byte is read (but for the two routes whose credential may ride in a small body:
+//! `POST /v1/handoff/claim`, 1 KiB, and `POST /v1/diagnostics`, 8 KiB). A route file is a
+//! leaf: what several routes share lives below them (photo_intake.rs, staging/, views.rs,
+//! body.rs, auth.rs). Each handler carries its `#[utoipa::path]`: openapi.rs gathers them into
+//! the OpenAPI document of `/v1`, served by the public `GET /v1/openapi.json`.
 
 mod admin;
 mod applications;
+mod diagnostics;
 mod documents;
 mod handoff;
+mod metrics;
+pub(crate) mod openapi;
 mod sessions;
 mod staging;
 mod submit;
@@ -49,7 +55,8 @@ pub fn v1(state: &AppState) -> Router<AppState> {
         .merge(bodies(
             Router::new()
                 .route("/v1/admin/applications", get(admin::list))
-                .route("/v1/admin/applications/{id}", get(admin::one)),
+                .route("/v1/admin/applications/{id}", get(admin::one))
+                .route("/v1/admin/diagnostics", get(diagnostics::list)),
             state,
             json,
         ))
@@ -88,6 +95,14 @@ pub fn v1(state: &AppState) -> Router<AppState> {
             state,
             Bodies::Photo,
         ));
+    // The applicant's browser, by its session token in the header or — a beacon, which can
+    // set no header — in its small body: the guard resolves a header token before the body, the
+    // handler one in the body (routes/diagnostics.rs).
+    let diagnostics = bodies(
+        Router::new().route("/v1/diagnostics", post(diagnostics::post)),
+        state,
+        Bodies::Json(kyc_domain::diagnostics::MAX_BYTES),
+    );
     // A phone, by the handoff capability it claimed.
     let phone = Router::new()
         .merge(bodies(
@@ -104,8 +119,8 @@ pub fn v1(state: &AppState) -> Router<AppState> {
         state,
         Bodies::Json(webhook::MAX_BODY),
     );
-    // Anyone: the claim carries its one-time token in its body of at most 1 KiB; unknown `/v1`
-    // paths are the JSON 404; health.
+    // Anyone: the claim carries its one-time token in its body of at most 1 KiB; the OpenAPI
+    // document; unknown `/v1` paths are the JSON 404; health.
     let public = Router::new()
         .merge(bodies(
             Router::new()
@@ -113,17 +128,38 @@ pub fn v1(state: &AppState) -> Router<AppState> {
             state,
             Bodies::Json(handoff::CLAIM_LIMIT),
         ))
-        .merge(bodies(Router::new().route("/v1", any(not_found)).route("/v1/{*rest}", any(not_found)), state, json))
+        .merge(bodies(
+            Router::new()
+                .route("/v1/openapi.json", get(openapi::document))
+                .route("/v1", any(not_found))
+                .route("/v1/{*rest}", any(not_found)),
+            state,
+            json,
+        ))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(ready));
+    // Operators: the metrics, behind the admin key — unless they have a listener of their own
+    // (`KYC_METRICS_ADDR`, [`metrics_only`]); then this listener has no `/metrics` (404).
+    let operators = match state.config.metrics_addr {
+        None => guarded(Router::new().route("/metrics", get(metrics::scrape)), state, auth::admin),
+        Some(_) => Router::new(),
+    };
     Router::new()
         .merge(guarded(partner, state, auth::partner))
         .merge(guarded(admin, state, auth::admin))
+        .merge(operators)
         .merge(guarded(applicant, state, auth::session_token))
+        .merge(guarded(diagnostics, state, auth::session_token_or_body))
         .merge(guarded(phone, state, auth::handoff_capability))
         .merge(guarded(provider, state, webhook::path_secret))
         .merge(public)
         .layer(DefaultBodyLimit::max(JSON_LIMIT))
+}
+
+/// The app of the metrics listener (`KYC_METRICS_ADDR`): `GET /metrics` without a key, nothing
+/// else. Its requests are not counted in the HTTP metrics (scrapes are not traffic).
+pub fn metrics_only(state: &AppState) -> Router {
+    Router::new().route("/metrics", get(metrics::scrape)).with_state(state.clone())
 }
 
 /// Unknown `/v1` paths, whatever the method: the JSON 404.

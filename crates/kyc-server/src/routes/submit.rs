@@ -13,7 +13,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::{Extension, Json};
-use kyc_domain::api::{ApiCode, StatusView};
+use kyc_domain::api::{ApiCode, ErrorBody, StatusView};
 use kyc_domain::photo::DocumentKind;
 use kyc_domain::{missing_documents, ApplicationStatus, FieldError};
 use std::time::Duration;
@@ -36,6 +36,27 @@ fn accepted(s: ApplicationStatus) -> (StatusCode, Json<StatusView>) {
     (StatusCode::ACCEPTED, Json(StatusView { status: crate::views::shown_status(s).to_owned() }))
 }
 
+/// Submits the application for review
+///
+/// Any number of duplicate submits, on any instance, answer the one outcome.
+#[utoipa::path(
+    post,
+    path = "/v1/applications/{id}/submit",
+    operation_id = "submitApplication",
+    tag = "applicant",
+    security(("sessionToken" = [])),
+    params(("id" = String, Path, description = "The `applicationId`.")),
+    responses(
+        (status = 202, description = "Submitted: `reviewing` (or, submitted before, its status since).", body = StatusView),
+        (status = 401, description = "`unauthorized`: no, a wrong or an expired session token.", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the application is another user's, or the origin is not allowed.", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such application.", body = ErrorBody),
+        (status = 409, description = "`documents_missing` (with `fields`), `reports_missing`, `submit_failed` (try again), `submit_in_progress`.", body = ErrorBody),
+        (status = 422, description = "`validation_failed` with `differs_from_document` (`KYC_DOCUMENT_MISMATCH=refuse`): the application stays `draft`.", body = ErrorBody),
+        (status = 502, description = "`upstream_error` / `upstream_rejected`.", body = ErrorBody),
+        (status = 503, description = "`upstream_unavailable` (the provider may have it: asked again later); `busy`.", body = ErrorBody),
+    )
+)]
 pub async fn submit(
     State(state): State<AppState>,
     Extension(sess): Extension<SessionRow>,

@@ -14,6 +14,9 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use utoipa::ToSchema;
+
+use kyc_domain::api::ErrorBody;
 
 use crate::auth::secret_matches;
 use crate::error::ApiError;
@@ -23,10 +26,14 @@ pub const MAX_BODY: usize = 4 * 1024;
 /// Jobs waiting in the database beyond which a webhook is answered 503 (the provider retries).
 pub const MAX_PENDING_JOBS: i64 = 10_000;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 struct Notification {
+    /// The application's number at the provider (1-64 characters).
+    #[schema(min_length = 1, max_length = 64)]
     request_no: String,
+    /// What the provider says (`init`, `reviewing`, `approved`, `rejected`): a hint only, the
+    /// status is confirmed with the provider before anything is stored.
     #[serde(default)]
     kyc_status: Option<String>,
 }
@@ -50,6 +57,27 @@ fn webhook_secret_ok(state: &AppState, presented: &str) -> bool {
     current | previous
 }
 
+/// The provider's notification
+///
+/// A doorbell, not a message: it is queued, and the status is confirmed with a signed query to
+/// the provider before anything is stored. A repeat within 60 seconds is answered 200 and dropped.
+#[utoipa::path(
+    post,
+    path = "/v1/webhooks/kyc/{secret}",
+    operation_id = "kycWebhook",
+    tag = "provider",
+    params(("secret" = String, Path, description = "The webhook secret: `KYC_WEBHOOK_SECRET` (or, during a rotation, `KYC_WEBHOOK_SECRET_PREVIOUS`), as in the `callbackUrl` the backend gives the provider. It is the credential of this call, checked before the body is read: a wrong one is the 404 of an unknown path.")),
+    request_body(content = Notification, description = "At most 4 KiB."),
+    responses(
+        (status = 200, description = "Queued (or a repeat, dropped)."),
+        (status = 400, description = "`bad_request`: malformed JSON, or a `requestNo` missing or too long.", body = ErrorBody),
+        (status = 404, description = "`not_found`: a wrong secret.", body = ErrorBody),
+        (status = 413, description = "`too_large`: a body over 4 KiB.", body = ErrorBody),
+        (status = 415, description = "`unsupported_media_type`: not `application/json`.", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: too many webhooks from this client (a bucket of their own).", body = ErrorBody),
+        (status = 503, description = "`busy`: the job queue is full; the provider retries later.", body = ErrorBody),
+    )
+)]
 pub async fn receive(State(state): State<AppState>, h: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
     // The path secret was checked before the body was read (its route layer, routes/mod.rs).
     crate::body::require_json(&h)?;

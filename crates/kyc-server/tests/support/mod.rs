@@ -14,6 +14,25 @@ use serde_json::{json, Value};
 use std::time::Duration;
 use tokio::net::TcpListener;
 
+/// Whether a `KYC-Signature` header (`t=<unix seconds>,v1=<hex>`) signs `body` with `secret`,
+/// its time within five minutes: what a partner's verifier checks (docs/notifications.md).
+pub fn partner_signature_ok(secret: &str, header: &str, body: &str) -> bool {
+    use hmac::{Hmac, Mac};
+    let (mut t, mut v1) = (None, None);
+    for part in header.split(',') {
+        match part.split_once('=') {
+            Some(("t", x)) => t = Some(x.to_owned()),
+            Some(("v1", x)) => v1 = Some(x.to_owned()),
+            _ => {}
+        }
+    }
+    let (Some(t), Some(v1)) = (t, v1) else { return false };
+    let fresh = t.parse::<i64>().is_ok_and(|t| (kyc_server::now_secs() - t).abs() < 300);
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{t}.{body}").as_bytes());
+    fresh && hex::decode(v1).is_ok_and(|sig| mac.verify_slice(&sig).is_ok())
+}
+
 pub struct TestApp {
     pub base: String,
     pub sandbox_base: String,
@@ -59,6 +78,9 @@ pub struct Options {
     pub connections: Option<kyc_server::http::ConnectionLimits>,
     /// `KYC_DOCUMENT_MISMATCH` (default `record`).
     pub document_mismatch: Option<kyc_server::config::DocumentMismatch>,
+    /// Serve `/metrics` on a listener of its own, as `KYC_METRICS_ADDR` does (on 127.0.0.1, a
+    /// free port: `state.config.metrics_addr` says which).
+    pub metrics_listener: bool,
 }
 
 impl Default for Options {
@@ -84,6 +106,7 @@ impl Default for Options {
             sandbox_delay_after: Duration::ZERO,
             connections: None,
             document_mismatch: None,
+            metrics_listener: false,
         }
     }
 }
@@ -141,6 +164,13 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     if let Some(m) = o.document_mismatch {
         config.document_mismatch = m;
     }
+    let metrics_listener = if o.metrics_listener {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        config.metrics_addr = Some(l.local_addr().unwrap());
+        Some(l)
+    } else {
+        None
+    };
     let state = AppState::new(config).await.unwrap();
     let mut a = app(state.clone(), None);
     if let Some(extra) = o.extra_routes {
@@ -149,7 +179,9 @@ pub async fn spawn_app_with(o: Options) -> TestApp {
     let (timeouts, limits) = (o.timeouts, o.connections.unwrap_or_default());
     let workers = state.clone();
     tokio::spawn(async move {
-        kyc_server::run(l, a, workers, std::future::pending(), timeouts, limits).await.unwrap();
+        kyc_server::run_with_metrics(l, metrics_listener, a, workers, std::future::pending(), timeouts, limits)
+            .await
+            .unwrap();
     });
     TestApp { base, sandbox_base, http: reqwest::Client::new(), state, sandbox, admin_key: o.admin_key, dir }
 }

@@ -27,9 +27,16 @@ pub async fn connect_from(from: Ipv4Addr, to: SocketAddr) -> std::io::Result<Tcp
 }
 
 /// An HTTP client whose requests come from `from`.
+/// A client whose connections come from `from`. A request unanswered after [`NO_ANSWER`] is an
+/// error (the server's own limits answer every request well before: a hung request must fail
+/// the test that made it, not hold the suite until CI's limit).
 pub fn client_from(from: Ipv4Addr) -> reqwest::Client {
-    reqwest::Client::builder().local_address(IpAddr::V4(from)).build().unwrap()
+    reqwest::Client::builder().local_address(IpAddr::V4(from)).timeout(NO_ANSWER).build().unwrap()
 }
+
+/// Longer than any answer the server may take: the body deadline, the decode queue's wait and a
+/// 40 MP decode in a debug build on a loaded machine.
+pub const NO_ANSWER: std::time::Duration = std::time::Duration::from_secs(180);
 
 pub struct Served {
     _proc: Proc,

@@ -1,0 +1,8 @@
+import vue from "@vitejs/plugin-vue";
+
+// kyc-share-widget ships WebAssembly: keep it out of dependency pre-bundling and target ES2022.
+export default {
+  plugins: [vue()],
+  build: { target: "es2022" },
+  optimizeDeps: { exclude: ["kyc-share-widget"] },
+};
