@@ -9,7 +9,7 @@ mod common;
 use common::{rules, today, valid_draft};
 use kyc_domain::idread::mrz::{
     build, check_digit, country, icao_code, parse, CheckOutcome, FailReason, Failure, Mrz, MrzError, MrzField,
-    MrzFormat,
+    MrzFormat, UNREADABLE,
 };
 use kyc_domain::idread::{cross_check, DocumentData, FieldCheck, ReadKind, ReadSource, Strength, Truncation};
 use kyc_domain::person::Gender;
@@ -129,6 +129,37 @@ fn ocr_output_is_normalised_and_nothing_more() {
         let line = TD3[1].replacen('<', bad, 1);
         assert_eq!(parse(&[TD3[0], &line], today()), Err(MrzError::InvalidCharacter), "{bad:?}");
     }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), test)]
+#[cfg_attr(target_arch = "wasm32", wasm_bindgen_test)]
+fn an_unreadable_glyph_leaves_only_its_field_unfilled() {
+    let want = read(&TD3);
+    // In the birth date: that date is not filled (nor can the composite hold), the rest is.
+    let m = read(&owned(&with(&TD3, 1, 15, UNREADABLE)));
+    assert_eq!(m.failure(MrzField::BirthDate), Some(FailReason::CheckDigit));
+    assert_eq!(m.data.dob, None);
+    assert_eq!(m.check(MrzField::Composite), Some(CheckOutcome::Failed));
+    assert_eq!(
+        (m.data.expiry, &m.data.document_number, &m.data.last_name),
+        (want.data.expiry, &want.data.document_number, &want.data.last_name)
+    );
+    // In the document number: no repair is tried around it.
+    let m = read(&owned(&with(&TD3, 1, 3, UNREADABLE)));
+    assert_eq!(m.data.document_number, None);
+    assert_eq!(m.failure(MrzField::DocumentNumber), Some(FailReason::CheckDigit));
+    // In a name, the sex, the nationality: unreadable, not guessed.
+    let m = read(&owned(&with(&TD3, 0, 8, UNREADABLE)));
+    assert_eq!((m.data.last_name.as_deref(), m.failure(MrzField::Names)), (None, Some(FailReason::Unreadable)));
+    assert_eq!(m.data.dob, want.data.dob);
+    let m = read(&owned(&with(&TD3, 1, 20, UNREADABLE)));
+    assert_eq!((m.data.sex, m.failure(MrzField::Sex)), (None, Some(FailReason::Unreadable)));
+    let td1 = ["I<UTOD231458907<<<<<<<<<<<<<<<", "7408122F1204159D<<<<<<<<<<<<<6", TD1[2]];
+    assert_eq!(read(&td1).data.nationality, Country::parse("DE").ok());
+    let m = read(&owned(&with(&td1, 1, 15, UNREADABLE)));
+    assert_eq!((m.data.nationality, m.failure(MrzField::Nationality)), (None, Some(FailReason::Unreadable)));
+    // In the document code: no zone.
+    assert_eq!(parse(&owned(&with(&TD3, 0, 0, UNREADABLE)), today()), Err(MrzError::UnknownDocumentCode));
 }
 
 // ---- check digits that fail ----

@@ -11,6 +11,10 @@
 //!   check digit fails is repaired only when exactly one swap of one symbol (over every position
 //!   and pair) makes its check digit hold and the composite check digit hold with it.
 //!
+//! An OCR that is not sure of a glyph gives [`UNREADABLE`] (`?`) in its place: the field that
+//! holds it is not filled (its check digit cannot hold; a name, sex or code is unreadable), and
+//! the rest of the zone is read as usual.
+//!
 //! A field whose check digit fails (after the repairs) is never filled: it is absent from
 //! [`DocumentData`] and listed in [`Mrz::failed`] with the reason, for the widget to ask for it.
 //! Names carry no check digit; see [`parse`] for what makes them refused.
@@ -24,6 +28,9 @@ use crate::country::Country;
 use crate::date::Date;
 use crate::error::Field;
 use crate::person::Gender;
+
+/// What an OCR gives for a glyph it could not read with confidence (see the module docs).
+pub const UNREADABLE: char = '?';
 
 /// The layout of a machine-readable zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -70,7 +77,7 @@ impl MrzFormat {
 pub enum MrzError {
     /// Not 3 lines of 30, 2 of 36 or 2 of 44 characters (spaces stripped, blank lines skipped).
     Layout,
-    /// A character other than `A–Z`, `0–9`, `<` and spaces.
+    /// A character other than `A–Z`, `0–9`, `<`, [`UNREADABLE`] and spaces.
     InvalidCharacter,
     /// A visa (document code `V…`): not an identity document, nothing is read from it.
     Visa(MrzFormat),
@@ -508,7 +515,7 @@ pub fn parse(lines: &[&str], today: Date) -> Result<Mrz, MrzError> {
         let mut row = Vec::new();
         for c in line.chars().filter(|c| !c.is_whitespace()) {
             let u = c.to_ascii_uppercase();
-            if !(u.is_ascii_uppercase() || u.is_ascii_digit() || u == '<') {
+            if !(u.is_ascii_uppercase() || u.is_ascii_digit() || u == '<' || u == UNREADABLE) {
                 return Err(MrzError::InvalidCharacter);
             }
             if row.len() == 44 {
@@ -672,7 +679,9 @@ pub fn parse(lines: &[&str], today: Date) -> Result<Mrz, MrzError> {
     }
     let text = |b: &[u8]| b.iter().map(|&c| char::from(c)).collect::<String>();
     data.nationality = country(&text(&z.nationality));
-    if data.nationality.is_none() {
+    if z.nationality.contains(&(UNREADABLE as u8)) {
+        fail(MrzField::Nationality, FailReason::Unreadable);
+    } else if data.nationality.is_none() {
         fail(MrzField::Nationality, FailReason::NotACountry);
     }
     Ok(Mrz { format, document_code: text(&code), issuing_state: country(&text(&z.issuer)), data, checks, failed })

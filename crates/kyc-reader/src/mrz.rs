@@ -1,0 +1,277 @@
+//! The machine-readable zone (MRZ) of a passport data page or an ID card's back, recognised in a
+//! grayscale photo with no model file: the zone is one font (OCR-B), 37 symbols, a fixed pitch.
+//!
+//! 1. The photo is read at a working size (long side at most 1600 px, whole-pixel averaging).
+//! 2. **Ink** ([`ink`]): Sauvola's adaptive threshold over an integral image, then the
+//!    connected components.
+//! 3. **Lines** ([`lines`]): glyph-sized blobs chained to their neighbours; a straight line
+//!    fitted through each chain gives its turn (any within ±25°), its glyph height and pitch.
+//! 4. **Zones**: 2 or 3 parallel lines of equal pitch, one under the other, whose length holds
+//!    30 (3 lines, TD1), 36 or 44 (2 lines, TD2 or TD3) glyphs at that pitch.
+//! 5. **Glyphs** ([`glyphs`]): each cell sampled straight and matched against the OCR-B
+//!    references (rasterised at build time from `fonts/OCRB.otf`), only among the symbols its
+//!    place allows (digits in dates and check digits, letters in names and codes); a second pass
+//!    moves the cells by the line's drift measured in the first (a slight perspective, a pitch
+//!    measured a little off).
+//! 6. A glyph matched with a low score, or with a runner-up close behind, is
+//!    [`UNREADABLE`] (`?`): the parser in `kyc_domain` leaves the field it is in unfilled rather
+//!    than guess. A zone read is kept only when it parses.
+
+pub mod glyphs;
+pub mod ink;
+pub mod lines;
+
+use std::fmt;
+
+use glyphs::{Allowed, Cell, Gray, Match, References};
+use kyc_domain::idread::mrz::{self as parser, Mrz, MrzFormat};
+use kyc_domain::Date;
+use lines::TextLine;
+
+use crate::ReadError;
+
+/// The symbol given for a glyph not recognised with confidence.
+pub const UNREADABLE: char = '?';
+
+/// The working size: the longest side read, in pixels.
+const WORKING_SIZE: u32 = 1600;
+
+/// A glyph is taken when its correlation is at least this…
+const MIN_SCORE: f32 = 0.6;
+/// …and this far ahead of the best other symbol allowed at its place.
+const MIN_LEAD: f32 = 0.06;
+
+/// The zone's lines as recognised, with a confidence per character (its correlation with the
+/// reference glyph; a character under the thresholds is [`UNREADABLE`]). `Debug` shows the
+/// layout, never the text.
+#[derive(Clone, PartialEq)]
+pub struct MrzText {
+    pub lines: Vec<String>,
+    pub confidence: Vec<Vec<f32>>,
+}
+
+impl MrzText {
+    /// How many characters are [`UNREADABLE`].
+    pub fn unreadable(&self) -> usize {
+        self.lines.iter().map(|l| l.chars().filter(|&c| c == UNREADABLE).count()).sum()
+    }
+}
+
+impl fmt::Debug for MrzText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MrzText")
+            .field("lines", &self.lines.iter().map(String::len).collect::<Vec<_>>())
+            .field("unreadable", &self.unreadable())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Reads the machine-readable zone in a grayscale image (one byte per pixel, rows top to
+/// bottom) and parses it (`today` decides the birth date's century). Fields whose check digit
+/// fails, or that hold an unreadable glyph, are left out of the document by the parser.
+pub fn read_luma(pixels: &[u8], width: u32, height: u32, today: Date) -> Result<Mrz, ReadError> {
+    let text = recognise(pixels, width, height)?;
+    let lines: Vec<&str> = text.lines.iter().map(String::as_str).collect();
+    parser::parse(&lines, today).map_err(|_| ReadError::NoMrz)
+}
+
+/// The machine-readable zone's lines in a grayscale image, or [`ReadError::NoMrz`].
+pub fn recognise(pixels: &[u8], width: u32, height: u32) -> Result<MrzText, ReadError> {
+    crate::check_size(pixels.len(), width, height, 1)?;
+    let factor = width.max(height).div_ceil(WORKING_SIZE).max(1);
+    let scaled;
+    let (px, w, h) = if factor == 1 {
+        (pixels, width as usize, height as usize)
+    } else {
+        let (p, w, h) = crate::downscale(pixels, width, height, factor);
+        scaled = p;
+        (&scaled[..], w as usize, h as usize)
+    };
+    if w < 32 || h < 16 {
+        return Err(ReadError::NoMrz);
+    }
+    let radius = (w.min(h) / 40).max(8);
+    let ink = ink::binarise(px, w, h, radius);
+    let (labels, blobs) = ink::components(&ink, w, h);
+    let found = lines::find(&blobs, &labels, w, 12);
+    let img = Gray { pixels: px, width: w, height: h };
+    let refs = References::new();
+    let mut best: Option<(MrzText, Rank)> = None;
+    for (format, group) in zones(&found) {
+        let text = read_zone(&img, &refs, format, &group);
+        let rank = rank(&text);
+        if best.as_ref().is_none_or(|(_, r)| rank > *r) {
+            best = Some((text, rank));
+        }
+    }
+    best.filter(|(_, r)| r.parses).map(|(t, _)| t).ok_or(ReadError::NoMrz)
+}
+
+/// How good a zone read is: it parses, how many check digits hold, the mean score.
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+struct Rank {
+    parses: bool,
+    checks: usize,
+    score: f32,
+}
+
+fn rank(text: &MrzText) -> Rank {
+    let lines: Vec<&str> = text.lines.iter().map(String::as_str).collect();
+    let today = Date::from_ymd(2000, 1, 1).unwrap_or_else(|| unreachable!());
+    let parsed = parser::parse(&lines, today).ok();
+    let all: Vec<f32> = text.confidence.iter().flatten().copied().collect();
+    Rank {
+        parses: parsed.is_some(),
+        checks: parsed.map_or(0, |m| m.checks.iter().filter(|c| c.outcome != parser::CheckOutcome::Failed).count()),
+        score: all.iter().sum::<f32>() / all.len().max(1) as f32,
+    }
+}
+
+/// The most zone candidates read in one image.
+const MAX_ZONES: usize = 8;
+
+/// Groups of 2 or 3 lines that may be a zone, with the format they would have.
+fn zones(found: &[TextLine]) -> Vec<(MrzFormat, Vec<TextLine>)> {
+    // Each line's successor below it in the same zone.
+    let below = |a: &TextLine, b: &TextLine| -> bool {
+        let parallel = (a.dir.0 * b.dir.1 - a.dir.1 * b.dir.0).abs() < 0.06;
+        let similar = (a.height / b.height - 1.0).abs() < 0.3 && (a.pitch / b.pitch - 1.0).abs() < 0.25;
+        let gap = a.offset(b.start);
+        let aligned = a.along(b.start).abs() < 2.5 * a.pitch;
+        parallel && similar && aligned && gap > 1.1 * a.height && gap < 3.2 * a.height
+    };
+    let mut out = Vec::new();
+    for (i, a) in found.iter().enumerate() {
+        for (j, b) in found.iter().enumerate() {
+            if i == j || !below(a, b) {
+                continue;
+            }
+            let third = found.iter().enumerate().find(|&(k, c)| k != i && k != j && below(b, c));
+            if let Some((_, c)) = third {
+                if fits(&[a, b, c], 30) {
+                    out.push((MrzFormat::Td1, vec![a.clone(), b.clone(), c.clone()]));
+                }
+            }
+            for (format, n) in [(MrzFormat::Td3, 44), (MrzFormat::Td2, 36)] {
+                if fits(&[a, b], n) {
+                    out.push((format, vec![a.clone(), b.clone()]));
+                }
+            }
+        }
+    }
+    out.truncate(MAX_ZONES);
+    out
+}
+
+/// Do the lines hold about `n` glyphs at their pitch?
+fn fits(lines: &[&TextLine], n: usize) -> bool {
+    lines.iter().all(|l| {
+        let count = l.span() / l.pitch + 1.0;
+        (count - n as f32).abs() <= (n as f32 * 0.1).max(2.0)
+    })
+}
+
+/// The symbols each place of a line allows, by format.
+fn allowed(format: MrzFormat, line: usize, i: usize) -> Allowed {
+    use Allowed::{Any, Digits, Letters};
+    match (format, line) {
+        (MrzFormat::Td1, 0) => match i {
+            0..5 => Letters,
+            14 => Digits,
+            _ => Any,
+        },
+        (MrzFormat::Td1, 1) => match i {
+            0..7 | 8..15 | 29 => Digits,
+            7 | 15..18 => Letters,
+            _ => Any,
+        },
+        (_, 0) => Letters,
+        (_, _) => match i {
+            9 | 13..20 | 21..28 => Digits,
+            10..13 | 20 => Letters,
+            // TD3: the personal number's check digit and the composite; TD2: the composite.
+            42 | 43 if format == MrzFormat::Td3 => Digits,
+            35 if format == MrzFormat::Td2 => Digits,
+            _ => Any,
+        },
+    }
+}
+
+/// Reads each line of a zone: its cells at the line's pitch, matched; then again with the cells
+/// moved by the drift the first pass measured.
+fn read_zone(img: &Gray, refs: &References, format: MrzFormat, group: &[TextLine]) -> MrzText {
+    let n = format.width();
+    let mut lines = Vec::new();
+    let mut confidence = Vec::new();
+    for (li, line) in group.iter().enumerate() {
+        let pitch = line.span() / (n - 1) as f32;
+        let scale = pitch / glyphs::GLYPH_W as f32;
+        let normal = line.normal();
+        let cell = |i: usize, dx: f32, dy: f32| {
+            let t = i as f32 * pitch + dx * scale;
+            let v = dy * scale;
+            Cell {
+                centre: (line.start.0 + t * line.dir.0 + v * normal.0, line.start.1 + t * line.dir.1 + v * normal.1),
+                dir: line.dir,
+                normal,
+                scale_x: scale,
+                scale_y: scale,
+            }
+        };
+        let pass = |drift: &dyn Fn(usize) -> (f32, f32)| -> Vec<Match> {
+            (0..n)
+                .map(|i| {
+                    let (dx, dy) = drift(i);
+                    glyphs::classify(refs, &glyphs::sample(img, &cell(i, dx, dy)), allowed(format, li, i))
+                })
+                .collect()
+        };
+        let first = pass(&|_| (0.0, 0.0));
+        let (fx, fy) = drift(&first);
+        let second = pass(&|i| (fx.0 + fx.1 * i as f32, fy.0 + fy.1 * i as f32));
+        // Per glyph, the better of the two passes.
+        let matches: Vec<Match> =
+            first.iter().zip(second).map(|(a, b)| if b.score >= a.score { b } else { *a }).collect();
+        lines.push(
+            matches
+                .iter()
+                .map(|m| {
+                    if m.score >= MIN_SCORE && m.score - m.runner_up >= MIN_LEAD {
+                        char::from(m.symbol)
+                    } else {
+                        UNREADABLE
+                    }
+                })
+                .collect(),
+        );
+        confidence.push(matches.iter().map(|m| m.score).collect());
+    }
+    MrzText { lines, confidence }
+}
+
+/// The shifts of the surely matched glyphs along the line, as straight lines `a + b·i` (along,
+/// across), in reference pixels.
+fn drift(matches: &[Match]) -> ((f32, f32), (f32, f32)) {
+    let sure: Vec<(f32, f32, f32)> = matches
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.score > 0.75)
+        .map(|(i, m)| (i as f32, m.shift.0, m.shift.1))
+        .collect();
+    let fit = |pick: fn(&(f32, f32, f32)) -> f32| -> (f32, f32) {
+        let n = sure.len() as f32;
+        if n < 4.0 {
+            return (0.0, 0.0);
+        }
+        let (sx, sy) = (sure.iter().map(|p| p.0).sum::<f32>(), sure.iter().map(pick).sum::<f32>());
+        let sxx = sure.iter().map(|p| p.0 * p.0).sum::<f32>();
+        let sxy = sure.iter().map(|p| p.0 * pick(p)).sum::<f32>();
+        let d = n * sxx - sx * sx;
+        if d.abs() < 1e-6 {
+            return (sy / n, 0.0);
+        }
+        let b = (n * sxy - sx * sy) / d;
+        ((sy - b * sx) / n, b)
+    };
+    (fit(|p| p.1), fit(|p| p.2))
+}
