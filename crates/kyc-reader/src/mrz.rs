@@ -185,7 +185,7 @@ fn allowed(format: MrzFormat, line: usize, i: usize) -> Allowed {
             7 | 15..18 => Letters,
             _ => Any,
         },
-        (_, 0) => Letters,
+        (MrzFormat::Td1, _) | (_, 0) => Letters,
         (_, _) => match i {
             9 | 13..20 | 21..28 => Digits,
             10..13 | 20 => Letters,
@@ -204,11 +204,11 @@ fn read_zone(img: &Gray, refs: &References, format: MrzFormat, group: &[TextLine
     let mut lines = Vec::new();
     let mut confidence = Vec::new();
     for (li, line) in group.iter().enumerate() {
-        let pitch = line.span() / (n - 1) as f32;
-        let scale = pitch / glyphs::GLYPH_W as f32;
+        let place = Places::fit(line, n);
         let normal = line.normal();
         let cell = |i: usize, dx: f32, dy: f32| {
-            let t = i as f32 * pitch + dx * scale;
+            let (t, pitch) = place.at(i as f32 + dx / glyphs::GLYPH_W as f32);
+            let scale = pitch / glyphs::GLYPH_W as f32;
             let v = dy * scale;
             Cell {
                 centre: (line.start.0 + t * line.dir.0 + v * normal.0, line.start.1 + t * line.dir.1 + v * normal.1),
@@ -274,4 +274,95 @@ fn drift(matches: &[Match]) -> ((f32, f32), (f32, f32)) {
         ((sy - b * sx) / n, b)
     };
     (fit(|p| p.1), fit(|p| p.2))
+}
+
+/// Where the glyph cells are along a line: `t(i) = a + b·i + c·i²` from the line's start, fitted
+/// to the blobs' centres (each blob taken as the glyph of the nearest cell; merged or broken
+/// glyphs, off every cell, left out). The square term follows a line seen in perspective,
+/// whose pitch grows from one end to the other.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Places {
+    a: f32,
+    b: f32,
+    c: f32,
+}
+
+impl Places {
+    fn fit(line: &TextLine, n: usize) -> Self {
+        let last = (n - 1) as f32;
+        let linear = Places { a: 0.0, b: line.span() / last, c: 0.0 };
+        // Cells counted from blob to blob at the local pitch (which follows the single steps):
+        // a gap of two cells is a glyph lost, half a cell off is a merged or broken one.
+        let mut pitch = line.pitch;
+        let mut u = 0f32;
+        let mut rows: Vec<[f64; 4]> = vec![[1.0, 0.0, 0.0, 0.0]];
+        for w in line.centres.windows(2) {
+            let step = (w[1] - w[0]) / pitch;
+            u += step;
+            let i = u.round();
+            if (u - i).abs() < 0.25 {
+                u = i;
+                if i <= last {
+                    rows.push([1.0, f64::from(i), f64::from(i * i), f64::from(w[1])]);
+                }
+            }
+            if (0.8..1.2).contains(&step) {
+                pitch = 0.8 * pitch + 0.2 * (w[1] - w[0]);
+            }
+        }
+        match solve3(&rows) {
+            Some([a, b, c]) if b > 0.0 && b + 2.0 * c * last > 0.0 => Places { a, b, c },
+            _ => linear,
+        }
+    }
+
+    /// The position along the line and the local pitch at cell `i` (fractional allowed).
+    fn at(&self, i: f32) -> (f32, f32) {
+        (self.a + self.b * i + self.c * i * i, self.b + 2.0 * self.c * i)
+    }
+
+    /// The (fractional) cell at position `t`.
+    fn index(&self, t: f32) -> f32 {
+        if self.c.abs() < 1e-7 {
+            return (t - self.a) / self.b;
+        }
+        let d = self.b * self.b + 4.0 * self.c * (t - self.a);
+        ((d.max(0.0)).sqrt() - self.b) / (2.0 * self.c)
+    }
+}
+
+/// Least squares for `x·[a b c] = y` over rows `[1, i, i², y]`: `None` when too few or singular.
+fn solve3(rows: &[[f64; 4]]) -> Option<[f32; 3]> {
+    if rows.len() < 6 {
+        return None;
+    }
+    let mut m = [[0f64; 4]; 3];
+    for r in rows {
+        for j in 0..3 {
+            for k in 0..3 {
+                m[j][k] += r[j] * r[k];
+            }
+            m[j][3] += r[j] * r[3];
+        }
+    }
+    for col in 0..3 {
+        let pivot = (col..3).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+        m.swap(col, pivot);
+        let p = m[col][col];
+        if p.abs() < 1e-9 {
+            return None;
+        }
+        for k in col..4 {
+            m[col][k] /= p;
+        }
+        for row in 0..3 {
+            if row != col {
+                let f = m[row][col];
+                for k in col..4 {
+                    m[row][k] -= f * m[col][k];
+                }
+            }
+        }
+    }
+    Some([m[0][3] as f32, m[1][3] as f32, m[2][3] as f32])
 }

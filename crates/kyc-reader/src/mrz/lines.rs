@@ -22,6 +22,8 @@ pub struct TextLine {
     pub pitch: f32,
     /// How many blobs made it.
     pub blobs: usize,
+    /// Each blob's centre along the line from `start` (ascending; the first is 0).
+    pub centres: Vec<f32>,
 }
 
 impl TextLine {
@@ -204,7 +206,8 @@ fn fit(blobs: &[Blob], labels: &[u32], width: usize, members: &[usize]) -> Optio
         return None;
     }
     let at = |t: f32| (base.0 + t * dir.0, base.1 + t * dir.1);
-    Some(TextLine { start: at(t0), end: at(t1), dir, height, pitch, blobs: kept.len() })
+    let centres = along.iter().map(|t| t - t0).collect();
+    Some(TextLine { start: at(t0), end: at(t1), dir, height, pitch, blobs: kept.len(), centres })
 }
 
 /// `y = a + b·x` through the points.
