@@ -13,6 +13,8 @@ fn main() {
     let hard = args.iter().any(|a| a == "hard");
     let dump = args.iter().any(|a| a == "dump");
     let (mut read, mut wrong) = (0, 0);
+    // Per glyph of a zone read in the right layout: (score, lead, best is right, taken).
+    let mut glyphs: Vec<(f32, f32, bool, bool, char, char)> = Vec::new();
     let started = std::time::Instant::now();
     for seed in from..from + count {
         let (sample, look, img) = generated(seed, hard);
@@ -23,6 +25,22 @@ fn main() {
             let l: Vec<&str> = t.lines.iter().map(String::as_str).collect();
             kyc_domain::idread::mrz::parse(&l, today()).ok()
         });
+        if let Ok(t) = &text {
+            if t.lines.len() == sample.lines.len() && t.lines[0].len() == sample.lines[0].len() {
+                for (readings, truth) in t.glyphs.iter().zip(&sample.lines) {
+                    for (r, c) in readings.iter().zip(truth.chars()) {
+                        glyphs.push((
+                            r.score,
+                            r.separation,
+                            r.best == c,
+                            r.taken() != mrz::UNREADABLE,
+                            r.best,
+                            r.runner_up,
+                        ));
+                    }
+                }
+            }
+        }
         let bad = parsed.as_ref().map_or(0, |m| wrong_fills(m, &sample.truth));
         wrong += bad;
         let full = parsed.as_ref().is_some_and(|m| m.checks_hold() && m.data == sample.truth.data);
@@ -50,6 +68,31 @@ fn main() {
         if bad > 0 {
             println!("  WRONG FILL seed {seed}: {bad}");
         }
+    }
+    let wrong_taken: Vec<_> = glyphs.iter().filter(|g| !g.2 && g.3).collect();
+    println!(
+        "glyphs {}, wrong best {}, wrong taken {}",
+        glyphs.len(),
+        glyphs.iter().filter(|g| !g.2).count(),
+        wrong_taken.len()
+    );
+    for g in &wrong_taken {
+        println!("  wrong taken: {:?}", g);
+    }
+    let mut wrong_leads: Vec<_> = glyphs.iter().filter(|g| !g.2).map(|g| (g.1 * 1000.0) as i32).collect();
+    wrong_leads.sort_unstable();
+    println!("  leads of wrong bests (x1000, top 15): {:?}", wrong_leads.iter().rev().take(15).collect::<Vec<_>>());
+    let rejected_right = glyphs.iter().filter(|g| g.2 && !g.3).count();
+    println!("  right but not taken: {rejected_right}");
+    if args.iter().any(|a| a == "rejected") {
+        for g in glyphs.iter().filter(|g| g.2 && !g.3) {
+            println!("    rejected {} (runner-up {}) score {:.3} lead {:.3}", g.4, g.5, g.0, g.1);
+        }
+    }
+    for (lo, hi) in [(0.0, 0.1), (0.1, 0.2), (0.2, 0.3), (0.3, 0.4), (0.4, 0.5), (0.5, 0.6)] {
+        let right = glyphs.iter().filter(|g| g.2 && g.1 >= lo && g.1 < hi).count();
+        let wrong = glyphs.iter().filter(|g| !g.2 && g.1 >= lo && g.1 < hi).count();
+        println!("  lead {lo:.2}-{hi:.2}: right {right} wrong {wrong}");
     }
     println!(
         "{} read {read}/{count} ({:.1} %), wrong fills {wrong}, {:.0} ms per photo (with generation)",

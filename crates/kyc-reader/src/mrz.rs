@@ -38,16 +38,104 @@ const WORKING_SIZE: u32 = 1600;
 
 /// A glyph is taken when its correlation is at least this…
 const MIN_SCORE: f32 = 0.6;
-/// …and this far ahead of the best other symbol allowed at its place.
+/// …and this far ahead of the best other symbol allowed at its place, or at least
+/// `MIN_NEAR_LEAD` ahead when that is `MIN_SEPARATION` of how far apart their references are
+/// (look-alikes such as `N`/`M`, `E`/`F` can only be so far apart).
 const MIN_LEAD: f32 = 0.06;
+const MIN_NEAR_LEAD: f32 = 0.02;
+const MIN_SEPARATION: f32 = 0.2;
 
-/// The zone's lines as recognised, with a confidence per character (its correlation with the
-/// reference glyph; a character under the thresholds is [`UNREADABLE`]). `Debug` shows the
-/// layout, never the text.
+/// The zone's lines as recognised (a character under the thresholds is [`UNREADABLE`]), and
+/// each glyph's reading. `Debug` shows the layout, never the text.
 #[derive(Clone, PartialEq)]
 pub struct MrzText {
     pub lines: Vec<String>,
-    pub confidence: Vec<Vec<f32>>,
+    pub glyphs: Vec<Vec<Reading>>,
+}
+
+/// One glyph as matched: the best symbol allowed at its place, even when it was not taken.
+#[derive(Clone, Copy, PartialEq)]
+pub struct Reading {
+    pub best: char,
+    /// Its correlation with the reference glyph (−1 to 1): the confidence.
+    pub score: f32,
+    /// How far ahead of the best other allowed symbol.
+    pub lead: f32,
+    /// The best other allowed symbol.
+    pub runner_up: char,
+    /// The lead as a share of the lead a perfect match would have over the runner-up: look-alike
+    /// symbols (`N`/`M`, `E`/`F`) can only be so far apart.
+    pub separation: f32,
+}
+
+impl Reading {
+    /// Sure enough to be taken: a good score, well ahead of the runner-up.
+    pub fn sure(&self) -> bool {
+        let clear = self.lead >= MIN_LEAD || (self.lead >= MIN_NEAR_LEAD && self.separation >= MIN_SEPARATION);
+        self.score >= MIN_SCORE && clear
+    }
+
+    /// Between the two symbols of an OCR-B look-alike pair (`0/O`, `1/I`, `2/Z`, `5/S`, `8/B`),
+    /// with a good score: the check digits may tell which ([`settle_pairs`]).
+    pub fn between_pair(&self) -> bool {
+        self.score >= MIN_SCORE
+            && [('0', 'O'), ('1', 'I'), ('2', 'Z'), ('5', 'S'), ('8', 'B')]
+                .iter()
+                .any(|&(d, l)| (self.best, self.runner_up) == (d, l) || (self.best, self.runner_up) == (l, d))
+    }
+
+    /// The symbol given for it when nothing else decides: the best when sure, else
+    /// [`UNREADABLE`].
+    pub fn taken(&self) -> char {
+        if self.sure() {
+            self.best
+        } else {
+            UNREADABLE
+        }
+    }
+}
+
+/// The most glyphs between a look-alike pair settled by the check digits (2^n parses).
+const MAX_PAIRS: usize = 6;
+
+/// Glyphs not sure but between a look-alike pair: each combination of the two symbols is
+/// parsed, and when exactly one makes every check digit hold as read, it is taken; otherwise
+/// they stay [`UNREADABLE`]. (Two `O`s read for `0`s side by side under weights 7 and 3 leave
+/// the number's check digit and the composite holding: only the uniqueness of the fit over all
+/// combinations, not a single repair, is safe.)
+fn settle_pairs(text: &mut MrzText) {
+    let open: Vec<(usize, usize, [char; 2])> = text
+        .glyphs
+        .iter()
+        .enumerate()
+        .flat_map(|(l, line)| {
+            line.iter()
+                .enumerate()
+                .filter(|(_, r)| !r.sure() && r.between_pair())
+                .map(move |(i, r)| (l, i, [r.best, r.runner_up]))
+        })
+        .collect();
+    if open.is_empty() || open.len() > MAX_PAIRS {
+        return;
+    }
+    let today = Date::from_ymd(2000, 1, 1).unwrap_or_else(|| unreachable!());
+    let mut fitting: Vec<Vec<String>> = Vec::new();
+    for combination in 0u32..1 << open.len() {
+        let mut lines: Vec<Vec<char>> = text.lines.iter().map(|l| l.chars().collect()).collect();
+        for (k, &(l, i, options)) in open.iter().enumerate() {
+            lines[l][i] = options[(combination >> k) as usize & 1];
+        }
+        let lines: Vec<String> = lines.into_iter().map(|l| l.into_iter().collect()).collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let holds = parser::parse(&refs, today)
+            .is_ok_and(|m| m.checks.iter().all(|c| c.outcome == parser::CheckOutcome::Valid));
+        if holds {
+            fitting.push(lines);
+        }
+    }
+    if let [one] = &fitting[..] {
+        text.lines.clone_from(one);
+    }
 }
 
 impl MrzText {
@@ -98,7 +186,8 @@ pub fn recognise(pixels: &[u8], width: u32, height: u32) -> Result<MrzText, Read
     let refs = References::new();
     let mut best: Option<(MrzText, Rank)> = None;
     for (format, group) in zones(&found) {
-        let text = read_zone(&img, &refs, format, &group);
+        let mut text = read_zone(&img, &refs, format, &group);
+        settle_pairs(&mut text);
         let rank = rank(&text);
         if best.as_ref().is_none_or(|(_, r)| rank > *r) {
             best = Some((text, rank));
@@ -119,7 +208,7 @@ fn rank(text: &MrzText) -> Rank {
     let lines: Vec<&str> = text.lines.iter().map(String::as_str).collect();
     let today = Date::from_ymd(2000, 1, 1).unwrap_or_else(|| unreachable!());
     let parsed = parser::parse(&lines, today).ok();
-    let all: Vec<f32> = text.confidence.iter().flatten().copied().collect();
+    let all: Vec<f32> = text.glyphs.iter().flatten().map(|g| g.score).collect();
     Rank {
         parses: parsed.is_some(),
         checks: parsed.map_or(0, |m| m.checks.iter().filter(|c| c.outcome != parser::CheckOutcome::Failed).count()),
@@ -202,7 +291,7 @@ fn allowed(format: MrzFormat, line: usize, i: usize) -> Allowed {
 fn read_zone(img: &Gray, refs: &References, format: MrzFormat, group: &[TextLine]) -> MrzText {
     let n = format.width();
     let mut lines = Vec::new();
-    let mut confidence = Vec::new();
+    let mut readings = Vec::new();
     for (li, line) in group.iter().enumerate() {
         let place = Places::fit(line, n);
         let normal = line.normal();
@@ -232,21 +321,20 @@ fn read_zone(img: &Gray, refs: &References, format: MrzFormat, group: &[TextLine
         // Per glyph, the better of the two passes.
         let matches: Vec<Match> =
             first.iter().zip(second).map(|(a, b)| if b.score >= a.score { b } else { *a }).collect();
-        lines.push(
-            matches
-                .iter()
-                .map(|m| {
-                    if m.score >= MIN_SCORE && m.score - m.runner_up >= MIN_LEAD {
-                        char::from(m.symbol)
-                    } else {
-                        UNREADABLE
-                    }
-                })
-                .collect(),
-        );
-        confidence.push(matches.iter().map(|m| m.score).collect());
+        let line: Vec<Reading> = matches
+            .iter()
+            .map(|m| Reading {
+                best: char::from(m.symbol),
+                score: m.score,
+                lead: m.score - m.runner_up,
+                runner_up: char::from(m.second),
+                separation: (m.score - m.runner_up) / refs.distance(m.symbol, m.second).max(0.01),
+            })
+            .collect();
+        lines.push(line.iter().map(Reading::taken).collect());
+        readings.push(line);
     }
-    MrzText { lines, confidence }
+    MrzText { lines, glyphs: readings }
 }
 
 /// The shifts of the surely matched glyphs along the line, as straight lines `a + b·i` (along,

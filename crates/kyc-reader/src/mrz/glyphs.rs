@@ -72,6 +72,8 @@ const AREA: usize = GLYPH_W * GLYPH_H;
 #[derive(Debug)]
 pub struct References {
     glyphs: Vec<(u8, Vec<f32>)>,
+    /// The correlation of each pair of references (37 × 37).
+    similar: Vec<f32>,
 }
 
 impl References {
@@ -84,8 +86,22 @@ impl References {
                 let norm = centred.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-6);
                 (*c, centred.into_iter().map(|v| v / norm).collect())
             })
+            .collect::<Vec<(u8, Vec<f32>)>>();
+        let similar = glyphs
+            .iter()
+            .flat_map(|(_, a)| glyphs.iter().map(move |(_, b)| a.iter().zip(b).map(|(x, y)| x * y).sum::<f32>()))
             .collect();
-        Self { glyphs }
+        Self { glyphs, similar }
+    }
+
+    /// How far apart two symbols' references are: 1 − their correlation (the lead a perfect
+    /// match of one has over the other).
+    pub fn distance(&self, a: u8, b: u8) -> f32 {
+        let at = |c: u8| self.glyphs.iter().position(|g| g.0 == c);
+        match (at(a), at(b)) {
+            (Some(i), Some(j)) => 1.0 - self.similar[i * self.glyphs.len() + j],
+            _ => 1.0,
+        }
     }
 }
 
@@ -95,8 +111,10 @@ pub struct Match {
     pub symbol: u8,
     /// Its correlation (−1 to 1).
     pub score: f32,
-    /// The best correlation of any other allowed symbol.
+    /// The best correlation of any other allowed symbol…
     pub runner_up: f32,
+    /// …and that symbol.
+    pub second: u8,
     /// Where it matched best, in reference pixels from the expected place.
     pub shift: (f32, f32),
 }
@@ -128,7 +146,7 @@ pub fn sample(img: &Gray, cell: &Cell) -> Vec<f32> {
 
 /// The best allowed symbol for a sampled patch, over every shift within `MARGIN`.
 pub fn classify(refs: &References, patch: &[f32], allowed: Allowed) -> Match {
-    let mut best = Match { symbol: b'<', score: -1.0, runner_up: -1.0, shift: (0.0, 0.0) };
+    let mut best = Match { symbol: b'<', score: -1.0, runner_up: -1.0, second: b'<', shift: (0.0, 0.0) };
     // Per symbol, its best score over the shifts.
     let mut per_symbol = [-1f32; 37];
     let mut window = vec![0f32; AREA];
@@ -157,14 +175,18 @@ pub fn classify(refs: &References, patch: &[f32], allowed: Allowed) -> Match {
                         symbol: *c,
                         score,
                         runner_up: -1.0,
+                        second: b'<',
                         shift: (dx as f32 - MARGIN as f32, dy as f32 - MARGIN as f32),
                     };
                 }
             }
         }
     }
-    best.runner_up =
-        refs.glyphs.iter().zip(per_symbol).filter(|((c, _), _)| *c != best.symbol).map(|(_, s)| s).fold(-1.0, f32::max);
+    for ((c, _), score) in refs.glyphs.iter().zip(per_symbol) {
+        if *c != best.symbol && score > best.runner_up {
+            (best.runner_up, best.second) = (score, *c);
+        }
+    }
     best
 }
 
