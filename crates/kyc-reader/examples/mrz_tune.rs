@@ -29,6 +29,9 @@ fn main() {
             if t.lines.len() == sample.lines.len() && t.lines[0].len() == sample.lines[0].len() {
                 for (readings, truth) in t.glyphs.iter().zip(&sample.lines) {
                     for (r, c) in readings.iter().zip(truth.chars()) {
+                        if r.best != c && r.sure() {
+                            println!("  sure but wrong: seed {seed} {} for {c} (runner-up {}) score {:.3} lead {:.3} sep {:.3}", r.best, r.runner_up, r.score, r.lead, r.separation);
+                        }
                         glyphs.push((
                             r.score,
                             r.separation,

@@ -44,6 +44,8 @@ const MIN_SCORE: f32 = 0.6;
 const MIN_LEAD: f32 = 0.06;
 const MIN_NEAR_LEAD: f32 = 0.02;
 const MIN_SEPARATION: f32 = 0.2;
+/// The lead that decides between the two symbols of a look-alike pair without the check digits.
+const MIN_PAIR_LEAD: f32 = 0.1;
 
 /// The zone's lines as recognised (a character under the thresholds is [`UNREADABLE`]), and
 /// each glyph's reading. `Debug` shows the layout, never the text.
@@ -71,7 +73,12 @@ pub struct Reading {
 impl Reading {
     /// Sure enough to be taken: a good score, well ahead of the runner-up.
     pub fn sure(&self) -> bool {
-        let clear = self.lead >= MIN_LEAD || (self.lead >= MIN_NEAR_LEAD && self.separation >= MIN_SEPARATION);
+        let clear = if self.between_pair() {
+            // Left to the check digits unless far apart.
+            self.lead >= MIN_PAIR_LEAD
+        } else {
+            self.lead >= MIN_LEAD || (self.lead >= MIN_NEAR_LEAD && self.separation >= MIN_SEPARATION)
+        };
         self.score >= MIN_SCORE && clear
     }
 
@@ -292,8 +299,20 @@ fn read_zone(img: &Gray, refs: &References, format: MrzFormat, group: &[TextLine
     let n = format.width();
     let mut lines = Vec::new();
     let mut readings = Vec::new();
+    let fitted: Vec<(Places, bool)> = group.iter().map(|l| Places::fit(l, n)).collect();
+    // A line whose count is off takes its cells from a line whose count is right: each cell's
+    // centre there, projected onto it (the zone's lines start and end together).
+    let good = fitted.iter().position(|f| f.1);
     for (li, line) in group.iter().enumerate() {
-        let place = Places::fit(line, n);
+        let place = match (fitted[li], good) {
+            ((p, true), _) => p,
+            ((_, false), Some(g)) => fitted[g].0.projected(&group[g], line, n),
+            ((_, false), None) => {
+                lines.push(std::iter::repeat_n(UNREADABLE, n).collect());
+                readings.push(Vec::new());
+                continue;
+            }
+        };
         let normal = line.normal();
         let cell = |i: usize, dx: f32, dy: f32| {
             let (t, pitch) = place.at(i as f32 + dx / glyphs::GLYPH_W as f32);
@@ -376,7 +395,10 @@ struct Places {
 }
 
 impl Places {
-    fn fit(line: &TextLine, n: usize) -> Self {
+    /// The places, and whether the blobs counted cell by cell end on the last cell (a line
+    /// whose count is off lost a glyph at one end, or took in something beyond it: reading it at
+    /// its own count would shift every glyph after the slip, each read with confidence).
+    fn fit(line: &TextLine, n: usize) -> (Self, bool) {
         let last = (n - 1) as f32;
         let linear = Places { a: 0.0, b: line.span() / last, c: 0.0 };
         // Cells counted from blob to blob at the local pitch (which follows the single steps):
@@ -398,24 +420,31 @@ impl Places {
                 pitch = 0.8 * pitch + 0.2 * (w[1] - w[0]);
             }
         }
+        let counted = u.round() == last;
         match solve3(&rows) {
-            Some([a, b, c]) if b > 0.0 && b + 2.0 * c * last > 0.0 => Places { a, b, c },
-            _ => linear,
+            Some([a, b, c]) if b > 0.0 && b + 2.0 * c * last > 0.0 => (Places { a, b, c }, counted),
+            _ => (linear, false),
+        }
+    }
+
+    /// These places of line `from` moved onto line `to`: each cell's centre projected.
+    fn projected(&self, from: &TextLine, to: &TextLine, n: usize) -> Self {
+        let rows: Vec<[f64; 4]> = (0..n)
+            .map(|i| {
+                let (t, _) = self.at(i as f32);
+                let p = (from.start.0 + t * from.dir.0, from.start.1 + t * from.dir.1);
+                [1.0, i as f64, (i * i) as f64, f64::from(to.along(p))]
+            })
+            .collect();
+        match solve3(&rows) {
+            Some([a, b, c]) => Places { a, b, c },
+            None => *self,
         }
     }
 
     /// The position along the line and the local pitch at cell `i` (fractional allowed).
     fn at(&self, i: f32) -> (f32, f32) {
         (self.a + self.b * i + self.c * i * i, self.b + 2.0 * self.c * i)
-    }
-
-    /// The (fractional) cell at position `t`.
-    fn index(&self, t: f32) -> f32 {
-        if self.c.abs() < 1e-7 {
-            return (t - self.a) / self.b;
-        }
-        let d = self.b * self.b + 4.0 * self.c * (t - self.a);
-        ((d.max(0.0)).sqrt() - self.b) / (2.0 * self.c)
     }
 }
 
