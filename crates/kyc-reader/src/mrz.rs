@@ -30,6 +30,10 @@ use lines::TextLine;
 
 use crate::ReadError;
 
+/// The blurs of the reference banks, in reference pixels: each line is read with the bank its
+/// glyphs match best (a sharp photo, a soft one, a blurred one).
+const BLURS: [f32; 3] = [0.0, 1.0, 1.7];
+
 /// The symbol given for a glyph not recognised with confidence.
 pub const UNREADABLE: char = '?';
 
@@ -190,10 +194,10 @@ pub fn recognise(pixels: &[u8], width: u32, height: u32) -> Result<MrzText, Read
     let (labels, blobs) = ink::components(&ink, w, h);
     let found = lines::find(&blobs, &labels, w, 12);
     let img = Gray { pixels: px, width: w, height: h };
-    let refs = References::new();
+    let banks: Vec<References> = BLURS.iter().map(|&sigma| References::new(sigma)).collect();
     let mut best: Option<(MrzText, Rank)> = None;
     for (format, group) in zones(&found) {
-        let mut text = read_zone(&img, &refs, format, &group);
+        let mut text = read_zone(&img, &banks, format, &group);
         settle_pairs(&mut text);
         let rank = rank(&text);
         if best.as_ref().is_none_or(|(_, r)| rank > *r) {
@@ -295,7 +299,7 @@ fn allowed(format: MrzFormat, line: usize, i: usize) -> Allowed {
 
 /// Reads each line of a zone: its cells at the line's pitch, matched; then again with the cells
 /// moved by the drift the first pass measured.
-fn read_zone(img: &Gray, refs: &References, format: MrzFormat, group: &[TextLine]) -> MrzText {
+fn read_zone(img: &Gray, banks: &[References], format: MrzFormat, group: &[TextLine]) -> MrzText {
     let n = format.width();
     let mut lines = Vec::new();
     let mut readings = Vec::new();
@@ -326,6 +330,14 @@ fn read_zone(img: &Gray, refs: &References, format: MrzFormat, group: &[TextLine
                 scale_y: scale,
             }
         };
+        // The bank that matches every third glyph best.
+        let probe = |refs: &References| -> f32 {
+            (0..n)
+                .step_by(3)
+                .map(|i| glyphs::classify(refs, &glyphs::sample(img, &cell(i, 0.0, 0.0)), allowed(format, li, i)).score)
+                .sum()
+        };
+        let refs = banks.iter().map(|b| (b, probe(b))).max_by(|a, b| a.1.total_cmp(&b.1)).map_or(&banks[0], |(b, _)| b);
         let pass = |drift: &dyn Fn(usize) -> (f32, f32)| -> Vec<Match> {
             (0..n)
                 .map(|i| {

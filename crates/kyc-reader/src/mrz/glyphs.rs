@@ -77,12 +77,16 @@ pub struct References {
 }
 
 impl References {
-    pub fn new() -> Self {
+    /// The references as drawn, blurred by `sigma` reference pixels (a photo's blur, seen at the
+    /// reference cell's size: a blurred glyph matches a blurred reference better, and apart from
+    /// its look-alikes by more).
+    pub fn new(sigma: f32) -> Self {
         let glyphs = GLYPHS
             .iter()
             .map(|(c, g)| {
-                let mean = g.iter().map(|&v| f32::from(v)).sum::<f32>() / AREA as f32;
-                let centred: Vec<f32> = g.iter().map(|&v| f32::from(v) - mean).collect();
+                let g = blurred(g, sigma);
+                let mean = g.iter().sum::<f32>() / AREA as f32;
+                let centred: Vec<f32> = g.iter().map(|&v| v - mean).collect();
                 let norm = centred.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-6);
                 (*c, centred.into_iter().map(|v| v / norm).collect())
             })
@@ -103,6 +107,34 @@ impl References {
             _ => 1.0,
         }
     }
+}
+
+/// A reference glyph blurred (Gaussian, separable; no ink beyond the cell).
+fn blurred(glyph: &[u8], sigma: f32) -> Vec<f32> {
+    let g: Vec<f32> = glyph.iter().map(|&v| f32::from(v)).collect();
+    if sigma <= 0.0 {
+        return g;
+    }
+    let r = (sigma * 3.0).ceil() as i32;
+    let kernel: Vec<f32> = (-r..=r).map(|d| (-(d * d) as f32 / (2.0 * sigma * sigma)).exp()).collect();
+    let total: f32 = kernel.iter().sum();
+    let pass = |src: &[f32], horizontal: bool| -> Vec<f32> {
+        let mut out = vec![0f32; AREA];
+        for y in 0..GLYPH_H as i32 {
+            for x in 0..GLYPH_W as i32 {
+                let mut acc = 0.0;
+                for (k, w) in (-r..=r).zip(&kernel) {
+                    let (sx, sy) = if horizontal { (x + k, y) } else { (x, y + k) };
+                    if (0..GLYPH_W as i32).contains(&sx) && (0..GLYPH_H as i32).contains(&sy) {
+                        acc += w * src[sy as usize * GLYPH_W + sx as usize];
+                    }
+                }
+                out[y as usize * GLYPH_W + x as usize] = acc / total;
+            }
+        }
+        out
+    };
+    pass(&pass(&g, true), false)
 }
 
 /// One glyph matched.
@@ -209,7 +241,7 @@ mod tests {
 
     #[test]
     fn each_reference_glyph_drawn_at_twice_the_size_and_turned_matches_itself() {
-        let refs = References::new();
+        let refs = References::new(0.0);
         let (w, h) = (GLYPH_W * 2 + 20, GLYPH_H * 2 + 20);
         for (c, g) in &GLYPHS {
             // Drawn at 2×, dark on light, turned by 5° about the centre.
