@@ -13,6 +13,7 @@ fn main() {
     let hard = args.iter().any(|a| a == "hard");
     let dump = args.iter().any(|a| a == "dump");
     let (mut read, mut wrong) = (0, 0);
+    let mut recognising = 0u128;
     // Per glyph of a zone read in the right layout: (score, lead, best is right, taken).
     let mut glyphs: Vec<(f32, f32, bool, bool, char, char)> = Vec::new();
     let started = std::time::Instant::now();
@@ -21,6 +22,7 @@ fn main() {
         let t = std::time::Instant::now();
         let text = mrz::recognise(img.as_raw(), img.width(), img.height());
         let ms = t.elapsed().as_millis();
+        recognising += ms;
         let parsed: Option<Mrz> = text.as_ref().ok().and_then(|t| {
             let l: Vec<&str> = t.lines.iter().map(String::as_str).collect();
             kyc_domain::idread::mrz::parse(&l, today()).ok()
@@ -97,6 +99,7 @@ fn main() {
         let wrong = glyphs.iter().filter(|g| !g.2 && g.1 >= lo && g.1 < hi).count();
         println!("  lead {lo:.2}-{hi:.2}: right {right} wrong {wrong}");
     }
+    println!("recognising: {} ms per photo", recognising / u128::from(count.max(1)));
     println!(
         "{} read {read}/{count} ({:.1} %), wrong fills {wrong}, {:.0} ms per photo (with generation)",
         if hard { "hard" } else { "mild" },

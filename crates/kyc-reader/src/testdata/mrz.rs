@@ -314,10 +314,12 @@ pub fn page(lines: &[String], format: MrzFormat, ppm: f32) -> GrayImage {
     let font = FontRef::try_from_slice(OCR_B).expect("OCR-B parses");
     let (w_mm, h_mm) = page_size(format);
     let (w, h) = ((w_mm * ppm) as u32, (h_mm * ppm) as u32);
+    // A fine security print: two families of thin diagonal lines (cheap to draw: no trigonometry
+    // per pixel).
+    let period = (2.0 * ppm).max(4.0) as u32;
     let mut img = GrayImage::from_fn(w, h, |x, y| {
-        let (u, v) = (x as f32 / ppm, y as f32 / ppm);
-        let wave = ((u * 1.3 + (v * 0.8).sin() * 2.0).sin() * (v * 1.1 + (u * 0.5).cos()).sin()).abs();
-        Luma([if wave > 0.97 { 212 } else { 232 }])
+        let (a, b) = ((x + y / 2) % period, (x + 3 * period - y % (3 * period)) % period);
+        Luma([if a == 0 || b == 0 { 214 } else { 232 }])
     });
     // The portrait: a soft dark oval on a mid-grey panel (left, upper part).
     let (px, py, pw, ph) = (4.0 * ppm, 12.0 * ppm, w_mm * 0.26 * ppm, h_mm * 0.45 * ppm);
@@ -481,6 +483,25 @@ fn homography(from: &[(f32, f32); 4], to: &[(f32, f32); 4]) -> [f32; 8] {
         *o = row[8] as f32;
     }
     out
+}
+
+/// A Y4M camera video (10 frames a second, for Chromium's fake camera) of the document held
+/// as `look` says, drifting: each of the `frames` turned a little further (−2° to +2° about
+/// the look's angle) and moved a little, with its own noise.
+pub fn video(lines: &[String], format: MrzFormat, look: &MrzLook, frames: usize) -> Vec<u8> {
+    let images: Vec<GrayImage> = (0..frames)
+        .map(|k| {
+            let t = if frames > 1 { k as f32 / (frames - 1) as f32 } else { 0.5 };
+            let frame = MrzLook {
+                angle_deg: look.angle_deg - 2.0 + 4.0 * t,
+                centre: (look.centre.0 + 0.02 * (t - 0.5), look.centre.1),
+                seed: look.seed.wrapping_add(k as u64),
+                ..look.clone()
+            };
+            photo(lines, format, &frame)
+        })
+        .collect();
+    super::y4m(&images, 10)
 }
 
 /// One generated photo for the accuracy set: a random holder in a random format, photographed
