@@ -174,6 +174,12 @@ pub fn read_luma(pixels: &[u8], width: u32, height: u32, today: Date) -> Result<
     parser::parse(&lines, today).map_err(|_| ReadError::NoMrz)
 }
 
+/// [`read_luma`] for RGBA pixels (4 bytes per pixel, as a canvas gives them).
+pub fn read_rgba(rgba: &[u8], width: u32, height: u32, today: Date) -> Result<Mrz, ReadError> {
+    crate::check_size(rgba.len(), width, height, 4)?;
+    read_luma(&crate::luma_from_rgba(rgba), width, height, today)
+}
+
 /// The machine-readable zone's lines in a grayscale image, or [`ReadError::NoMrz`].
 pub fn recognise(pixels: &[u8], width: u32, height: u32) -> Result<MrzText, ReadError> {
     crate::check_size(pixels.len(), width, height, 1)?;
@@ -481,14 +487,15 @@ fn solve3(rows: &[[f64; 4]]) -> Option<[f32; 3]> {
         if p.abs() < 1e-9 {
             return None;
         }
-        for k in col..4 {
-            m[col][k] /= p;
+        for v in &mut m[col][col..] {
+            *v /= p;
         }
-        for row in 0..3 {
-            if row != col {
-                let f = m[row][col];
-                for k in col..4 {
-                    m[row][k] -= f * m[col][k];
+        let pivot_row = m[col];
+        for (r, row) in m.iter_mut().enumerate() {
+            if r != col {
+                let f = row[col];
+                for (v, q) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *v -= f * q;
                 }
             }
         }

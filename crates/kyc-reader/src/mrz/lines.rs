@@ -120,7 +120,7 @@ pub fn find(blobs: &[Blob], labels: &[u32], width: usize, min_glyphs: usize) -> 
         chains.into_iter().filter_map(|c| fit(blobs, labels, width, &c).map(|l| (l, c))).collect();
     join_collinear(&mut lines, blobs, labels, width);
     let mut out: Vec<TextLine> = lines.into_iter().map(|(l, _)| l).filter(|l| l.blobs >= min_glyphs).collect();
-    out.sort_by(|a, b| b.blobs.cmp(&a.blobs));
+    out.sort_by_key(|l| std::cmp::Reverse(l.blobs));
     out.truncate(MAX_LINES);
     out
 }

@@ -466,14 +466,15 @@ fn homography(from: &[(f32, f32); 4], to: &[(f32, f32); 4]) -> [f32; 8] {
         if p.abs() < 1e-12 {
             continue;
         }
-        for k in col..9 {
-            m[col][k] /= p;
+        for v in &mut m[col][col..] {
+            *v /= p;
         }
-        for row in 0..8 {
-            if row != col {
-                let f = m[row][col];
-                for k in col..9 {
-                    m[row][k] -= f * m[col][k];
+        let pivot_row = m[col];
+        for (r, row) in m.iter_mut().enumerate() {
+            if r != col {
+                let f = row[col];
+                for (v, q) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *v -= f * q;
                 }
             }
         }
