@@ -48,8 +48,8 @@ const SYMBOLS: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<";
 
 /// Rasterises each symbol into a `GLYPH_W`-wide cell (the font is monospaced: its advance is the
 /// cell) whose rows run from `GLYPH_MARGIN` above the cap height to `GLYPH_MARGIN` below the
-/// baseline; ink coverage 0–255. Written as `glyphs.rs`: the cell size, the cap height in cell
-/// pixels, and one array per symbol.
+/// baseline; ink coverage 0–15. Written as `glyphs.rs`: the cell size, the cap height in cell
+/// pixels, and one array per symbol (coverage in 16 levels).
 fn glyphs() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts/OCRB.otf");
     println!("cargo:rerun-if-changed={}", path.display());
@@ -73,7 +73,12 @@ fn glyphs() {
     let _ = writeln!(out, "/// The cap height in cell pixels (the ratio to the pitch is the font's).\npub const GLYPH_CAP: f32 = {cap:?};");
     let _ =
         writeln!(out, "/// Rows above the cap height in the cell.\npub const GLYPH_MARGIN: usize = {GLYPH_MARGIN};");
-    let _ = writeln!(out, "/// Each symbol and its ink coverage (0–255), rows top to bottom.\npub static GLYPHS: [(u8, [u8; {}]); {}] = [", GLYPH_W * rows, SYMBOLS.len());
+    let _ = writeln!(
+        out,
+        "/// Each symbol and its ink coverage (0–15), rows top to bottom.\npub static GLYPHS: [(u8, [u8; {}]); {}] = [",
+        GLYPH_W * rows,
+        SYMBOLS.len()
+    );
     for c in SYMBOLS.chars() {
         let mut cell = vec![0f32; GLYPH_W * rows];
         let id = font.glyph_id(c);
@@ -89,7 +94,8 @@ fn glyphs() {
         }
         let _ = write!(out, "    (b'{c}', [");
         for v in cell {
-            let _ = write!(out, "{},", (v.min(1.0) * 255.0).round() as u8);
+            // 16 levels: as good for the correlation, and half the gzip of 256.
+            let _ = write!(out, "{},", (v.min(1.0) * 15.0).round() as u8);
         }
         out.push_str("]),\n");
     }

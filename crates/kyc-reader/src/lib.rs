@@ -10,6 +10,10 @@
 //! ([`read_rgba`]). A large photo is read at a reduced scale first (a barcode on a licence back
 //! spans most of the card: a quarter of a 12 MP photo is plenty, and four times faster), then at
 //! a larger one when that found nothing.
+//!
+//! The machine-readable zone of a passport's data page or an ID card's back is recognised by
+//! [`mrz`] (no model file: OCR-B references rasterised at build time from `fonts/OCRB.otf`) and
+//! parsed by `kyc_domain::idread::mrz`, which fills only fields whose check digits hold.
 
 use kyc_domain::idread::{aamva, DocumentData, ReadKind};
 use kyc_domain::DocumentKind;

@@ -38,8 +38,9 @@ pub struct Gray<'a> {
 impl Gray<'_> {
     /// Bilinear, the edge repeated beyond the image.
     fn at(&self, x: f32, y: f32) -> f32 {
-        let x = (x - 0.5).clamp(0.0, (self.width - 1) as f32);
-        let y = (y - 0.5).clamp(0.0, (self.height - 1) as f32);
+        // max/min, not clamp: clamp's panic message would link float formatting into the wasm.
+        let x = (x - 0.5).max(0.0).min((self.width - 1) as f32);
+        let y = (y - 0.5).max(0.0).min((self.height - 1) as f32);
         let (x0, y0) = (x as usize, y as usize);
         let (x1, y1) = ((x0 + 1).min(self.width - 1), (y0 + 1).min(self.height - 1));
         let (fx, fy) = (x - x0 as f32, y - y0 as f32);
@@ -155,7 +156,7 @@ pub struct Match {
 /// cell and `MARGIN` around it. Each reference pixel averages k × k bilinear samples, k the
 /// image pixels it spans (at most 4).
 pub fn sample(img: &Gray, cell: &Cell) -> Vec<f32> {
-    let k = cell.scale_x.max(cell.scale_y).ceil().clamp(1.0, 4.0) as usize;
+    let k = cell.scale_x.max(cell.scale_y).ceil().max(1.0).min(4.0) as usize;
     let mut out = Vec::with_capacity(PATCH_W * PATCH_H);
     for row in 0..PATCH_H {
         for col in 0..PATCH_W {
@@ -230,7 +231,7 @@ mod tests {
     fn there_are_37_distinct_reference_glyphs_with_ink() {
         assert_eq!(GLYPHS.len(), 37);
         for (c, g) in &GLYPHS {
-            assert!(g.iter().filter(|&&v| v > 128).count() > 12, "{}", char::from(*c));
+            assert!(g.iter().filter(|&&v| v > 8).count() > 12, "{}", char::from(*c));
         }
         for (i, a) in GLYPHS.iter().enumerate() {
             for b in &GLYPHS[i + 1..] {
@@ -255,7 +256,7 @@ mod tests {
                     if gx < 0.0 || gy < 0.0 || gx >= GLYPH_W as f32 || gy >= GLYPH_H as f32 {
                         return 230;
                     }
-                    230 - (u32::from(g[gy as usize * GLYPH_W + gx as usize]) * 200 / 255) as u8
+                    230 - (u32::from(g[gy as usize * GLYPH_W + gx as usize]) * 200 / 15) as u8
                 })
                 .collect();
             let img = Gray { pixels: &pixels, width: w, height: h };

@@ -62,8 +62,14 @@ const MAX_LINES: usize = 40;
 pub fn find(blobs: &[Blob], labels: &[u32], width: usize, min_glyphs: usize) -> Vec<TextLine> {
     let height = labels.len() / width.max(1);
     let max_h = (height as u32 / 4).max(8);
-    let mut cand: Vec<usize> = (0..blobs.len()).filter(|&i| glyph_like(&blobs[i], 6, max_h)).collect();
-    cand.sort_by(|&a, &b| blobs[a].centre().0.total_cmp(&blobs[b].centre().0));
+    // Left to right: sorted as `(x0 + x1) << 32 | index` (one integer sort: each sort of
+    // another type would be another copy of the sort in the wasm).
+    let mut keyed: Vec<u64> = (0..blobs.len())
+        .filter(|&i| glyph_like(&blobs[i], 6, max_h))
+        .map(|i| (u64::from(blobs[i].x0 + blobs[i].x1) << 32) | i as u64)
+        .collect();
+    keyed.sort_unstable();
+    let cand: Vec<usize> = keyed.iter().map(|k| (k & 0xffff_ffff) as usize).collect();
     // The right neighbour of each candidate (index into cand) and its cost.
     let mut right: Vec<Option<(usize, f32)>> = vec![None; cand.len()];
     let mut left: Vec<Option<(usize, f32)>> = vec![None; cand.len()];
@@ -120,8 +126,13 @@ pub fn find(blobs: &[Blob], labels: &[u32], width: usize, min_glyphs: usize) -> 
         chains.into_iter().filter_map(|c| fit(blobs, labels, width, &c).map(|l| (l, c))).collect();
     join_collinear(&mut lines, blobs, labels, width);
     let mut out: Vec<TextLine> = lines.into_iter().map(|(l, _)| l).filter(|l| l.blobs >= min_glyphs).collect();
-    out.sort_by_key(|l| std::cmp::Reverse(l.blobs));
-    out.truncate(MAX_LINES);
+    // The longest first, by the same integer sort.
+    let mut order: Vec<u64> =
+        out.iter().enumerate().map(|(i, l)| (u64::from(u32::MAX - l.blobs as u32) << 32) | i as u64).collect();
+    order.sort_unstable();
+    let mut sorted: Vec<TextLine> =
+        order.iter().take(MAX_LINES).map(|k| out[(k & 0xffff_ffff) as usize].clone()).collect();
+    std::mem::swap(&mut out, &mut sorted);
     out
 }
 
@@ -178,7 +189,7 @@ fn fit(blobs: &[Blob], labels: &[u32], width: usize, members: &[usize]) -> Optio
     // Positions along the line; the first and last centres projected onto it.
     let base = (0.0, a);
     let mut along: Vec<f32> = kept.iter().map(|&(x, y)| (x - base.0) * dir.0 + (y - base.1) * dir.1).collect();
-    along.sort_by(f32::total_cmp);
+    along.sort_unstable_by(f32::total_cmp);
     let (t0, t1) = (*along.first()?, *along.last()?);
     let gaps: Vec<f32> = along.windows(2).map(|w| w[1] - w[0]).collect();
     let pitch = median(&gaps)?;
@@ -238,6 +249,6 @@ pub fn median(values: &[f32]) -> Option<f32> {
         return None;
     }
     let mut v = values.to_vec();
-    v.sort_by(f32::total_cmp);
+    v.sort_unstable_by(f32::total_cmp);
     Some(v[v.len() / 2])
 }
