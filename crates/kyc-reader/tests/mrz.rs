@@ -212,3 +212,18 @@ fn a_camera_video_of_a_data_page_is_a_y4m() {
     assert_eq!(&video[..header.len()], header);
     assert_eq!(video.len(), video.iter().position(|&b| b == b'\n').unwrap_or(0) + 1 + 3 * (6 + 320 * 240 * 3 / 2));
 }
+
+#[test]
+fn a_page_dense_with_print_is_read_in_bounded_time() {
+    // 1600 × 1200 of glyph-sized blocks in rows of 44 (zone-like lines, each tried), and the
+    // small print of a dense page.
+    let img = GrayImage::from_fn(1600, 1200, |x, y| {
+        let (cx, cy) = (x % 14, y % 24);
+        let zone_like = y < 600 && cx < 9 && cy < 16 && (x / 14) % 50 < 44;
+        let print = y >= 600 && x % 6 < 4 && y % 9 < 7 && (x / 6 + y / 9) % 5 != 0;
+        image::Luma([if zone_like || print { 30 } else { 225 }])
+    });
+    let started = std::time::Instant::now();
+    assert_eq!(read(&img).err(), Some(ReadError::NoMrz));
+    assert!(started.elapsed().as_secs() < 20, "{:?}", started.elapsed());
+}

@@ -156,6 +156,8 @@ pub struct Match {
 /// cell and `MARGIN` around it. Each reference pixel averages k × k bilinear samples, k the
 /// image pixels it spans (at most 4).
 pub fn sample(img: &Gray, cell: &Cell) -> Vec<f32> {
+    // max/min, not clamp: a NaN scale gives 1, not 0 (and no panic path in the wasm).
+    #[allow(clippy::manual_clamp)]
     let k = cell.scale_x.max(cell.scale_y).ceil().max(1.0).min(4.0) as usize;
     let mut out = Vec::with_capacity(PATCH_W * PATCH_H);
     for row in 0..PATCH_H {

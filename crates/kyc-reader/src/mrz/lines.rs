@@ -55,6 +55,9 @@ fn glyph_like(b: &Blob, min_height: u32, max_height: u32) -> bool {
     h >= min_height && h <= max_height && w <= h * 2 + 2 && b.count * 12 >= w * h
 }
 
+/// The most chains joined into lines (the longest).
+const MAX_CHAINS: usize = 200;
+
 /// The most lines kept (the longest chains).
 const MAX_LINES: usize = 40;
 
@@ -121,6 +124,16 @@ pub fn find(blobs: &[Blob], labels: &[u32], width: usize, min_glyphs: usize) -> 
         if chain.len() >= 4 {
             chains.push(chain);
         }
+    }
+    // A page dense with print has thousands of short chains; joining is quadratic in them, and a
+    // zone's line is long: the longest `MAX_CHAINS` are enough.
+    if chains.len() > MAX_CHAINS {
+        let mut order: Vec<u64> =
+            chains.iter().enumerate().map(|(i, c)| (u64::from(u32::MAX - c.len() as u32) << 32) | i as u64).collect();
+        order.sort_unstable();
+        let mut kept: Vec<Vec<usize>> =
+            order.iter().take(MAX_CHAINS).map(|k| chains[(k & 0xffff_ffff) as usize].clone()).collect();
+        std::mem::swap(&mut chains, &mut kept);
     }
     let mut lines: Vec<(TextLine, Vec<usize>)> =
         chains.into_iter().filter_map(|c| fit(blobs, labels, width, &c).map(|l| (l, c))).collect();
