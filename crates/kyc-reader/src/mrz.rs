@@ -8,14 +8,22 @@
 //!    fitted through each chain gives its turn (any within ±25°), its glyph height and pitch.
 //! 4. **Zones**: 2 or 3 parallel lines of equal pitch, one under the other, whose length holds
 //!    30 (3 lines, TD1), 36 or 44 (2 lines, TD2 or TD3) glyphs at that pitch.
-//! 5. **Glyphs** ([`glyphs`]): each cell sampled straight and matched against the OCR-B
-//!    references (rasterised at build time from `fonts/OCRB.otf`), only among the symbols its
-//!    place allows (digits in dates and check digits, letters in names and codes); a second pass
-//!    moves the cells by the line's drift measured in the first (a slight perspective, a pitch
-//!    measured a little off).
-//! 6. A glyph matched with a low score, or with a runner-up close behind, is
-//!    [`UNREADABLE`] (`?`): the parser in `kyc_domain` leaves the field it is in unfilled rather
-//!    than guess. A zone read is kept only when it parses.
+//! 5. **Cells**: each line's glyph cells placed by a quadratic fitted to its blobs counted cell
+//!    by cell (a page in perspective has a pitch that grows along the line); a line whose count
+//!    does not end on its last cell takes its cells from a line whose count does.
+//! 6. **Glyphs** ([`glyphs`]): each cell sampled straight and matched by normalised
+//!    cross-correlation, over shifts of ±2 reference pixels, against the OCR-B references
+//!    (rasterised at build time from `fonts/OCRB.otf`; three banks, sharp and blurred, each line
+//!    read with the one it matches best), only among the symbols its place allows (digits in
+//!    dates and check digits, letters in names and codes); a second pass moves the cells by the
+//!    drift the first measured.
+//! 7. **Confidence** ([`Reading`]): a glyph is taken when its score is good and it leads the
+//!    runner-up clearly; otherwise it is [`UNREADABLE`] (`?`) and the parser in `kyc_domain`
+//!    leaves the field it is in unfilled rather than guess. A glyph between the two symbols of
+//!    an OCR-B look-alike pair (`0/O`, `1/I`, `2/Z`, `5/S`, `8/B`) is settled by the check
+//!    digits only when exactly one combination of all such glyphs makes every check digit hold.
+//!    A zone read is kept only when it parses; the candidate with the most check digits holding
+//!    wins.
 
 pub mod glyphs;
 pub mod ink;
@@ -34,8 +42,8 @@ use crate::ReadError;
 /// glyphs match best (a sharp photo, a soft one, a blurred one).
 const BLURS: [f32; 3] = [0.0, 1.0, 1.7];
 
-/// The symbol given for a glyph not recognised with confidence.
-pub const UNREADABLE: char = '?';
+/// The symbol given for a glyph not recognised with confidence: the parser's own.
+pub use kyc_domain::idread::mrz::UNREADABLE;
 
 /// The working size: the longest side read, in pixels.
 const WORKING_SIZE: u32 = 1600;
