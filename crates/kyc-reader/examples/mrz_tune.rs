@@ -11,6 +11,16 @@ fn main() {
     if args.get(1).map(String::as_str) == Some("time") {
         return time();
     }
+    if args.get(1).map(String::as_str) == Some("files") {
+        for path in &args[2..] {
+            let img = image::open(path).expect("an image").to_luma8();
+            match mrz::recognise(img.as_raw(), img.width(), img.height()) {
+                Ok(t) => println!("{path}: {:?}", t.lines),
+                Err(e) => println!("{path}: {e}"),
+            }
+        }
+        return;
+    }
     let from: u64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(0);
     let count: u64 = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(50);
     let hard = args.iter().any(|a| a == "hard");
