@@ -56,6 +56,10 @@ const MIN_SCORE: f32 = 0.6;
 const MIN_LEAD: f32 = 0.06;
 const MIN_NEAR_LEAD: f32 = 0.02;
 const MIN_SEPARATION: f32 = 0.2;
+/// The same where no check digit covers the place (names, codes, the sex, the nationality).
+const UNCHECKED_LEAD: f32 = 0.1;
+const UNCHECKED_NEAR_LEAD: f32 = 0.03;
+const UNCHECKED_SEPARATION: f32 = 0.3;
 /// The lead that decides between the two symbols of a look-alike pair without the check digits.
 const MIN_PAIR_LEAD: f32 = 0.1;
 
@@ -80,6 +84,8 @@ pub struct Reading {
     /// The lead as a share of the lead a perfect match would have over the runner-up: look-alike
     /// symbols (`N`/`M`, `E`/`F`) can only be so far apart.
     pub separation: f32,
+    /// A check digit covers its place (dates, numbers, optional data).
+    pub checked: bool,
 }
 
 impl Reading {
@@ -88,6 +94,9 @@ impl Reading {
         let clear = if self.between_pair() {
             // Left to the check digits unless far apart.
             self.lead >= MIN_PAIR_LEAD
+        } else if !self.checked {
+            // No check digit would catch a slip here: a clearer lead.
+            self.lead >= UNCHECKED_LEAD || (self.lead >= UNCHECKED_NEAR_LEAD && self.separation >= UNCHECKED_SEPARATION)
         } else {
             self.lead >= MIN_LEAD || (self.lead >= MIN_NEAR_LEAD && self.separation >= MIN_SEPARATION)
         };
@@ -366,23 +375,27 @@ fn read_zone(img: &Gray, banks: &[References], format: MrzFormat, group: &[TextL
         // pass stands.
         let at_end = |f: (f32, f32)| f.0.abs().max((f.0 + f.1 * (n - 1) as f32).abs());
         if at_end(fx) < 0.3 && at_end(fy) < 0.3 {
-            lines.push(first.iter().map(|m| reading(refs, m).taken()).collect());
-            readings.push(first.iter().map(|m| reading(refs, m)).collect());
+            let line: Vec<Reading> =
+                first.iter().enumerate().map(|(i, m)| reading(refs, m, allowed(format, li, i))).collect();
+            lines.push(line.iter().map(Reading::taken).collect());
+            readings.push(line);
             continue;
         }
         let second = pass(&|i| (fx.0 + fx.1 * i as f32, fy.0 + fy.1 * i as f32));
         // Per glyph, the better of the two passes.
         let matches: Vec<Match> =
             first.iter().zip(second).map(|(a, b)| if b.score >= a.score { b } else { *a }).collect();
-        let line: Vec<Reading> = matches.iter().map(|m| reading(refs, m)).collect();
+        let line: Vec<Reading> =
+            matches.iter().enumerate().map(|(i, m)| reading(refs, m, allowed(format, li, i))).collect();
         lines.push(line.iter().map(Reading::taken).collect());
         readings.push(line);
     }
     MrzText { lines, glyphs: readings }
 }
 
-fn reading(refs: &References, m: &Match) -> Reading {
+fn reading(refs: &References, m: &Match, allowed: Allowed) -> Reading {
     Reading {
+        checked: allowed != Allowed::Letters,
         best: char::from(m.symbol),
         score: m.score,
         lead: m.score - m.runner_up,
