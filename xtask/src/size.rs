@@ -27,9 +27,10 @@ pub fn brotli_len(bytes: &[u8]) -> usize {
 /// stays ≤ 220 KB gzip.
 pub const BUDGET_TOTAL_GZIP: usize = 220 * 1024;
 
-/// The reader module (the licence barcode; later the MRZ): ≤ 120 KiB gzip, counted outside
-/// [`BUDGET_TOTAL_GZIP`] (issue 24).
-pub const BUDGET_READER_GZIP: usize = 120 * 1024;
+/// The reader module (the licence barcode and the MRZ recogniser): ≤ 160 KiB gzip, counted
+/// outside [`BUDGET_TOTAL_GZIP`] (issue 24: 120 KiB; issue 25 grows it by the recogniser and its
+/// glyph data, ≤ 40 KB).
+pub const BUDGET_READER_GZIP: usize = 160 * 1024;
 
 /// The files of a built widget directory (a Trunk `dist/` or the npm package): what loads
 /// before the first field, and what is loaded only when asked for.

@@ -19,8 +19,9 @@
 //! - [`quality`]: the photo-quality rulebook (brightness, sharpness, glare, placement) with its
 //!   guidance and hard thresholds, for camera frames, chosen files and uploads alike.
 //! - [`idread`]: reading an identity document by machine (the PDF417 barcode of a US / Canadian
-//!   licence or ID card) into [`idread::DocumentData`]: the values it fills in, and the
-//!   cross-check of the draft against it.
+//!   licence or ID card, the machine-readable zone of a passport, ID card or residence permit)
+//!   into [`idread::DocumentData`]: the values it fills in, and the cross-check of the draft
+//!   against it.
 //! - [`draft`]: the widget's draft ([`DraftDto`], unknown fields denied) and [`parse_draft`].
 //! - [`wire`]: the upstream body with its profile switches, and the response envelope.
 //! - [`canonical`]: the canonical JSON that is both sent and signed.

@@ -1,6 +1,9 @@
 //! Writes the generated document fixtures the end-to-end tests and the bench use into the
 //! directory given (default `target/documents`): licence backs of fictitious people as photos
-//! and as Y4M camera videos, and `documents.json` saying what each one holds.
+//! and as Y4M camera videos, and `documents.json` saying what each one holds; passports' data
+//! pages and ID cards' backs with a machine-readable zone (the ICAO specimen, fictitious
+//! holders, a damaged check digit, fillers printed as `K`), and `mrz.json` saying what each one
+//! holds and what a read fills.
 //!
 //! `cargo run -p kyc-reader --features testdata --example make_documents -- DIR`
 
@@ -53,6 +56,60 @@ fn main() -> std::io::Result<()> {
         );
     }
     let path = dir.join("documents.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&manifest)?)?;
+    eprintln!("wrote {}", path.display());
+    mrz_documents(&dir)
+}
+
+/// The MRZ fixtures and `mrz.json`: `{name: {"format", "lines", "files", "fills", "unfilled"}}`,
+/// `fills` what a read fills (only fields whose check digits hold), `unfilled` the draft fields
+/// it leaves for the person.
+fn mrz_documents(dir: &std::path::Path) -> std::io::Result<()> {
+    use kyc_domain::idread::mrz::{parse, MrzFormat};
+    use kyc_reader::testdata::mrz::{damaged, photo, random_sample, specimen, today, video, Damage, MrzLook, Rng};
+    let mut rng = Rng::new(25_025);
+    let passport = random_sample(&mut rng, MrzFormat::Td3);
+    let card = random_sample(&mut rng, MrzFormat::Td1);
+    let cases = [
+        ("passport-specimen", specimen().format, specimen().lines),
+        ("passport", passport.format, passport.lines.clone()),
+        ("idcard-back-td1", card.format, card.lines.clone()),
+        ("passport-birth-check-digit", passport.format, damaged(&passport, Damage::BirthCheckDigit)),
+        ("passport-fillers-as-k", passport.format, damaged(&passport, Damage::FillersAsK)),
+    ];
+    let mut manifest = serde_json::Map::new();
+    for (name, format, lines) in cases {
+        let mut files = Vec::new();
+        let mut write = |file: String, bytes: Vec<u8>| -> std::io::Result<()> {
+            std::fs::write(dir.join(&file), bytes)?;
+            files.push(file);
+            Ok(())
+        };
+        // A phone photo, a little turned and soft; a clean scan.
+        let phone =
+            MrzLook { angle_deg: 3.0, blur: 0.8, perspective: 0.01, seed: 1, ..MrzLook::plain(2000, 1500, 28.0) };
+        write(format!("{name}.jpg"), jpeg(&photo(&lines, format, &phone), 88))?;
+        write(format!("{name}.png"), png(&photo(&lines, format, &MrzLook::plain(1280, 960, 20.0))))?;
+        if name == "passport" {
+            // The bench's 12 MP photo, and the fake camera's video.
+            let big = MrzLook { angle_deg: -4.0, blur: 1.5, glare: true, seed: 2, ..MrzLook::plain(4000, 3000, 58.0) };
+            write(format!("{name}-12mp.jpg"), jpeg(&photo(&lines, format, &big), 90))?;
+            write(format!("{name}.y4m"), video(&lines, format, &MrzLook::plain(1280, 720, 17.0), 6))?;
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let read = parse(&refs, today()).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let key = |f: kyc_domain::Field| {
+            serde_json::to_value(f).ok().and_then(|f| f.as_str().map(str::to_owned)).unwrap_or_default()
+        };
+        let fills: serde_json::Map<String, serde_json::Value> =
+            read.data.fills().into_iter().map(|(f, v)| (key(f), json!(v))).collect();
+        let unfilled: Vec<String> = read.failed_fields().into_iter().map(key).collect();
+        manifest.insert(
+            name.to_owned(),
+            json!({"format": format, "lines": lines, "files": files, "fills": fills, "unfilled": unfilled}),
+        );
+    }
+    let path = dir.join("mrz.json");
     std::fs::write(&path, serde_json::to_string_pretty(&manifest)?)?;
     eprintln!("wrote {}", path.display());
     Ok(())

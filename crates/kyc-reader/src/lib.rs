@@ -10,6 +10,10 @@
 //! ([`read_rgba`]). A large photo is read at a reduced scale first (a barcode on a licence back
 //! spans most of the card: a quarter of a 12 MP photo is plenty, and four times faster), then at
 //! a larger one when that found nothing.
+//!
+//! The machine-readable zone of a passport's data page or an ID card's back is recognised by
+//! [`mrz`] (no model file: OCR-B references rasterised at build time from `fonts/OCRB.otf`) and
+//! parsed by `kyc_domain::idread::mrz`, which fills only fields whose check digits hold.
 
 use kyc_domain::idread::{aamva, DocumentData, ReadKind};
 use kyc_domain::DocumentKind;
@@ -18,6 +22,7 @@ use rxing::pdf417::PDF417Reader;
 use rxing::{BinaryBitmap, DecodeHintValue, DecodeHints, Luma8LuminanceSource, Reader};
 
 pub mod answer;
+pub mod mrz;
 #[cfg(target_arch = "wasm32")]
 pub mod scan;
 #[cfg(feature = "testdata")]
@@ -41,6 +46,8 @@ pub enum ReadError {
     NoBarcode,
     /// A barcode was decoded, but it holds no AAMVA licence or ID card data.
     NotADocument,
+    /// No machine-readable zone could be found and read ([`mrz`]).
+    NoMrz,
 }
 
 impl ReadError {
@@ -49,6 +56,7 @@ impl ReadError {
             Self::BadImage => "bad_image",
             Self::NoBarcode => "no_barcode",
             Self::NotADocument => "not_a_document",
+            Self::NoMrz => "no_mrz",
         }
     }
 }
@@ -89,7 +97,7 @@ pub fn luma_from_rgba(rgba: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-fn check_size(len: usize, width: u32, height: u32, per_pixel: u64) -> Result<(), ReadError> {
+pub(crate) fn check_size(len: usize, width: u32, height: u32, per_pixel: u64) -> Result<(), ReadError> {
     let pixels = u64::from(width) * u64::from(height);
     if width == 0 || height == 0 || pixels > MAX_PIXELS || len as u64 != pixels * per_pixel {
         return Err(ReadError::BadImage);
@@ -241,7 +249,7 @@ fn decode_once(pixels: Vec<u8>, width: u32, height: u32) -> Option<Vec<u8>> {
 }
 
 /// Averages `factor × factor` blocks (the last row and column of blocks may be partial).
-fn downscale(pixels: &[u8], width: u32, height: u32, factor: u32) -> (Vec<u8>, u32, u32) {
+pub(crate) fn downscale(pixels: &[u8], width: u32, height: u32, factor: u32) -> (Vec<u8>, u32, u32) {
     let (w, h) = (width.div_ceil(factor), height.div_ceil(factor));
     let (width, factor_us) = (width as usize, factor as usize);
     let mut sums = vec![0u32; w as usize];

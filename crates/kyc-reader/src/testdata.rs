@@ -1,8 +1,11 @@
 //! Test data made here, never taken from a person: licence backs carrying a PDF417 barcode of a
 //! given AAMVA payload (built by `kyc_domain::idread::aamva::build`), drawn as a card on a
 //! table, turned, blurred, with glare, at any size, as images and as Y4M camera videos for
-//! Chromium's fake camera. Used by this crate's tests, the backend's tests, the e2e fixtures
+//! Chromium's fake camera; passports' data pages and ID cards' backs with a machine-readable
+//! zone ([`mrz`]). Used by this crate's tests, the backend's tests, the e2e fixtures
 //! (`examples/make_documents.rs`) and the bench.
+
+pub mod mrz;
 
 use image::{GrayImage, Luma};
 use kyc_domain::idread::{DocumentData, ReadKind, ReadSource};
@@ -122,7 +125,7 @@ fn is_print(u: f32, v: f32) -> bool {
 }
 
 /// A soft bright spot (a lamp's reflection): brightens towards white, leaving contrast.
-fn glare(img: &mut GrayImage, cx: f32, cy: f32, radius: f32) {
+pub(crate) fn glare(img: &mut GrayImage, cx: f32, cy: f32, radius: f32) {
     for (x, y, p) in img.enumerate_pixels_mut() {
         let d = ((x as f32 - cx).powi(2) + (y as f32 - cy).powi(2)).sqrt() / radius;
         if d < 1.0 {

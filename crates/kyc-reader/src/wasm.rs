@@ -91,6 +91,18 @@ pub fn read_rgba(rgba: &[u8], width: u32, height: u32) -> String {
     answer(crate::read_rgba(rgba, width, height).map_err(crate::ReadError::code))
 }
 
+/// Reads the machine-readable zone in RGBA pixels (a passport's data page, an ID card's back):
+/// the answer as [`read_rgba`]'s with `"read": "mrz"` and only the fields whose check digits
+/// hold, or `{"ok": false, "code": "no_mrz" | "bad_image"}`. (The panel does not call it yet:
+/// issue 25's widget part.)
+#[wasm_bindgen(js_name = readMrzRgba)]
+pub fn read_mrz_rgba(rgba: &[u8], width: u32, height: u32) -> String {
+    let today = kyc_domain::Date::from_unix_millis(js_sys::Date::now() as i64)
+        .or_else(|| kyc_domain::Date::from_ymd(2026, 1, 1))
+        .unwrap_or_else(|| unreachable!());
+    answer(crate::mrz::read_rgba(rgba, width, height, today).map(|m| m.data).map_err(crate::ReadError::code))
+}
+
 /// Reads the document in a photo (any format the browser decodes); the answer as
 /// [`read_rgba`]'s, or `unreadable_image` when the browser could not decode it.
 #[wasm_bindgen(js_name = readPhoto)]

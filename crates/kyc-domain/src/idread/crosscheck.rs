@@ -25,7 +25,8 @@ pub enum FieldCheck {
 
 /// How much a difference weighs: a name, date of birth, document number or expiry that differs
 /// is a reason to look again (`Strong`); an address or gender may simply have changed since the
-/// document was issued (`Informational`).
+/// document was issued, and a person with two nationalities may give the other one
+/// (`Informational`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Strength {
@@ -33,14 +34,16 @@ pub enum Strength {
     Informational,
 }
 
-/// The fields compared, in this order, with their strength.
-pub const COMPARED: [(Field, Strength); 11] = [
+/// The fields compared, in this order, with their strength. The nationality only against a
+/// document that carries one (an MRZ): a licence has none, and saying so would be noise.
+pub const COMPARED: [(Field, Strength); 12] = [
     (Field::FirstName, Strength::Strong),
     (Field::LastName, Strength::Strong),
     (Field::Dob, Strength::Strong),
     (Field::DocumentNumber, Strength::Strong),
     (Field::ValidUntil, Strength::Strong),
     (Field::Gender, Strength::Informational),
+    (Field::Nationality, Strength::Informational),
     (Field::AddressCountry, Strength::Informational),
     (Field::State, Strength::Informational),
     (Field::City, Strength::Informational),
@@ -98,14 +101,15 @@ impl CrossCheck {
     }
 }
 
-/// Compares every field the draft fills with the document.
+/// Compares every field the draft fills with the document (the nationality only when the
+/// document has one).
 pub fn cross_check(draft: &crate::draft::DraftDto, doc: &DocumentData) -> CrossCheck {
     let fields = COMPARED
         .into_iter()
         .filter_map(|(field, strength)| {
             let mine = draft.value(field)?;
             let mine = mine.trim();
-            if mine.is_empty() {
+            if mine.is_empty() || (field == Field::Nationality && doc.nationality.is_none()) {
                 return None;
             }
             let check = match same(field, mine, doc) {
@@ -144,6 +148,7 @@ fn same(field: Field, mine: &str, doc: &DocumentData) -> Option<bool> {
             key(mine) == key(doc.document_number.as_deref()?)
         }
         Field::Gender => Gender::parse(mine).ok() == Some(doc.sex?),
+        Field::Nationality => Country::parse(mine).ok() == Some(doc.nationality?),
         Field::AddressCountry => Country::parse(mine).ok() == Some(doc.country?),
         Field::State => fold(mine) == fold(doc.state.as_deref()?),
         Field::City => fold(mine) == fold(doc.city.as_deref()?),

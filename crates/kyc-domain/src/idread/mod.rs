@@ -4,10 +4,13 @@
 //!
 //! - [`aamva`]: the PDF417 barcode on the back of a US / Canadian driver's licence or ID card
 //!   (AAMVA DL/ID Card Design Standard, versions 1–10).
+//! - [`mrz`]: the machine-readable zone of a passport, ID card or residence permit (ICAO Doc
+//!   9303: TD1, TD2, TD3), with its check digits; visas are recognised and refused.
 //! - [`crosscheck`]: field by field, does the draft say what the document says?
 
 pub mod aamva;
 pub mod crosscheck;
+pub mod mrz;
 
 pub use crosscheck::{cross_check, CrossCheck, FieldCheck, FieldOutcome, Strength};
 
@@ -38,6 +41,8 @@ pub enum ReadKind {
     DriversLicence,
     IdCard,
     Passport,
+    /// A residence permit (an MRZ document code `IR`, `AR`, `CR`).
+    ResidencePermit,
 }
 
 impl ReadKind {
@@ -47,6 +52,7 @@ impl ReadKind {
             Self::DriversLicence => IdDocType::DriversLicence,
             Self::IdCard => IdDocType::IdCard,
             Self::Passport => IdDocType::Passport,
+            Self::ResidencePermit => IdDocType::ResidencePermit,
         }
     }
 }
@@ -95,8 +101,13 @@ pub struct DocumentData {
     /// US: `94105` or `94105-1234`; Canada: `K1A 0B1`.
     #[serde(default)]
     pub postal_code: Option<String>,
+    /// The address country: a licence's `DCG`, else the country of its state or province. An
+    /// MRZ has no address and leaves it empty (its nationality is [`Self::nationality`]).
     #[serde(default, with = "as_text")]
     pub country: Option<Country>,
+    /// The holder's nationality (an MRZ's; a licence has none).
+    #[serde(default, with = "as_text")]
+    pub nationality: Option<Country>,
     #[serde(default)]
     pub truncated: Truncation,
 }
@@ -120,19 +131,22 @@ impl DocumentData {
             state: None,
             postal_code: None,
             country: None,
+            nationality: None,
             truncated: Truncation::default(),
         }
     }
 
     /// The document's value for a draft field, in the draft's format (what to show the person
     /// next to theirs): names in readable case, dates `YYYY-MM-DD`, gender `1`/`2`, `idDocType`
-    /// code, country alpha-2, a US ZIP as its five digits. `None`: not on the document, or not a
-    /// field a licence carries (email, nationality, SSN, photos).
+    /// code, countries alpha-2, a US ZIP as its five digits. `None`: not on the document (a
+    /// licence has no nationality, an MRZ no address), or not a field a document carries (email,
+    /// SSN, photos).
     pub fn document_value(&self, field: Field) -> Option<String> {
         match field {
             Field::FirstName => self.first_name.as_deref().map(readable_case),
             Field::LastName => self.last_name.as_deref().map(readable_case),
             Field::Dob => self.dob.map(|d| d.to_string()),
+            Field::Nationality => self.nationality.map(|c| c.alpha2().to_owned()),
             Field::Gender => self.sex.map(|g| g.code().to_string()),
             Field::IdDocType => self.kind.map(|k| k.id_doc_type().code().to_owned()),
             Field::DocumentNumber => self.document_number.clone(),
@@ -154,15 +168,17 @@ impl DocumentData {
     }
 
     /// The values to put into the widget's inputs: [`Self::document_value`] for every field a
-    /// licence carries, kept only when it passes the draft's own rule for that field (so a fill
+    /// document carries, kept only when it passes the draft's own rule for that field (so a fill
     /// never causes a field error of its own). The rules that need `today` are not applied: an
     /// expired document fills an expired `validUntil`, which is the truth about it. A middle
-    /// name goes nowhere.
+    /// name goes nowhere. An MRZ's nationality fills `individualInfo.country`; its address
+    /// fields stay empty.
     pub fn fills(&self) -> Vec<(Field, String)> {
-        const FILLED: [Field; 12] = [
+        const FILLED: [Field; 13] = [
             Field::FirstName,
             Field::LastName,
             Field::Dob,
+            Field::Nationality,
             Field::Gender,
             Field::IdDocType,
             Field::DocumentNumber,
@@ -221,6 +237,7 @@ impl fmt::Debug for DocumentData {
             .field("state", &p(&self.state))
             .field("postal_code", &p(&self.postal_code))
             .field("country", &p(&self.country))
+            .field("nationality", &p(&self.nationality))
             .field("truncated", &self.truncated)
             .finish()
     }
