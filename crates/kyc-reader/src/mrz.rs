@@ -496,25 +496,15 @@ impl Places {
     }
 }
 
-/// Least squares for `x·[a b c] = y` over rows `[1, i, i², y]`: `None` when too few or singular.
-fn solve3(rows: &[[f64; 4]]) -> Option<[f32; 3]> {
-    if rows.len() < 6 {
-        return None;
-    }
-    let mut m = [[0f64; 4]; 3];
-    for r in rows {
-        for j in 0..3 {
-            for k in 0..3 {
-                m[j][k] += r[j] * r[k];
-            }
-            m[j][3] += r[j] * r[3];
-        }
-    }
-    for col in 0..3 {
-        let pivot = (col..3).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
+/// Gauss–Jordan elimination with partial pivoting of `N` equations in `W - 1` unknowns (the last
+/// column the right-hand side) in place: the solution is left in the last column. `None` when a
+/// pivot is below `tiny` (singular). Also the test data's homography (testdata/mrz.rs).
+pub(crate) fn gauss_jordan<const N: usize, const W: usize>(m: &mut [[f64; W]; N], tiny: f64) -> Option<()> {
+    for col in 0..N {
+        let pivot = (col..N).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs()))?;
         m.swap(col, pivot);
         let p = m[col][col];
-        if p.abs() < 1e-9 {
+        if p.abs() < tiny {
             return None;
         }
         for v in &mut m[col][col..] {
@@ -530,5 +520,23 @@ fn solve3(rows: &[[f64; 4]]) -> Option<[f32; 3]> {
             }
         }
     }
+    Some(())
+}
+
+/// Least squares for `x·[a b c] = y` over rows `[1, i, i², y]`: `None` when too few or singular.
+fn solve3(rows: &[[f64; 4]]) -> Option<[f32; 3]> {
+    if rows.len() < 6 {
+        return None;
+    }
+    let mut m = [[0f64; 4]; 3];
+    for r in rows {
+        for j in 0..3 {
+            for k in 0..3 {
+                m[j][k] += r[j] * r[k];
+            }
+            m[j][3] += r[j] * r[3];
+        }
+    }
+    gauss_jordan(&mut m, 1e-9)?;
     Some([m[0][3] as f32, m[1][3] as f32, m[2][3] as f32])
 }

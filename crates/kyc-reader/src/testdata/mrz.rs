@@ -458,27 +458,9 @@ fn homography(from: &[(f32, f32); 4], to: &[(f32, f32); 4]) -> [f32; 8] {
         m[2 * i] = [x, y, 1.0, 0.0, 0.0, 0.0, -u * x, -u * y, u];
         m[2 * i + 1] = [0.0, 0.0, 0.0, x, y, 1.0, -v * x, -v * y, v];
     }
-    // Gauss–Jordan with partial pivoting.
-    for col in 0..8 {
-        let pivot = (col..8).max_by(|&a, &b| m[a][col].abs().total_cmp(&m[b][col].abs())).unwrap_or(col);
-        m.swap(col, pivot);
-        let p = m[col][col];
-        if p.abs() < 1e-12 {
-            continue;
-        }
-        for v in &mut m[col][col..] {
-            *v /= p;
-        }
-        let pivot_row = m[col];
-        for (r, row) in m.iter_mut().enumerate() {
-            if r != col {
-                let f = row[col];
-                for (v, q) in row[col..].iter_mut().zip(&pivot_row[col..]) {
-                    *v -= f * q;
-                }
-            }
-        }
-    }
+    // Four corners of a real quadrilateral are never singular; if they were, the map is
+    // left as the elimination got it.
+    let _ = crate::mrz::gauss_jordan(&mut m, 1e-12);
     let mut out = [0f32; 8];
     for (o, row) in out.iter_mut().zip(&m) {
         *o = row[8] as f32;
