@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
-import { BASE, launch, newUser, validDraft } from "./harness.mjs";
+import { BASE, launch, newUser, validDraft, widgetLive } from "./harness.mjs";
 
 const DIR = new URL("../../www/locales/", import.meta.url).pathname;
 const TAGS = readdirSync(DIR).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5)).sort();
@@ -45,7 +45,10 @@ for (const tag of TAGS) {
         await page.goto(`${BASE}/?user=${user}&locale=${tag}`);
         const title = texts[`step_${step}`];
         await page.getByRole("heading", { name: title, exact: true, level: 2 }).waitFor({ timeout: 15_000 });
-        const widget = page.locator(".kyc-widget");
+        // The widget itself, not the page's static English first step it takes over (both are
+        // there for a moment on a slow machine).
+        await widgetLive(page);
+        const widget = page.locator("#kyc > .kyc-root:not([data-kyc-shell]) .kyc-widget");
         assert.equal(await widget.getAttribute("lang"), tag, `${tag} ${step}: lang`);
         assert.equal(await widget.getAttribute("dir"), ["ar", "he"].includes(tag.split("-")[0]) ? "rtl" : "ltr", `${tag} ${step}: dir`);
         await page.getByText(fill(texts.step_of, { n: i + 1, total: 5 }), { exact: true }).waitFor();
