@@ -159,12 +159,13 @@ pub fn App(p: &AppProps) -> Html {
                 format!("{}: {title}", ctx.i18n.fill(Key::StepOf, &[("n", &n), ("total", &total)]))
             };
             announcement.set(text);
-            if !*first_render.borrow() {
+            let first = std::mem::replace(&mut *first_render.borrow_mut(), false);
+            if !first {
                 ctx.trace.push("step", "left");
             }
             ctx.trace.step(step.name());
             ctx.trace.push("step", "entered");
-            if !std::mem::replace(&mut *first_render.borrow_mut(), false) {
+            if !first {
                 focus_in(&ctx.root, &format!("{}-heading", ctx.prefix));
                 // Moving between steps stages what was typed (encrypted on the backend), at once:
                 // it replaces a staging still waiting for the last key (which names the step

@@ -4,8 +4,9 @@
 //! network failures, the page hidden — each event a word of `kyc_domain::diagnostics`' closed
 //! vocabulary (a word outside it is kept as `other`; the backend checks the whole trace again
 //! with `Diagnostics::check`). The events are kept, and sent to the widget's own backend
-//! (`POST /v1/diagnostics`), by the snippet's small `KycTrace` (src/lib.rs): with `fetch` when a
-//! camera fails or a submit fails, and with `navigator.sendBeacon` as the page is hidden or goes
+//! (`POST /v1/diagnostics`), by the snippet's small `KycPage` (src/lib.rs): with `fetch` when a
+//! camera fails, a submit fails or the application is submitted, and with
+//! `navigator.sendBeacon` as the page is hidden or goes
 //! (in JS, so that neither the serialiser nor a second HTTP path weighs on the first load).
 //! No typed value, file name or URL can be in it.
 //!

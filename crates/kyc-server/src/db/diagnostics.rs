@@ -16,7 +16,7 @@ pub struct DiagnosticsRow {
 impl Db {
     /// Stores a session's trace, replacing its earlier one (`created_at` stays that of the
     /// first) unless `replaces(earlier)` says no (a beacon that arrives after a later trace of
-    /// the same page), and answers the earlier one and whether it was replaced. The read and the write are two statements: of
+    /// the same page); answers whether it was stored. The read and the write are two statements: of
     /// two traces of one session at the same moment, the later write wins, and what the
     /// metrics count as new may be off by that race — nothing else depends on it.
     pub async fn store_diagnostics(
@@ -26,13 +26,13 @@ impl Db {
         body: &str,
         now: i64,
         replaces: impl FnOnce(&str) -> bool,
-    ) -> sqlx::Result<(Option<String>, bool)> {
+    ) -> sqlx::Result<bool> {
         let previous = sqlx::query_scalar::<_, String>("SELECT body FROM diagnostics WHERE session_id = $1")
             .bind(session_id)
             .fetch_optional(&self.pool)
             .await?;
         if previous.as_deref().is_some_and(|p| !replaces(p)) {
-            return Ok((previous, false));
+            return Ok(false);
         }
         sqlx::query(
             "INSERT INTO diagnostics (session_id, external_user_id, created_at, updated_at, body) \
@@ -45,7 +45,7 @@ impl Db {
         .bind(body)
         .execute(&self.pool)
         .await?;
-        Ok((previous, true))
+        Ok(true)
     }
 
     /// The user's traces, one per session, the newest session first, at most `limit`.

@@ -117,12 +117,15 @@ pub async fn post(
     // Traces of one page carry their events' times since the page started: one whose last event
     // is older than the stored one's is a beacon overtaken on the way, not news.
     let last_at = |d: &Diagnostics| d.events.last().map_or(0, |e| e.at);
-    let newer = |p: &str| serde_json::from_str::<Diagnostics>(p).map_or(true, |p| last_at(&trace) >= last_at(&p));
-    let (previous, stored) = state.db.store_diagnostics(&sess.id, &sess.external_user_id, &stored, now, newer).await?;
-    if !stored {
+    // The earlier trace is read once: for this comparison and for the metrics' count of new events.
+    let mut previous: Option<Diagnostics> = None;
+    let newer = |p: &str| {
+        previous = serde_json::from_str(p).ok();
+        previous.as_ref().is_none_or(|p| last_at(&trace) >= last_at(p))
+    };
+    if !state.db.store_diagnostics(&sess.id, &sess.external_user_id, &stored, now, newer).await? {
         return Ok(StatusCode::NO_CONTENT.into_response());
     }
-    let previous = previous.and_then(|p| serde_json::from_str::<Diagnostics>(&p).ok());
     state.metrics.diagnostics(&trace, previous.as_ref());
     tracing::info!(
         event = "diagnostics_stored",
