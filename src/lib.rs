@@ -276,9 +276,10 @@ export function loadCapture(loader) { return lazily(loader, "capture"); }
 // is kept.
 const reader = (loader) => lazily(loader && loader.reader, "reader");
 export function readerCall(loader, name, args) { reader(loader).then((m) => m[name](...args)).catch(() => {}); }
-// The capture module's `onPhoto`: a back of ID kept is read (its values fill the empty fields).
+// The capture module's `onPhoto`: a document side kept is read (a back for its barcode or zone,
+// a front for its zone: a passport's data page); its values fill the empty fields.
 export function photoHook(loader, onEvent) {
-  return (kind, photo) => { if (kind === "idBack") readerCall(loader, "readBack", [photo, onEvent]); };
+  return (kind, photo) => { if (kind !== "face") readerCall(loader, "readBack", [photo, onEvent, kind]); };
 }
 // One widget's page-side keeping (src/trace.rs). The diagnostics trace: its events kept here
 // (at most 64, the oldest dropped) and sent as JSON to POST /v1/diagnostics, with fetch when the

@@ -73,7 +73,9 @@ pub fn use_photos(ctx: &Ctx) -> Photos {
     };
     {
         let (ctx, host, object) = (ctx.clone(), host.clone(), object.clone());
-        let passport = IdDocType::parse(&ctx.flow.value(Field::IdDocType)) == Ok(IdDocType::Passport);
+        // The outline's shape matters on the Photos step only: elsewhere a document type filled
+        // by a scan must not render the scan panel again (it would lose its status line).
+        let passport = mode == 1 && IdDocType::parse(&ctx.flow.value(Field::IdDocType)) == Ok(IdDocType::Passport);
         use_effect_with((mode, passport), move |&(mode, passport)| {
             let gone = Rc::new(std::cell::Cell::new(false));
             if mode > 0 {

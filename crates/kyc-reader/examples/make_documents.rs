@@ -66,10 +66,20 @@ fn main() -> std::io::Result<()> {
 /// it leaves for the person.
 fn mrz_documents(dir: &std::path::Path) -> std::io::Result<()> {
     use kyc_domain::idread::mrz::{parse, MrzFormat};
+    use kyc_domain::Date;
     use kyc_reader::testdata::mrz::{damaged, photo, random_sample, specimen, today, video, Damage, MrzLook, Rng};
     let mut rng = Rng::new(25_025);
-    let passport = random_sample(&mut rng, MrzFormat::Td3);
-    let card = random_sample(&mut rng, MrzFormat::Td1);
+    // Holders of age (born before 2000, valid until after today), whose documents go through
+    // the widget to the end: the next sample until one is.
+    let mut holder = |format| loop {
+        let s = random_sample(&mut rng, format);
+        let (dob, expiry) = (s.truth.data.dob, s.truth.data.expiry);
+        if dob.is_some_and(|d| d < Date::from_ymd(2000, 1, 1).unwrap_or(d)) && expiry.is_some_and(|e| e > today()) {
+            break s;
+        }
+    };
+    let passport = holder(MrzFormat::Td3);
+    let card = holder(MrzFormat::Td1);
     let cases = [
         ("passport-specimen", specimen().format, specimen().lines),
         ("passport", passport.format, passport.lines.clone()),

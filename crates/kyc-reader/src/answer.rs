@@ -7,8 +7,12 @@ use kyc_domain::idread::crosscheck::cross_check;
 use kyc_domain::idread::{DocumentData, ReadSource};
 use kyc_domain::DraftDto;
 
-/// The answer to a document read: `{"ok": true, "read", "side", "fills": [[path, value]…]}`.
-pub fn read_answer(doc: &DocumentData) -> String {
+use crate::Found;
+
+/// The answer to a document read: `{"ok": true, "read", "side", "fills": [[path, value]…],
+/// "unfilled": [path…]}` (`unfilled`: on the document but not read with certainty).
+pub fn read_answer(found: &Found) -> String {
+    let doc = &found.doc;
     let read = match doc.source {
         ReadSource::Pdf417 => "pdf417",
         ReadSource::Mrz => "mrz",
@@ -16,6 +20,10 @@ pub fn read_answer(doc: &DocumentData) -> String {
     let mut out = format!(r#"{{"ok":true,"read":"{read}","side":"{}","fills":["#, crate::side(doc).as_str());
     for (i, (field, value)) in doc.fills().into_iter().enumerate() {
         let _ = write!(out, r#"{}["{}",{}]"#, if i > 0 { "," } else { "" }, field.path(), quoted(&value));
+    }
+    out.push_str(r#"],"unfilled":["#);
+    for (i, field) in found.unfilled.iter().enumerate() {
+        let _ = write!(out, r#"{}"{}""#, if i > 0 { "," } else { "" }, field.path());
     }
     out.push_str("]}");
     out

@@ -15,8 +15,9 @@
 //! [`mrz`] (no model file: OCR-B references rasterised at build time from `fonts/OCRB.otf`) and
 //! parsed by `kyc_domain::idread::mrz`, which fills only fields whose check digits hold.
 
+use kyc_domain::idread::mrz::{FailReason, Mrz};
 use kyc_domain::idread::{aamva, DocumentData, ReadKind};
-use kyc_domain::DocumentKind;
+use kyc_domain::{Date, DocumentKind, Field};
 use rxing::common::HybridBinarizer;
 use rxing::pdf417::PDF417Reader;
 use rxing::{BinaryBitmap, DecodeHintValue, DecodeHints, Luma8LuminanceSource, Reader};
@@ -48,6 +49,8 @@ pub enum ReadError {
     NotADocument,
     /// No machine-readable zone could be found and read ([`mrz`]).
     NoMrz,
+    /// Neither a barcode nor a machine-readable zone ([`read_document_luma`]).
+    NoDocument,
 }
 
 impl ReadError {
@@ -57,6 +60,7 @@ impl ReadError {
             Self::NoBarcode => "no_barcode",
             Self::NotADocument => "not_a_document",
             Self::NoMrz => "no_mrz",
+            Self::NoDocument => "no_document",
         }
     }
 }
@@ -73,6 +77,58 @@ impl std::error::Error for ReadError {}
 pub fn read_luma(pixels: &[u8], width: u32, height: u32) -> Result<DocumentData, ReadError> {
     let payload = decode_pdf417(pixels, width, height)?;
     aamva::parse(&payload).map_err(|_| ReadError::NotADocument)
+}
+
+/// A document read from a photo: what fills the form, and the fields the document holds that
+/// were not filled because they could not be read with certainty (an MRZ field whose check
+/// digit fails, or that holds a glyph not recognised): the person is asked to type those.
+/// `Debug` shows which values are present, never what they hold (as [`DocumentData`]'s).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub doc: DocumentData,
+    pub unfilled: Vec<Field>,
+}
+
+impl Found {
+    /// A barcode's document: everything it holds was read.
+    pub fn whole(doc: DocumentData) -> Self {
+        Self { doc, unfilled: Vec::new() }
+    }
+
+    /// A zone's document and the fields left to type (a nationality code that names no country
+    /// is not among them: nothing was misread).
+    pub fn from_mrz(m: Mrz) -> Self {
+        let mut unfilled: Vec<Field> = Vec::new();
+        for failure in &m.failed {
+            if failure.reason == FailReason::NotACountry {
+                continue;
+            }
+            for &f in failure.field.fields() {
+                if !unfilled.contains(&f) {
+                    unfilled.push(f);
+                }
+            }
+        }
+        Self { doc: m.data, unfilled }
+    }
+}
+
+/// Reads the document in a grayscale image whatever it carries: a PDF417 barcode (a licence's
+/// or ID card's back), else a machine-readable zone (a passport's data page, an ID card's back);
+/// `today` decides an MRZ birth date's century. [`ReadError::NoDocument`] when neither was read;
+/// [`ReadError::NotADocument`] when a barcode was decoded that holds no licence and no zone was
+/// read either.
+pub fn read_document_luma(pixels: &[u8], width: u32, height: u32, today: Date) -> Result<Found, ReadError> {
+    let barcode = match read_luma(pixels, width, height) {
+        Ok(doc) => return Ok(Found::whole(doc)),
+        Err(ReadError::BadImage) => return Err(ReadError::BadImage),
+        Err(e) => e,
+    };
+    match mrz::read_luma(pixels, width, height, today) {
+        Ok(m) => Ok(Found::from_mrz(m)),
+        Err(_) if barcode == ReadError::NotADocument => Err(ReadError::NotADocument),
+        Err(_) => Err(ReadError::NoDocument),
+    }
 }
 
 /// The photo slot the side read belongs to: a passport's data page is its front; a licence's or

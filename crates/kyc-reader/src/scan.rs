@@ -1,15 +1,20 @@
 //! "Scan your ID" (the first step's panel), in the reader module: loaded only by people who
 //! scan, so none of it weighs on the widget or the capture module. A line on what to
 //! photograph, "Use camera", "Choose a photo of your ID", and a status line. The camera shows the
-//! card and reads a frame every 300 ms: the frame whose barcode decodes is the photo (taken as
-//! soon as it reads, no button). A file is read at its working sizes. On success `found(answer,
-//! photo, source)` tells the capture module (which fills the widget's fields and keeps the photo
-//! as that side); on failure the status says why and the person can try again or type.
+//! document and reads a frame every 300 ms: the frame whose barcode decodes, or whose
+//! machine-readable zone reads with every check digit holding, is the photo (taken as soon as it
+//! reads, no button; a zone that never reads whole — a damaged document — is taken from the best
+//! of several frames). A file is read at its working sizes. On success its values go to the
+//! widget (a `document` event: the fields filled and marked) and the photo to the capture
+//! module's `keep` as that side; the fields a zone holds that were not read with certainty are
+//! named for the person to type. On failure the status says why and the person can try again
+//! or type.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Function, Reflect};
+use kyc_domain::Field;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{
@@ -72,6 +77,10 @@ struct Panel {
     timer: Option<i32>,
     /// A read in progress (the file's or a frame's): the next waits.
     busy: bool,
+    /// The camera's best zone read so far whose check digits did not all hold, with its frame,
+    /// and how many such frames were seen: after [`PARTIAL_FRAMES`] the best is taken.
+    partial: Option<(crate::Found, HtmlCanvasElement)>,
+    partial_frames: u32,
     closed: bool,
     /// Every listener and the frame timer's callback, held while the panel lives.
     closures: Vec<Closure<dyn FnMut(web_sys::Event)>>,
@@ -79,6 +88,10 @@ struct Panel {
 }
 
 type Shared = Rc<RefCell<Panel>>;
+
+/// Camera frames whose zone read left a field out, seen before the best of them is taken (a
+/// damaged document never reads whole; a passing glare often does on the next frame).
+const PARTIAL_FRAMES: u32 = 8;
 
 /// The panel in `root` (emptied first); `close()` turns its camera off.
 #[wasm_bindgen]
@@ -152,6 +165,8 @@ pub fn scan_panel(
         detector: None,
         timer: None,
         busy: false,
+        partial: None,
+        partial_frames: 0,
         closed: false,
         closures: Vec::new(),
         tick: None,
@@ -188,11 +203,16 @@ fn listen(s: &Shared, target: &Element, event: &str, action: impl Fn(&Shared, we
 
 /// The status line; an error (with its code) is announced at once.
 fn say(s: &Shared, key: &str, arg: Option<&str>, code: Option<&str>) {
+    let line = text(&s.borrow().texts, key);
+    say_line(s, &arg.map_or_else(|| line.clone(), |a| fill(&line, a)), code);
+}
+
+fn say_line(s: &Shared, line: &str, code: Option<&str>) {
     let p = s.borrow();
-    let line = text(&p.texts, key);
-    p.status.set_text_content(Some(&arg.map_or_else(|| line.clone(), |a| fill(&line, a))));
+    p.status.set_text_content(Some(line));
     p.status.set_class_name(if code.is_some() { "kyc-error" } else { "kyc-scan-status" });
     attr(&p.status, "role", if code.is_some() { "alert" } else { "status" });
+    let _ = p.status.remove_attribute("data-unfilled");
     match code {
         Some(c) => attr(&p.status, "data-code", c),
         None => {
@@ -201,19 +221,44 @@ fn say(s: &Shared, key: &str, arg: Option<&str>, code: Option<&str>) {
     }
 }
 
+/// The name of a field's label among the widget's texts.
+fn label_key(field: Field) -> &'static str {
+    match field {
+        Field::FirstName => "first_name",
+        Field::LastName => "last_name",
+        Field::Dob => "date_of_birth",
+        Field::DocumentNumber => "document_number",
+        Field::ValidUntil => "expiry_date",
+        Field::Gender => "gender",
+        _ => "nationality",
+    }
+}
+
 /// A read of `photo` from `source`: its values told to the widget and the photo kept as that
-/// side, or why not said.
+/// side, or why not said. The fields the document holds that could not be read with certainty
+/// (an MRZ check digit that fails) are named for the person to type.
 fn answered(s: &Shared, read: crate::wasm::Read, photo: &Blob, source: &str) {
-    let doc = match read {
-        Ok(doc) => doc,
+    let found = match read {
+        Ok(found) if !found.doc.fills().is_empty() => found,
+        Ok(_) => return say(s, "scan_failed", None, Some("nothing_read")),
         Err(code) => {
             let key = if code == "not_a_document" { "scan_not_id" } else { "scan_failed" };
             return say(s, key, None, Some(code));
         }
     };
-    let (fills, side) = (crate::wasm::fills_event(&doc, false), crate::side(&doc).as_str());
-    crate::wasm::remember(doc);
-    say(s, "scan_filled", Some(&((fills.length() - 1) / 2).to_string()), None);
+    let (fills, side) = (crate::wasm::fills_event(&found.doc, false), crate::side(&found.doc).as_str());
+    crate::wasm::remember(found.doc);
+    let texts = s.borrow().texts.clone();
+    let mut line = fill(&text(&texts, "scan_filled"), &((fills.length() - 1) / 2).to_string());
+    if !found.unfilled.is_empty() {
+        let names: Vec<String> = found.unfilled.iter().map(|&f| text(&texts, label_key(f))).collect();
+        line = format!("{line} {}", fill(&text(&texts, "scan_unsure"), &names.join(", ")));
+    }
+    say_line(s, &line, None);
+    if !found.unfilled.is_empty() {
+        let paths: Vec<&str> = found.unfilled.iter().map(|f| f.path()).collect();
+        attr(&s.borrow().status, "data-unfilled", &paths.join(" "));
+    }
     let (on_event, photos) = {
         let p = s.borrow();
         (p.on_event.clone(), p.photos.clone())
@@ -231,7 +276,7 @@ fn read_file(s: &Shared, photo: Blob) {
     say(s, "scan_reading", None, None);
     let s = s.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let read = crate::wasm::read_photo_doc(&photo).await;
+        let read = crate::wasm::read_photo_doc(&photo, true).await;
         s.borrow_mut().busy = false;
         answered(&s, read, &photo, "file");
     });
@@ -311,28 +356,62 @@ fn frame(s: &Shared) {
     let detector = s.borrow().detector.clone();
     let s = s.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        // The browser's detector first, where there is one; else (or when it found nothing) rxing.
+        // The browser's detector first, where there is one; else (or when it found nothing)
+        // rxing; else the machine-readable zone.
         let found = match &detector {
             Some(d) => crate::wasm::detect_with(d, &canvas).await,
             None => None,
         };
         let read = match found {
-            Some(doc) => Ok(doc),
-            None => crate::read_rgba(&rgba, w, h).map_err(crate::ReadError::code),
+            Some(doc) => Ok(crate::Found::whole(doc)),
+            None => match crate::read_rgba(&rgba, w, h) {
+                Ok(doc) => Ok(crate::Found::whole(doc)),
+                Err(crate::ReadError::NotADocument) => Err("not_a_document"),
+                Err(_) => crate::wasm::read_mrz(&rgba, w, h),
+            },
         };
-        if let Err(code) = read {
-            s.borrow_mut().busy = false;
-            // A frame without a readable barcode is the normal case: the next one is tried.
-            if code == "not_a_document" {
-                say(&s, "scan_not_id", None, Some(code));
+        let (found, canvas) = match read {
+            // Every check digit held (or a barcode): this frame is the photo.
+            Ok(found) if found.unfilled.is_empty() => (found, canvas),
+            // A zone read with a field left out: kept if the best so far, and the next frame
+            // tried, until enough frames were seen.
+            Ok(found) => {
+                let mut p = s.borrow_mut();
+                p.partial_frames += 1;
+                let better = p.partial.as_ref().is_none_or(|(b, _)| found.doc.fills().len() > b.doc.fills().len());
+                if better {
+                    p.partial = Some((found, canvas));
+                }
+                if p.partial_frames < PARTIAL_FRAMES {
+                    p.busy = false;
+                    drop(p);
+                    return next_frame(&s);
+                }
+                p.partial_frames = 0;
+                match p.partial.take() {
+                    Some(best) => best,
+                    None => return,
+                }
             }
-            return next_frame(&s);
-        }
+            Err(code) => {
+                s.borrow_mut().busy = false;
+                // A frame without a readable document is the normal case: the next one is tried.
+                if code == "not_a_document" {
+                    say(&s, "scan_not_id", None, Some(code));
+                }
+                return next_frame(&s);
+            }
+        };
         let photo = jpeg(&canvas).await;
         stop(&s);
-        s.borrow_mut().busy = false;
+        {
+            let mut p = s.borrow_mut();
+            p.busy = false;
+            p.partial = None;
+            p.partial_frames = 0;
+        }
         match photo {
-            Some(p) => answered(&s, read, &p, "camera"),
+            Some(p) => answered(&s, Ok(found), &p, "camera"),
             None => say(&s, "scan_failed", None, Some("no_photo")),
         }
     });

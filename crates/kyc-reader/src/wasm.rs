@@ -1,10 +1,13 @@
 //! The reader module's surface in the browser (`reader/kyc_reader.js`), loaded only when a
-//! person scans their ID or a barcode side is taken (the capture module calls it):
+//! person scans their ID or a document side is taken (the capture module calls it):
 //! - `readPhoto(blob)` → a promise of the answer's JSON text ([`crate::answer`]): the browser's
 //!   `BarcodeDetector` first where it reads PDF417; else the photo decoded upright by the
-//!   browser, drawn at a working size (long side 1600 px, then 2800 when
-//!   that found nothing: a barcode on a licence back spans most of the card), read;
-//! - `readRgba(pixels, width, height)` → the same for RGBA pixels;
+//!   browser, drawn at a working size (long side 1600 px) and read for a PDF417 barcode, then
+//!   for a machine-readable zone (the same pixels: the zone is read at that size), then for a
+//!   barcode again at 2800 px (a barcode on a licence back spans most of the card);
+//! - `readRgba(pixels, width, height)` → the same for RGBA pixels (the barcode only), and
+//!   `readMrzRgba` (the zone only);
+//! - `readBack(blob, onEvent, kind)`: a document side kept on the Photos step, read;
 //! - `renderReview(root, triples, texts, onEdit)`: Review's list of the draft's differences from
 //!   the last document read on this page.
 //!
@@ -15,6 +18,7 @@
 use std::sync::Mutex;
 
 use crate::answer::{check_answer, read_answer};
+use crate::Found;
 use js_sys::{Array, Function};
 use kyc_domain::idread::DocumentData;
 use kyc_domain::{DraftDto, Field};
@@ -36,9 +40,10 @@ pub fn last() -> std::sync::MutexGuard<'static, Option<DocumentData>> {
     LAST.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// What a read gives inside the module: the document, or why not (a stable code: `no_barcode`,
-/// `not_a_document`, `bad_image`, `unreadable_image`). JSON only at the exported functions.
-pub type Read = Result<DocumentData, &'static str>;
+/// What a read gives inside the module: the document, or why not (a stable code:
+/// `no_document`, `no_barcode`, `no_mrz`, `not_a_document`, `bad_image`, `unreadable_image`).
+/// JSON only at the exported functions.
+pub type Read = Result<Found, &'static str>;
 
 /// A document's values as the widget takes them: `[onlyEmpty, path, value, …]`.
 pub fn fills_event(doc: &DocumentData, only_empty: bool) -> Array {
@@ -58,24 +63,26 @@ pub fn remember(doc: DocumentData) {
 /// The exported answer for a read (the document kept as the last one read).
 fn answer(read: Read) -> String {
     match read {
-        Ok(doc) => {
-            let answer = read_answer(&doc);
-            remember(doc);
+        Ok(found) => {
+            let answer = read_answer(&found);
+            remember(found.doc);
             answer
         }
         Err(code) => format!(r#"{{"ok":false,"code":"{code}"}}"#),
     }
 }
 
-/// A back of ID kept on the Photos step (a file, the camera, the phone's): read, and what it
-/// holds told to the widget as a `document` event that fills only the fields still empty
-/// (what the person typed stays; Review lists any difference). Nothing is said when it holds
-/// no barcode: the photo is a photo all the same.
+/// A document side kept on the Photos step (a file, the camera, the phone's): read — a back for
+/// its barcode or zone, a front (`kind` `idFront`: a passport's data page) for its zone only —
+/// and what it holds told to the widget as a `document` event that fills only the fields still
+/// empty (what the person typed stays; Review lists any difference). Nothing is said when it
+/// holds neither: the photo is a photo all the same.
 #[wasm_bindgen(js_name = readBack)]
-pub async fn read_back(photo: Blob, on_event: Function) {
-    if let Ok(doc) = read_photo_doc(&photo).await {
-        let fills = fills_event(&doc, true);
-        remember(doc);
+pub async fn read_back(photo: Blob, on_event: Function, kind: Option<String>) {
+    let barcode = kind.as_deref() != Some("idFront");
+    if let Ok(found) = read_photo_doc(&photo, barcode).await {
+        let fills = fills_event(&found.doc, true);
+        remember(found.doc);
         let _ = on_event.call2(&JsValue::NULL, &kyc_domain::capture::CaptureEvent::Document.as_str().into(), &fills);
     }
 }
@@ -88,44 +95,69 @@ const SIDES: [u32; 2] = [1600, 2800];
 /// or `{"ok": false, "code": "no_barcode" | "not_a_document" | "bad_image"}`.
 #[wasm_bindgen(js_name = readRgba)]
 pub fn read_rgba(rgba: &[u8], width: u32, height: u32) -> String {
-    answer(crate::read_rgba(rgba, width, height).map_err(crate::ReadError::code))
+    answer(crate::read_rgba(rgba, width, height).map(Found::whole).map_err(crate::ReadError::code))
+}
+
+/// Today, for an MRZ birth date's century.
+pub fn today() -> kyc_domain::Date {
+    kyc_domain::Date::from_unix_millis(js_sys::Date::now() as i64)
+        .or_else(|| kyc_domain::Date::from_ymd(2026, 1, 1))
+        .unwrap_or_else(|| unreachable!())
+}
+
+/// The machine-readable zone in RGBA pixels, as the module reads it.
+pub fn read_mrz(rgba: &[u8], width: u32, height: u32) -> Read {
+    crate::mrz::read_rgba(rgba, width, height, today()).map(Found::from_mrz).map_err(crate::ReadError::code)
 }
 
 /// Reads the machine-readable zone in RGBA pixels (a passport's data page, an ID card's back):
-/// the answer as [`read_rgba`]'s with `"read": "mrz"` and only the fields whose check digits
-/// hold, or `{"ok": false, "code": "no_mrz" | "bad_image"}`. (The panel does not call it yet:
-/// issue 25's widget part.)
+/// the answer as [`read_rgba`]'s with `"read": "mrz"`, only the fields whose check digits hold
+/// and `unfilled` naming the others, or `{"ok": false, "code": "no_mrz" | "bad_image"}`.
 #[wasm_bindgen(js_name = readMrzRgba)]
 pub fn read_mrz_rgba(rgba: &[u8], width: u32, height: u32) -> String {
-    let today = kyc_domain::Date::from_unix_millis(js_sys::Date::now() as i64)
-        .or_else(|| kyc_domain::Date::from_ymd(2026, 1, 1))
-        .unwrap_or_else(|| unreachable!());
-    answer(crate::mrz::read_rgba(rgba, width, height, today).map(|m| m.data).map_err(crate::ReadError::code))
+    answer(read_mrz(rgba, width, height))
 }
 
 /// Reads the document in a photo (any format the browser decodes); the answer as
 /// [`read_rgba`]'s, or `unreadable_image` when the browser could not decode it.
 #[wasm_bindgen(js_name = readPhoto)]
 pub async fn read_photo(photo: Blob) -> String {
-    answer(read_photo_doc(&photo).await)
+    answer(read_photo_doc(&photo, true).await)
 }
 
-/// [`read_photo`]'s reading: the browser's detector first, then rxing at the working sizes.
-pub async fn read_photo_doc(photo: &Blob) -> Read {
+/// [`read_photo`]'s reading: the browser's detector first, then rxing and the zone at the
+/// working sizes (`barcode` false: the zone only).
+pub async fn read_photo_doc(photo: &Blob, barcode: bool) -> Read {
     let bitmap = bitmap(photo).await.ok_or("unreadable_image")?;
-    if let Some(doc) = detect(&bitmap).await {
-        bitmap.close();
-        return Ok(doc);
+    if barcode {
+        if let Some(doc) = detect(&bitmap).await {
+            bitmap.close();
+            return Ok(Found::whole(doc));
+        }
     }
     let (w, h) = (bitmap.width(), bitmap.height());
-    let mut read = Err("no_barcode");
-    for side in SIDES {
+    let mut read = Err(if barcode { "no_document" } else { "no_mrz" });
+    for (i, side) in SIDES.into_iter().enumerate() {
         let k = (f64::from(side) / f64::from(w.max(h))).min(1.0);
         let (cw, ch) = (((f64::from(w) * k) as u32).max(1), ((f64::from(h) * k) as u32).max(1));
         let Some(rgba) = pixels(&bitmap, cw, ch) else { break };
-        read = crate::read_rgba(&rgba, cw, ch).map_err(crate::ReadError::code);
-        // Found, or a barcode that holds no licence: a larger size will not change that.
-        if read.is_ok() || read == Err("not_a_document") || k >= 1.0 {
+        if barcode {
+            match crate::read_rgba(&rgba, cw, ch) {
+                Ok(doc) => read = Ok(Found::whole(doc)),
+                // A barcode that holds no licence: unless a zone is read below, that is the answer.
+                Err(crate::ReadError::NotADocument) => read = Err("not_a_document"),
+                Err(_) => {}
+            }
+        }
+        // The zone, at the first size only (the recogniser's own working size).
+        if read.is_err() && i == 0 {
+            if let Ok(found) = read_mrz(&rgba, cw, ch) {
+                read = Ok(found);
+            }
+        }
+        // Found, a barcode that holds no licence, or the zone only: a larger size will not
+        // change that.
+        if read.is_ok() || read == Err("not_a_document") || !barcode || k >= 1.0 {
             break;
         }
     }

@@ -1,5 +1,7 @@
 //! The document check: the backend reads the document photo it holds — the PDF417 barcode on
-//! the back of a US or Canadian licence or ID card (kyc-reader) — and cross-checks the
+//! the back of a US or Canadian licence or ID card, else the machine-readable zone of a
+//! passport's data page or an ID card's back (kyc-reader, the widget's own reader) — and
+//! cross-checks the
 //! applicant's draft against it (kyc-domain's `cross_check`). What it records, shows
 //! (`documentCheck` of the application view, docs/api.md) and notifies
 //! (`application.document_checked`, docs/notifications.md) is field paths and codes only: never
@@ -13,21 +15,21 @@
 //! - `PUT /v1/applications/{id}/documents/{kind}` (an API client uploading after create): the
 //!   uploaded `idBack` or `idFront`, once forwarded — the backend keeps no uploaded photo, so its
 //!   bytes are in hand only then. An `idFront` is read only while nothing was read yet, an
-//!   `idBack` also after a photo without a barcode.
+//!   `idBack` also after a photo from which nothing was read.
 //! - The submit, after its claim (staging and uploads are closed then): the staged photos, when
 //!   no document photo was read yet. In refuse mode a strong difference sends the application
 //!   back to `draft` with the 422.
 //!
-//! Until a barcode was read the check stays open: the draft is kept on the application, sealed
+//! Until a document was read the check stays open: the draft is kept on the application, sealed
 //! with the data key like staging (`check_draft`), for a later photo; it is dropped once a
-//! barcode was read, when the application is `reviewing`, and by retention 24 hours after the
+//! document was read, when the application is `reviewing`, and by retention 24 hours after the
 //! application was created.
 //!
-//! Reading is CPU work (a decode and the barcode search, 50–300 ms): on the blocking pool,
+//! Reading is CPU work (a decode, the barcode search and the zone's recognition, 50–400 ms): on the blocking pool,
 //! under the photos' decode budget (photos.rs; docs/security.md UP-8).
 
 use kyc_domain::idread::crosscheck::{cross_check, Strength, COMPARED};
-use kyc_domain::idread::DocumentData;
+use kyc_domain::idread::{DocumentData, ReadSource};
 use kyc_domain::photo::DocumentKind;
 use kyc_domain::{DraftDto, ErrorCode, Field, FieldError, Violation};
 use serde::{Deserialize, Serialize};
@@ -40,12 +42,30 @@ use crate::photos::QueueError;
 use crate::staging::check_draft_aad;
 use crate::state::AppState;
 
-/// What was read from the document photo: its barcode, or nothing.
+/// What was read from the document photo: its barcode, its machine-readable zone, or nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Read {
     Pdf417,
+    Mrz,
     None,
+}
+
+impl Read {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Pdf417 => "pdf417",
+            Self::Mrz => "mrz",
+            Self::None => "none",
+        }
+    }
+
+    fn of(doc: &DocumentData) -> Self {
+        match doc.source {
+            ReadSource::Pdf417 => Self::Pdf417,
+            ReadSource::Mrz => Self::Mrz,
+        }
+    }
 }
 
 /// A field of the draft that differs from the document.
@@ -102,7 +122,7 @@ fn check(draft: &DraftDto, doc: Option<&DocumentData>, now: i64) -> DocumentChec
     };
     let c = cross_check(draft, doc);
     DocumentCheck {
-        read: Read::Pdf417,
+        read: Read::of(doc),
         matched: c.matched().into_iter().map(|f| f.path().to_owned()).collect(),
         mismatched: c
             .field_errors()
@@ -162,11 +182,13 @@ async fn read(
         }
         Err(_) => Err(kyc_reader::ReadError::BadImage),
     };
-    let code = outcome.as_ref().map_or_else(|e| e.code(), |_| "pdf417");
+    let code = outcome.as_ref().map_or_else(|e| e.code(), |doc| Read::of(doc).as_str());
     tracing::info!(event = "document_read", kind = kind.as_str(), outcome = code, "document photo read");
     Ok(outcome.ok())
 }
 
+/// The barcode, else the zone (whose birth date's century today decides); only the fields the
+/// zone's check digits vouch for are in the document.
 fn read_jpeg(jpeg: &[u8], max_alloc: u64) -> Result<DocumentData, kyc_reader::ReadError> {
     let mut limits = image::Limits::default();
     limits.max_alloc = Some(max_alloc);
@@ -174,7 +196,9 @@ fn read_jpeg(jpeg: &[u8], max_alloc: u64) -> Result<DocumentData, kyc_reader::Re
     reader.set_format(image::ImageFormat::Jpeg);
     reader.limits(limits);
     let grey = reader.decode().map_err(|_| kyc_reader::ReadError::BadImage)?.into_luma8();
-    kyc_reader::read_luma(grey.as_raw(), grey.width(), grey.height())
+    let today = kyc_domain::Date::from_unix_millis(now_secs().saturating_mul(1000))
+        .ok_or(kyc_reader::ReadError::BadImage)?;
+    kyc_reader::read_document_luma(grey.as_raw(), grey.width(), grey.height(), today).map(|found| found.doc)
 }
 
 /// Reads the user's staged document photos, `idBack` first, until one holds a document.
@@ -224,7 +248,7 @@ async fn record(state: &AppState, app_id: &str, c: &DocumentCheck, previous: Opt
     if recorded {
         tracing::info!(
             event = "document_checked",
-            read = if c.read == Read::Pdf417 { "pdf417" } else { "none" },
+            read = c.read.as_str(),
             matched = c.matched.len(),
             mismatched = c.mismatched.len(),
             "document check recorded"

@@ -2,8 +2,9 @@
 //! photo staged before the draft is read at create, one uploaded after create is read then, one
 //! staged after create is read at submit; the application view's `documentCheck` and the signed
 //! `application.document_checked` notification; `KYC_DOCUMENT_MISMATCH=refuse` refusing the draft
-//! (nothing created) and the submit (back to draft); and no value of the document or the draft
-//! in an answer, a notification or the log. Runs on SQLite and, in the test command, on
+//! (nothing created) and the submit (back to draft); passports' data pages and ID cards' backs
+//! read by their machine-readable zone (`read: "mrz"`); and no value of the document or the
+//! draft in an answer, a notification or the log. Runs on SQLite and, in the test command, on
 //! PostgreSQL. The log capture is process-wide: every test of this binary writes into it.
 
 mod support;
@@ -390,6 +391,89 @@ async fn refuse_mode_refuses_the_submit_of_an_uploaded_licence_that_differs_and_
     let calls = app.sandbox_app(&request_no).await["calls"]["merchantProcess"].as_u64().unwrap_or(0);
     assert_eq!(calls, 0, "nothing was submitted");
     assert_logged_without_values("document_mismatch_refused");
+}
+
+// -- passports and ID cards: the machine-readable zone -------------------------------------------
+
+/// A fictitious holder's zone (`seed`), photographed plainly, as a phone would send it; and a
+/// draft typed from what the zone fills, the rest of a valid draft (the sample licence's
+/// address) around it.
+fn mrz_document(seed: u64, format: kyc_domain::idread::mrz::MrzFormat) -> (Vec<u8>, Value, Vec<String>) {
+    use kyc_reader::testdata::mrz::{photo, random_sample, MrzLook, Rng};
+    let sample = random_sample(&mut Rng::new(seed), format);
+    let jpeg = licence_jpeg(&photo(&sample.lines, format, &MrzLook::plain(1600, 1200, 22.0)), 90);
+    let mut d: kyc_domain::DraftDto = serde_json::from_value(draft("mrz@example.com", None)).unwrap();
+    let mut values = Vec::new();
+    for (field, value) in sample.truth.data.fills() {
+        values.push(value.to_lowercase());
+        d.set(field, value);
+    }
+    (jpeg, serde_json::to_value(&d).unwrap(), values)
+}
+
+fn assert_none_of(what: &str, text: &str, values: &[String]) {
+    let lower = text.to_lowercase();
+    for v in values.iter().filter(|v| v.len() > 3) {
+        assert!(!lower.contains(v.as_str()), "{what} contains a document value: {text}");
+    }
+}
+
+#[tokio::test]
+async fn a_passport_data_page_is_read_by_its_zone_and_a_typed_birth_date_that_differs_is_named() {
+    use kyc_domain::idread::mrz::MrzFormat;
+    let (app, rec) = world(DocumentMismatch::Record).await;
+    let (photo, mut typed, values) = mrz_document(7, MrzFormat::Td3);
+    assert_eq!(typed["individualInfo"]["idDocType"], "2", "the zone says passport: {typed}");
+    typed["email"] = json!("passport@example.com");
+    // The person typed another birth date than the passport's.
+    let dob = typed["individualInfo"]["dob"].as_str().unwrap().to_owned();
+    let other = if dob.ends_with("-01") { format!("{}-02", &dob[..7]) } else { format!("{}-01", &dob[..7]) };
+    typed["individualInfo"]["dob"] = json!(other);
+    let token = app.session_for("doc-user-passport").await;
+    stage(&app, &token, "idFront", photo).await;
+    let id = created(&app, &token, &typed).await;
+    let (text, view) = admin_view(&app, &id).await;
+    assert_none_of("the view", &text, &values);
+    let check = &view["documentCheck"];
+    assert_eq!(check["read"], "mrz", "{view}");
+    assert_eq!(check["mismatched"], json!([differs("individualInfo.dob")]), "{check}");
+    let matched = strings(&check["matched"]);
+    for field in ["individualInfo.lastName", "individualInfo.firstName", "individualInfo.number", "individualInfo.validUntil"]
+    {
+        assert!(matched.contains(&field), "{field} not matched: {check}");
+    }
+    let events = rec.checks(&id, 1).await;
+    assert_none_of("the notification", &events[0].0, &values);
+    assert_eq!(events[0].1["documentCheck"], *check);
+    let log = String::from_utf8(logs().0.lock().unwrap().clone()).unwrap();
+    assert!(log.contains(r#""outcome":"mrz""#), "the read's outcome is logged as its code");
+    assert_none_of("the log", &log, &values);
+}
+
+#[tokio::test]
+async fn an_id_cards_back_uploaded_after_create_is_read_by_its_zone_and_refuse_mode_holds_the_submit() {
+    use kyc_domain::idread::mrz::MrzFormat;
+    let (app, _rec) = world(DocumentMismatch::Refuse).await;
+    let (photo, mut typed, values) = mrz_document(11, MrzFormat::Td1);
+    typed["email"] = json!("idcard@example.com");
+    typed["individualInfo"]["number"] = json!("X0000000");
+    let token = app.session_for("doc-user-td1").await;
+    let id = created(&app, &token, &typed).await;
+    for (kind, photo) in [("idFront", jpeg(800, 600)), ("idBack", photo), ("face", jpeg(800, 600))] {
+        assert_eq!(app.put_photo(&token, &id, kind, photo).await.status(), 204, "{kind}");
+    }
+    let (text, view) = admin_view(&app, &id).await;
+    assert_none_of("the view", &text, &values);
+    let check = &view["documentCheck"];
+    assert_eq!(check["read"], "mrz", "{view}");
+    assert_eq!(check["mismatched"], json!([differs("individualInfo.number")]), "{check}");
+    assert!(strings(&check["matched"]).contains(&"individualInfo.dob"), "{check}");
+    // The number differs from the card's zone: the submit is refused, the draft kept.
+    let r = submit(&app, &token, &id).await;
+    assert_eq!(r.status(), 422);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["fields"], json!([differs("individualInfo.number")]), "{body}");
+    assert_eq!(app.status(&token, &id).await, "draft");
 }
 
 #[test]
