@@ -201,6 +201,47 @@ export function engineTests(driver) {
         assert.deepEqual(await page.pageErrors(), []);
       })));
 
+  // Issue 25: the machine-readable zone (the recogniser in wasm) in this engine, from a file:
+  // every field the zone holds filled; the damaged birth date left empty and named.
+  test(`${NAME}: "Scan your ID" reads a generated passport's zone from a file; a wrong check digit leaves its field empty`, () =>
+    onceMore(() =>
+      withPage(async (page) => {
+        const docs = process.env.KYC_DOCUMENTS_DIR;
+        assert.ok(docs, "KYC_DOCUMENTS_DIR is set by cargo xtask");
+        const mrz = JSON.parse(readFileSync(`${docs}/mrz.json`, "utf8"));
+        await openDemo(page);
+        await page.click("Scan your ID to fill this in");
+        await page.waitFor(() => !!document.querySelector("#kyc .kyc-scan input[type=file]"), [], { timeout: 20_000, what: "the scan panel" });
+        const read = () => page.evaluate(() => {
+          const v = (sel) => document.querySelector(sel);
+          const last = v("#kyc input[id$='individualInfo-lastName']");
+          return {
+            last: last.value, source: last.getAttribute("data-kyc-source"),
+            first: v("#kyc input[id$='individualInfo-firstName']").value,
+            year: v("#kyc fieldset[id$='individualInfo-dob'] input[id$='-year']").value,
+            unfilled: v("#kyc .kyc-scan [id$=scan-status]").getAttribute("data-unfilled"),
+          };
+        });
+        await page.upload("Choose a photo of your ID", `${docs}/passport.jpg`);
+        await text(page, "fields from your ID", 40_000);
+        const fills = mrz["passport"].fills;
+        assert.deepEqual(await read(), {
+          last: fills["individualInfo.lastName"], source: "document", first: fills["individualInfo.firstName"],
+          year: fills["individualInfo.dob"].slice(0, 4), unfilled: null,
+        });
+        // The damaged one, into a fresh page (the fields above are filled).
+        await openDemo(page);
+        await page.click("Scan your ID to fill this in");
+        await page.waitFor(() => !!document.querySelector("#kyc .kyc-scan input[type=file]"), [], { timeout: 20_000, what: "the scan panel" });
+        await page.upload("Choose a photo of your ID", `${docs}/passport-birth-check-digit.jpg`);
+        await text(page, "please type them: Date of birth", 40_000);
+        const damaged = await read();
+        assert.equal(damaged.year, "", "the birth date is left empty");
+        assert.equal(damaged.unfilled, "individualInfo.dob");
+        assert.equal(damaged.last, fills["individualInfo.lastName"]);
+        assert.deepEqual(await page.pageErrors(), []);
+      })));
+
   test(`${NAME}: the strict-CSP page (script-tag build): the whole flow completes with zero violations`, () =>
     onceMore(() =>
       withCspServer(

@@ -113,21 +113,26 @@ impl Found {
     }
 }
 
-/// Reads the document in a grayscale image whatever it carries: a PDF417 barcode (a licence's
-/// or ID card's back), else a machine-readable zone (a passport's data page, an ID card's back);
-/// `today` decides an MRZ birth date's century. [`ReadError::NoDocument`] when neither was read;
-/// [`ReadError::NotADocument`] when a barcode was decoded that holds no licence and no zone was
-/// read either.
+/// Reads the document in a grayscale image whatever it carries: a machine-readable zone (a
+/// passport's data page, an ID card's back) or a PDF417 barcode (a licence's or ID card's back);
+/// `today` decides an MRZ birth date's century.
+///
+/// The zone is looked for first: where there is none its search ends early (no text lines that
+/// could be one), while a barcode search that finds nothing tries several sizes and turns. A zone
+/// read whole is the answer; otherwise the barcode, and failing that the zone as far as it was
+/// read. [`ReadError::NoDocument`] when neither was read; [`ReadError::NotADocument`] when a
+/// barcode was decoded that holds no licence and no zone was read either.
 pub fn read_document_luma(pixels: &[u8], width: u32, height: u32, today: Date) -> Result<Found, ReadError> {
-    let barcode = match read_luma(pixels, width, height) {
-        Ok(doc) => return Ok(Found::whole(doc)),
+    let zone = match mrz::read_luma(pixels, width, height, today) {
+        Ok(m) if m.checks_hold() => return Ok(Found::from_mrz(m)),
         Err(ReadError::BadImage) => return Err(ReadError::BadImage),
-        Err(e) => e,
+        zone => zone.ok(),
     };
-    match mrz::read_luma(pixels, width, height, today) {
-        Ok(m) => Ok(Found::from_mrz(m)),
-        Err(_) if barcode == ReadError::NotADocument => Err(ReadError::NotADocument),
-        Err(_) => Err(ReadError::NoDocument),
+    match (read_luma(pixels, width, height), zone) {
+        (Ok(doc), _) => Ok(Found::whole(doc)),
+        (Err(_), Some(m)) => Ok(Found::from_mrz(m)),
+        (Err(ReadError::NotADocument), None) => Err(ReadError::NotADocument),
+        (Err(_), None) => Err(ReadError::NoDocument),
     }
 }
 

@@ -2,9 +2,9 @@
 //! person scans their ID or a document side is taken (the capture module calls it):
 //! - `readPhoto(blob)` → a promise of the answer's JSON text ([`crate::answer`]): the browser's
 //!   `BarcodeDetector` first where it reads PDF417; else the photo decoded upright by the
-//!   browser, drawn at a working size (long side 1600 px) and read for a PDF417 barcode, then
-//!   for a machine-readable zone (the same pixels: the zone is read at that size), then for a
-//!   barcode again at 2800 px (a barcode on a licence back spans most of the card);
+//!   browser, drawn at a working size (long side 1600 px) and read for a machine-readable zone
+//!   (its search ends early where there is none), then for a PDF417 barcode, then for a barcode
+//!   again at 2800 px (a barcode on a licence back spans most of the card);
 //! - `readRgba(pixels, width, height)` → the same for RGBA pixels (the barcode only), and
 //!   `readMrzRgba` (the zone only);
 //! - `readBack(blob, onEvent, kind)`: a document side kept on the Photos step, read;
@@ -141,18 +141,23 @@ pub async fn read_photo_doc(photo: &Blob, barcode: bool) -> Read {
         let k = (f64::from(side) / f64::from(w.max(h))).min(1.0);
         let (cw, ch) = (((f64::from(w) * k) as u32).max(1), ((f64::from(h) * k) as u32).max(1));
         let Some(rgba) = pixels(&bitmap, cw, ch) else { break };
+        // The zone first, at the first size only (the recogniser's own working size): where
+        // there is none its search ends early; one read whole is the answer.
+        if i == 0 {
+            if let Ok(found) = read_mrz(&rgba, cw, ch) {
+                let whole = found.unfilled.is_empty();
+                read = Ok(found);
+                if whole || !barcode {
+                    break;
+                }
+            }
+        }
         if barcode {
             match crate::read_rgba(&rgba, cw, ch) {
                 Ok(doc) => read = Ok(Found::whole(doc)),
-                // A barcode that holds no licence: unless a zone is read below, that is the answer.
-                Err(crate::ReadError::NotADocument) => read = Err("not_a_document"),
+                // A barcode that holds no licence: the answer unless a zone was read.
+                Err(crate::ReadError::NotADocument) if read.is_err() => read = Err("not_a_document"),
                 Err(_) => {}
-            }
-        }
-        // The zone, at the first size only (the recogniser's own working size).
-        if read.is_err() && i == 0 {
-            if let Ok(found) = read_mrz(&rgba, cw, ch) {
-                read = Ok(found);
             }
         }
         // Found, a barcode that holds no licence, or the zone only: a larger size will not

@@ -79,7 +79,8 @@ fn a_payload_in_byte_compaction_decodes_without_a_panic() {
 fn the_modules_answers_are_json_with_paths_and_values() {
     let s = &samples()[0];
     let doc = read(&licence_back(&s.payload(), &Look::plain(1200, 900))).expect("read");
-    let answer: serde_json::Value = serde_json::from_str(&kyc_reader::answer::read_answer(&kyc_reader::Found::whole(doc.clone()))).expect("JSON");
+    let answer: serde_json::Value =
+        serde_json::from_str(&kyc_reader::answer::read_answer(&kyc_reader::Found::whole(doc.clone()))).expect("JSON");
     assert_eq!(answer["ok"], true);
     assert_eq!(answer["read"], "pdf417");
     assert_eq!(answer["side"], "idBack");

@@ -196,8 +196,8 @@ fn read_jpeg(jpeg: &[u8], max_alloc: u64) -> Result<DocumentData, kyc_reader::Re
     reader.set_format(image::ImageFormat::Jpeg);
     reader.limits(limits);
     let grey = reader.decode().map_err(|_| kyc_reader::ReadError::BadImage)?.into_luma8();
-    let today = kyc_domain::Date::from_unix_millis(now_secs().saturating_mul(1000))
-        .ok_or(kyc_reader::ReadError::BadImage)?;
+    let today =
+        kyc_domain::Date::from_unix_millis(now_secs().saturating_mul(1000)).ok_or(kyc_reader::ReadError::BadImage)?;
     kyc_reader::read_document_luma(grey.as_raw(), grey.width(), grey.height(), today).map(|found| found.doc)
 }
 

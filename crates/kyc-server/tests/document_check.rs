@@ -438,7 +438,8 @@ async fn a_passport_data_page_is_read_by_its_zone_and_a_typed_birth_date_that_di
     assert_eq!(check["read"], "mrz", "{view}");
     assert_eq!(check["mismatched"], json!([differs("individualInfo.dob")]), "{check}");
     let matched = strings(&check["matched"]);
-    for field in ["individualInfo.lastName", "individualInfo.firstName", "individualInfo.number", "individualInfo.validUntil"]
+    for field in
+        ["individualInfo.lastName", "individualInfo.firstName", "individualInfo.number", "individualInfo.validUntil"]
     {
         assert!(matched.contains(&field), "{field} not matched: {check}");
     }

@@ -179,6 +179,22 @@ pub fn sample(img: &Gray, cell: &Cell) -> Vec<f32> {
     out
 }
 
+const ONES: [f32; AREA] = [1.0; AREA];
+
+/// A dot product in eight running sums (independent additions the CPU overlaps, and the
+/// compiler may put in vector lanes: a single running sum is a chain of dependent additions).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
+}
+
 /// The best allowed symbol for a sampled patch, over every shift within `MARGIN`.
 pub fn classify(refs: &References, patch: &[f32], allowed: Allowed) -> Match {
     let mut best = Match { symbol: b'<', score: -1.0, runner_up: -1.0, second: b'<', shift: (0.0, 0.0) };
@@ -191,8 +207,8 @@ pub fn classify(refs: &References, patch: &[f32], allowed: Allowed) -> Match {
                 let from = (r + dy) * PATCH_W + dx;
                 window[r * GLYPH_W..(r + 1) * GLYPH_W].copy_from_slice(&patch[from..from + GLYPH_W]);
             }
-            let sum: f32 = window.iter().sum();
-            let squares: f32 = window.iter().map(|v| v * v).sum();
+            let sum: f32 = dot(&window, &ONES);
+            let squares: f32 = dot(&window, &window);
             let norm = (squares - sum * sum / AREA as f32).max(0.0).sqrt();
             if norm < 1.0 {
                 continue;
@@ -201,7 +217,7 @@ pub fn classify(refs: &References, patch: &[f32], allowed: Allowed) -> Match {
                 if !allowed.allows(*c) {
                     continue;
                 }
-                let score = window.iter().zip(g).map(|(a, b)| a * b).sum::<f32>() / norm;
+                let score = dot(&window, g) / norm;
                 if score > per_symbol[i] {
                     per_symbol[i] = score;
                 }

@@ -1,5 +1,5 @@
-//! Ink and its blobs: adaptive binarisation (Sauvola, from integral images, so the window costs
-//! the same at any size: a shadow or a lamp across the page moves the threshold with it) and the
+//! Ink and its blobs: adaptive binarisation (Sauvola, from running window sums, so the window
+//! costs the same at any size: a shadow or a lamp across the page moves the threshold with it) and the
 //! connected components of the ink (8-connected, one pass with union-find).
 
 /// A connected component of ink: its bounding box (inclusive) and pixel count.
@@ -29,44 +29,76 @@ impl Blob {
 /// Sauvola's threshold `m · (1 + k · (s / 128 − 1))` over a `(2r+1)²` window: dark print on a
 /// light page is ink (true). Flat areas (deviation under `MIN_DEVIATION`) hold no ink, so paper
 /// grain and sensor noise stay background.
+///
+/// The window's sums come from running sums (each column's over the window's rows, moved down a
+/// row at a time; then their running totals along the row, of which a window's sum is a
+/// difference), so the window costs the same at any size and the memory is read in order.
 pub fn binarise(pixels: &[u8], width: usize, height: usize, radius: usize) -> Vec<bool> {
-    const K: f64 = 0.2;
-    const MIN_DEVIATION: f64 = 6.0;
-    let stride = width + 1;
-    let mut sum = vec![0u32; stride * (height + 1)];
-    let mut squares = vec![0u64; stride * (height + 1)];
-    for y in 0..height {
-        let (mut row, mut row2) = (0u32, 0u64);
-        for x in 0..width {
-            let p = pixels[y * width + x];
-            row += u32::from(p);
-            row2 += u64::from(p) * u64::from(p);
-            sum[(y + 1) * stride + x + 1] = sum[y * stride + x + 1] + row;
-            squares[(y + 1) * stride + x + 1] = squares[y * stride + x + 1] + row2;
-        }
-    }
     let mut ink = vec![false; width * height];
+    if width == 0 || height == 0 || pixels.len() < width * height {
+        return ink;
+    }
+    // Per column, the sum and the sum of squares over the window's rows [ya, yb).
+    let mut col = vec![0u64; width];
+    let mut col2 = vec![0u64; width];
+    // Along the row, their running totals (`[0] = 0`): a window's sum is a difference of two.
+    let mut run = vec![0u64; width + 1];
+    let mut run2 = vec![0u64; width + 1];
+    let row = |y: usize| &pixels[y * width..(y + 1) * width];
+    let (mut ya, mut yb) = (0, 0);
     for y in 0..height {
-        let (ya, yb) = (y.saturating_sub(radius), (y + radius + 1).min(height));
-        for x in 0..width {
-            let (xa, xb) = (x.saturating_sub(radius), (x + radius + 1).min(width));
-            let n = ((yb - ya) * (xb - xa)) as f64;
-            let s = f64::from(
-                sum[yb * stride + xb] + sum[ya * stride + xa] - sum[ya * stride + xb] - sum[yb * stride + xa],
-            );
-            let s2 = (squares[yb * stride + xb] + squares[ya * stride + xa])
-                .wrapping_sub(squares[ya * stride + xb])
-                .wrapping_sub(squares[yb * stride + xa]) as f64;
-            let mean = s / n;
-            let deviation = (s2 / n - mean * mean).max(0.0).sqrt();
-            if deviation < MIN_DEVIATION {
-                continue;
+        let (want_a, want_b) = (y.saturating_sub(radius), (y + radius + 1).min(height));
+        while yb < want_b {
+            for ((c, c2), &p) in col.iter_mut().zip(col2.iter_mut()).zip(row(yb)) {
+                *c += u64::from(p);
+                *c2 += u64::from(p) * u64::from(p);
             }
-            let threshold = mean * (1.0 + K * (deviation / 128.0 - 1.0));
-            ink[y * width + x] = f64::from(pixels[y * width + x]) < threshold;
+            yb += 1;
+        }
+        while ya < want_a {
+            for ((c, c2), &p) in col.iter_mut().zip(col2.iter_mut()).zip(row(ya)) {
+                *c -= u64::from(p);
+                *c2 -= u64::from(p) * u64::from(p);
+            }
+            ya += 1;
+        }
+        for x in 0..width {
+            run[x + 1] = run[x] + col[x];
+            run2[x + 1] = run2[x] + col2[x];
+        }
+        let rows = (yb - ya) as u64;
+        // 1 / the window's pixel count: the same all along the row but near its ends.
+        let (mut span, mut inv_n) = (0usize, 0f64);
+        let out = &mut ink[y * width..(y + 1) * width];
+        for (x, (o, &p)) in out.iter_mut().zip(row(y)).enumerate() {
+            let (xa, xb) = (x.saturating_sub(radius), (x + radius + 1).min(width));
+            if xb - xa != span {
+                span = xb - xa;
+                inv_n = 1.0 / (rows * span as u64) as f64;
+            }
+            *o = is_ink(p, run[xb] - run[xa], run2[xb] - run2[xa], inv_n);
         }
     }
     ink
+}
+
+/// Sauvola's decision for a pixel `p` whose window of `1 / inv_n` pixels sums to `s` (squares: `s2`),
+/// without a square root: ink when `p < m·(1 − k) + m·k·dev/128`, i.e. when `a = p − m·(1 − k)`
+/// is negative or `a² < (m·k/128)²·dev²`; never where the window is flat.
+#[inline]
+fn is_ink(p: u8, s: u64, s2: u64, inv_n: f64) -> bool {
+    const K: f64 = 0.2;
+    const MIN_DEVIATION: f64 = 6.0;
+    // Through i64: a u64 → f64 conversion is several instructions on x86, an i64's one (the
+    // sums are far below 2⁶³).
+    let mean = s as i64 as f64 * inv_n;
+    let variance = s2 as i64 as f64 * inv_n - mean * mean;
+    if variance < MIN_DEVIATION * MIN_DEVIATION {
+        return false;
+    }
+    let a = f64::from(p) - mean * (1.0 - K);
+    let b = mean * K / 128.0;
+    a < 0.0 || a * a < b * b * variance
 }
 
 /// The ink's 8-connected components: a label per pixel (0: no ink, else blob index + 1) and
@@ -154,6 +186,48 @@ pub fn components(ink: &[bool], width: usize, height: usize) -> (Vec<u32>, Vec<B
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Sauvola as written in its paper, window by window, with the square root.
+    fn sauvola_by_hand(pixels: &[u8], w: usize, h: usize, r: usize) -> Vec<bool> {
+        let mut out = vec![false; w * h];
+        for y in 0..h {
+            for x in 0..w {
+                let (mut s, mut s2, mut n) = (0f64, 0f64, 0f64);
+                for yy in y.saturating_sub(r)..(y + r + 1).min(h) {
+                    for xx in x.saturating_sub(r)..(x + r + 1).min(w) {
+                        let p = f64::from(pixels[yy * w + xx]);
+                        (s, s2, n) = (s + p, s2 + p * p, n + 1.0);
+                    }
+                }
+                let mean = s / n;
+                let dev = (s2 / n - mean * mean).max(0.0).sqrt();
+                out[y * w + x] = dev >= 6.0 && f64::from(pixels[y * w + x]) < mean * (1.0 + 0.2 * (dev / 128.0 - 1.0));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn the_running_sums_decide_as_sauvola_by_hand() {
+        let (w, h) = (61, 37);
+        let mut state = 12_345u32;
+        let pixels: Vec<u8> = (0..w * h)
+            .map(|i| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                // Print-like: dark strokes on a light, shaded page, with noise.
+                let (x, y) = (i % w, i / w);
+                let base = if (x / 4 + y / 6) % 3 == 0 { 60 } else { 200 - (x as u32 * 2) as i32 };
+                (base + (state >> 28) as i32 - 8).clamp(0, 255) as u8
+            })
+            .collect();
+        for r in [1, 3, 8, 40] {
+            let fast = binarise(&pixels, w, h, r);
+            let slow = sauvola_by_hand(&pixels, w, h, r);
+            let differ = fast.iter().zip(&slow).filter(|(a, b)| a != b).count();
+            assert_eq!(differ, 0, "radius {r}: {differ} pixels decided otherwise");
+            assert!(fast.iter().any(|&i| i) && fast.iter().any(|&i| !i), "radius {r}: both ink and page");
+        }
+    }
 
     #[test]
     fn two_squares_and_a_diagonal_are_three_blobs() {

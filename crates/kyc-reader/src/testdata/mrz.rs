@@ -502,6 +502,75 @@ pub fn generated(seed: u64, hard: bool) -> (MrzSample, MrzLook, GrayImage) {
     (sample, look, img)
 }
 
+/// The fields of a read filled with a value other than the truth's (a field left empty is not
+/// wrong), by name.
+pub fn wrong_fills(m: &Mrz, truth: &Mrz) -> Vec<&'static str> {
+    let (a, b) = (&m.data, &truth.data);
+    [
+        ("document number", a.document_number.is_some() && a.document_number != b.document_number),
+        ("birth date", a.dob.is_some() && a.dob != b.dob),
+        ("expiry", a.expiry.is_some() && a.expiry != b.expiry),
+        ("last name", a.last_name.is_some() && a.last_name != b.last_name),
+        ("first name", a.first_name.is_some() && a.first_name != b.first_name),
+        ("middle name", a.middle_name.is_some() && a.middle_name != b.middle_name),
+        ("sex", a.sex.is_some() && a.sex != b.sex),
+        ("nationality", a.nationality.is_some() && a.nationality != b.nationality),
+        ("kind", a.kind != b.kind),
+    ]
+    .into_iter()
+    .filter_map(|(name, wrong)| wrong.then_some(name))
+    .collect()
+}
+
+/// One half of an accuracy set read: how many photos read whole (every check digit valid, every
+/// value the truth's), and each wrong fill (`seed: [fields]`).
+#[derive(Debug, Default)]
+pub struct Accuracy {
+    pub photos: u64,
+    pub read_whole: u64,
+    pub wrong: Vec<String>,
+}
+
+impl Accuracy {
+    pub fn percent(&self) -> f64 {
+        self.read_whole as f64 * 100.0 / self.photos.max(1) as f64
+    }
+}
+
+/// Generates and reads the photos of seeds `from..from + count` (mild or hard), on two threads.
+pub fn accuracy(from: u64, count: u64, hard: bool) -> Accuracy {
+    let run = |a: u64, b: u64| {
+        let mut out = Accuracy { photos: b - a, ..Accuracy::default() };
+        for seed in a..b {
+            let (sample, _, img) = generated(seed, hard);
+            if let Ok(m) = crate::mrz::read_luma(img.as_raw(), img.width(), img.height(), today()) {
+                let wrong = wrong_fills(&m, &sample.truth);
+                if !wrong.is_empty() {
+                    out.wrong.push(format!("seed {seed}: {wrong:?}"));
+                }
+                if m.checks_hold() && m.data == sample.truth.data {
+                    out.read_whole += 1;
+                }
+            }
+        }
+        out
+    };
+    let mid = from + count / 2;
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(|| run(from, mid));
+        let b = s.spawn(|| run(mid, from + count));
+        (
+            a.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+            b.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+        )
+    });
+    Accuracy {
+        photos: a.photos + b.photos,
+        read_whole: a.read_whole + b.read_whole,
+        wrong: a.wrong.into_iter().chain(b.wrong).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
