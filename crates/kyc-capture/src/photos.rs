@@ -691,14 +691,22 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
         let shape = if kind == DocumentKind::Face { Shape::Face } else { shape };
         listen(s, &camera_button, "click", move |s, _| open_camera(s, i, shape));
         // On a touch device with no camera the page can use, the camera app through `capture`.
-        let [app, capture, app_text] =
-            pick(doc, &choices, &format!("{take_class} kyc-pick"), &format!("{id}-capture"), &t(s, "photo_take"), CAMERA_ICON, "");
+        let [app, capture, app_text] = pick(
+            doc,
+            &choices,
+            &format!("{take_class} kyc-pick"),
+            &format!("{id}-capture"),
+            &t(s, "photo_take"),
+            CAMERA_ICON,
+            "",
+        );
         attr(&capture, "class", "kyc-file--capture");
         attr(&capture, "capture", if kind == DocumentKind::Face { "user" } else { "environment" });
         for e in [&app, &capture] {
             attr(e, "hidden", "");
         }
-        let [upload, input, _] = pick(doc, &choices, upload_class, &id, &t(s, "photo_upload"), UPLOAD_ICON, &format!(" {id}-name"));
+        let [upload, input, _] =
+            pick(doc, &choices, upload_class, &id, &t(s, "photo_upload"), UPLOAD_ICON, &format!(" {id}-name"));
         attr(&input, "class", "kyc-file");
         attr(&input, "aria-describedby", &format!("{id}-error {id}-status"));
         if !phone {
