@@ -199,9 +199,20 @@ impl Page {
 fn show(s: &Shared, i: usize) {
     let st = s.borrow();
     let (Some(v), item) = (st.views.get(i), &st.items[i]) else { return };
-    // A photo kept: its preview and "Retake" in place of the ways of taking one.
-    attr(if item.url.is_some() { &v.choices } else { &v.retake }, "hidden", "");
-    let _ = if item.url.is_some() { &v.retake } else { &v.choices }.remove_attribute("hidden");
+    // A photo kept: its preview and "Retake" in place of the ways of taking one (and the other
+    // way round), the focus following when it was on what goes (not dropped on the page).
+    let (gone, shown) = if item.url.is_some() { (&v.choices, &v.retake) } else { (&v.retake, &v.choices) };
+    if !gone.has_attribute("hidden") {
+        let had = st.doc.as_ref().and_then(Document::active_element).is_some_and(|a| gone.contains(Some(&a)));
+        attr(gone, "hidden", "");
+        let _ = shown.remove_attribute("hidden");
+        if had {
+            let to = if item.url.is_some() { Some(v.retake.clone()) } else { first_way(&v.choices) };
+            if let Some(e) = to.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = e.focus();
+            }
+        }
+    }
     match &item.url {
         Some(u) => {
             attr(&v.preview, "src", u);
@@ -785,20 +796,20 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
 /// "Retake": the slot's first way of taking a photo again (the guided camera, the camera app or
 /// the file input, whichever comes first in it now).
 fn again(s: &Shared, i: usize) {
-    let first = {
-        let st = s.borrow();
-        let Some(v) = st.views.get(i) else { return };
-        let mut e = v.choices.first_element_child();
-        while let Some(x) = e.as_ref().filter(|x| x.has_attribute("hidden")) {
-            e = x.next_element_sibling();
-        }
-        e
-    };
-    // A file input over a button's look is opened through the input.
-    let target = first.map(|e| e.query_selector("input").ok().flatten().unwrap_or(e));
-    if let Some(e) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+    let first = s.borrow().views.get(i).and_then(|v| first_way(&v.choices));
+    if let Some(e) = first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
         e.click();
     }
+}
+
+/// The first way of taking a photo shown in a slot's `choices`: the guided camera's button, or
+/// the file input of the camera app or of the upload (which lies over its button's look).
+fn first_way(choices: &Element) -> Option<Element> {
+    let mut e = choices.first_element_child();
+    while let Some(x) = e.as_ref().filter(|x| x.has_attribute("hidden")) {
+        e = x.next_element_sibling();
+    }
+    e.map(|e| e.query_selector("input").ok().flatten().unwrap_or(e))
 }
 
 /// Shows the errors the widget has for the slots (`[[kind, code, message]]`, from Continue or
