@@ -103,7 +103,7 @@ for (const width of (process.env.WIDTHS ? JSON.parse(process.env.WIDTHS) : [320,
       await page.getByRole("button", { name: "Use another device" }).waitFor();
       await slotsWellFormed(page);
       // A passport: the front's drawing is its data page, with the two machine-readable lines.
-      assert.equal(await front.locator("path.kyc-art-mrz").count(), 1);
+      assert.equal(await front.locator("svg.kyc-photo-art").getAttribute("data-art"), "passport");
       await check("photos");
       await photosKept(page);
       assert.ok(await page.getByRole("button", { name: "Use another device" }).isVisible(), "the handoff offer is there");
@@ -163,8 +163,9 @@ test("a desktop is offered \"Continue on your phone\" (a phone only \"Use anothe
     await axe(page, "the Photos step on a desktop, no photo yet");
     await photosKept(page);
     await axe(page, "the Photos step on a desktop, two photos kept");
-    // The card's drawing says which document: an ID card's front has a portrait, no MRZ lines.
-    assert.equal(await front.locator("path.kyc-art-mrz").count(), 0);
+    // The drawings say which document: an ID card's front and back, the face.
+    const arts = await page.locator("svg.kyc-photo-art").evaluateAll((l) => l.map((e) => e.dataset.art));
+    assert.deepEqual(arts, ["card_front", "card_back", "face"]);
     mkdirSync(SCREENS, { recursive: true });
     await page.locator("#kyc").screenshot({ path: join(SCREENS, "photos-desktop-1280.png") });
     assert.deepEqual(b.errors, []);

@@ -564,56 +564,123 @@ fn media(query: &str) -> bool {
     web_sys::window().and_then(|w| w.match_media(query).ok().flatten()).is_some_and(|m| m.matches())
 }
 
+/// How a part of a drawing is painted (SVG attributes from `currentColor`, the theme's primary
+/// colour set by the CSS: no colours in the widget's first-load stylesheet for them).
+#[derive(Clone, Copy)]
+enum Paint {
+    /// The document's body, lightly tinted.
+    Body,
+    /// The portrait's box.
+    Photo,
+    /// Solid shapes (the portrait, the barcode).
+    Ink,
+    /// Printed lines.
+    Line,
+    /// The passport's two machine-readable lines.
+    Mrz,
+    /// The camera's oval guide for the face.
+    Guide,
+}
+
+impl Paint {
+    fn attrs(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Body => &[("fill", "currentColor"), ("fill-opacity", ".1")],
+            Self::Photo => &[("fill", "currentColor"), ("fill-opacity", ".15"), ("stroke-width", "1.2")],
+            Self::Ink => &[("fill", "currentColor"), ("stroke", "none")],
+            Self::Line => &[("stroke-width", "2"), ("stroke-opacity", ".6")],
+            Self::Mrz => &[
+                ("stroke-width", "2"),
+                ("stroke-opacity", ".6"),
+                ("stroke-dasharray", "1.5 1.5"),
+                ("stroke-linecap", "butt"),
+            ],
+            Self::Guide => &[("fill", "currentColor"), ("fill-opacity", ".1"), ("stroke-dasharray", "3 2")],
+        }
+    }
+}
+
 /// A card outline (ID cards: 85.6 × 54 mm), for [`art`].
-const CARD: (&str, &str) = ("kyc-art-body", "M7 3h50a5 5 0 0 1 5 5v28a5 5 0 0 1-5 5H7a5 5 0 0 1-5-5V8a5 5 0 0 1 5-5z");
+const CARD: (Paint, &str) = (Paint::Body, "M7 3h50a5 5 0 0 1 5 5v28a5 5 0 0 1-5 5H7a5 5 0 0 1-5-5V8a5 5 0 0 1 5-5z");
 
 /// A small drawing of what to photograph in slot `kind` (decoration: the slot's name says it).
 /// Inline SVG paths, a few hundred bytes in all: no image files to fetch or to allow by CSP.
 fn art(doc: &Document, parent: &Element, kind: DocumentKind, shape: Shape) {
     let svg = el(doc, parent, "svg", "kyc-photo-art", None);
-    for (k, v) in [("viewBox", "0 0 64 44"), ("width", "64"), ("height", "44"), ("aria-hidden", "true")] {
+    for (k, v) in [
+        ("viewBox", "0 0 64 44"),
+        ("width", "64"),
+        ("height", "44"),
+        ("aria-hidden", "true"),
+        ("fill", "none"),
+        ("stroke", "currentColor"),
+        ("stroke-width", "1.5"),
+        ("stroke-linecap", "round"),
+    ] {
         attr(&svg, k, v);
     }
-    let parts: &[(&str, &str)] = match (kind, shape) {
+    let name = match (kind, shape) {
+        (DocumentKind::Face, _) => "face",
+        (DocumentKind::IdFront, Shape::Passport) => "passport",
+        (DocumentKind::IdFront, _) => "card_front",
+        (DocumentKind::IdBack, _) => "card_back",
+    };
+    // What it shows, for tests and a host's CSS.
+    attr(&svg, "data-art", name);
+    let parts: &[(Paint, &str)] = match (kind, shape) {
         // A face inside the camera's oval guide.
         (DocumentKind::Face, _) => &[
-            ("kyc-art-guide", "M20 19a12 15 0 1 0 24 0a12 15 0 1 0-24 0z"),
-            ("kyc-art-line", "M27.5 17h1M35.5 17h1M28 25c2.4 2 5.6 2 8 0M12 43c2-5 8.5-8 20-8s18 3 20 8"),
+            (Paint::Guide, "M20 19a12 15 0 1 0 24 0a12 15 0 1 0-24 0z"),
+            (Paint::Line, "M27.5 17h1M35.5 17h1M28 25c2.4 2 5.6 2 8 0M12 43c2-5 8.5-8 20-8s18 3 20 8"),
         ],
         // A passport's data page: the portrait, the printed lines, the two machine-readable lines.
         (DocumentKind::IdFront, Shape::Passport) => &[
-            ("kyc-art-body", "M5 3h54a3 3 0 0 1 3 3v32a3 3 0 0 1-3 3H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z"),
-            ("kyc-art-photo", "M7 8h14v18H7z"),
-            ("kyc-art-ink", "M10.5 14a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0-7 0zM9 26c0-4 2.2-6 5-6s5 2 5 6z"),
-            ("kyc-art-line", "M25 9h30M25 14h24M25 19h28M25 24h18"),
-            ("kyc-art-mrz", "M7 32h50M7 37h50"),
+            (Paint::Body, "M5 3h54a3 3 0 0 1 3 3v32a3 3 0 0 1-3 3H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z"),
+            (Paint::Photo, "M7 8h14v18H7z"),
+            (Paint::Ink, "M10.5 14a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0-7 0zM9 26c0-4 2.2-6 5-6s5 2 5 6z"),
+            (Paint::Line, "M25 9h30M25 14h24M25 19h28M25 24h18"),
+            (Paint::Mrz, "M7 32h50M7 37h50"),
         ],
         // A card's front: the portrait and the printed lines.
         (DocumentKind::IdFront, _) => &[
             CARD,
-            ("kyc-art-photo", "M8 10h16v21H8z"),
-            ("kyc-art-ink", "M12.5 16.5a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0-7 0zM10 31c0-4.5 2.7-7 6-7s6 2.5 6 7z"),
-            ("kyc-art-line", "M29 12h26M29 18h20M29 24h24M29 30h14"),
+            (Paint::Photo, "M8 10h16v21H8z"),
+            (Paint::Ink, "M12.5 16.5a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0-7 0zM10 31c0-4.5 2.7-7 6-7s6 2.5 6 7z"),
+            (Paint::Line, "M29 12h26M29 18h20M29 24h24M29 30h14"),
         ],
         // A card's back: a few lines and the barcode.
         (DocumentKind::IdBack, _) => &[
             CARD,
-            ("kyc-art-line", "M8 10h30M8 15h20"),
+            (Paint::Line, "M8 10h30M8 15h20"),
             (
-                "kyc-art-ink",
+                Paint::Ink,
                 "M8 21h2v14H8zM11.5 21h1v14h-1zM14 21h3v14h-3zM18.5 21h1v14h-1zM21 21h2v14h-2zM25 21h1v14h-1zM27.5 21h3v14h-3zM32 21h1v14h-1zM34.5 21h2v14h-2zM38 21h1v14h-1zM40.5 21h3v14h-3zM45 21h1v14h-1zM47.5 21h2v14h-2zM51 21h1v14h-1zM53 21h3v14h-3z",
             ),
         ],
     };
-    for (class, d) in parts {
-        attr(&el(doc, &svg, "path", class, None), "d", d);
+    for (paint, d) in parts {
+        let path = el(doc, &svg, "path", "", None);
+        attr(&path, "d", d);
+        for (k, v) in paint.attrs() {
+            attr(&path, k, v);
+        }
     }
 }
 
 /// A button's icon (decoration: its text names it).
 fn icon(doc: &Document, parent: &Element, d: &str) {
     let svg = el(doc, parent, "svg", "kyc-icon", None);
-    for (k, v) in [("viewBox", "0 0 24 24"), ("width", "20"), ("height", "20"), ("aria-hidden", "true")] {
+    for (k, v) in [
+        ("viewBox", "0 0 24 24"),
+        ("width", "20"),
+        ("height", "20"),
+        ("aria-hidden", "true"),
+        ("fill", "none"),
+        ("stroke", "currentColor"),
+        ("stroke-width", "2"),
+        ("stroke-linecap", "round"),
+        ("stroke-linejoin", "round"),
+    ] {
         attr(&svg, k, v);
     }
     attr(&el(doc, &svg, "path", "", None), "d", d);
