@@ -140,7 +140,7 @@ async function frameAnalysis() {
   try {
     const page = await harness.open(b.ctx);
     await harness.toPhotosStep(page, { ...BENCH_PERSON, email: harness.uniqueEmail("bench-frames") });
-    await page.getByRole("button", { name: "Use camera" }).first().click();
+    await page.getByRole("button", { name: "Take a photo" }).first().click();
     await page.locator(".kyc-video[data-analysis-us]").waitFor({ timeout: 15_000 });
     const samples = [];
     for (let i = 0; i < 60; i++) {
@@ -164,7 +164,7 @@ async function photoPipeline(rounds = 9) {
     const widget = [], library = [];
     for (let i = 0; i < rounds; i++) {
       widget.push(await page.evaluate(async () => {
-        const input = [...document.querySelectorAll("input.kyc-file")].find((el) => el.labels[0]?.textContent.trim() === "Back of ID");
+        const input = document.querySelector('input.kyc-file[id$="-documents-idBack"]');
         const file = new File([window.__kycJpeg], "IMG_0001.JPG", { type: "image/jpeg" });
         const dt = new DataTransfer();
         dt.items.add(file);

@@ -52,6 +52,8 @@ function focusedName(page) {
   return page.evaluate(() => {
     const el = document.activeElement;
     if (!el) return "";
+    const by = el.getAttribute("aria-labelledby");
+    if (by) return by.split(/\s+/).map((id) => (document.getElementById(id)?.textContent || "").trim()).join(" ").trim();
     if (el.labels && el.labels.length) return el.labels[0].textContent.trim();
     return (el.getAttribute("aria-label") || el.textContent || "").trim();
   });
@@ -114,9 +116,11 @@ test("the whole flow can be completed with the keyboard alone", async () => {
     await tabTo(page, "Continue");
     await page.keyboard.press("Enter");
     await page.getByRole("heading", { name: "Photos" }).waitFor();
-    await chooseFile(page, "Front of ID", "id-front.jpg");
+    await chooseFile(page, "Upload a photo Front of ID", "id-front.jpg");
     await page.getByAltText("Preview: Front of ID").waitFor({ timeout: 15_000 });
-    await chooseFile(page, "Photo of your face", "face.jpg");
+    // The upload gives way to the preview's Retake, and the focus goes there (not to the page).
+    assert.equal(await focusedName(page), "Retake", "the focus follows to Retake");
+    await chooseFile(page, "Upload a photo Photo of your face", "face.jpg");
     await page.getByAltText("Preview: Photo of your face").waitFor({ timeout: 15_000 });
     await page.getByAltText("Preview: Front of ID").waitFor({ timeout: 15_000 });
     await tabTo(page, "Continue");

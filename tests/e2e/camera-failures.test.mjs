@@ -2,7 +2,7 @@
 // a stream of black frames (a covered lens, a broken driver), constraints the camera cannot
 // meet, a camera held by another app — produced by replacing getUserMedia in an init script
 // where no Chromium flag can. Each ends with a way forward that works, up to the application submitted: the phone's camera app
-// (a `capture` file input, shown in place of "Use camera") or the file input; the camera is
+// (a `capture` file input, shown in place of the guided camera's "Take a photo") or the file input; the camera is
 // always off after.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -33,11 +33,11 @@ async function photosStep(behaviour, tag) {
   const page = await open(b.ctx);
   await toPhotosStep(page, { ...ID_CARD, email: uniqueEmail(tag) });
   const slot = page.locator("fieldset.kyc-photo").filter({ hasText: "Front of ID" }).first();
-  await slot.getByRole("button", { name: "Use camera" }).click();
+  await slot.getByRole("button", { name: "Take a photo" }).click();
   return { b, page, slot };
 }
 
-/** The failure shown, then the camera app offered in place of "Use camera", and it works. */
+/** The failure shown, then the camera app offered in place of the guided camera's "Take a photo", and it works. */
 async function wayForward(page, slot, code, words = /choose a file/i) {
   const message = slot.locator("[data-camera-failure]");
   await message.waitFor({ timeout: 20_000 });
@@ -49,10 +49,10 @@ async function wayForward(page, slot, code, words = /choose a file/i) {
   const cameraApp = slot.locator("input.kyc-file--capture");
   assert.ok(await cameraApp.isVisible(), "the camera app is offered");
   assert.equal(await cameraApp.getAttribute("capture"), "environment");
-  // "Use camera" is now the camera app's input (a file input is a button to assistive
+  // "Take a photo" is now the camera app's input (a file input is a button to assistive
   // technology), not the page's camera button.
-  assert.ok(await slot.locator("button", { hasText: "Use camera" }).isHidden(), "not the failing camera again");
-  assert.equal(await slot.getByRole("button", { name: "Use camera" }).getAttribute("capture"), "environment");
+  assert.ok(await slot.locator("button", { hasText: "Take a photo" }).isHidden(), "not the failing camera again");
+  assert.equal(await slot.getByRole("button", { name: "Take a photo" }).getAttribute("capture"), "environment");
   // The photo comes through the camera app's input (Playwright hands it the file).
   await cameraApp.setInputFiles(FRONT);
   await page.getByAltText("Preview: Front of ID").waitFor({ timeout: 15_000 });

@@ -37,7 +37,7 @@ function frontSlot(page) {
 
 async function openCamera(page) {
   const slot = frontSlot(page);
-  await slot.getByRole("button", { name: "Use camera" }).click();
+  await slot.getByRole("button", { name: "Take a photo" }).click();
   return slot.locator(".kyc-camera");
 }
 

@@ -155,8 +155,8 @@ test("a refused camera (Chromium's deny flag) says how to allow it on Android, t
     // Before anyone is asked: what will happen, and nothing asked yet.
     await page.locator(".kyc-camera-intro").waitFor();
     assert.match(await page.locator(".kyc-camera-intro").innerText(), /asks you to allow the camera/);
-    assert.equal(await page.evaluate(() => window.__asked), 0, "the camera is not asked for before Use camera");
-    await slot.getByRole("button", { name: "Use camera" }).click();
+    assert.equal(await page.evaluate(() => window.__asked), 0, "the camera is not asked for before Take a photo");
+    await slot.getByRole("button", { name: "Take a photo" }).click();
     const message = slot.locator("[data-camera-failure]");
     await message.waitFor({ timeout: 15_000 });
     assert.equal(await message.getAttribute("data-camera-failure"), "camera_denied");
@@ -262,7 +262,7 @@ test("an insecure context (http on a name other than localhost): no camera is of
     const slot = page.locator("fieldset.kyc-photo").filter({ hasText: "Front of ID" }).first();
     await slot.locator("input.kyc-file").first().waitFor();
     await page.waitForTimeout(500);
-    assert.equal(await slot.getByRole("button", { name: "Use camera" }).count(), 0, "no camera offered");
+    assert.equal(await slot.getByRole("button", { name: "Take a photo" }).count(), 0, "no camera offered");
     await slot.locator("input.kyc-file").first().setInputFiles(FRONT);
     await page.getByAltText("Preview: Front of ID").waitFor({ timeout: 15_000 });
   } finally {

@@ -59,7 +59,7 @@ test("continue on a phone: the phone takes the photos, the desktop follows to Re
     const person = { ...SENTINEL, email: uniqueEmail("handoff") };
     const page = await open(desktop.ctx, `?user=${user}`);
     await toPhotosStep(page, person);
-    assert.equal(await page.getByRole("button", { name: "Use camera" }).count(), 0, "the desktop has no camera");
+    assert.equal(await page.getByRole("button", { name: "Take a photo" }).count(), 0, "the desktop has no camera");
     await page.getByRole("button", { name: "Continue on your phone" }).click();
     const linkField = page.locator("input.kyc-handoff-link");
     await linkField.waitFor({ timeout: 15_000 });
@@ -78,7 +78,7 @@ test("continue on a phone: the phone takes the photos, the desktop follows to Re
     assert.equal((await p.locator(".kyc-match").innerText()).trim(), code);
     await page.locator(".kyc-handoff-state", { hasText: "Phone connected" }).waitFor({ timeout: 15_000 });
     const front = slot(p, "Front of ID");
-    await front.getByRole("button", { name: "Use camera" }).click();
+    await front.getByRole("button", { name: "Take a photo" }).click();
     try {
       await front.getByText("Uploaded").waitFor({ timeout: 20_000 });
     } catch {

@@ -4,7 +4,8 @@
 
 /**
  * The control labelled `label`, exactly (whitespace collapsed), like Playwright's
- * `getByLabel(label, { exact: true })`: a `<label>`'s control, then `aria-label`.
+ * `getByLabel(label, { exact: true })`: a `<label>`'s control, then a control one of whose
+ * `aria-labelledby` elements says it, then `aria-label`.
  */
 export function controlByLabel(label) {
   const norm = (s) => (s || "").replace(/\s+/g, " ").trim();
@@ -12,6 +13,10 @@ export function controlByLabel(label) {
     if (norm(l.textContent) !== label) continue;
     const c = l.control || (l.htmlFor && document.getElementById(l.htmlFor));
     if (c) return c;
+  }
+  for (const el of document.querySelectorAll("[aria-labelledby]")) {
+    const ids = el.getAttribute("aria-labelledby").split(/\s+/);
+    if (ids.some((id) => norm(document.getElementById(id)?.textContent) === label)) return el;
   }
   for (const el of document.querySelectorAll("[aria-label]")) {
     if (norm(el.getAttribute("aria-label")) === label) return el;

@@ -321,14 +321,14 @@ export function engineTests(driver) {
         })));
   }
 
-  test(`${NAME}: the engine's own fake camera: Use camera, Take photo by hand, the still judged, the camera off, a file after`, () =>
+  test(`${NAME}: the engine's own fake camera: Take a photo, Take photo by hand, the still judged, the camera off, a file after`, () =>
     onceMore(() =>
       withPage(
         async (page) => {
           await openDemo(page);
           await toPhotosStep(page, { ...PERSON, email: uniqueEmail(`camera-${tag}`) });
           // Every stream the page obtains, to check that each track ends (patched after load:
-          // the capture module asks for the camera only on "Use camera").
+          // the capture module asks for the camera only on "Take a photo").
           await page.evaluate(() => {
             window.__kycStreams = [];
             const md = navigator.mediaDevices;
@@ -339,7 +339,7 @@ export function engineTests(driver) {
               return s;
             };
           });
-          await page.click("Use camera");
+          await page.click("Take a photo");
           await page.waitFor(() => [...document.querySelectorAll(".kyc-camera video")].some((v) => v.readyState >= 2 && v.videoWidth > 0), [], {
             what: "the live camera preview",
           });

@@ -6,7 +6,12 @@
 /// Shown only by the capture module: every `handoff_*`, `phone_*` and `scan_*` text, and these.
 const ONLY: &[&str] = &[
     "optional",
+    // The reader module's "Scan your ID" says it too (its own English built in).
     "use_camera",
+    "photo_take",
+    "photo_upload",
+    "photo_retake",
+    "photo_camera_app",
     "close_camera",
     "preview_of",
     "blurry",

@@ -66,9 +66,14 @@ struct View {
     camera_button: Element,
     camera: Element,
     capture: Option<Camera>,
-    /// The phone's own camera app (a `capture` file input and its label): offered on a touch
-    /// device without a camera the page can use, and whenever the camera fails.
+    /// The phone's own camera app (a `capture` file input and its button's look): offered on a
+    /// touch device without a camera the page can use, and whenever the camera fails.
     camera_app: [Element; 2],
+    /// The camera app's words ("Take a photo", or "Use the camera app" beside the camera).
+    app_text: Element,
+    /// The ways of taking a photo, shown while the slot has none; "Retake" once it has one.
+    choices: Element,
+    retake: Element,
 }
 
 pub(crate) struct Page {
@@ -98,8 +103,10 @@ pub(crate) struct Page {
     read_already: bool,
     /// `ios`, `android` or `desktop` (how to allow a refused camera again).
     os: String,
-    /// Inside another app: the camera app is offered beside "Use camera" from the start.
+    /// Inside another app: the camera app is offered beside "Take a photo" from the start.
     embedded: bool,
+    /// A phone ([`is_phone`]): the handoff is offered as "Use another device".
+    phone: bool,
 }
 
 pub(crate) type Shared = Rc<RefCell<Page>>;
@@ -158,6 +165,7 @@ impl Page {
             read_already: false,
             os: String::new(),
             embedded: false,
+            phone: false,
         }
     }
 
@@ -191,6 +199,20 @@ impl Page {
 fn show(s: &Shared, i: usize) {
     let st = s.borrow();
     let (Some(v), item) = (st.views.get(i), &st.items[i]) else { return };
+    // A photo kept: its preview and "Retake" in place of the ways of taking one (and the other
+    // way round), the focus following when it was on what goes (not dropped on the page).
+    let (gone, shown) = if item.url.is_some() { (&v.choices, &v.retake) } else { (&v.retake, &v.choices) };
+    if !gone.has_attribute("hidden") {
+        let had = st.doc.as_ref().and_then(Document::active_element).is_some_and(|a| gone.contains(Some(&a)));
+        attr(gone, "hidden", "");
+        let _ = shown.remove_attribute("hidden");
+        if had {
+            let to = if item.url.is_some() { Some(v.retake.clone()) } else { first_way(&v.choices) };
+            if let Some(e) = to.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                let _ = e.focus();
+            }
+        }
+    }
     match &item.url {
         Some(u) => {
             attr(&v.preview, "src", u);
@@ -405,7 +427,7 @@ fn told(s: &Shared, i: usize, photo: &Blob) {
     }
 }
 
-/// Guided capture in slot `i`: "Use camera" gives way to the preview and "Close camera".
+/// Guided capture in slot `i`: "Take a photo" gives way to the preview and "Close camera".
 #[inline(never)]
 fn open_camera(s: &Shared, i: usize, shape: Shape) {
     let (doc, host, button) = {
@@ -454,7 +476,7 @@ fn open_camera(s: &Shared, i: usize, shape: Shape) {
 /// The camera of slot `i` could not start: why (`key`), above its slot, and the ways forward
 /// beside it: the phone's camera app (works in most WebViews and in-app browsers, which refuse
 /// the page a camera) and the file input — both in the slot, the camera app now shown in place
-/// of "Use camera". The broken preview goes.
+/// of the guided camera's "Take a photo". The broken preview goes.
 fn failed(s: &Shared, i: usize, key: &str) {
     let code = match key {
         "camera_denied" => "denied",
@@ -465,6 +487,7 @@ fn failed(s: &Shared, i: usize, key: &str) {
         _ => "other",
     };
     trace(s, "camera", code);
+    let take = t(s, "photo_take");
     let (doc, host) = {
         let mut st = s.borrow_mut();
         let doc = st.doc.clone();
@@ -476,6 +499,10 @@ fn failed(s: &Shared, i: usize, key: &str) {
             let _ = e.remove_attribute("hidden");
         }
         attr(&v.camera_button, "hidden", "");
+        // The camera app is now the way to take a photo (and shown even on a slot that has one).
+        v.app_text.set_text_content(Some(&take));
+        let _ = v.choices.remove_attribute("hidden");
+        attr(&v.retake, "hidden", "");
         v.camera.set_inner_html("");
         (doc, Some(v.camera.clone()))
     };
@@ -522,63 +549,253 @@ fn listen(s: &Shared, target: &Element, event: &'static str, action: impl Fn(&Sh
     s.borrow_mut().listeners.push(listener);
 }
 
-/// The three slots inside `parent`; `shape`: the outline for the ID (card or passport).
+/// Whether this is a phone (a phone's platform, inside another app, a finger for a pointer, or a
+/// phone-sized screen): "Take a photo" comes first there, and the handoff is only "Use another
+/// device".
+fn is_phone(s: &Shared) -> bool {
+    let st = s.borrow();
+    matches!(st.os.as_str(), "ios" | "android")
+        || st.embedded
+        || media("(pointer: coarse)")
+        || media("(max-width: 480px)")
+}
+
+fn media(query: &str) -> bool {
+    web_sys::window().and_then(|w| w.match_media(query).ok().flatten()).is_some_and(|m| m.matches())
+}
+
+/// How a part of a drawing is painted (SVG attributes from `currentColor`, the theme's primary
+/// colour set by the CSS: no colours in the widget's first-load stylesheet for them).
+#[derive(Clone, Copy)]
+enum Paint {
+    /// The document's body, lightly tinted.
+    Body,
+    /// The portrait's box.
+    Photo,
+    /// Solid shapes (the portrait, the barcode).
+    Ink,
+    /// Printed lines.
+    Line,
+    /// The passport's two machine-readable lines.
+    Mrz,
+    /// The camera's oval guide for the face.
+    Guide,
+}
+
+impl Paint {
+    fn attrs(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Self::Body => &[("fill", "currentColor"), ("fill-opacity", ".1")],
+            Self::Photo => &[("fill", "currentColor"), ("fill-opacity", ".15"), ("stroke-width", "1.2")],
+            Self::Ink => &[("fill", "currentColor"), ("stroke", "none")],
+            Self::Line => &[("stroke-width", "2"), ("stroke-opacity", ".6")],
+            Self::Mrz => &[
+                ("stroke-width", "2"),
+                ("stroke-opacity", ".6"),
+                ("stroke-dasharray", "1.5 1.5"),
+                ("stroke-linecap", "butt"),
+            ],
+            Self::Guide => &[("fill", "currentColor"), ("fill-opacity", ".1"), ("stroke-dasharray", "3 2")],
+        }
+    }
+}
+
+/// A card outline (ID cards: 85.6 × 54 mm), for [`art`].
+const CARD: (Paint, &str) = (Paint::Body, "M7 3h50a5 5 0 0 1 5 5v28a5 5 0 0 1-5 5H7a5 5 0 0 1-5-5V8a5 5 0 0 1 5-5z");
+
+/// A small drawing of what to photograph in slot `kind` (decoration: the slot's name says it).
+/// Inline SVG paths, a few hundred bytes in all: no image files to fetch or to allow by CSP.
+fn art(doc: &Document, parent: &Element, kind: DocumentKind, shape: Shape) {
+    let svg = el(doc, parent, "svg", "kyc-photo-art", None);
+    for (k, v) in [
+        ("viewBox", "0 0 64 44"),
+        ("width", "64"),
+        ("height", "44"),
+        ("aria-hidden", "true"),
+        ("fill", "none"),
+        ("stroke", "currentColor"),
+        ("stroke-width", "1.5"),
+        ("stroke-linecap", "round"),
+    ] {
+        attr(&svg, k, v);
+    }
+    let name = match (kind, shape) {
+        (DocumentKind::Face, _) => "face",
+        (DocumentKind::IdFront, Shape::Passport) => "passport",
+        (DocumentKind::IdFront, _) => "card_front",
+        (DocumentKind::IdBack, _) => "card_back",
+    };
+    // What it shows, for tests and a host's CSS.
+    attr(&svg, "data-art", name);
+    let parts: &[(Paint, &str)] = match (kind, shape) {
+        // A face inside the camera's oval guide.
+        (DocumentKind::Face, _) => &[
+            (Paint::Guide, "M20 19a12 15 0 1 0 24 0a12 15 0 1 0-24 0z"),
+            (Paint::Line, "M27.5 17h1M35.5 17h1M28 25c2.4 2 5.6 2 8 0M12 43c2-5 8.5-8 20-8s18 3 20 8"),
+        ],
+        // A passport's data page: the portrait, the printed lines, the two machine-readable lines.
+        (DocumentKind::IdFront, Shape::Passport) => &[
+            (Paint::Body, "M5 3h54a3 3 0 0 1 3 3v32a3 3 0 0 1-3 3H5a3 3 0 0 1-3-3V6a3 3 0 0 1 3-3z"),
+            (Paint::Photo, "M7 8h14v18H7z"),
+            (Paint::Ink, "M10.5 14a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0-7 0zM9 26c0-4 2.2-6 5-6s5 2 5 6z"),
+            (Paint::Line, "M25 9h30M25 14h24M25 19h28M25 24h18"),
+            (Paint::Mrz, "M7 32h50M7 37h50"),
+        ],
+        // A card's front: the portrait and the printed lines.
+        (DocumentKind::IdFront, _) => &[
+            CARD,
+            (Paint::Photo, "M8 10h16v21H8z"),
+            (Paint::Ink, "M12.5 16.5a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0-7 0zM10 31c0-4.5 2.7-7 6-7s6 2.5 6 7z"),
+            (Paint::Line, "M29 12h26M29 18h20M29 24h24M29 30h14"),
+        ],
+        // A card's back: a few lines and the barcode.
+        (DocumentKind::IdBack, _) => &[
+            CARD,
+            (Paint::Line, "M8 10h30M8 15h20"),
+            (
+                Paint::Ink,
+                "M8 21h2v14H8zM11.5 21h1v14h-1zM14 21h3v14h-3zM18.5 21h1v14h-1zM21 21h2v14h-2zM25 21h1v14h-1zM27.5 21h3v14h-3zM32 21h1v14h-1zM34.5 21h2v14h-2zM38 21h1v14h-1zM40.5 21h3v14h-3zM45 21h1v14h-1zM47.5 21h2v14h-2zM51 21h1v14h-1zM53 21h3v14h-3z",
+            ),
+        ],
+    };
+    for (paint, d) in parts {
+        let path = el(doc, &svg, "path", "", None);
+        attr(&path, "d", d);
+        for (k, v) in paint.attrs() {
+            attr(&path, k, v);
+        }
+    }
+}
+
+/// A button's icon (decoration: its text names it).
+fn icon(doc: &Document, parent: &Element, d: &str) {
+    let svg = el(doc, parent, "svg", "kyc-icon", None);
+    for (k, v) in [
+        ("viewBox", "0 0 24 24"),
+        ("width", "20"),
+        ("height", "20"),
+        ("aria-hidden", "true"),
+        ("fill", "none"),
+        ("stroke", "currentColor"),
+        ("stroke-width", "2"),
+        ("stroke-linecap", "round"),
+        ("stroke-linejoin", "round"),
+    ] {
+        attr(&svg, k, v);
+    }
+    attr(&el(doc, &svg, "path", "", None), "d", d);
+}
+
+const CAMERA_ICON: &str = "M4 8h3l2-3h6l2 3h3a1 1 0 0 1 1 1v10a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1V9a1 1 0 0 1 1-1zM8.5 14a3.5 3.5 0 1 0 7 0a3.5 3.5 0 1 0-7 0z";
+const UPLOAD_ICON: &str = "M12 16V4M7 9l5-5 5 5M4 15v4a1 1 0 0 0 1 1h14a1 1 0 0 0 1-1v-4";
+const AGAIN_ICON: &str = "M20 12a8 8 0 1 1-2.34-5.66M20 4v5h-5";
+
+/// A file input that looks like a button: the input lies over the button's look (transparent),
+/// so a tap anywhere on it is a tap on the input itself, and the input is named by the visible
+/// text (`{id}-text`) and by `also` (element ids). Returns the wrapper, the input and the text.
+fn pick(doc: &Document, parent: &Element, class: &str, id: &str, text: &str, art: &str, also: &str) -> [Element; 3] {
+    let wrap = el(doc, parent, "div", class, None);
+    icon(doc, &wrap, art);
+    let words = el(doc, &wrap, "span", "", Some(text));
+    attr(&words, "id", &format!("{id}-text"));
+    attr(&words, "aria-hidden", "true");
+    let input = el(doc, &wrap, "input", "", None);
+    for (k, v) in [
+        ("type", "file"),
+        ("id", id),
+        ("accept", "image/jpeg,image/png,image/webp,image/heic"),
+        ("aria-labelledby", &format!("{id}-text{also}")),
+    ] {
+        attr(&input, k, v);
+    }
+    [wrap, input, words]
+}
+
+/// The three slots inside `parent`; `shape`: the outline for the ID (card or passport). Each is
+/// a card: a drawing of what to photograph and the slot's name; "Take a photo" (the guided
+/// camera where the page can use one, else on a touch device the phone's camera app) and
+/// "Upload a photo" (the file input), the take first on a phone, the upload first elsewhere; and
+/// once a photo is kept, its preview with "Retake" in their place.
 #[inline(never)]
 pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape) {
     s.borrow_mut().unview();
     s.borrow_mut().doc = Some(doc.clone());
     let prefix = s.borrow().prefix.clone();
-    let touch =
-        web_sys::window().and_then(|w| w.match_media("(pointer: coarse)").ok().flatten()).is_some_and(|m| m.matches());
+    let touch = media("(pointer: coarse)");
+    let phone = is_phone(s);
+    s.borrow_mut().phone = phone;
     // Before anyone is asked for the camera: what will happen and what it is for (shown once a
-    // camera the page can use is found; the camera is asked for only on "Use camera").
+    // camera the page can use is found; the camera is asked for only on "Take a photo").
     let intro = el(doc, parent, "p", "kyc-hint kyc-camera-intro", Some(&t(s, "camera_explain")));
     attr(&intro, "hidden", "");
     for (i, kind) in DocumentKind::ALL.into_iter().enumerate() {
         let name = t(s, name_key(kind));
         let id = format!("{prefix}-documents-{}", kind.as_str());
         let set = el(doc, parent, "fieldset", "kyc-photo", None);
-        let legend = el(doc, &set, "legend", "kyc-label", Some(&name));
+        attr(&set, "data-kind", kind.as_str());
+        // The slot's name, once: the group's legend (the upload's name too, by its id).
+        let head = el(doc, &set, "legend", "kyc-photo-head", None);
+        art(doc, &head, kind, shape);
+        let title = el(doc, &head, "span", "kyc-photo-title", None);
+        attr(&el(doc, &title, "span", "kyc-label", Some(&name)), "id", &format!("{id}-name"));
         if kind == DocumentKind::IdBack {
-            el(doc, &legend, "span", "kyc-optional", Some(&format!(" {}", t(s, "optional"))));
+            el(doc, &title, "span", "kyc-optional", Some(&format!(" {}", t(s, "optional"))));
         }
-        let label = el(doc, &set, "label", "kyc-file-label", Some(&name));
-        attr(&label, "for", &id);
-        let input = el(doc, &set, "input", "kyc-file", None);
-        let types = "image/jpeg,image/png,image/webp,image/heic";
-        for (k, v) in
-            [("type", "file"), ("id", &id), ("accept", types), ("aria-describedby", &format!("{id}-error {id}-status"))]
-        {
-            attr(&input, k, v);
-        }
-        let camera_button = el(doc, &set, "button", "kyc-button", Some(&t(s, "use_camera")));
-        attr(&camera_button, "type", "button");
-        attr(&camera_button, "hidden", "");
-        let shape = if kind == DocumentKind::Face { Shape::Face } else { shape };
-        listen(s, &camera_button, "click", move |s, _| open_camera(s, i, shape));
-        // On a touch device with no camera the page can use, the camera app through `capture`.
-        let capture_label = el(doc, &set, "label", "kyc-button", Some(&t(s, "use_camera")));
-        let capture = el(doc, &set, "input", "kyc-file kyc-file--capture", None);
-        let facing = if kind == DocumentKind::Face { "user" } else { "environment" };
-        for (k, v) in [("type", "file"), ("id", &format!("{id}-capture")), ("accept", types), ("capture", facing)] {
-            attr(&capture, k, v);
-        }
-        attr(&capture_label, "for", &format!("{id}-capture"));
-        for e in [&capture_label, &capture] {
-            attr(e, "hidden", "");
-        }
-        // Classed `kyc-camera` while open.
-        let camera = el(doc, &set, "div", "", None);
-        attr(&camera, "hidden", "");
         let error = el(doc, &set, "p", "kyc-error", None);
         attr(&error, "id", &format!("{id}-error"));
         attr(&error, "hidden", "");
+        // Classed `kyc-camera` while open.
+        let camera = el(doc, &set, "div", "", None);
+        attr(&camera, "hidden", "");
         let state = el(doc, &set, "div", "kyc-photo-state", None);
         attr(&state, "id", &format!("{id}-status"));
         attr(&state, "aria-live", "polite");
         let preview = el(doc, &state, "img", "kyc-preview", None);
         let warning = el(doc, &state, "p", "", None);
         let status = el(doc, &state, "p", "kyc-photo-status", None);
+        let actions = el(doc, &set, "div", "kyc-photo-actions", None);
+        let choices = el(doc, &actions, "div", "kyc-photo-choices", None);
+        let (take_class, upload_class) = if phone {
+            ("kyc-button kyc-button--primary", "kyc-button kyc-pick")
+        } else {
+            ("kyc-button", "kyc-button kyc-button--primary kyc-pick")
+        };
+        // Elsewhere than on a phone the upload comes first (its wrapper is moved there below).
+        let camera_button = el(doc, &choices, "button", take_class, None);
+        icon(doc, &camera_button, CAMERA_ICON);
+        camera_button.append_with_str_1(&t(s, "photo_take")).unwrap_throw();
+        attr(&camera_button, "type", "button");
+        attr(&camera_button, "hidden", "");
+        let shape = if kind == DocumentKind::Face { Shape::Face } else { shape };
+        listen(s, &camera_button, "click", move |s, _| open_camera(s, i, shape));
+        // On a touch device with no camera the page can use, the camera app through `capture`.
+        let [app, capture, app_text] = pick(
+            doc,
+            &choices,
+            &format!("{take_class} kyc-pick"),
+            &format!("{id}-capture"),
+            &t(s, "photo_take"),
+            CAMERA_ICON,
+            "",
+        );
+        attr(&capture, "class", "kyc-file--capture");
+        attr(&capture, "capture", if kind == DocumentKind::Face { "user" } else { "environment" });
+        for e in [&app, &capture] {
+            attr(e, "hidden", "");
+        }
+        let [upload, input, _] =
+            pick(doc, &choices, upload_class, &id, &t(s, "photo_upload"), UPLOAD_ICON, &format!(" {id}-name"));
+        attr(&input, "class", "kyc-file");
+        attr(&input, "aria-describedby", &format!("{id}-error {id}-status"));
+        if !phone {
+            let _ = choices.prepend_with_node_1(&upload);
+        }
+        let retake = el(doc, &actions, "button", "kyc-button", None);
+        icon(doc, &retake, AGAIN_ICON);
+        retake.append_with_str_1(&t(s, "photo_retake")).unwrap_throw();
+        attr(&retake, "type", "button");
+        attr(&retake, "hidden", "");
+        listen(s, &retake, "click", move |s, _| again(s, i));
         for input in [&input, &capture] {
             listen(s, input, "change", move |s, e| {
                 let Some(input) = e.target().and_then(|t| t.dyn_into::<HtmlInputElement>().ok()) else { return };
@@ -607,14 +824,18 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
             camera_button: camera_button.clone(),
             camera,
             capture: None,
-            camera_app: [capture_label.clone(), capture.clone()],
+            camera_app: [app.clone(), capture.clone()],
+            app_text: app_text.clone(),
+            choices,
+            retake,
         });
         show(s, i);
-        // "Use camera" where a camera exists; else, on a touch device, the camera app (inside
-        // another app, whose WebView often refuses the page a camera, both from the start).
+        // "Take a photo": the guided camera where a camera exists; else, on a touch device, the
+        // camera app (inside another app, whose WebView often refuses the page a camera, both
+        // from the start, the camera app then named as such).
         let embedded = s.borrow().embedded;
         let devices = web_sys::window().and_then(|w| w.navigator().media_devices().ok());
-        let intro = intro.clone();
+        let (intro, app_words) = (intro.clone(), t(s, "photo_camera_app"));
         wasm_bindgen_futures::spawn_local(async move {
             let found = match devices.map(|d| d.enumerate_devices()) {
                 Some(Ok(p)) => wasm_bindgen_futures::JsFuture::from(p)
@@ -628,11 +849,34 @@ pub(crate) fn render(s: &Shared, doc: &Document, parent: &Element, shape: Shape)
                 let _ = intro.remove_attribute("hidden");
             }
             if (!found && touch) || embedded {
-                let _ = capture_label.remove_attribute("hidden");
+                if found {
+                    app_text.set_text_content(Some(&app_words));
+                    attr(&app, "class", "kyc-button kyc-pick");
+                }
+                let _ = app.remove_attribute("hidden");
                 let _ = capture.remove_attribute("hidden");
             }
         });
     }
+}
+
+/// "Retake": the slot's first way of taking a photo again (the guided camera, the camera app or
+/// the file input, whichever comes first in it now).
+fn again(s: &Shared, i: usize) {
+    let first = s.borrow().views.get(i).and_then(|v| first_way(&v.choices));
+    if let Some(e) = first.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+        e.click();
+    }
+}
+
+/// The first way of taking a photo shown in a slot's `choices`: the guided camera's button, or
+/// the file input of the camera app or of the upload (which lies over its button's look).
+fn first_way(choices: &Element) -> Option<Element> {
+    let mut e = choices.first_element_child();
+    while let Some(x) = e.as_ref().filter(|x| x.has_attribute("hidden")) {
+        e = x.next_element_sibling();
+    }
+    e.map(|e| e.query_selector("input").ok().flatten().unwrap_or(e))
 }
 
 /// Shows the errors the widget has for the slots (`[[kind, code, message]]`, from Continue or
@@ -663,11 +907,14 @@ fn mark(s: &Shared, errors: &JsValue) {
     }
 }
 
-/// "Continue on your phone" under the slots (the desktop's), opening the module's panel.
+/// "Continue on your phone" under the slots (the desktop's), opening the module's panel; on a
+/// phone, only "Use another device" (a phone is where the photos are best taken).
 fn offer(s: &Shared, doc: &Document, parent: &Element) {
     let host = el(doc, parent, "div", "kyc-handoff", None);
     s.borrow_mut().handoff_host = Some(host.clone());
-    let b = el(doc, &host, "button", "kyc-button", Some(&t(s, "continue_on_phone")));
+    let (class, words) =
+        if s.borrow().phone { ("kyc-link", "handoff_other_device") } else { ("kyc-button", "continue_on_phone") };
+    let b = el(doc, &host, "button", class, Some(&t(s, words)));
     attr(&b, "type", "button");
     listen(s, &b, "click", |s, _| open_panel(s));
 }
