@@ -9,7 +9,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launch, open, cont, attach, axe, fillAddress, uniqueEmail, PERSON } from "./harness.mjs";
+import { launch, open, cont, attach, axe, fillAddress, toPhotosStep, uniqueEmail, PERSON } from "./harness.mjs";
 import { cameraArgs } from "./fake-camera.mjs";
 
 const DOCS = process.env.KYC_DOCUMENTS_DIR;
@@ -166,6 +166,38 @@ test("the fake camera playing a passport's data page: taken as soon as the zone 
     await assertFilledOnFirstStep(page, doc.fills);
     // The camera is off once the photo is taken.
     await page.waitForFunction(() => !document.querySelector("#kyc .kyc-scan video")?.srcObject);
+    assert.deepEqual(b.errors, []);
+  } finally {
+    await b.close();
+  }
+});
+
+test("a passport's data page taken on the Photos step is read: what was typed stays, and Review names what differs", async () => {
+  const doc = MRZ["passport"].fills;
+  const b = await launch();
+  try {
+    const page = await open(b.ctx);
+    // Typed by hand as on the passport, but for its number.
+    const [first, last, dob, expiry] = ["firstName", "lastName", "dob", "validUntil"].map((k) => doc[`individualInfo.${k}`]);
+    const person = {
+      ...PERSON, email: uniqueEmail("mrz-photos"), first, last, dob, nationality: doc["individualInfo.country"],
+      gender: doc["individualInfo.gender"] === "2" ? "Female" : "Male", docType: "Passport", number: "X0000000", expiry,
+    };
+    await toPhotosStep(page, person);
+    await page.getByLabel("Front of ID", { exact: true }).setInputFiles(join(DOCS, "passport.jpg"));
+    await attach(page, "Photo of your face", "rotated-gps.jpg");
+    for (const label of ["Front of ID", "Photo of your face"]) {
+      await page.getByAltText(`Preview: ${label}`).waitFor({ timeout: 15_000 });
+    }
+    await cont(page);
+    await page.getByRole("heading", { name: "Review" }).waitFor();
+    const list = page.locator("#kyc .kyc-doc-check li");
+    await list.first().waitFor({ timeout: 20_000 });
+    const fields = await list.evaluateAll((els) => els.map((e) => e.dataset.field));
+    assert.deepEqual(fields, ["individualInfo.number"], "only the number differs from the passport");
+    assert.match(await list.first().textContent(), new RegExp(`Your ID says “${doc["individualInfo.number"]}”`));
+    // Nothing typed was overwritten or marked.
+    assert.equal(await page.locator("#kyc [data-kyc-source]").count(), 0);
     assert.deepEqual(b.errors, []);
   } finally {
     await b.close();
