@@ -233,6 +233,9 @@ const WIDGET_CHOOSE = async (name) => {
   const input = [...document.querySelectorAll("input.kyc-file")].find((el) => el.labels[0]?.textContent.trim() === "Front of ID");
   const dt = new DataTransfer();
   dt.items.add(window.__phone[name]);
+  // The previous round's garbage (the library's leaves hundreds of MB) collected first, not
+  // during this round (`--js-flags=--expose-gc`); the same before the library's round.
+  window.gc?.();
   const done = new Promise((resolve) => {
     const ready = () => [...document.querySelectorAll("img.kyc-preview")].some((img) => img.alt === "Preview: Front of ID" && img.src && img.src !== window.__kycLastPreview);
     const obs = new MutationObserver(() => { if (ready()) { obs.disconnect(); resolve(); } });
@@ -249,6 +252,7 @@ const WIDGET_CHOOSE = async (name) => {
 
 /** In the page: browser-image-compression on `name`, the widget's target (ms). */
 const LIBRARY_COMPRESS = async (name) => {
+  window.gc?.();
   const t0 = performance.now();
   const out = await window.imageCompression(window.__phone[name], { maxWidthOrHeight: 2048, maxSizeMB: 4.76, initialQuality: 0.9, fileType: "image/jpeg", useWebWorker: false });
   if (!out.size) throw new Error("browser-image-compression produced nothing");
@@ -261,7 +265,7 @@ async function waitStaged(page) {
 
 /** Chosen → preview for each phone photo, the widget and the library alternating (medians). */
 async function phonePhotoTimes(files, rounds = 5) {
-  const b = await harness.launch();
+  const b = await harness.launch({}, ["--js-flags=--expose-gc"]);
   try {
     const page = await harness.open(b.ctx);
     await harness.toPhotosStep(page, { ...BENCH_PERSON, email: harness.uniqueEmail("bench-phone") });
@@ -291,7 +295,7 @@ function procKib(pid, field) {
   return m ? Number(m[1]) : NaN;
 }
 
-/** The renderer processes under the browser process `root` (the process tree from /proc). */
+/** The renderer processes under the process `root` (the process tree from /proc). */
 function renderers(root) {
   const kids = new Map();
   for (const d of readdirSync("/proc")) {
@@ -329,8 +333,9 @@ async function peakMemory(who, files, name) {
     await harness.toPhotosStep(page, { ...BENCH_PERSON, email: harness.uniqueEmail("bench-memory") });
     if (who === "library") await page.addScriptTag({ path: require.resolve("browser-image-compression/dist/browser-image-compression.js") });
     await filesIntoPage(page, { [name]: files[name] });
-    // The page's renderer: the largest under this browser (a spare one may exist beside it).
-    const pid = renderers(browser.process().pid).map((p) => [p, procKib(p, "VmRSS")]).sort((a, b) => b[1] - a[1])[0][0];
+    // The page's renderer: the largest under this process (Playwright starts the browser as its
+    // child; this browser is the only one alive now; a spare renderer may exist beside it).
+    const pid = renderers(process.pid).map((p) => [p, procKib(p, "VmRSS")]).sort((a, b) => b[1] - a[1])[0][0];
     await page.waitForTimeout(1000);
     const before = procKib(pid, "VmRSS");
     let resetOk = true;
@@ -357,10 +362,10 @@ async function peakMemory(who, files, name) {
   }
 }
 
-async function phonePhotoBench(rounds) {
+async function phonePhotoBench(rounds, { times: timed = true } = {}) {
   const files = await phoneFiles();
-  const times = await phonePhotoTimes(files, rounds);
-  for (const n of PHONE_PHOTOS) {
+  const times = timed ? await phonePhotoTimes(files, rounds) : {};
+  for (const n of timed ? PHONE_PHOTOS : []) {
     const { widget, library } = times[n];
     const [mp, o] = n.split("-");
     console.log(`phone photo ${mp.toUpperCase()} EXIF orientation ${o.slice(1)} chosen -> preview: widget median ${widget.toFixed(0)} ms, browser-image-compression median ${library.toFixed(0)} ms over ${rounds} alternating rounds: ratio ${(widget / library).toFixed(2)} (budget 0.70)`);
@@ -433,9 +438,10 @@ async function documentReader(rounds = 7) {
   }
 }
 
-// `BENCH_ONLY=phone-photos` (with DEMO_URL): only the phone photos (times and memory).
-if (process.env.BENCH_ONLY === "phone-photos") {
-  await phonePhotoBench(+(process.env.ROUNDS || 5));
+// `BENCH_ONLY=phone-photos` (with DEMO_URL): only the phone photos (times and memory);
+// `BENCH_ONLY=phone-memory`: only their memory.
+if (process.env.BENCH_ONLY === "phone-photos" || process.env.BENCH_ONLY === "phone-memory") {
+  await phonePhotoBench(+(process.env.ROUNDS || 5), { times: process.env.BENCH_ONLY === "phone-photos" });
   process.exit(0);
 }
 // `BENCH_ONLY=reader` (with DEMO_URL, KYC_DOCUMENTS_DIR): only the document reader.

@@ -49,6 +49,11 @@ extern "C" {
     #[wasm_bindgen(method)]
     fn close(this: &Closable);
 
+    /// A `Blob` as a `ReadableStream` (`stream()`).
+    type Streamable;
+    #[wasm_bindgen(method)]
+    fn stream(this: &Streamable) -> JsValue;
+
     /// `createImageBitmap` of any source (here a `VideoFrame`).
     #[wasm_bindgen(js_name = createImageBitmap, catch)]
     fn create_bitmap(source: &JsValue) -> Result<Promise, JsValue>;
@@ -253,9 +258,9 @@ fn has_image_decoder() -> bool {
 /// larger than iOS allows: the caller then takes the `<img>` way.
 async fn decode_scaled(file: &Blob, w: u32, h: u32, orientation: u8) -> Option<Picture> {
     let (dw, dh) = fit(w, h);
-    let bytes = JsFuture::from(file.array_buffer()).await.ok()?;
     let init = Object::new();
-    set(&init, "data", &bytes);
+    // Streamed: the decoder reads the file as it decodes, without a copy of it all first.
+    set(&init, "data", &file.unchecked_ref::<Streamable>().stream());
     set(&init, "type", &"image/jpeg".into());
     set(&init, "desiredWidth", &dw.into());
     set(&init, "desiredHeight", &dh.into());
