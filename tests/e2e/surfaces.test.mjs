@@ -121,7 +121,7 @@ test("Chromium: no surface over 16,777,216 pixels while 12 MP and 48 MP phone ph
     let last = null;
     for (const name of PHOTOS) {
       await page.getByLabel(SLOT, { exact: true }).setInputFiles(paths[name]);
-      const facts = await page.waitForFunction(async ([alt, last]) => {
+      const facts = await page.waitForFunction(([alt, last]) => {
         const img = [...document.querySelectorAll("img")].find((i) => i.alt === alt);
         return img && img.src !== last && img.complete && img.naturalWidth > 0 && img.src;
       }, [`Preview: ${SLOT}`, last], { timeout: 60_000 }).then(() => page.evaluate(previewFacts, `Preview: ${SLOT}`));

@@ -9,11 +9,10 @@
 //! fails silently above 16,777,216 pixels, and a 48 MP bitmap is 192 MB on a small phone):
 //! - a JPEG, where the browser has WebCodecs' `ImageDecoder`: decoded straight at about the
 //!   upload's size (the decoder scales in the DCT, skipping most of the work), whatever its EXIF
-//!   orientation — the turn read here from the header ([`exif_orientation`]) and drawn on the
-//!   small output canvas when the browser's bitmap of the frame does not carry it already;
-//! - anything else (no `ImageDecoder`, PNG, WebP, HEIC, a mirrored or upside-down JPEG): an
-//!   `<img>` decode, which every engine turns by the EXIF orientation and shrinks when drawn,
-//!   drawn once onto the output canvas.
+//!   orientation — the turn read here from the header ([`exif_orientation`]), blanked in what
+//!   the decoder reads, and drawn on the small output canvas;
+//! - anything else (no `ImageDecoder`, PNG, WebP, HEIC): an `<img>` decode, which every engine
+//!   turns by the EXIF orientation, drawn once (shrunk) onto the output canvas.
 //!
 //! Everything made is released when the photo is done: bitmaps closed or handed over, frames
 //! and decoders closed, canvases emptied (0 × 0), object URLs revoked.
@@ -143,9 +142,9 @@ fn fit(w: u32, h: u32) -> (u32, u32) {
     (((f64::from(w) * scale).round() as u32).max(1), ((f64::from(h) * scale).round() as u32).max(1))
 }
 
-/// The EXIF orientation (1–8) in a JPEG's header, 1 when it says none: the `Exif` APP1
-/// segment's TIFF header (either byte order), IFD0's tag 0x0112.
-pub fn exif_orientation(head: &[u8]) -> u8 {
+/// A JPEG's EXIF orientation (1–8, 1 when its header says none) and where in `head` its tag
+/// lies: the `Exif` APP1 segment's TIFF header (either byte order), IFD0's tag 0x0112.
+pub fn exif_orientation(head: &[u8]) -> (u8, Option<usize>) {
     let mut at = 2;
     while let (Some(0xFF), Some(&marker), Some(len)) = (head.get(at), head.get(at + 1), be16(head, at + 2)) {
         // Start of scan: no metadata after it.
@@ -153,21 +152,22 @@ pub fn exif_orientation(head: &[u8]) -> u8 {
             break;
         }
         if marker == 0xE1 {
-            if let Some(o) = head.get(at + 4..at + 2 + len).and_then(tiff_orientation) {
-                return o;
+            // The TIFF header follows `Exif\0\0`, 10 bytes into the segment.
+            if let Some((o, tag)) = head.get(at + 4..at + 2 + len).and_then(tiff_orientation) {
+                return (o, Some(at + 10 + tag));
             }
         }
         at += 2 + len;
     }
-    1
+    (1, None)
 }
 
 fn be16(b: &[u8], at: usize) -> Option<usize> {
     Some(usize::from(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?])))
 }
 
-/// The orientation tag of an `Exif` APP1 segment's payload.
-fn tiff_orientation(app1: &[u8]) -> Option<u8> {
+/// The orientation of an `Exif` APP1 segment's payload, and its tag's offset in the TIFF data.
+fn tiff_orientation(app1: &[u8]) -> Option<(u8, usize)> {
     let tiff = app1.strip_prefix(b"Exif\0\0")?;
     let little = match tiff.get(..2)? {
         b"II" => true,
@@ -180,12 +180,9 @@ fn tiff_orientation(app1: &[u8]) -> Option<u8> {
         Some(if little { b.iter().rev().fold(0, fold) } else { b.iter().fold(0, fold) })
     };
     let ifd = int(4, 4)?;
-    (0..int(ifd, 2)?)
-        .map(|n| ifd + 2 + n * 12)
-        .find(|&entry| int(entry, 2) == Some(0x0112))
-        .and_then(|entry| int(entry + 8, 2))
-        .and_then(|o| u8::try_from(o).ok())
-        .filter(|o| (1..=8).contains(o))
+    let entry = (0..int(ifd, 2)?).map(|n| ifd + 2 + n * 12).find(|&entry| int(entry, 2) == Some(0x0112))?;
+    let o = u8::try_from(int(entry + 8, 2)?).ok().filter(|o| (1..=8).contains(o))?;
+    Some((o, entry))
 }
 
 /// The decoded photo on a canvas of the upload's size, with its metrics.
@@ -219,21 +216,27 @@ fn place(bitmap: &ImageBitmap, as_is: bool) -> Result<Picture, Violation> {
     Ok(Picture { canvas: c, width, height, metrics })
 }
 
-/// A bitmap with the pixels as the camera stored them, turned by EXIF `orientation` 5–8 (the
-/// ones that swap the sides) while drawn onto a canvas at most [`MAX_EDGE`] long.
+/// A bitmap with the pixels as the camera stored them, turned by EXIF `orientation` (2–8)
+/// while drawn onto a canvas at most [`MAX_EDGE`] long.
 fn turn(bitmap: &ImageBitmap, orientation: u8) -> Result<Picture, Violation> {
-    let (width, height) = fit(bitmap.height(), bitmap.width());
+    let swaps = orientation >= 5;
+    let (bw, bh) = (bitmap.width(), bitmap.height());
+    let (width, height) = if swaps { fit(bh, bw) } else { fit(bw, bh) };
     let (tw, th) = (f64::from(width), f64::from(height));
     // Where a stored pixel (x, y) lands: (a x + c y + e, b x + d y + f).
     let (a, b, c, d, e, f) = match orientation {
+        2 => (-1.0, 0.0, 0.0, 1.0, tw, 0.0),
+        3 => (-1.0, 0.0, 0.0, -1.0, tw, th),
+        4 => (1.0, 0.0, 0.0, -1.0, 0.0, th),
         5 => (0.0, 1.0, 1.0, 0.0, 0.0, 0.0),
         6 => (0.0, 1.0, -1.0, 0.0, tw, 0.0),
         7 => (0.0, -1.0, -1.0, 0.0, tw, th),
         _ => (0.0, -1.0, 1.0, 0.0, 0.0, th),
     };
+    let (dw, dh) = if swaps { (th, tw) } else { (tw, th) };
     let drawn = canvas(width, height, false).and_then(|(out, ctx)| {
         ctx.set_transform(a, b, c, d, e, f)
-            .and_then(|()| ctx.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, th, tw))
+            .and_then(|()| ctx.draw_image_with_image_bitmap_and_dw_and_dh(bitmap, 0.0, 0.0, dw, dh))
             .map_err(|e| {
                 release(&out);
                 unreadable(e)
@@ -252,22 +255,42 @@ fn has_image_decoder() -> bool {
     Reflect::has(&js_sys::global(), &"ImageDecoder".into()).unwrap_or(false)
 }
 
-/// A JPEG of `w × h` (its frame header, already checked) with EXIF `orientation` 1 or 5–8
-/// (`w ≠ h` for those), decoded at about the upload's size by `ImageDecoder`: a 12 MP or a
-/// 48 MP photo becomes a frame of about 2016 × 1512. `None` when it fails or its frame would be
-/// larger than iOS allows: the caller then takes the `<img>` way.
-async fn decode_scaled(file: &Blob, w: u32, h: u32, orientation: u8) -> Option<Picture> {
+/// A JPEG of `w × h` (its frame header, already checked) whose header `head` says EXIF
+/// `orientation` (its tag at `tag`), decoded at about the upload's size by `ImageDecoder`: a
+/// 12 MP or a 48 MP photo becomes a frame of about 2016 × 1512. The decoder is given the file
+/// with its orientation tag blanked, so the frame is the pixels as stored whatever the browser
+/// does with a turn (Chromium's bitmaps of a turned frame differ in size between its paths, and
+/// `transferFromImageBitmap` ignores the turn), and the turn is drawn here. `None` when it
+/// fails or its frame would be larger than iOS allows: the caller then takes the `<img>` way.
+async fn decode_scaled(
+    file: &Blob,
+    head: &[u8],
+    w: u32,
+    h: u32,
+    (orientation, tag): (u8, Option<usize>),
+) -> Option<Picture> {
     let (dw, dh) = fit(w, h);
+    let data = match tag {
+        Some(at) => {
+            let mut patched = head.to_vec();
+            // An unknown tag (0): no orientation.
+            patched.get_mut(at..at + 2)?.fill(0);
+            let rest = file.slice_with_f64(head.len() as f64).ok()?;
+            let parts = js_sys::Array::of2(&Uint8Array::from(patched.as_slice()), &rest);
+            Blob::new_with_blob_sequence(&parts).ok()?
+        }
+        None => file.clone(),
+    };
     let init = Object::new();
     // Streamed: the decoder reads the file as it decodes, without a copy of it all first.
-    set(&init, "data", &file.unchecked_ref::<Streamable>().stream());
+    set(&init, "data", &data.unchecked_ref::<Streamable>().stream());
     set(&init, "type", &"image/jpeg".into());
     set(&init, "desiredWidth", &dw.into());
     set(&init, "desiredHeight", &dh.into());
     let decoder = ImageDecoder::new(&init).ok()?;
     let decoded = JsFuture::from(decoder.decode()).await;
     decoder.unchecked_ref::<Closable>().close();
-    // A `VideoFrame` of the pixels as stored; its bitmap costs a fraction of drawing the frame.
+    // A `VideoFrame`; its bitmap costs a fraction of drawing the frame.
     let frame = Reflect::get(&decoded.ok()?, &"image".into()).ok()?;
     let small = num(&frame, "codedWidth") * num(&frame, "codedHeight") <= f64::from(MAX_SURFACE_PIXELS);
     let bitmap = match small.then(|| create_bitmap(&frame)) {
@@ -276,10 +299,7 @@ async fn decode_scaled(file: &Blob, w: u32, h: u32, orientation: u8) -> Option<P
     };
     frame.unchecked_ref::<Closable>().close();
     let bitmap: ImageBitmap = bitmap?.unchecked_into();
-    // Chromium's bitmap of a frame carries the frame's EXIF turn, other paths may not: one whose
-    // long side lies where the upright photo's does is upright already; else it is turned here.
-    let swaps = orientation >= 5;
-    if !swaps || (bitmap.width() > bitmap.height()) != (w > h) {
+    if orientation == 1 {
         place(&bitmap, true).ok()
     } else {
         turn(&bitmap, orientation).ok()
@@ -308,7 +328,9 @@ fn draw_image(img: &HtmlImageElement) -> Result<Picture, Violation> {
     check_source_dimensions(w, h)?;
     let (width, height) = fit(w, h);
     let (c, ctx) = canvas(width, height, false)?;
-    if let Err(e) = ctx.draw_image_with_html_image_element_and_dw_and_dh(img, 0.0, 0.0, f64::from(width), f64::from(height)) {
+    if let Err(e) =
+        ctx.draw_image_with_html_image_element_and_dw_and_dh(img, 0.0, 0.0, f64::from(width), f64::from(height))
+    {
         release(&c);
         return Err(unreadable(e));
     }
@@ -323,14 +345,7 @@ async fn clean_inner(file: &Blob, head: Result<JsFuture, JsValue>) -> Result<Obj
     let source = inspect_source(&head, size)?;
     let fast = match (source.format, source.dimensions) {
         (SourceFormat::Jpeg, Some((w, h))) if has_image_decoder() => {
-            // Mirrored or upside down (2–4, rare): which of those a bitmap of the frame carries
-            // cannot be told from its size; the `<img>` way turns them right.
-            let orientation = exif_orientation(&head);
-            if orientation == 1 || (orientation >= 5 && w != h) {
-                decode_scaled(file, w, h, orientation).await
-            } else {
-                None
-            }
+            decode_scaled(file, &head, w, h, exif_orientation(&head)).await
         }
         _ => None,
     };
@@ -414,7 +429,7 @@ fn judged(r: Result<Object, Violation>) -> Result<JsValue, JsValue> {
 mod tests {
     use super::exif_orientation;
 
-    /// A JPEG head: SOI, an `Exif` APP1 of one IFD0 entry (tag 0x0112) in `order`, then APP0.
+    /// A JPEG head: SOI, APP0, then an `Exif` APP1 of one IFD0 entry (tag 0x0112) in `order`.
     fn head(order: &[u8; 2], orientation: u16) -> Vec<u8> {
         let little = order == b"II";
         let w16 = |v: u16| if little { v.to_le_bytes() } else { v.to_be_bytes() };
@@ -428,31 +443,40 @@ mod tests {
         tiff.extend(w32(1));
         tiff.extend(w16(orientation));
         tiff.extend([0, 0, 0, 0, 0, 0]);
-        let mut out = vec![0xFF, 0xD8, 0xFF, 0xE1];
+        let mut out = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xE1];
         out.extend(u16::try_from(tiff.len() + 8).unwrap().to_be_bytes());
         out.extend(b"Exif\0\0");
         out.extend(tiff);
-        out.extend([0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xDA, 0, 2]);
+        out.extend([0xFF, 0xDA, 0, 2]);
         out
     }
 
     #[test]
-    fn reads_the_orientation_in_either_byte_order() {
+    fn reads_the_orientation_and_where_its_tag_lies_in_either_byte_order() {
         for o in 1..=8 {
-            assert_eq!(exif_orientation(&head(b"MM", o)), o as u8);
-            assert_eq!(exif_orientation(&head(b"II", o)), o as u8);
+            for order in [b"MM", b"II"] {
+                let h = head(order, o);
+                let (got, at) = exif_orientation(&h);
+                assert_eq!(got, o as u8);
+                // The tag: after SOI (2), APP0 (6), the APP1 marker and length (4), `Exif\0\0`
+                // (6), the TIFF header (8) and IFD0's count (2).
+                assert_eq!(at, Some(28));
+                let mut blanked = h.clone();
+                blanked[28..30].fill(0);
+                assert_eq!(exif_orientation(&blanked), (1, None), "a blanked tag says nothing");
+            }
         }
     }
 
     #[test]
     fn a_jpeg_without_exif_or_with_a_wrong_value_is_upright() {
-        assert_eq!(exif_orientation(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xDA, 0, 2]), 1);
-        assert_eq!(exif_orientation(&head(b"MM", 9)), 1);
-        assert_eq!(exif_orientation(&head(b"XX", 6)[..20]), 1);
-        // Cut inside the segment: no panic, upright.
-        let cut = head(b"II", 6);
-        for n in 0..cut.len() {
-            let _ = exif_orientation(&cut[..n]);
+        assert_eq!(exif_orientation(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, 0xDA, 0, 2]), (1, None));
+        assert_eq!(exif_orientation(&head(b"MM", 9)), (1, None));
+        // Cut anywhere: no panic, and upright unless the tag is whole.
+        let whole = head(b"II", 6);
+        for n in 0..whole.len() {
+            let (o, _) = exif_orientation(&whole[..n]);
+            assert!(o == 1 || o == 6);
         }
     }
 }

@@ -280,7 +280,9 @@ fn refuse(s: &Shared, i: usize, e: &JsValue) {
     // A HEIC photo this browser cannot open: how to send it as a JPEG instead.
     let heic = prop(&prop(e, "params"), "heic").is_truthy().then(|| t(s, "heic_unsupported"));
     let msg = heic
-        .or_else(|| code.as_ref().and_then(|c| d.call2(&JsValue::NULL, &c.into(), &prop(e, "params")).ok()?.as_string()))
+        .or_else(|| {
+            code.as_ref().and_then(|c| d.call2(&JsValue::NULL, &c.into(), &prop(e, "params")).ok()?.as_string())
+        })
         .unwrap_or_else(|| t(s, "upload_failed"));
     forget(s, i);
     set_line(s, i, Stage::Empty, &msg, false, Some(code.unwrap_or_else(|| "upload_failed".into())));
