@@ -137,6 +137,39 @@ test("Chromium: no surface over 16,777,216 pixels while 12 MP and 48 MP phone ph
   }
 });
 
+/** The first three steps through an engine driver's page (tests/engines/scenarios.mjs fills
+ *  them the same way; importing it would need the npm package built). */
+async function enginePersonToPhotos(page, p) {
+  const date = async (iso) => {
+    const [y, m, d] = iso.split("-");
+    await page.fill("Day", d);
+    await page.select("Month", { value: String(Number(m)) });
+    await page.fill("Year", y);
+  };
+  const heading = (name) => page.waitFor((n) => [...document.querySelectorAll("h1, h2, h3")].some((e) => e.textContent.trim() === n && e.getClientRects().length > 0), [name], { timeout: 30_000, what: `heading ${name}` });
+  await page.fill("First name", p.first);
+  await page.fill("Last name", p.last);
+  await page.fill("Email", p.email);
+  await date(p.dob);
+  await page.select("Gender", { label: p.gender });
+  await page.select("Nationality", { value: p.nationality });
+  await page.click("Continue");
+  await heading("Identity document");
+  await page.select("Document type", { label: p.docType });
+  await page.fill("Document number", p.number);
+  await date(p.expiry);
+  await page.click("Continue");
+  await heading("Address");
+  await page.select("Country", { value: p.country });
+  await page.select("State", { value: p.state });
+  await page.fill("City", p.city);
+  await page.fill("Street address", p.street);
+  await page.fill("ZIP / Postal code", p.zip);
+  await page.fill("Social Security Number", p.ssn);
+  await page.click("Continue");
+  await heading("Photos");
+}
+
 // The other engines, through the drivers `cargo xtask engines` uses (no init script there: the
 // watcher is installed once the page has loaded, before the Photos step loads the module).
 for (const engine of ["firefox", "webkit"]) {
@@ -146,22 +179,12 @@ for (const engine of ["firefox", "webkit"]) {
   }, async () => {
     const paths = await files();
     const driver = await import(`../engines/${engine}.mjs`);
-    const { fillPersonal, fillDocument, fillAddress } = await import("../engines/scenarios.mjs");
     const page = await driver.launch();
     try {
       await page.goto(`${h.BASE}/?user=${h.newUser("surfaces")}`);
       await page.waitFor(() => !!document.querySelector("#kyc > .kyc-root:not([data-kyc-shell]) .kyc-widget"), [], { timeout: 30_000, what: "the widget itself" });
       await page.evaluate(watchSurfaces);
-      const heading = (name) => page.waitFor((n) => [...document.querySelectorAll("h1, h2, h3")].some((e) => e.textContent.trim() === n && e.getClientRects().length > 0), [name], { timeout: 30_000, what: `heading ${name}` });
-      await fillPersonal(page, { ...h.PERSON, email: h.uniqueEmail(`surfaces-${engine}`) });
-      await page.click("Continue");
-      await heading("Identity document");
-      await fillDocument(page, h.PERSON);
-      await page.click("Continue");
-      await heading("Address");
-      await fillAddress(page, h.PERSON);
-      await page.click("Continue");
-      await heading("Photos");
+      await enginePersonToPhotos(page, { ...h.PERSON, email: h.uniqueEmail(`surfaces-${engine}`) });
       assert.ok(await page.evaluate(watcherSelfCheck, LIMIT), "the watcher sees a large canvas");
       let last = "";
       for (const name of PHOTOS) {
