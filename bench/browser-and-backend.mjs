@@ -10,9 +10,13 @@
 //     same page, alternating, medians;
 //  5. the document reader (issue 24): a 12 MP photo of a licence back chosen in "Scan your ID"
 //     → the fields filled, and one 1280 × 720 camera frame read (with and without a barcode).
+//  6. phone photos (issue 27): 12 MP and 48 MP phone-like JPEGs (camera-like noise, EXIF
+//     orientation 1, 6 and 8) chosen → preview, the widget vs browser-image-compression in the
+//     same page, alternating, medians; and the renderer process's peak memory (VmHWM from
+//     /proc) while a 48 MP photo is cleaned, the widget and the library each in a fresh browser.
 import { createRequire } from "node:module";
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync, readFileSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -198,6 +202,181 @@ async function photoPipeline(rounds = 9) {
   }
 }
 
+// ---- 6. phone photos (issue 27) ----
+
+const PHONE_PHOTOS = ["12mp-o1", "12mp-o6", "12mp-o8", "48mp-o1", "48mp-o6", "48mp-o8"];
+/** The phone-like photos (harness.phonePhotos), made once into the bench's temporary directory. */
+const phoneFiles = (dir = join(tmpdir(), "kyc-bench-phone-photos")) => harness.phonePhotos(dir);
+
+/** Files from disk into the page as `window.__phone[name]` (File objects read from disk when
+ *  used: nothing is generated in the measured page). */
+async function filesIntoPage(page, files) {
+  await page.evaluate(() => {
+    const i = document.createElement("input");
+    i.type = "file";
+    i.multiple = true;
+    i.id = "bench-phone-files";
+    i.hidden = true;
+    document.body.append(i);
+  });
+  const names = Object.keys(files);
+  await page.setInputFiles("#bench-phone-files", names.map((n) => files[n]));
+  await page.evaluate((names) => {
+    const list = document.getElementById("bench-phone-files").files;
+    window.__phone = Object.fromEntries(names.map((n, i) => [n, list[i]]));
+  }, names);
+}
+
+/** In the page: `name` chosen in the widget's Front of ID slot (a back of ID is also read by
+ *  the reader module: not this bench's concern) → its new preview shown (ms). */
+const WIDGET_CHOOSE = async (name) => {
+  const input = [...document.querySelectorAll("input.kyc-file")].find((el) => el.labels[0]?.textContent.trim() === "Front of ID");
+  const dt = new DataTransfer();
+  dt.items.add(window.__phone[name]);
+  // The previous round's garbage (the library's leaves hundreds of MB) collected first, not
+  // during this round (`--js-flags=--expose-gc`); the same before the library's round.
+  window.gc?.();
+  const done = new Promise((resolve) => {
+    const ready = () => [...document.querySelectorAll("img.kyc-preview")].some((img) => img.alt === "Preview: Front of ID" && img.src && img.src !== window.__kycLastPreview);
+    const obs = new MutationObserver(() => { if (ready()) { obs.disconnect(); resolve(); } });
+    obs.observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  const t0 = performance.now();
+  input.files = dt.files;
+  input.dispatchEvent(new Event("change", { bubbles: true }));
+  await done;
+  const t = performance.now() - t0;
+  window.__kycLastPreview = [...document.querySelectorAll("img.kyc-preview")].find((img) => img.alt === "Preview: Front of ID").src;
+  return t;
+};
+
+/** In the page: browser-image-compression on `name`, the widget's target (ms). */
+const LIBRARY_COMPRESS = async (name) => {
+  window.gc?.();
+  const t0 = performance.now();
+  const out = await window.imageCompression(window.__phone[name], { maxWidthOrHeight: 2048, maxSizeMB: 4.76, initialQuality: 0.9, fileType: "image/jpeg", useWebWorker: false });
+  if (!out.size) throw new Error("browser-image-compression produced nothing");
+  return performance.now() - t0;
+};
+
+async function waitStaged(page) {
+  await page.locator("fieldset.kyc-photo").filter({ hasText: "Front of ID" }).first().getByText("Uploaded").waitFor({ timeout: 60_000 });
+}
+
+/** Chosen → preview for each phone photo, the widget and the library alternating (medians). */
+async function phonePhotoTimes(files, rounds = 5) {
+  const b = await harness.launch({}, ["--js-flags=--expose-gc"]);
+  try {
+    const page = await harness.open(b.ctx);
+    await harness.toPhotosStep(page, { ...BENCH_PERSON, email: harness.uniqueEmail("bench-phone") });
+    await page.addScriptTag({ path: require.resolve("browser-image-compression/dist/browser-image-compression.js") });
+    await filesIntoPage(page, files);
+    const widget = {}, library = {};
+    for (const n of PHONE_PHOTOS) { widget[n] = []; library[n] = []; }
+    // One untimed round first: the capture module compiled, the caches warm.
+    for (let r = -1; r < rounds; r++) {
+      for (const n of PHONE_PHOTOS) {
+        const w = await page.evaluate(WIDGET_CHOOSE, n);
+        // Staged on the backend (untimed), so it does not compete with the library's round.
+        await waitStaged(page);
+        const l = await page.evaluate(LIBRARY_COMPRESS, n);
+        if (r >= 0) { widget[n].push(w); library[n].push(l); }
+      }
+    }
+    return Object.fromEntries(PHONE_PHOTOS.map((n) => [n, { widget: median(widget[n]), library: median(library[n]) }]));
+  } finally {
+    await b.close();
+  }
+}
+
+/** A process's `/proc/<pid>/status` field in KiB. */
+function procKib(pid, field) {
+  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(new RegExp(`^${field}:\\s+(\\d+) kB`, "m"));
+  return m ? Number(m[1]) : NaN;
+}
+
+/** The renderer processes under the process `root` (the process tree from /proc). */
+function renderers(root) {
+  const kids = new Map();
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (!kids.has(ppid)) kids.set(ppid, []);
+      kids.get(ppid).push(Number(d));
+    } catch { /* gone */ }
+  }
+  const out = [];
+  const walk = (pid) => {
+    for (const k of kids.get(pid) || []) {
+      try {
+        if (readFileSync(`/proc/${k}/cmdline`, "utf8").includes("--type=renderer")) out.push(k);
+      } catch { /* gone */ }
+      walk(k);
+    }
+  };
+  walk(root);
+  return out;
+}
+
+/** The renderer's peak resident memory while `who` ("widget" or "library") cleans the 48 MP
+ *  photo `name`, in a fresh browser at the Photos step: its peak (VmHWM) reset just before
+ *  (`/proc/<pid>/clear_refs` 5), read after, and VmRSS sampled every 20 ms as a cross-check.
+ *  For the widget also the capture module's wasm memory. */
+async function peakMemory(who, files, name) {
+  const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
+  try {
+    const ctx = await browser.newContext();
+    const page = await harness.open(ctx);
+    await harness.toPhotosStep(page, { ...BENCH_PERSON, email: harness.uniqueEmail("bench-memory") });
+    if (who === "library") await page.addScriptTag({ path: require.resolve("browser-image-compression/dist/browser-image-compression.js") });
+    await filesIntoPage(page, { [name]: files[name] });
+    // The page's renderer: the largest under this process (Playwright starts the browser as its
+    // child; this browser is the only one alive now; a spare renderer may exist beside it).
+    const pid = renderers(process.pid).map((p) => [p, procKib(p, "VmRSS")]).sort((a, b) => b[1] - a[1])[0][0];
+    await page.waitForTimeout(1000);
+    const before = procKib(pid, "VmRSS");
+    let resetOk = true;
+    try { writeFileSync(`/proc/${pid}/clear_refs`, "5"); } catch { resetOk = false; }
+    let sampled = before;
+    const timer = setInterval(() => { try { sampled = Math.max(sampled, procKib(pid, "VmRSS")); } catch { /* gone */ } }, 20);
+    const ms = await page.evaluate(who === "widget" ? WIDGET_CHOOSE : LIBRARY_COMPRESS, name);
+    clearInterval(timer);
+    const peak = resetOk ? procKib(pid, "VmHWM") : sampled;
+    const after = procKib(pid, "VmRSS");
+    let wasm = NaN;
+    if (who === "widget") {
+      await waitStaged(page);
+      wasm = await page.evaluate(async () => {
+        const url = performance.getEntriesByType("resource").map((e) => e.name).find((n) => /kyc_capture\.js(\?|$)/.test(n));
+        // The glue's init answers the instance it made already (no second instance).
+        const m = await import(url);
+        return (await m.default()).memory.buffer.byteLength;
+      }).catch(() => NaN);
+    }
+    return { peak, before, after, sampled, ms, wasm, resetOk };
+  } finally {
+    await browser.close();
+  }
+}
+
+async function phonePhotoBench(rounds, { times: timed = true } = {}) {
+  const files = await phoneFiles();
+  const times = timed ? await phonePhotoTimes(files, rounds) : {};
+  for (const n of timed ? PHONE_PHOTOS : []) {
+    const { widget, library } = times[n];
+    const [mp, o] = n.split("-");
+    console.log(`phone photo ${mp.toUpperCase()} EXIF orientation ${o.slice(1)} chosen -> preview: widget median ${widget.toFixed(0)} ms, browser-image-compression median ${library.toFixed(0)} ms over ${rounds} alternating rounds: ratio ${(widget / library).toFixed(2)} (budget 0.70)`);
+  }
+  const w = await peakMemory("widget", files, "48mp-o6");
+  const l = await peakMemory("library", files, "48mp-o6");
+  const mib = (k) => (k / 1024).toFixed(0);
+  console.log(`48 MP photo (EXIF orientation 6) cleaned, renderer peak RSS (VmHWM${w.resetOk ? ", reset just before" : ": VmRSS sampled every 20 ms"}): widget ${mib(w.peak)} MiB (${mib(w.before)} MiB before, ${mib(w.after)} MiB after, ${w.ms.toFixed(0)} ms), browser-image-compression ${mib(l.peak)} MiB (${mib(l.before)} MiB before, ${mib(l.after)} MiB after, ${l.ms.toFixed(0)} ms): ratio ${(w.peak / l.peak).toFixed(2)} (budget 0.70)`);
+  console.log(`  growth over the page before: widget +${mib(w.peak - w.before)} MiB, library +${mib(l.peak - l.before)} MiB; the capture module's wasm memory after: ${(w.wasm / 1048576).toFixed(1)} MiB (budget 64 MiB)`);
+}
+
 // The reader: the generated licence backs of KYC_DOCUMENTS_DIR (`make_documents`).
 async function documentReader(rounds = 7) {
   const docs = process.env.KYC_DOCUMENTS_DIR;
@@ -266,6 +445,12 @@ async function documentReader(rounds = 7) {
   }
 }
 
+// `BENCH_ONLY=phone-photos` (with DEMO_URL): only the phone photos (times and memory);
+// `BENCH_ONLY=phone-memory`: only their memory.
+if (process.env.BENCH_ONLY === "phone-photos" || process.env.BENCH_ONLY === "phone-memory") {
+  await phonePhotoBench(+(process.env.ROUNDS || 5), { times: process.env.BENCH_ONLY === "phone-photos" });
+  process.exit(0);
+}
 // `BENCH_ONLY=reader` (with DEMO_URL, KYC_DOCUMENTS_DIR): only the document reader.
 if (process.env.BENCH_ONLY === "reader") {
   const dr = await documentReader(+(process.env.ROUNDS || 5));
@@ -295,6 +480,8 @@ const fa = await frameAnalysis();
 console.log(`frame analysis (quality rulebook on a 1280x720 preview frame, Chromium): median ${fa.median.toFixed(2)} ms, p95 ${fa.p95.toFixed(2)} ms (budget 8 ms)`);
 const pp = await photoPipeline();
 console.log(`12 MP JPEG chosen -> ready: widget median ${pp.widget.toFixed(0)} ms, browser-image-compression median ${pp.library.toFixed(0)} ms over ${pp.rounds} alternating rounds: ratio ${(pp.widget / pp.library).toFixed(2)} (budget 0.70)`);
+
+await phonePhotoBench(5);
 
 const dr = await documentReader();
 console.log(`document reader (Chromium): 12 MP licence back chosen -> fields filled: median ${dr.photo.toFixed(0)} ms over ${dr.rounds} reads (budget 400 ms)`);

@@ -254,3 +254,79 @@ export async function makeJpeg(page, w, h, quality, dark = false, { keep = false
   }, { w, h, quality, dark, keep });
   return Buffer.from(b64, "base64");
 }
+
+/** `jpeg` with an EXIF block (APP1, big-endian TIFF, one IFD0 entry) saying `orientation`
+ *  (1 upright, 6 turn 90° clockwise to show, 8 turn 90° anticlockwise), right after SOI. */
+export function withOrientation(jpeg, orientation) {
+  const app1 = Buffer.from([0xff, 0xe1, 0, 34, 0x45, 0x78, 0x69, 0x66, 0, 0, 0x4d, 0x4d, 0, 0x2a, 0, 0, 0, 8,
+    0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, orientation, 0, 0, 0, 0, 0, 0]);
+  return Buffer.concat([jpeg.subarray(0, 2), app1, jpeg.subarray(2)]);
+}
+
+/** A phone-like JPEG as a camera stores it: `w` × `h` sensor pixels (landscape), camera-like
+ *  luma and chroma noise (about 6.6 MB at 12 MP, quality 0.92), a red bar near the sensor's
+ *  top-left corner (to check the turn), and EXIF `orientation`. Made in a Chromium page. */
+export async function makePhonePhoto(page, w, h, orientation, quality = 0.92) {
+  const b64 = await page.evaluate(async ({ w, h, quality }) => {
+    const c = new OffscreenCanvas(w, h);
+    const g = c.getContext("2d");
+    const grad = g.createLinearGradient(0, 0, w, h);
+    grad.addColorStop(0, "#d8d2c4");
+    grad.addColorStop(1, "#8a9bb0");
+    g.fillStyle = grad;
+    g.fillRect(0, 0, w, h);
+    g.fillStyle = "#202830";
+    for (let i = 0; i < 60; i++) g.fillRect((i * 977) % w, (i * 613) % h, w / 12, h / 60);
+    g.fillStyle = "#c03020";
+    g.fillRect(w * 0.1, h * 0.1, w * 0.05, h * 0.3);
+    // In bands, so a 48 MP photo never holds all its pixels twice.
+    const band = 256;
+    let s = 12345;
+    for (let y0 = 0; y0 < h; y0 += band) {
+      const bh = Math.min(band, h - y0);
+      const img = g.getImageData(0, y0, w, bh);
+      const d = img.data;
+      for (let i = 0; i < d.length; i += 4) {
+        s = (s * 1103515245 + 12345) >>> 0;
+        const l = ((((s >>> 16) & 63) - 32) * 20) >> 4;
+        s = (s * 1103515245 + 12345) >>> 0;
+        const cr = ((s >>> 16) & 15) - 8, cb = ((s >>> 20) & 15) - 8;
+        d[i] += l + cr; d[i + 1] += l; d[i + 2] += l + cb; // Uint8ClampedArray: clamped
+      }
+      g.putImageData(img, 0, y0);
+    }
+    const bytes = new Uint8Array(await (await c.convertToBlob({ type: "image/jpeg", quality })).arrayBuffer());
+    let bin = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(bin);
+  }, { w, h, quality });
+  return withOrientation(Buffer.from(b64, "base64"), orientation);
+}
+
+/** The bench's and the surfaces test's phone photos in `dir` (made once, kept): 12 MP
+ *  (4032 × 3024) and 48 MP (8064 × 6048, quality 0.85: ~22 MB, under the 30 MB a person may
+ *  choose) with EXIF orientation 1, 6 and 8. Resolves to `{ "12mp-o6": path, ... }`. */
+export async function phonePhotos(dir, sizes = ["12mp", "48mp"], orientations = [1, 6, 8]) {
+  const { existsSync, writeFileSync, mkdirSync } = await import("node:fs");
+  mkdirSync(dir, { recursive: true });
+  const dims = { "12mp": [4032, 3024, 0.92], "48mp": [8064, 6048, 0.85] };
+  const out = {};
+  let b;
+  try {
+    for (const size of sizes) {
+      const paths = orientations.map((o) => [o, join(dir, `phone-${size}-o${o}.jpg`)]);
+      for (const [o, path] of paths) out[`${size}-o${o}`] = path;
+      if (paths.every(([, path]) => existsSync(path))) continue;
+      b ??= await launch();
+      const page = await b.ctx.newPage();
+      const [w, h, q] = dims[size];
+      // One picture per size; only the EXIF differs between the orientations.
+      const upright = await makePhonePhoto(page, w, h, 1, q);
+      await page.close();
+      for (const [o, path] of paths) writeFileSync(path, o === 1 ? upright : withOrientation(Buffer.concat([upright.subarray(0, 2), upright.subarray(38)]), o));
+    }
+  } finally {
+    if (b) await b.close();
+  }
+  return out;
+}

@@ -141,8 +141,9 @@ test("photos: unsupported, too small and blurry images get clear messages; ID fr
     await page.locator('.kyc-error[data-field="documents.idFront"][data-code="required"]').waitFor();
     await page.locator('.kyc-error[data-field="documents.face"][data-code="required"]').waitFor();
     assert.equal(await page.locator('.kyc-error[data-field="documents.idBack"]').count(), 0, "the back of the ID is optional");
+    // HEIC, which Chromium cannot decode: refused, saying how to send a JPEG.
     await attach(page, "Front of ID", "photo.heic");
-    await page.getByText("This file type is not supported. Choose a JPEG or PNG image.").waitFor();
+    await page.getByText("This browser cannot open HEIC photos. Send a JPEG: choose the photo on your iPhone, which sends it as a JPEG.").waitFor();
     await attach(page, "Front of ID", "too-small.png");
     await page.getByText("The image is too small: its short side must be at least 480 pixels.").waitFor();
     await attach(page, "Photo of your face", "blurry.jpg");

@@ -9,7 +9,10 @@
 //!   660 stalled uploads from six addresses (issue 22) ≤ 512 MiB;
 //! - PostgreSQL's overhead beside SQLite's (`bench backend`).
 //!
-//! `cargo xtask bench photos` runs only the two photo sections (no browser, no Trunk).
+//! `cargo xtask bench photos` runs only the two photo sections (no browser, no Trunk);
+//! `cargo xtask bench phone-photos` only the browser's phone photos (issue 27: 12 and 48 MP,
+//! EXIF orientation 1, 6 and 8, against browser-image-compression, and the renderer's peak
+//! memory for a 48 MP photo; each ≤ 0.7×).
 
 use anyhow::{Context, Result};
 use kyc_domain::draft::{AddressDto, IndividualInfoDto, NumOrText};
@@ -99,7 +102,10 @@ pub fn bench() -> Result<()> {
         Some("photos") => return photos(),
         Some("backend") => return backend(),
         Some("reader") => return reader(),
-        Some(other) => anyhow::bail!("unknown bench section {other:?} (known: photos, backend, reader)"),
+        Some("phone-photos") => return phone_photos(),
+        Some(other) => {
+            anyhow::bail!("unknown bench section {other:?} (known: photos, backend, reader, phone-photos)")
+        }
     }
     tools::ensure_test_tools()?;
     println!("== widget size");
@@ -161,6 +167,30 @@ pub fn bench() -> Result<()> {
     let _ = std::fs::remove_dir_all(&data);
     result?;
     backend()
+}
+
+/// The browser's phone photos only (`bench/browser-and-backend.mjs` with `BENCH_ONLY=phone-photos`)
+/// against a fresh demo server: the widget built, the server built with its profile.
+fn phone_photos() -> Result<()> {
+    tools::ensure_test_tools()?;
+    println!("== widget size");
+    crate::build_widget()?;
+    println!("\n== phone photos in the browser");
+    run(&mut cargo(&["build", "-p", "kyc-server", "--profile", "server"]))?;
+    let data = std::env::temp_dir().join(format!("kyc-bench-phone-{}", std::process::id()));
+    std::fs::create_dir_all(&data)?;
+    let bin = target_dir().join("server/kyc-server");
+    let (_demo, demo_url) = spawn_and_read_url(
+        cmd(bin.to_str().unwrap_or_default())
+            .args(["demo", "--addr", "127.0.0.1:0", "--widget-dir", "dist", "--data-dir"])
+            .arg(&data),
+    )?;
+    let result = run(cmd("node")
+        .arg("bench/browser-and-backend.mjs")
+        .env("BENCH_ONLY", "phone-photos")
+        .env("DEMO_URL", &demo_url));
+    let _ = std::fs::remove_dir_all(&data);
+    result
 }
 
 /// The first-field peer: `bench/plain-form.html` beside the demo page in `dist/`, with the demo

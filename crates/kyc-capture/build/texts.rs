@@ -38,6 +38,7 @@ const ONLY: &[&str] = &[
     "hint_ready",
     "continue_on_phone",
     "continue_on_phone_failed",
+    "heic_unsupported",
 ];
 
 /// Shown by the widget too.

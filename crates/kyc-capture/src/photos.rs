@@ -299,10 +299,12 @@ fn set_line(s: &Shared, i: usize, stage: Stage, key_or_text: &str, is_key: bool,
 fn refuse(s: &Shared, i: usize, e: &JsValue) {
     let d = s.borrow().describe.clone();
     let code = prop(e, "code").as_string();
-    let msg = code
-        .as_ref()
-        .and_then(|c| d.call2(&JsValue::NULL, &c.into(), &prop(e, "params")).ok())
-        .and_then(|m| m.as_string())
+    // A HEIC photo this browser cannot open: how to send it as a JPEG instead.
+    let heic = prop(&prop(e, "params"), "heic").is_truthy().then(|| t(s, "heic_unsupported"));
+    let msg = heic
+        .or_else(|| {
+            code.as_ref().and_then(|c| d.call2(&JsValue::NULL, &c.into(), &prop(e, "params")).ok()?.as_string())
+        })
         .unwrap_or_else(|| t(s, "upload_failed"));
     forget(s, i);
     set_line(s, i, Stage::Empty, &msg, false, Some(code.unwrap_or_else(|| "upload_failed".into())));
