@@ -230,7 +230,7 @@ async function filesIntoPage(page, files) {
 /** In the page: `name` chosen in the widget's Front of ID slot (a back of ID is also read by
  *  the reader module: not this bench's concern) → its new preview shown (ms). */
 const WIDGET_CHOOSE = async (name) => {
-  const input = [...document.querySelectorAll("input.kyc-file")].find((el) => el.labels[0]?.textContent.trim() === "Front of ID");
+  const input = document.querySelector('input.kyc-file[id$="-documents-idFront"]');
   const dt = new DataTransfer();
   dt.items.add(window.__phone[name]);
   // The previous round's garbage (the library's leaves hundreds of MB) collected first, not
