@@ -369,12 +369,25 @@ fn read_zone(img: &Gray, banks: &[References], format: MrzFormat, group: &[TextL
                 scale_y: scale,
             }
         };
-        // The bank that matches every third glyph best (each cell sampled once for all banks).
+        // The bank that matches every third glyph best (each cell sampled once for all banks;
+        // the winner's matches are the first pass's for those glyphs).
         let probes: Vec<(Vec<f32>, Allowed)> =
             (0..n).step_by(3).map(|i| (glyphs::sample(img, &cell(i, 0.0, 0.0)), allowed(format, li, i))).collect();
-        let probe =
-            |refs: &References| -> f32 { probes.iter().map(|(p, a)| glyphs::classify(refs, p, *a).score).sum() };
-        let refs = banks.iter().map(|b| (b, probe(b))).max_by(|a, b| a.1.total_cmp(&b.1)).map_or(&banks[0], |(b, _)| b);
+        let probed: Vec<(f32, Vec<Match>)> = banks
+            .iter()
+            .map(|refs| {
+                let m: Vec<Match> = probes.iter().map(|(p, a)| glyphs::classify(refs, p, *a)).collect();
+                (m.iter().map(|m| m.score).sum(), m)
+            })
+            .collect();
+        let Some((chosen, (_, probe_matches))) = probed.iter().enumerate().max_by(|a, b| (a.1).0.total_cmp(&(b.1).0))
+        else {
+            // No bank at all (never: there are three): the line unread.
+            lines.push(std::iter::repeat_n(UNREADABLE, n).collect());
+            readings.push(Vec::new());
+            continue;
+        };
+        let refs = &banks[chosen];
         let pass = |drift: &dyn Fn(usize) -> (f32, f32)| -> Vec<Match> {
             (0..n)
                 .map(|i| {
@@ -383,7 +396,12 @@ fn read_zone(img: &Gray, banks: &[References], format: MrzFormat, group: &[TextL
                 })
                 .collect()
         };
-        let first = pass(&|_| (0.0, 0.0));
+        let first: Vec<Match> = (0..n)
+            .map(|i| match probe_matches.get(i / 3) {
+                Some(m) if i % 3 == 0 => *m,
+                _ => glyphs::classify(refs, &glyphs::sample(img, &cell(i, 0.0, 0.0)), allowed(format, li, i)),
+            })
+            .collect();
         let (fx, fy) = drift(&first);
         // Cells that drift by under a third of a reference pixel anywhere on the line: the first
         // pass stands.

@@ -184,7 +184,8 @@ const ONES: [f32; AREA] = [1.0; AREA];
 /// A dot product in eight running sums (independent additions the CPU overlaps, and the
 /// compiler may put in vector lanes: a single running sum is a chain of dependent additions).
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) = (0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32);
+    let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) =
+        (0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32);
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
     // Written out: at the size-first opt-level a loop over the eight would stay a loop.
