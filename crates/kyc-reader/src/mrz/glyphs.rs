@@ -184,22 +184,15 @@ const ONES: [f32; AREA] = [1.0; AREA];
 /// A dot product in eight running sums (independent additions the CPU overlaps, and the
 /// compiler may put in vector lanes: a single running sum is a chain of dependent additions).
 fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let (mut s0, mut s1, mut s2, mut s3, mut s4, mut s5, mut s6, mut s7) =
-        (0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32, 0f32);
+    let mut acc = [0f32; 8];
     let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
     let tail: f32 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
-    // Written out: at the size-first opt-level a loop over the eight would stay a loop.
     for (x, y) in ca.zip(cb) {
-        s0 += x[0] * y[0];
-        s1 += x[1] * y[1];
-        s2 += x[2] * y[2];
-        s3 += x[3] * y[3];
-        s4 += x[4] * y[4];
-        s5 += x[5] * y[5];
-        s6 += x[6] * y[6];
-        s7 += x[7] * y[7];
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
     }
-    ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7)) + tail
+    acc.iter().sum::<f32>() + tail
 }
 
 /// The best allowed symbol for a sampled patch, over every shift within `MARGIN`.
