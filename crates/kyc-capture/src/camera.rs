@@ -64,8 +64,9 @@ fn hint_name(h: Option<Hint>) -> &'static str {
     h.map_or("ready", Hint::as_str)
 }
 
-/// The text of a hint.
-fn hint_key(h: Option<Hint>) -> &'static str {
+/// The text of a hint (`aim`: the instruction for the shape, said when the document locator —
+/// `kyc_domain::locate`, not yet used by guided capture here — finds none).
+fn hint_key(h: Option<Hint>, aim: &'static str) -> &'static str {
     match h {
         None => "hint_ready",
         Some(Hint::TooDark) => "hint_too_dark",
@@ -73,6 +74,19 @@ fn hint_key(h: Option<Hint>) -> &'static str {
         Some(Hint::Glare) => "hint_glare",
         Some(Hint::MoveCloser) => "hint_move_closer",
         Some(Hint::HoldStill) => "hint_hold_still",
+        Some(Hint::MoveBack) => "hint_move_back",
+        Some(Hint::MoveLeft) => "hint_move_left",
+        Some(Hint::MoveRight) => "hint_move_right",
+        Some(Hint::Straighten) => "hint_straighten",
+        Some(Hint::NoDocument) => aim,
+    }
+}
+
+fn aim_key(shape: Shape) -> &'static str {
+    match shape {
+        Shape::Card => "aim_card",
+        Shape::Passport => "aim_passport",
+        Shape::Face => "aim_face",
     }
 }
 
@@ -299,7 +313,7 @@ impl State {
         }
         if self.shown.map(|s| s.0) != Some(advice.hint) {
             let name = hint_name(advice.hint);
-            v.hint.set_text_content(Some(&self.text(hint_key(advice.hint))));
+            v.hint.set_text_content(Some(&self.text(hint_key(advice.hint, aim_key(self.shape)))));
             let _ = v.hint.set_attribute("data-hint", name);
             let ready = advice.hint.is_none();
             let _ = v.hint.class_list().toggle_with_force("kyc-camera-hint--ready", ready);
@@ -307,7 +321,7 @@ impl State {
         }
         self.shown = Some((advice.hint, size));
         if let Some(a) = advice.announce {
-            v.live.set_text_content(Some(&self.text(hint_key(a))));
+            v.live.set_text_content(Some(&self.text(hint_key(a, aim_key(self.shape)))));
         }
         advice.capture
     }
@@ -520,12 +534,7 @@ impl Camera {
 pub fn open(root: Element, shape: Shape, texts: JsValue, on_event: Rc<dyn Fn(Shot)>) -> Result<Camera, JsValue> {
     let doc = root.owner_document().ok_or("no document")?;
     let t = |k: &str| crate::texts::tr(&texts, k);
-    let aim = match shape {
-        Shape::Card => "aim_card",
-        Shape::Passport => "aim_passport",
-        Shape::Face => "aim_face",
-    };
-    el(&doc, &root, "p", "kyc-camera-aim", Some(&t(aim)));
+    el(&doc, &root, "p", "kyc-camera-aim", Some(&t(aim_key(shape))));
     let frame = el(&doc, &root, "div", "kyc-camera-view", None);
     frame.set_attribute("role", "img")?;
     frame.set_attribute("aria-label", &t("camera_view"))?;

@@ -18,6 +18,8 @@
 //!   person may choose (the source) versus what the server accepts (the upload).
 //! - [`quality`]: the photo-quality rulebook (brightness, sharpness, glare, placement) with its
 //!   guidance and hard thresholds, for camera frames, chosen files and uploads alike.
+//! - [`locate`]: the document locator — the four corners of a card or a data page anywhere in a
+//!   camera frame, what to say about where it is, and the mesh that straightens the still.
 //! - [`idread`]: reading an identity document by machine (the PDF417 barcode of a US / Canadian
 //!   licence or ID card, the machine-readable zone of a passport, ID card or residence permit)
 //!   into [`idread::DocumentData`]: the values it fills in, and the cross-check of the draft
@@ -58,6 +60,7 @@ pub mod draft;
 pub mod error;
 pub mod idread;
 mod iso3166;
+pub mod locate;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 pub mod person;

@@ -103,6 +103,13 @@ pub enum Hint {
     Glare,
     MoveCloser,
     HoldStill,
+    /// Where the document locator ([`crate::locate`]) sees the document: too large or running
+    /// out of the frame at the top or bottom, running out on one side, turned too far, none.
+    MoveBack,
+    MoveLeft,
+    MoveRight,
+    Straighten,
+    NoDocument,
 }
 
 impl Hint {
@@ -113,6 +120,11 @@ impl Hint {
             Self::Glare => "glare",
             Self::MoveCloser => "move_closer",
             Self::HoldStill => "hold_still",
+            Self::MoveBack => "move_back",
+            Self::MoveLeft => "move_left",
+            Self::MoveRight => "move_right",
+            Self::Straighten => "straighten",
+            Self::NoDocument => "no_document",
         }
     }
 }
@@ -212,7 +224,7 @@ pub fn measure(gray: &[u8], w: usize, h: usize) -> Metrics {
 }
 
 /// Gradient magnitude at an interior pixel: the larger of the two central differences, 0–255.
-#[inline]
+#[inline(always)] // (in every pixel's loop: the capture module is optimised for size)
 fn gradient(gray: &[u8], w: usize, x: usize, y: usize) -> u8 {
     let at = |x: usize, y: usize| i32::from(gray[y * w + x]);
     let gx = (at(x + 1, y) - at(x - 1, y)).unsigned_abs();
@@ -222,7 +234,7 @@ fn gradient(gray: &[u8], w: usize, x: usize, y: usize) -> u8 {
 
 /// The luma range: 99.5th − 0.5th percentile, at least 16.
 #[inline]
-fn core_range(gray: &[u8]) -> f64 {
+pub(crate) fn core_range(gray: &[u8]) -> f64 {
     let mut luma_hist = [0u32; 256];
     for &v in gray {
         luma_hist[usize::from(v)] += 1;
@@ -279,6 +291,17 @@ pub fn hints(m: &Metrics, document: bool) -> Vec<Hint> {
     } else if document && m.placement < g.min_placement {
         // (A blurred card's edges are too soft to count: "Hold still" comes first.)
         out.push(Hint::MoveCloser);
+    }
+    out
+}
+
+/// The guidance for a document the locator looked for: light, glare and sharpness as in
+/// [`hints`], then `framing` — what [`crate::locate::framing`] says of where the document is
+/// (`None`: well framed) — in place of the fixed outline's placement.
+pub fn hints_located(m: &Metrics, framing: Option<Hint>) -> Vec<Hint> {
+    let mut out = hints(&Metrics { placement: 1.0, ..*m }, true);
+    if !out.contains(&Hint::HoldStill) {
+        out.extend(framing);
     }
     out
 }
@@ -384,7 +407,16 @@ pub struct Advice {
 impl Guide {
     /// Feeds one analysed frame.
     pub fn frame(&mut self, m: &Metrics, shape: Shape) -> Advice {
-        let hint = hints(m, shape.is_document()).first().copied();
+        self.advance(hints(m, shape.is_document()).first().copied())
+    }
+
+    /// Feeds one analysed frame of a document the locator looked for (see [`hints_located`]):
+    /// it is taken by itself once it is large enough, sharp and free of glare wherever it is.
+    pub fn frame_located(&mut self, m: &Metrics, framing: Option<Hint>) -> Advice {
+        self.advance(hints_located(m, framing).first().copied())
+    }
+
+    fn advance(&mut self, hint: Option<Hint>) -> Advice {
         self.good_run = if hint.is_none() { self.good_run + 1 } else { 0 };
         if self.candidate == Some(hint) {
             self.candidate_run += 1;
