@@ -167,24 +167,7 @@ async function photoPipeline(rounds = 9) {
     await page.addScriptTag({ path: require.resolve("browser-image-compression/dist/browser-image-compression.js") });
     const widget = [], library = [];
     for (let i = 0; i < rounds; i++) {
-      widget.push(await page.evaluate(async () => {
-        const input = document.querySelector('input.kyc-file[id$="-documents-idBack"]');
-        const file = new File([window.__kycJpeg], "IMG_0001.JPG", { type: "image/jpeg" });
-        const dt = new DataTransfer();
-        dt.items.add(file);
-        const done = new Promise((resolve) => {
-          const ready = () => [...document.querySelectorAll("img.kyc-preview")].some((img) => img.alt === "Preview: Back of ID" && img.src !== window.__kycLastPreview);
-          const obs = new MutationObserver(() => { if (ready()) { obs.disconnect(); resolve(); } });
-          obs.observe(document.body, { subtree: true, childList: true, attributes: true });
-        });
-        const t0 = performance.now();
-        input.files = dt.files;
-        input.dispatchEvent(new Event("change", { bubbles: true }));
-        await done;
-        const t = performance.now() - t0;
-        window.__kycLastPreview = [...document.querySelectorAll("img.kyc-preview")].find((img) => img.alt === "Preview: Back of ID").src;
-        return t;
-      }));
+      widget.push(await page.evaluate(WIDGET_CHOOSE, { kind: "idBack", alt: "Back of ID" }));
       // The photo is then staged on the backend: let that finish (untimed) so it does not
       // compete with the library's round for the CPU.
       await page.locator("fieldset.kyc-photo").filter({ hasText: "Back of ID" }).first().getByText("Uploaded").waitFor({ timeout: 60_000 });
@@ -227,17 +210,18 @@ async function filesIntoPage(page, files) {
   }, names);
 }
 
-/** In the page: `name` chosen in the widget's Front of ID slot (a back of ID is also read by
- *  the reader module: not this bench's concern) → its new preview shown (ms). */
-const WIDGET_CHOOSE = async (name) => {
-  const input = document.querySelector('input.kyc-file[id$="-documents-idFront"]');
+/** In the page: the phone photo `name` (else the page's `__kycJpeg`) chosen in the widget's
+ *  `kind` slot (Front of ID by default: a back of ID is also read by the reader module, not the
+ *  phone-photo bench's concern) → its new preview (`Preview: <alt>`) shown (ms). */
+const WIDGET_CHOOSE = async ({ name, kind = "idFront", alt = "Front of ID" }) => {
+  const input = document.querySelector(`input.kyc-file[id$="-documents-${kind}"]`);
   const dt = new DataTransfer();
-  dt.items.add(window.__phone[name]);
+  dt.items.add(name ? window.__phone[name] : new File([window.__kycJpeg], "IMG_0001.JPG", { type: "image/jpeg" }));
   // The previous round's garbage (the library's leaves hundreds of MB) collected first, not
   // during this round (`--js-flags=--expose-gc`); the same before the library's round.
   window.gc?.();
   const done = new Promise((resolve) => {
-    const ready = () => [...document.querySelectorAll("img.kyc-preview")].some((img) => img.alt === "Preview: Front of ID" && img.src && img.src !== window.__kycLastPreview);
+    const ready = () => [...document.querySelectorAll("img.kyc-preview")].some((img) => img.alt === `Preview: ${alt}` && img.src && img.src !== window.__kycLastPreview);
     const obs = new MutationObserver(() => { if (ready()) { obs.disconnect(); resolve(); } });
     obs.observe(document.body, { subtree: true, childList: true, attributes: true });
   });
@@ -246,7 +230,7 @@ const WIDGET_CHOOSE = async (name) => {
   input.dispatchEvent(new Event("change", { bubbles: true }));
   await done;
   const t = performance.now() - t0;
-  window.__kycLastPreview = [...document.querySelectorAll("img.kyc-preview")].find((img) => img.alt === "Preview: Front of ID").src;
+  window.__kycLastPreview = [...document.querySelectorAll("img.kyc-preview")].find((img) => img.alt === `Preview: ${alt}`).src;
   return t;
 };
 
@@ -276,7 +260,7 @@ async function phonePhotoTimes(files, rounds = 5) {
     // One untimed round first: the capture module compiled, the caches warm.
     for (let r = -1; r < rounds; r++) {
       for (const n of PHONE_PHOTOS) {
-        const w = await page.evaluate(WIDGET_CHOOSE, n);
+        const w = await page.evaluate(WIDGET_CHOOSE, { name: n });
         // Staged on the backend (untimed), so it does not compete with the library's round.
         await waitStaged(page);
         const l = await page.evaluate(LIBRARY_COMPRESS, n);
@@ -342,7 +326,7 @@ async function peakMemory(who, files, name) {
     try { writeFileSync(`/proc/${pid}/clear_refs`, "5"); } catch { resetOk = false; }
     let sampled = before;
     const timer = setInterval(() => { try { sampled = Math.max(sampled, procKib(pid, "VmRSS")); } catch { /* gone */ } }, 20);
-    const ms = await page.evaluate(who === "widget" ? WIDGET_CHOOSE : LIBRARY_COMPRESS, name);
+    const ms = await page.evaluate(who === "widget" ? WIDGET_CHOOSE : LIBRARY_COMPRESS, who === "widget" ? { name } : name);
     clearInterval(timer);
     const peak = resetOk ? procKib(pid, "VmHWM") : sampled;
     const after = procKib(pid, "VmRSS");
