@@ -180,6 +180,13 @@ export async function attach(page, label, file) {
   await page.getByLabel(label, { exact: true }).setInputFiles(FIXTURES + file);
 }
 
+/** Opens the first step's "Scan your ID" panel and reads `file` (a path) through "Choose a
+ *  photo of your ID" (scan.test.mjs, scan-mrz.test.mjs). */
+export async function scanFile(page, file) {
+  await page.getByRole("button", { name: /^Scan your ID/ }).click();
+  await page.getByLabel("Choose a photo of your ID").setInputFiles(file);
+}
+
 export async function cont(page) {
   await page.getByRole("button", { name: "Continue", exact: true }).click();
 }

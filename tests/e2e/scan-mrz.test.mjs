@@ -9,17 +9,12 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launch, open, cont, attach, axe, fillAddress, toPhotosStep, uniqueEmail, PERSON } from "./harness.mjs";
+import { launch, open, cont, attach, axe, fillAddress, scanFile, toPhotosStep, uniqueEmail, PERSON } from "./harness.mjs";
 import { cameraArgs } from "./fake-camera.mjs";
 
 const DOCS = process.env.KYC_DOCUMENTS_DIR;
 if (!DOCS) throw new Error("KYC_DOCUMENTS_DIR is not set: run the e2e tests through `cargo xtask`");
 const MRZ = JSON.parse(readFileSync(join(DOCS, "mrz.json"), "utf8"));
-
-async function scanFile(page, file) {
-  await page.getByRole("button", { name: /^Scan your ID/ }).click();
-  await page.getByLabel("Choose a photo of your ID").setInputFiles(file);
-}
 
 /** The status line once the read is over (past "Reading your ID…" and the camera's aim line). */
 async function outcome(page) {

@@ -7,7 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launch, open, cont, toPhotosStep, attach, axe, uniqueEmail, FIXTURES, PERSON } from "./harness.mjs";
+import { launch, open, cont, toPhotosStep, attach, axe, scanFile, uniqueEmail, FIXTURES, PERSON } from "./harness.mjs";
 import { cameraArgs } from "./fake-camera.mjs";
 
 const DOCS = process.env.KYC_DOCUMENTS_DIR;
@@ -24,12 +24,6 @@ function requests(page) {
 
 async function scanButton(page) {
   return page.getByRole("button", { name: /^Scan your ID/ });
-}
-
-/** Opens the scan panel and reads `file` (a path) through "Choose a photo of your ID". */
-async function scanFile(page, file) {
-  await (await scanButton(page)).click();
-  await page.getByLabel("Choose a photo of your ID").setInputFiles(file);
 }
 
 async function filledLine(page) {

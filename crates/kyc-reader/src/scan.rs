@@ -364,11 +364,17 @@ fn frame(s: &Shared) {
         };
         let read = match found {
             Some(doc) => Ok(crate::Found::whole(doc)),
-            None => match crate::read_rgba(&rgba, w, h) {
-                Ok(doc) => Ok(crate::Found::whole(doc)),
-                Err(crate::ReadError::NotADocument) => Err("not_a_document"),
-                Err(_) => crate::wasm::read_mrz(&rgba, w, h),
-            },
+            // The frame's luma made once for both readers.
+            None => {
+                let luma = crate::luma_from_rgba(&rgba);
+                match crate::read_luma(&luma, w, h) {
+                    Ok(doc) => Ok(crate::Found::whole(doc)),
+                    Err(crate::ReadError::NotADocument) => Err("not_a_document"),
+                    Err(_) => crate::mrz::read_luma(&luma, w, h, crate::wasm::today())
+                        .map(crate::Found::from_mrz)
+                        .map_err(crate::ReadError::code),
+                }
+            }
         };
         let (found, canvas) = match read {
             // Every check digit held (or a barcode): this frame is the photo.

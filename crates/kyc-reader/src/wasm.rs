@@ -105,17 +105,12 @@ pub fn today() -> kyc_domain::Date {
         .unwrap_or_else(|| unreachable!())
 }
 
-/// The machine-readable zone in RGBA pixels, as the module reads it.
-pub fn read_mrz(rgba: &[u8], width: u32, height: u32) -> Read {
-    crate::mrz::read_rgba(rgba, width, height, today()).map(Found::from_mrz).map_err(crate::ReadError::code)
-}
-
 /// Reads the machine-readable zone in RGBA pixels (a passport's data page, an ID card's back):
 /// the answer as [`read_rgba`]'s with `"read": "mrz"`, only the fields whose check digits hold
 /// and `unfilled` naming the others, or `{"ok": false, "code": "no_mrz" | "bad_image"}`.
 #[wasm_bindgen(js_name = readMrzRgba)]
 pub fn read_mrz_rgba(rgba: &[u8], width: u32, height: u32) -> String {
-    answer(read_mrz(rgba, width, height))
+    answer(crate::mrz::read_rgba(rgba, width, height, today()).map(Found::from_mrz).map_err(crate::ReadError::code))
 }
 
 /// Reads the document in a photo (any format the browser decodes); the answer as
@@ -141,25 +136,23 @@ pub async fn read_photo_doc(photo: &Blob, barcode: bool) -> Read {
         let k = (f64::from(side) / f64::from(w.max(h))).min(1.0);
         let (cw, ch) = (((f64::from(w) * k) as u32).max(1), ((f64::from(h) * k) as u32).max(1));
         let Some(rgba) = pixels(&bitmap, cw, ch) else { break };
-        // The zone first, at the first size only (the recogniser's own working size): where
-        // there is none its search ends early; one read whole is the answer.
-        if i == 0 {
-            if let Ok(found) = read_mrz(&rgba, cw, ch) {
-                let whole = found.unfilled.is_empty();
-                read = Ok(found);
-                if whole || !barcode {
-                    break;
-                }
+        read = if i == 0 {
+            // The first size is the zone recogniser's own working size: the zone and the barcode
+            // read there as on the server (`read_document_luma`), or the zone only.
+            let luma = crate::luma_from_rgba(&rgba);
+            if barcode {
+                crate::read_document_luma(&luma, cw, ch, today()).map_err(crate::ReadError::code)
+            } else {
+                crate::mrz::read_luma(&luma, cw, ch, today()).map(Found::from_mrz).map_err(|_| "no_mrz")
             }
-        }
-        if barcode {
+        } else {
+            // A larger size: the barcode again (the zone was read at its size).
             match crate::read_rgba(&rgba, cw, ch) {
-                Ok(doc) => read = Ok(Found::whole(doc)),
-                // A barcode that holds no licence: the answer unless a zone was read.
-                Err(crate::ReadError::NotADocument) if read.is_err() => read = Err("not_a_document"),
-                Err(_) => {}
+                Ok(doc) => Ok(Found::whole(doc)),
+                Err(crate::ReadError::NotADocument) => Err("not_a_document"),
+                Err(_) => read,
             }
-        }
+        };
         // Found, a barcode that holds no licence, or the zone only: a larger size will not
         // change that.
         if read.is_ok() || read == Err("not_a_document") || !barcode || k >= 1.0 {
