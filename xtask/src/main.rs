@@ -300,6 +300,9 @@ fn test() -> Result<()> {
         Ok(())
     })?;
     step("supply chain: cargo deny check licenses bans sources (deny.toml, offline)", || {
+        // cargo deny reads every platform's dependencies (windows-sys…), which no build here
+        // downloads: fetch them first (a no-op once they are in the registry's cache).
+        run(&mut cargo(&["fetch", "--locked"]))?;
         run(&mut cargo(&["deny", "--workspace", "--offline", "check", "licenses", "bans", "sources"]))
     })?;
     step("fuzz targets still build", || {
