@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { launch, open, toPhotosStep, uniqueEmail, PERSON } from "./harness.mjs";
-import { y4m, card, blur, dim, glare, cameraArgs, RECORD_STREAMS, W, H } from "./fake-camera.mjs";
+import { y4m, card, blur, dim, glare, cameraArgs, outline, RECORD_STREAMS, ASPECT, W, H } from "./fake-camera.mjs";
 
 const ID_CARD = { ...PERSON, docType: "National ID card" };
 
@@ -69,14 +69,23 @@ test("a blurry-then-sharp card is captured by itself only once it is sharp, at t
     await camera.getByText("Fit the card inside the frame").waitFor();
     await page.locator(".kyc-camera-hint[data-hint='hold_still']").waitFor({ timeout: 15_000 });
     const previewWidth = await page.locator(".kyc-video").evaluate((v) => v.clientWidth);
+    // Built with the document locator (KYC_CAPTURE_FEATURES=locate), the still is the card alone.
+    const locating = (await camera.locator(".kyc-camera-view[data-locate]").count()) > 0;
     // No photo while the card is blurred; then it is taken by itself once sharp.
     const preview = page.getByAltText("Preview: Front of ID");
     await preview.waitFor({ timeout: 20_000 });
     const seen = await hints();
     assert.ok(seen.indexOf("hold_still") >= 0 && seen.indexOf("hold_still") < seen.lastIndexOf("ready"), `hints seen: ${seen}`);
     assert.equal(await frontSlot(page).locator(".kyc-warning").count(), 0, "the photo taken is not the blurred one");
-    const natural = await preview.evaluate((img) => [img.naturalWidth, img.naturalHeight]);
-    assert.deepEqual(natural, [W, H], "the still has the camera's resolution");
+    const [nw, nh] = await preview.evaluate((img) => [img.naturalWidth, img.naturalHeight]);
+    if (locating) {
+      // Cut out to the card, from the camera's own frame (not the smaller preview's).
+      const o = outline(W, H, "card");
+      assert.ok(Math.abs(nw / nh - ASPECT.card) < 0.05, `the still is ${nw} x ${nh}, not the card's shape`);
+      assert.ok(nw >= o.w * 0.95 && nw > previewWidth, `the still (${nw} px) has the camera's detail: card ${o.w} px, preview ${previewWidth} px`);
+    } else {
+      assert.deepEqual([nw, nh], [W, H], "the still has the camera's resolution");
+    }
     assert.ok(previewWidth < W, `the preview (${previewWidth} px) is smaller than the camera's frame`);
     assert.ok((await trackStates(page)).every((s) => s === "ended"), "every track ended after capture");
     assert.equal(await page.locator(".kyc-camera").count(), 0, "the camera closed");

@@ -104,12 +104,65 @@ export function glare(src, shape = "card") {
   return px;
 }
 
+/**
+ * A card held in real hands, in a `w` × `h` frame (4:3 by default, as most phone cameras): on a
+ * desk-like background (a gradient and grain), turned by `angle` degrees, its horizontal span
+ * `extent` of the frame's width, its centre shifted by `dx`, `dy` (shares of the frame). Drawn
+ * by mapping each frame pixel back onto an upright card (print as in `card`), antialiased at
+ * the card's edges. Returns the luma plane and where the card's corners are.
+ */
+export function heldCard({ extent, angle = 10, dx = 0.03, dy = -0.02, w = 1280, h = 960 }) {
+  const a = (angle * Math.PI) / 180, cos = Math.cos(a), sin = Math.sin(a);
+  const aspect = ASPECT.card;
+  // The card's own width whose turned span is `extent` of the frame.
+  const cw = (extent * w) / (cos + sin / aspect), ch = cw / aspect;
+  const cx = w / 2 + dx * w, cy = h / 2 + dy * h;
+  // The upright card's print, in card pixels (as in `card`, scaled to its width).
+  const k = cw / 480, u = (v) => v * k;
+  const boxes = [[u(20), u(20), u(120), u(150), 120]];
+  let seed = 7;
+  for (let line = 0; line < 8; line++) {
+    const y = u(20 + line * 22);
+    let x = u(140);
+    while (x < cw - u(20)) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const len = u(4 + ((seed >>> 16) % 9));
+      boxes.push([x, y, Math.min(x + len, cw - u(20)), y + u(9), 35]);
+      x += len + u(3);
+    }
+  }
+  const ink = (x, y) => {
+    for (const [x0, y0, x1, y1, v] of boxes) if (x >= x0 && x < x1 && y >= y0 && y < y1) return v;
+    return 215;
+  };
+  const px = new Uint8Array(w * h);
+  let grain = 99;
+  for (let y = 0; y < h; y++) {
+    for (let x = 0; x < w; x++) {
+      grain = (Math.imul(grain, 1103515245) + 12345) >>> 0;
+      const desk = 70 + (40 * x) / w + (20 * y) / h + ((grain >>> 16) % 9) - 4;
+      // Into the card's frame: turned back by the angle, from its centre.
+      const rx = x + 0.5 - cx, ry = y + 0.5 - cy;
+      const ux = cos * rx + sin * ry + cw / 2, uy = -sin * rx + cos * ry + ch / 2;
+      // Coverage across the border (a pixel's width of antialiasing).
+      const cover = Math.max(0, Math.min(1, ux + 0.5, cw - ux + 0.5, uy + 0.5, ch - uy + 0.5));
+      const v = cover > 0 ? ink(Math.min(Math.max(ux, 0), cw - 1), Math.min(Math.max(uy, 0), ch - 1)) : 0;
+      px[y * w + x] = Math.round(cover * v + (1 - cover) * desk);
+    }
+  }
+  const corner = (sx, sy) => {
+    const ox = sx * cw / 2, oy = sy * ch / 2;
+    return [cx + cos * ox - sin * oy, cy + sin * ox + cos * oy];
+  };
+  return { px, w, h, cw, ch, corners: [corner(-1, -1), corner(1, -1), corner(1, 1), corner(-1, 1)] };
+}
+
 /** Writes a Y4M video: `segments` is a list of [luma frame, seconds]. Returns its path. */
-export function y4m(name, segments) {
+export function y4m(name, segments, w = W, h = H) {
   const path = join(mkdtempSync(join(tmpdir(), "kyc-cam-")), `${name}.y4m`);
   const fd = openSync(path, "w");
-  writeSync(fd, `YUV4MPEG2 W${W} H${H} F${FPS}:1 Ip A1:1 C420jpeg\n`);
-  const chroma = new Uint8Array((W / 2) * (H / 2) * 2).fill(128);
+  writeSync(fd, `YUV4MPEG2 W${w} H${h} F${FPS}:1 Ip A1:1 C420jpeg\n`);
+  const chroma = new Uint8Array((w / 2) * (h / 2) * 2).fill(128);
   for (const [luma, seconds] of segments) {
     for (let i = 0; i < Math.round(seconds * FPS); i++) {
       writeSync(fd, "FRAME\n");

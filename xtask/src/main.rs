@@ -210,8 +210,16 @@ pub fn build_reader(out: &std::path::Path) -> Result<()> {
 }
 
 /// A lazily loaded wasm module: built, bound (`--target web`), optimised, its glue minified.
+/// `KYC_CAPTURE_FEATURES` (e.g. `locate`) passes cargo features to the capture module's build.
 fn build_module(package: &str, name: &str, out: &std::path::Path) -> Result<()> {
-    run(&mut cargo(&["build", "--release", "--target", "wasm32-unknown-unknown", "-p", package]))?;
+    let mut build = cargo(&["build", "--release", "--target", "wasm32-unknown-unknown", "-p", package]);
+    match std::env::var("KYC_CAPTURE_FEATURES") {
+        Ok(features) if package == "kyc-capture" && !features.is_empty() => {
+            build.args(["--features", &features]);
+        }
+        _ => {}
+    }
+    run(&mut build)?;
     let _ = std::fs::remove_dir_all(out);
     run(cmd("wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--out-name", name, "--out-dir"])
@@ -281,6 +289,12 @@ fn test() -> Result<()> {
             "kyc-domain",
             "-p",
             "kyc-reader",
+            "-p",
+            "kyc-capture",
+            // (Checked with the document locator in guided capture, which is built only on
+            // request: `KYC_CAPTURE_FEATURES=locate`.)
+            "--features",
+            "kyc-capture/locate",
             "--target",
             "wasm32-unknown-unknown",
             "--all-targets",

@@ -3,17 +3,25 @@
 //! face; mirrored for a camera facing the user), the one-line instruction, and a live hint
 //! from the quality rulebook (`kyc_domain::quality` — the same measures the server applies to
 //! the uploaded bytes), announced politely to screen readers only once it has held for a few
-//! frames. The photo is taken by itself once every guidance threshold holds for a short run of
-//! frames; "Take photo" works at any time. The still is drawn at the camera's own resolution
-//! (the track's, never the preview's size). "Switch camera" cycles through the cameras there
-//! are.
+//! frames. "Switch camera" cycles through the cameras there are.
+//!
+//! Built with the `locate` feature ([`LOCATE`]), a document is looked for in the whole frame
+//! (`kyc_domain::locate`): the outline follows it once it is found, the hint says how to move
+//! from where it really is ("Move closer", "Move back", "Move left/right", "Straighten"), and it
+//! is taken by itself once it is large enough, sharp and free of glare for a short run of
+//! frames — wherever it sits and however it is turned. The still is then cropped and
+//! straightened to the document; otherwise ("Take photo", which works at any time, with no
+//! document well framed, and the face) it is the whole frame. Without the feature, the document
+//! must lie along the drawn outline (the rulebook's placement). Either way the still is drawn
+//! from the camera's own resolution (the track's, never the preview's).
 //!
 //! The camera light goes off — every track stopped, the analysis loop ended — on capture and on
 //! [`Camera::close`] (the slot calls it on "Close camera", when the step goes and on unmount).
 
 use gloo_timers::callback::{Interval, Timeout};
 use js_sys::{Function, Promise, Reflect};
-use kyc_domain::quality::{self, Guide, Hint, Shape};
+use kyc_domain::locate::{self, Quad};
+use kyc_domain::quality::{self, Guide, Hint, Rect, Shape};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -64,8 +72,8 @@ fn hint_name(h: Option<Hint>) -> &'static str {
     h.map_or("ready", Hint::as_str)
 }
 
-/// The text of a hint (`aim`: the instruction for the shape, said when the document locator —
-/// `kyc_domain::locate`, not yet used by guided capture here — finds none).
+/// The text of a hint (`aim`: the instruction for the shape, said when the document locator
+/// finds none).
 fn hint_key(h: Option<Hint>, aim: &'static str) -> &'static str {
     match h {
         None => "hint_ready",
@@ -138,7 +146,26 @@ fn num(v: &JsValue, name: &str) -> Option<f64> {
     prop(v, name).as_f64()
 }
 
-/// The analysis copy of the current frame's crop straight from the camera's luma plane
+/// Whether guided capture looks for the document anywhere in the frame (the `locate` feature:
+/// off by default while the capture module has no room for the locator's ~8.5 KB of gzip).
+pub const LOCATE: bool = cfg!(feature = "locate");
+
+/// Whether the document is looked for in frames of `shape`.
+fn locating(shape: Shape) -> bool {
+    LOCATE && shape.is_document()
+}
+
+/// The part of a `w` × `h` frame that is analysed: all of it for a document the locator looks
+/// for (it finds it anywhere), else the centred crop of the shape's aspect around the outline.
+fn region(w: u32, h: u32, shape: Shape) -> Rect {
+    if locating(shape) {
+        Rect { x: 0, y: 0, w, h }
+    } else {
+        quality::crop(w, h, shape)
+    }
+}
+
+/// The analysis copy of the current frame's [`region`] straight from the camera's luma plane
 /// (WebCodecs `VideoFrame`): no colour conversion and no canvas, a few ms where drawing the
 /// frame to a canvas takes ~10. `None` where `VideoFrame` or the pixel format is not there.
 async fn luma_from_frame(v: &HtmlVideoElement, shape: Shape) -> Option<(Vec<u8>, usize, usize)> {
@@ -160,7 +187,7 @@ async fn luma_from_frame(v: &HtmlVideoElement, shape: Shape) -> Option<(Vec<u8>,
         let space = Reflect::get(&frame, &"colorSpace".into()).ok()?;
         let full_range = Reflect::get(&space, &"fullRange".into()).ok()?.as_bool().unwrap_or(false);
         let end = (u64::from(offset) + stride as u64 * u64::from(h)).min(u64::from(size)) as u32;
-        quality::analysis_copy(&buf.subarray(offset, end).to_vec(), stride, quality::crop(w, h, shape), full_range)
+        quality::analysis_copy(&buf.subarray(offset, end).to_vec(), stride, region(w, h, shape), full_range)
     }
     .await;
     call(&frame, "close", &[]);
@@ -175,7 +202,7 @@ fn luma_from_canvas(
     scratch: &mut Scratch,
 ) -> Option<(Vec<u8>, usize, usize)> {
     let (vw, vh) = (v.video_width(), v.video_height());
-    let c = quality::crop(vw, vh, shape);
+    let c = region(vw, vh, shape);
     let (aw, ah) = quality::analysis_size(c.w, c.h);
     if scratch.as_ref().is_none_or(|(canvas, _)| canvas.width() != aw || canvas.height() != ah) {
         *scratch = canvas_2d(doc, aw, ah, true);
@@ -198,8 +225,17 @@ fn luma_from_canvas(
     Some((quality::luma_rgba(&data.data()), aw as usize, ah as usize))
 }
 
-/// Measures the analysed crop of the current video frame (on a ≤ 480-px copy).
-async fn analyse(state: &Shared) -> Option<quality::Metrics> {
+/// What one analysed frame showed: the rulebook's measures, and for a document where the
+/// locator sees it (in the video's pixels) and what it says of that.
+struct Seen {
+    metrics: quality::Metrics,
+    quad: Option<Quad>,
+    framing: Option<Hint>,
+}
+
+/// Measures the current video frame's [`region`] on a ≤ 480-px copy; for a document, finds it
+/// there too (its glare is measured on it).
+async fn analyse(state: &Shared) -> Option<Seen> {
     let (doc, v, shape, use_frames) = {
         let s = state.borrow();
         (s.view.doc.clone(), s.view.video.clone(), s.shape, s.use_frames)
@@ -217,7 +253,23 @@ async fn analyse(state: &Shared) -> Option<quality::Metrics> {
             luma_from_canvas(&doc, &v, shape, &mut s.scratch)?
         }
     };
-    Some(quality::measure(&gray, w, h))
+    if !locating(shape) {
+        return Some(Seen { metrics: quality::measure(&gray, w, h), quad: None, framing: None });
+    }
+    let seen = locate::locate(&gray, w, h, shape.aspect());
+    let framing = locate::framing(seen.as_ref(), w);
+    let quad = seen.map(|s| s.quad);
+    let metrics =
+        quality::Metrics { glare: locate::glare(&gray, w, h, quad.as_ref()), ..quality::measure_core(&gray, w, h) };
+    let (sx, sy) = (f64::from(v.video_width()) / w as f64, f64::from(v.video_height()) / h as f64);
+    Some(Seen { metrics, quad: quad.map(|q| q.scaled(sx, sy)), framing })
+}
+
+/// The outline along the document's corners (video pixels).
+fn quad_path(q: &Quad) -> String {
+    // (Whole pixels: formatting a float would link the float formatter, ~10 KB.)
+    let [a, b, c, d] = q.0.map(|p| format!("{} {}", p.x as i32, p.y as i32));
+    format!("M{a}L{b}L{c}L{d}z")
 }
 
 /// The outline's path in the video's own pixels: the document's rounded rectangle or the face oval.
@@ -263,6 +315,9 @@ struct State {
     use_frames: bool,
     busy: bool,
     shown: Option<(Option<Hint>, (u32, u32))>,
+    /// The document as the last analysed frame showed it well framed (video pixels): the still
+    /// is cropped and straightened to it.
+    framed: Option<Quad>,
     cameras: Vec<String>,
     current: Option<String>,
     taken: bool,
@@ -294,21 +349,33 @@ impl State {
 
     /// One analysed frame (`started`: when its analysis began): the outline, the hint, the
     /// announcement; `true` when the photo should be taken now.
-    fn advise(&mut self, m: &quality::Metrics, perf: Option<&web_sys::Performance>, started: Option<f64>) -> bool {
+    fn advise(&mut self, seen: &Seen, perf: Option<&web_sys::Performance>, started: Option<f64>) -> bool {
         if self.taken || self.closed {
             return false;
         }
-        let advice = self.guide.frame(m, self.shape);
+        let advice = if locating(self.shape) {
+            self.guide.frame_located(&seen.metrics, seen.framing)
+        } else {
+            self.guide.frame(&seen.metrics, self.shape)
+        };
+        self.framed = seen.quad.filter(|_| advice.hint.is_none());
         let v = &self.view;
         if let (Some(p), Some(t0)) = (perf, started) {
             // How long the analysis took on this frame, read by `cargo xtask bench`.
             let _ = v.video.set_attribute("data-analysis-us", &(((p.now() - t0) * 1000.0) as i64).to_string());
         }
         let size = (v.video.video_width(), v.video.video_height());
-        if self.shown.map(|s| s.1) != Some(size) {
+        let resized = self.shown.map(|s| s.1) != Some(size);
+        if resized {
             let _ = v.overlay.set_attribute("viewBox", &format!("0 0 {} {}", size.0, size.1));
             let path = outline_path(size.0, size.1, self.shape);
             let _ = v.shade.set_attribute("d", &format!("M0 0h{}v{}h-{}z{path}", size.0, size.1, size.0));
+        }
+        // The outline follows the document once it is seen; otherwise it shows where to put it.
+        if resized || locating(self.shape) {
+            // (`LOCATE` first: without the locator, none of its code is linked.)
+            let quad = if LOCATE { seen.quad.as_ref() } else { None };
+            let path = quad.map_or_else(|| outline_path(size.0, size.1, self.shape), quad_path);
             let _ = v.outline.set_attribute("d", &path);
         }
         if self.shown.map(|s| s.0) != Some(advice.hint) {
@@ -336,12 +403,12 @@ fn tick(state: &Shared) {
     wasm_bindgen_futures::spawn_local(async move {
         let perf = web_sys::window().and_then(|w| w.performance());
         let started = perf.as_ref().map(web_sys::Performance::now);
-        let metrics = analyse(&state).await;
+        let seen = analyse(&state).await;
         let capture = {
             let mut s = state.borrow_mut();
             s.busy = false;
-            if let (Some(m), Some(now)) = (&metrics, started) {
-                s.lit |= m.brightness >= BLACK;
+            if let (Some(seen), Some(now)) = (&seen, started) {
+                s.lit |= seen.metrics.brightness >= BLACK;
                 let first = *s.first_frame.get_or_insert(now);
                 if !s.lit && now - first > BLACK_FOR_MS {
                     drop(s);
@@ -349,7 +416,7 @@ fn tick(state: &Shared) {
                     return;
                 }
             }
-            metrics.is_some_and(|m| s.advise(&m, perf.as_ref(), started))
+            seen.is_some_and(|seen| s.advise(&seen, perf.as_ref(), started))
         };
         if capture {
             take(&state);
@@ -394,11 +461,11 @@ fn take(state: &Shared) {
     }
     let state = state.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let (doc, v) = {
+        let (doc, v, framed, shape) = {
             let s = state.borrow();
-            (s.view.doc.clone(), s.view.video.clone())
+            (s.view.doc.clone(), s.view.video.clone(), if LOCATE { s.framed } else { None }, s.shape)
         };
-        let blob = still(&doc, &v).await;
+        let blob = still(&doc, &v, framed.as_ref(), shape).await;
         let mut s = state.borrow_mut();
         s.end();
         if !s.closed {
@@ -407,14 +474,44 @@ fn take(state: &Shared) {
     });
 }
 
-/// The whole frame at the track's own resolution, as a JPEG.
-async fn still(doc: &Document, v: &HtmlVideoElement) -> Option<web_sys::Blob> {
+/// The largest width of a straightened document (a card at 95 % of a 4K frame's width).
+const MAX_STRAIGHTENED: u32 = 3_900;
+
+/// The frame at the track's own resolution as a JPEG: cropped and straightened to `framed`
+/// where a document was well framed (never smaller than an upload must be), whole otherwise.
+async fn still(doc: &Document, v: &HtmlVideoElement, framed: Option<&Quad>, shape: Shape) -> Option<web_sys::Blob> {
     let (canvas, ctx) = canvas_2d(doc, v.video_width(), v.video_height(), false)?;
     ctx.draw_image_with_html_video_element(v, 0.0, 0.0).ok()?;
+    let canvas = match framed {
+        Some(q) if LOCATE => straighten(doc, &canvas, q, shape.aspect()).unwrap_or(canvas),
+        _ => canvas,
+    };
     let promise = Promise::new(&mut |resolve, _| {
         let _ = canvas.to_blob_with_type_and_encoder_options(&resolve, "image/jpeg", &JsValue::from(0.95));
     });
     JsFuture::from(promise).await.ok()?.dyn_into().ok()
+}
+
+/// The document `q` of the frame drawn on `frame`, cut out and straightened onto a canvas of
+/// its own aspect: the locator's mesh of triangles, each drawn through its affine map and
+/// clipped to itself.
+fn straighten(doc: &Document, frame: &HtmlCanvasElement, q: &Quad, aspect: f64) -> Option<HtmlCanvasElement> {
+    let (w, h) = locate::straightened_size(q, aspect, kyc_domain::photo::MIN_SHORT_EDGE, MAX_STRAIGHTENED);
+    let (canvas, ctx) = canvas_2d(doc, w, h, false)?;
+    for piece in locate::warp_mesh(q, w, h, 8) {
+        ctx.save();
+        ctx.begin_path();
+        let [a, b, c] = piece.clip;
+        ctx.move_to(a.x, a.y);
+        ctx.line_to(b.x, b.y);
+        ctx.line_to(c.x, c.y);
+        ctx.clip();
+        let [ta, tb, tc, td, te, tf] = piece.transform;
+        ctx.set_transform(ta, tb, tc, td, te, tf).ok()?;
+        ctx.draw_image_with_html_canvas_element(frame, 0.0, 0.0).ok()?;
+        ctx.restore();
+    }
+    Some(canvas)
 }
 
 /// The video inputs the browser reports (ids are only filled once one was allowed).
@@ -536,6 +633,9 @@ pub fn open(root: Element, shape: Shape, texts: JsValue, on_event: Rc<dyn Fn(Sho
     let t = |k: &str| crate::texts::tr(&texts, k);
     el(&doc, &root, "p", "kyc-camera-aim", Some(&t(aim_key(shape))));
     let frame = el(&doc, &root, "div", "kyc-camera-view", None);
+    if LOCATE {
+        frame.set_attribute("data-locate", "")?;
+    }
     frame.set_attribute("role", "img")?;
     frame.set_attribute("aria-label", &t("camera_view"))?;
     let video: HtmlVideoElement = el(&doc, &frame, "video", "kyc-video", None).unchecked_into();
@@ -571,6 +671,7 @@ pub fn open(root: Element, shape: Shape, texts: JsValue, on_event: Rc<dyn Fn(Sho
         use_frames: true,
         busy: false,
         shown: None,
+        framed: None,
         cameras: Vec::new(),
         current: None,
         taken: false,

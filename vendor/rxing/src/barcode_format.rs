@@ -134,7 +134,8 @@ impl From<String> for BarcodeFormat {
 
 impl From<&str> for BarcodeFormat {
     fn from(value: &str) -> Self {
-        match value.to_lowercase().as_str() {
+        // Patched: ASCII case folding (the names are ASCII; Unicode case tables cost ~3 KB gzip).
+        match value.to_ascii_lowercase().as_str() {
             "aztec" | "aztec code" | "aztec_code" => BarcodeFormat::AZTEC,
             "codabar" | "coda" | "coda_bar" | "cod_a_bar" | "cod_a" => BarcodeFormat::CODABAR,
             "code 39" | "code_39" | "code39" | "alpha39" | "code_3_of_9" | "uss_39" | "usd-3" => {

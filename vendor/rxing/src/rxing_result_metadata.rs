@@ -126,7 +126,8 @@ pub enum RXingResultMetadataType {
 
 impl From<String> for RXingResultMetadataType {
     fn from(in_str: String) -> Self {
-        match in_str.to_uppercase().as_str() {
+        // Patched: ASCII case folding (the names are ASCII; Unicode case tables cost ~3 KB gzip).
+        match in_str.to_ascii_uppercase().as_str() {
             "OTHER" => RXingResultMetadataType::OTHER,
             "ORIENTATION" => RXingResultMetadataType::ORIENTATION,
             "BYTE_SEGMENTS" | "BYTESEGMENTS" => RXingResultMetadataType::BYTE_SEGMENTS,

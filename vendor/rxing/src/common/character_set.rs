@@ -110,7 +110,8 @@ impl CharacterSet {
     }
 
     pub fn get_character_set_by_name(name: &str) -> Option<CharacterSet> {
-        match name.to_lowercase().as_str() {
+        // Patched: ASCII case folding (the names are ASCII; Unicode case tables cost ~3 KB gzip).
+        match name.to_ascii_lowercase().as_str() {
             "cp437" => Some(CharacterSet::Cp437),
             "iso-8859-1" => Some(CharacterSet::ISO8859_1),
             "iso-8859-2" => Some(CharacterSet::ISO8859_2),
