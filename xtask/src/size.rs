@@ -164,3 +164,69 @@ fn measure(files: impl Iterator<Item = (String, PathBuf)>) -> Result<(usize, usi
     }
     Ok(sum)
 }
+
+/// The MRZ recogniser's share of the reader module (issue 25: "recogniser + glyph data ≤ 40 KB
+/// gzip"): the bodies of every function of `kyc_reader::mrz` in the module as rustc and the
+/// linker leave it (`wasm`, names kept, before wasm-bindgen and wasm-opt shrink it further),
+/// compressed together, and the reference glyphs' bytes (`glyphs_rs`, what the build script
+/// generated) compressed on their own. Separately compressed parts and unoptimised code: an
+/// upper bound on what the recogniser adds to the shipped module's gzip. Returns (functions,
+/// code gzip, glyph data gzip).
+pub fn recogniser_share(wasm: &[u8], glyphs_rs: &str) -> Result<(usize, usize, usize)> {
+    use wasmparser::{KnownCustom, Name, Parser, Payload};
+    let mut imported = 0u32;
+    let mut bodies = Vec::new();
+    let mut names = std::collections::HashMap::new();
+    for payload in Parser::new(0).parse_all(wasm) {
+        match payload? {
+            Payload::ImportSection(section) => {
+                for imports in section {
+                    for import in imports? {
+                        let (_, import) = import?;
+                        if matches!(import.ty, wasmparser::TypeRef::Func(_) | wasmparser::TypeRef::FuncExact(_)) {
+                            imported += 1;
+                        }
+                    }
+                }
+            }
+            Payload::CodeSectionEntry(body) => bodies.push(body.range()),
+            Payload::CustomSection(c) => {
+                if let KnownCustom::Name(reader) = c.as_known() {
+                    for sub in reader {
+                        if let Name::Function(map) = sub? {
+                            for naming in map {
+                                let naming = naming?;
+                                names.insert(naming.index, naming.name.to_owned());
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    anyhow::ensure!(!names.is_empty(), "the reader's wasm carries no function names");
+    let mut code = Vec::new();
+    let mut count = 0;
+    for (i, range) in bodies.into_iter().enumerate() {
+        let index = imported + u32::try_from(i)?;
+        // Mangled (legacy) or demangled paths of kyc_reader::mrz and its submodules.
+        if names.get(&index).is_some_and(|n| n.contains("kyc_reader3mrz") || n.contains("kyc_reader::mrz")) {
+            code.extend_from_slice(&wasm[range]);
+            count += 1;
+        }
+    }
+    anyhow::ensure!(count > 0, "no function of kyc_reader::mrz in the reader's wasm");
+    // `(b'0', [coverage…]),` per symbol: the symbol's byte, then its cell, as laid out in memory.
+    let mut glyphs = Vec::new();
+    for line in glyphs_rs.lines().filter(|l| l.trim_start().starts_with("(b'")) {
+        let symbol = line.trim_start().as_bytes().get(3).copied().context("a glyph line without its symbol")?;
+        glyphs.push(symbol);
+        let cells = line.split('[').nth(1).and_then(|r| r.split(']').next()).context("a glyph line without cells")?;
+        for v in cells.split(',').filter(|v| !v.trim().is_empty()) {
+            glyphs.push(v.trim().parse::<u8>()?);
+        }
+    }
+    anyhow::ensure!(glyphs.len() > 37, "no reference glyphs in glyphs.rs");
+    Ok((count, gzip_len(&code), gzip_len(&glyphs)))
+}
