@@ -27,24 +27,35 @@ function rect(px, x0, y0, x1, y1, v) {
   for (let y = Math.max(0, y0); y < Math.min(H, y1); y++) px.fill(v, y * W + Math.max(0, x0), y * W + Math.min(W, x1));
 }
 
+/**
+ * What is printed on a card `width` pixels wide, from its top left: the photo box, then eight
+ * lines of "print" (words of pseudo-random lengths), as `[x0, y0, x1, y1, luma]` boxes. `u`
+ * scales a length on a 480-px card to this one (rounded, or not, as the caller draws).
+ */
+function printBoxes(width, u) {
+  const boxes = [[u(20), u(20), u(120), u(150), 120]];
+  let seed = 7;
+  for (let line = 0; line < 8; line++) {
+    const y = u(20 + line * 22);
+    let x = u(140);
+    while (x < width - u(20)) {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      const len = u(4 + ((seed >>> 16) % 9));
+      boxes.push([x, y, Math.min(x + len, width - u(20)), y + u(9), 35]);
+      x += len + u(3);
+    }
+  }
+  return boxes;
+}
+
 /** The card, where the outline for `shape` is: border, photo box, lines of "print". */
 export function card(shape = "card") {
   const px = new Uint8Array(W * H).fill(90);
   const o = outline(W, H, shape);
   rect(px, o.x, o.y, o.x + o.w, o.y + o.h, 215);
   const k = o.w / 480;
-  const u = (v) => Math.round(v * k);
-  rect(px, o.x + u(20), o.y + u(20), o.x + u(120), o.y + u(150), 120);
-  let seed = 7;
-  for (let line = 0; line < 8; line++) {
-    const y = o.y + u(20 + line * 22);
-    let x = o.x + u(140);
-    while (x < o.x + o.w - u(20)) {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      const len = u(4 + ((seed >>> 16) % 9));
-      rect(px, x, y, Math.min(x + len, o.x + o.w - u(20)), y + u(9), 35);
-      x += len + u(3);
-    }
+  for (const [x0, y0, x1, y1, v] of printBoxes(o.w, (v) => Math.round(v * k))) {
+    rect(px, o.x + x0, o.y + y0, o.x + x1, o.y + y1, v);
   }
   return px;
 }
@@ -118,19 +129,8 @@ export function heldCard({ extent, angle = 10, dx = 0.03, dy = -0.02, w = 1280, 
   const cw = (extent * w) / (cos + sin / aspect), ch = cw / aspect;
   const cx = w / 2 + dx * w, cy = h / 2 + dy * h;
   // The upright card's print, in card pixels (as in `card`, scaled to its width).
-  const k = cw / 480, u = (v) => v * k;
-  const boxes = [[u(20), u(20), u(120), u(150), 120]];
-  let seed = 7;
-  for (let line = 0; line < 8; line++) {
-    const y = u(20 + line * 22);
-    let x = u(140);
-    while (x < cw - u(20)) {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      const len = u(4 + ((seed >>> 16) % 9));
-      boxes.push([x, y, Math.min(x + len, cw - u(20)), y + u(9), 35]);
-      x += len + u(3);
-    }
-  }
+  const k = cw / 480;
+  const boxes = printBoxes(cw, (v) => v * k);
   const ink = (x, y) => {
     for (const [x0, y0, x1, y1, v] of boxes) if (x >= x0 && x < x1 && y >= y0 && y < y1) return v;
     return 215;
