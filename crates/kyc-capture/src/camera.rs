@@ -463,7 +463,7 @@ fn take(state: &Shared) {
     wasm_bindgen_futures::spawn_local(async move {
         let (doc, v, framed, shape) = {
             let s = state.borrow();
-            (s.view.doc.clone(), s.view.video.clone(), if LOCATE { s.framed } else { None }, s.shape)
+            (s.view.doc.clone(), s.view.video.clone(), s.framed, s.shape)
         };
         let blob = still(&doc, &v, framed.as_ref(), shape).await;
         let mut s = state.borrow_mut();
