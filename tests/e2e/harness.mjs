@@ -209,6 +209,19 @@ export async function dumpStorage(page, ctx) {
   return inPage + cookies;
 }
 
+/**
+ * On Review: the last name is the one field listed as differing from the ID read, saying what
+ * the ID says (`says`, a regular expression's source). Returns its list item.
+ */
+export async function reviewListsOnlyLastName(page, says) {
+  const item = page.locator("#kyc .kyc-doc-check li[data-field='individualInfo.lastName']");
+  await item.waitFor({ timeout: 15_000 });
+  assert.equal(await item.getAttribute("data-code"), "differs_from_document");
+  assert.match(await item.textContent(), new RegExp(`Last name.*Your ID says “${says}”`));
+  assert.equal(await page.locator("#kyc .kyc-doc-check li").count(), 1, "only the field that differs is listed");
+  return item;
+}
+
 /** Fills the first three steps with `person`, ending on the Photos step. */
 export async function toPhotosStep(page, person) {
   await fillPersonal(page, person);
